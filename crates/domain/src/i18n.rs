@@ -1,0 +1,151 @@
+//! Message catalogues: every user-facing text lives in `locales/id.ftl` (Bahasa Indonesia, the
+//! default) and `locales/en.ftl` (English), in Project Fluent syntax.
+
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use serde::{Deserialize, Serialize};
+use unic_langid::langid;
+
+/// The languages of the user interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Id, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "id" | "id-id" | "in" | "indonesia" => Ok(Lang::Id),
+            "en" | "en-us" | "en-gb" | "english" => Ok(Lang::En),
+            other => Err(format!("unknown language '{other}' (use id or en)")),
+        }
+    }
+}
+
+const ID_FTL: &str = include_str!("../locales/id.ftl");
+const EN_FTL: &str = include_str!("../locales/en.ftl");
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let (id, src) = match lang {
+        Lang::Id => (langid!("id"), ID_FTL),
+        Lang::En => (langid!("en"), EN_FTL),
+    };
+    // The catalogues are compiled in and checked by tests, so a parse error is a build defect.
+    let resource = FluentResource::try_new(src.to_string()).expect("valid Fluent catalogue");
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Isolation marks would end up in CSV files and terminals.
+    bundle.set_use_isolating(false);
+    bundle
+        .add_resource(resource)
+        .expect("no duplicate message ids in catalogue");
+    bundle
+}
+
+static BUNDLES: LazyLock<[FluentBundle<FluentResource>; 2]> =
+    LazyLock::new(|| [bundle(Lang::Id), bundle(Lang::En)]);
+
+/// A message to show a user: a catalogue key and its arguments, rendered late in the user's
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub key: String,
+    pub args: Vec<(String, String)>,
+}
+
+impl Message {
+    pub fn new(key: &str) -> Message {
+        Message {
+            key: key.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, name: &str, value: impl ToString) -> Message {
+        self.args.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn render(&self, lang: Lang) -> String {
+        let args: Vec<(&str, &str)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        tr(lang, &self.key, &args)
+    }
+}
+
+/// Translates `key` with string arguments. An unknown key renders as the key itself, so a
+/// missing translation is visible rather than fatal.
+pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    let bundle = &BUNDLES[lang as usize];
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        return key.to_string();
+    };
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, FluentValue::from(*v));
+    }
+    let mut errors = Vec::new();
+    bundle
+        .format_pattern(pattern, Some(&fargs), &mut errors)
+        .into_owned()
+}
+
+/// Message ids defined in a catalogue (for tests and tooling).
+pub fn keys(lang: Lang) -> Vec<String> {
+    let src = match lang {
+        Lang::Id => ID_FTL,
+        Lang::En => EN_FTL,
+    };
+    src.lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogues_define_the_same_keys() {
+        let mut id = keys(Lang::Id);
+        let mut en = keys(Lang::En);
+        id.sort();
+        en.sort();
+        assert!(!id.is_empty());
+        assert_eq!(id, en);
+        for key in &id {
+            for lang in Lang::ALL {
+                assert_ne!(&tr(lang, key, &[]), key, "{key} missing in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arguments_are_substituted() {
+        let m = Message::new("nik-length").arg("len", 15);
+        assert!(m.render(Lang::Id).contains("15"));
+        assert!(m.render(Lang::En).contains("15"));
+        assert_ne!(m.render(Lang::Id), m.render(Lang::En));
+    }
+}
