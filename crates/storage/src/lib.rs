@@ -1,1 +1,41 @@
-//! placeholder
+//! Puskesos storage layer: the registry database on embedded SQLite (a village) or PostgreSQL
+//! (a district or province), with one set of migrations and one SQL text for both.
+
+pub mod db;
+pub mod migrate;
+pub mod registry;
+pub mod testing;
+
+pub use db::{Conn, Db, Engine, Row, SqlValue};
+
+/// Something went wrong below the domain: the database, the pool or the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("database connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database configuration: {0}")]
+    Config(String),
+    #[error("migration {version} ({name}): {cause}")]
+    Migration {
+        version: i64,
+        name: String,
+        cause: String,
+    },
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// Milliseconds since the Unix epoch, the timestamp stored everywhere.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A new globally unique, time-ordered record id (UUIDv7), made by the app so that offline
+/// village nodes never collide when they sync.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,418 @@
+//! One SQL text, two engines. Queries are written once in the portable subset of SQL that
+//! SQLite and PostgreSQL share, with `$1`-style placeholders, and run on an embedded SQLite file
+//! (rusqlite) or a PostgreSQL server (postgres). Both drivers are synchronous and fast on bulk
+//! work; async callers use `spawn_blocking`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use r2d2::{ManageConnection, Pool, PooledConnection};
+use r2d2_sqlite::SqliteConnectionManager;
+
+use crate::StorageError;
+
+/// A value going into or coming out of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl SqlValue {
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            SqlValue::Int(i) => Some(*i),
+            SqlValue::Real(r) => Some(*r as i64),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            SqlValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn into_string(self) -> Option<String> {
+        match self {
+            SqlValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for SqlValue {
+    fn from(s: &str) -> Self {
+        SqlValue::Text(s.to_string())
+    }
+}
+impl From<String> for SqlValue {
+    fn from(s: String) -> Self {
+        SqlValue::Text(s)
+    }
+}
+impl From<i64> for SqlValue {
+    fn from(i: i64) -> Self {
+        SqlValue::Int(i)
+    }
+}
+impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(SqlValue::Null, Into::into)
+    }
+}
+
+/// A result row: values in select-list order.
+pub type Row = Vec<SqlValue>;
+
+/// Which engine a database runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections to the registry database.
+#[derive(Clone)]
+pub enum Db {
+    Sqlite(Pool<SqliteConnectionManager>),
+    Postgres(Pool<PgManager>),
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Db({:?})", self.engine())
+    }
+}
+
+impl Db {
+    /// Opens `postgres://…`/`postgresql://…` on PostgreSQL, anything else (`sqlite://path` or a
+    /// plain path) as an SQLite file, created with its folder on first use. Runs migrations.
+    pub fn open(url: &str) -> Result<Db, StorageError> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let config: postgres::Config = url
+                .parse()
+                .map_err(|e: postgres::Error| StorageError::Config(e.to_string()))?;
+            let pool = Pool::builder()
+                .max_size(8)
+                .connection_timeout(Duration::from_secs(10))
+                .build(PgManager { config })?;
+            Db::Postgres(pool)
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Self::open_sqlite(Path::new(path))?
+        };
+        crate::migrate::run(&db)?;
+        Ok(db)
+    }
+
+    fn open_sqlite(path: &Path) -> Result<Db, StorageError> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StorageError::Config(format!("{}: {e}", dir.display())))?;
+        }
+        let manager = SqliteConnectionManager::file(path).with_init(|c| {
+            // WAL lets the web server read while an import writes; NORMAL sync is safe in WAL.
+            c.execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA busy_timeout = 10000;
+                 PRAGMA cache_size = -32000;
+                 PRAGMA temp_store = MEMORY;",
+            )
+        });
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub fn conn(&self) -> Result<Conn, StorageError> {
+        Ok(match self {
+            Db::Sqlite(p) => Conn::Sqlite(p.get()?),
+            Db::Postgres(p) => Conn::Postgres(p.get()?),
+        })
+    }
+}
+
+/// A PostgreSQL connection with its prepared statements kept for reuse.
+pub struct PgConn {
+    client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+/// Pools [`PgConn`]s.
+#[derive(Debug)]
+pub struct PgManager {
+    config: postgres::Config,
+}
+
+impl ManageConnection for PgManager {
+    type Connection = PgConn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<PgConn, postgres::Error> {
+        Ok(PgConn {
+            client: self.config.connect(postgres::NoTls)?,
+            statements: HashMap::new(),
+        })
+    }
+    fn is_valid(&self, conn: &mut PgConn) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        conn.client.is_closed()
+    }
+}
+
+/// One connection, for a sequence of queries or a transaction.
+pub enum Conn {
+    Sqlite(PooledConnection<SqliteConnectionManager>),
+    Postgres(PooledConnection<PgManager>),
+}
+
+/// SQLite numbers parameters `?N`; the shared SQL uses PostgreSQL's `$N`.
+fn sqlite_sql(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+fn sqlite_params(params: &[SqlValue]) -> Vec<rusqlite::types::Value> {
+    params
+        .iter()
+        .map(|p| match p {
+            SqlValue::Null => rusqlite::types::Value::Null,
+            SqlValue::Int(i) => rusqlite::types::Value::Integer(*i),
+            SqlValue::Real(r) => rusqlite::types::Value::Real(*r),
+            SqlValue::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        })
+        .collect()
+}
+
+fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
+    (0..n)
+        .map(|i| {
+            Ok(match row.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => SqlValue::Null,
+                rusqlite::types::ValueRef::Integer(v) => SqlValue::Int(v),
+                rusqlite::types::ValueRef::Real(v) => SqlValue::Real(v),
+                rusqlite::types::ValueRef::Text(t) => {
+                    SqlValue::Text(String::from_utf8_lossy(t).into_owned())
+                }
+                rusqlite::types::ValueRef::Blob(b) => {
+                    SqlValue::Text(String::from_utf8_lossy(b).into_owned())
+                }
+            })
+        })
+        .collect()
+}
+
+fn pg_row(row: &postgres::Row) -> Result<Row, StorageError> {
+    (0..row.len())
+        .map(|i| {
+            let ty = row.columns()[i].type_();
+            Ok(match *ty {
+                Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(SqlValue::Int),
+                Type::INT4 => row
+                    .try_get::<_, Option<i32>>(i)?
+                    .map(|v| SqlValue::Int(v.into())),
+                Type::INT2 => row
+                    .try_get::<_, Option<i16>>(i)?
+                    .map(|v| SqlValue::Int(v.into())),
+                Type::BOOL => row
+                    .try_get::<_, Option<bool>>(i)?
+                    .map(|v| SqlValue::Int(v.into())),
+                Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(SqlValue::Real),
+                Type::FLOAT4 => row
+                    .try_get::<_, Option<f32>>(i)?
+                    .map(|v| SqlValue::Real(v.into())),
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                    row.try_get::<_, Option<String>>(i)?.map(SqlValue::Text)
+                }
+                _ => {
+                    return Err(StorageError::Config(format!(
+                        "unsupported column type {ty} (cast it to BIGINT, DOUBLE PRECISION or TEXT)"
+                    )));
+                }
+            }
+            .unwrap_or(SqlValue::Null))
+        })
+        .collect()
+}
+
+impl ToSql for SqlValue {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match (self, ty) {
+            (SqlValue::Null, _) => Ok(IsNull::Yes),
+            (SqlValue::Int(i), &Type::INT8) => i.to_sql(ty, out),
+            (SqlValue::Int(i), &Type::INT4) => i32::try_from(*i)?.to_sql(ty, out),
+            (SqlValue::Int(i), &Type::INT2) => i16::try_from(*i)?.to_sql(ty, out),
+            (SqlValue::Int(i), &Type::FLOAT8) => (*i as f64).to_sql(ty, out),
+            (SqlValue::Int(i), &Type::BOOL) => (*i != 0).to_sql(ty, out),
+            (SqlValue::Int(i), _) => i.to_string().to_sql(ty, out),
+            (SqlValue::Real(r), &Type::FLOAT8) => r.to_sql(ty, out),
+            (SqlValue::Real(r), &Type::FLOAT4) => (*r as f32).to_sql(ty, out),
+            (SqlValue::Real(r), _) => r.to_string().to_sql(ty, out),
+            (SqlValue::Text(s), _) => s.to_sql(ty, out),
+        }
+    }
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+    to_sql_checked!();
+}
+
+impl PgConn {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StorageError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
+
+fn pg_params(params: &[SqlValue]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+impl Conn {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Conn::Sqlite(_) => Engine::Sqlite,
+            Conn::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Runs a statement; returns the number of rows changed.
+    pub fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, StorageError> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
+                let n = stmt.execute(rusqlite::params_from_iter(sqlite_params(params)))?;
+                Ok(n as u64)
+            }
+            Conn::Postgres(c) => {
+                let stmt = c.statement(sql)?;
+                Ok(c.client.execute(&stmt, &pg_params(params))?)
+            }
+        }
+    }
+
+    /// Runs a query and collects its rows.
+    pub fn query(&mut self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StorageError> {
+        let mut rows = Vec::new();
+        self.for_each(sql, params, |r| {
+            rows.push(r);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+
+    /// The first row, if any.
+    pub fn query_opt(
+        &mut self,
+        sql: &str,
+        params: &[SqlValue],
+    ) -> Result<Option<Row>, StorageError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    /// A single integer (a count): 0 when the query returns no row or NULL.
+    pub fn query_i64(&mut self, sql: &str, params: &[SqlValue]) -> Result<i64, StorageError> {
+        Ok(self
+            .query_opt(sql, params)?
+            .and_then(|r| r.into_iter().next())
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0))
+    }
+
+    /// Streams rows to `f` without holding them all in memory.
+    pub fn for_each(
+        &mut self,
+        sql: &str,
+        params: &[SqlValue],
+        mut f: impl FnMut(Row) -> Result<(), StorageError>,
+    ) -> Result<(), StorageError> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
+                let n = stmt.column_count();
+                let mut rows = stmt.query(rusqlite::params_from_iter(sqlite_params(params)))?;
+                while let Some(row) = rows.next()? {
+                    f(sqlite_row(row, n)?)?;
+                }
+                Ok(())
+            }
+            Conn::Postgres(c) => {
+                let stmt = c.statement(sql)?;
+                let mut it = c.client.query_raw(&stmt, pg_params(params))?;
+                while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut it)?
+                {
+                    f(pg_row(&row)?)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs several statements without parameters (DDL, pragmas).
+    pub fn batch(&mut self, sql: &str) -> Result<(), StorageError> {
+        match self {
+            Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Conn::Postgres(c) => Ok(c.client.batch_execute(sql)?),
+        }
+    }
+
+    /// Starts a transaction. SQLite takes the write lock at once so that two writers wait for
+    /// each other instead of failing half-way.
+    pub fn begin(&mut self) -> Result<(), StorageError> {
+        match self.engine() {
+            Engine::Sqlite => self.batch("BEGIN IMMEDIATE"),
+            Engine::Postgres => self.batch("BEGIN"),
+        }
+    }
+    pub fn commit(&mut self) -> Result<(), StorageError> {
+        self.batch("COMMIT")
+    }
+    pub fn rollback(&mut self) -> Result<(), StorageError> {
+        self.batch("ROLLBACK")
+    }
+
+    /// Runs `f` in a transaction: committed on `Ok`, rolled back on `Err`.
+    pub fn transaction<T, E: From<StorageError>>(
+        &mut self,
+        f: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.begin()?;
+        match f(self) {
+            Ok(v) => {
+                self.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The original error matters more than a failed rollback.
+                let _ = self.rollback();
+                Err(e)
+            }
+        }
+    }
+}

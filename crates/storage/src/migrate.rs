@@ -1,0 +1,54 @@
+//! Schema migrations: numbered SQL files compiled into the binary, applied in order, each in its
+//! own transaction, recorded in `schema_migrations`. The same files serve both engines.
+
+use crate::{Db, SqlValue, StorageError, now_ms};
+
+/// (version, name, SQL) in order. Never edit a released file: add a new one.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "registry",
+    include_str!("../migrations/0001_registry.sql"),
+)];
+
+/// Applies every migration not yet recorded. Safe to call on every start.
+pub fn run(db: &Db) -> Result<Vec<i64>, StorageError> {
+    let mut conn = db.conn()?;
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version BIGINT PRIMARY KEY,
+             name TEXT NOT NULL,
+             applied_at BIGINT NOT NULL
+         )",
+    )?;
+    let mut applied = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
+        conn.transaction(|c| -> Result<(), StorageError> {
+            // Checked inside the transaction so that two processes starting at once do not
+            // both apply it (SQLite's BEGIN IMMEDIATE serialises them; PostgreSQL's primary
+            // key makes the loser fail and roll back).
+            let done = c.query_i64(
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+                &[SqlValue::Int(*version)],
+            )?;
+            if done > 0 {
+                return Ok(());
+            }
+            c.batch(sql).map_err(|e| StorageError::Migration {
+                version: *version,
+                name: name.to_string(),
+                cause: e.to_string(),
+            })?;
+            c.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                &[
+                    SqlValue::Int(*version),
+                    SqlValue::from(*name),
+                    SqlValue::Int(now_ms()),
+                ],
+            )?;
+            applied.push(*version);
+            Ok(())
+        })?;
+    }
+    Ok(applied)
+}

@@ -1,0 +1,295 @@
+//! The registry repository's story, told on SQLite and on PostgreSQL.
+
+use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record, Value, Values, field_index};
+use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
+use puskesos_storage::{migrate, testing};
+
+fn ctx(reason: Option<&str>) -> WriteCtx {
+    WriteCtx {
+        actor: "test".into(),
+        reason: reason.map(str::to_string),
+        source: "test".into(),
+        now_ms: 1_700_000_000_000,
+    }
+}
+
+fn set(fields: &[puskesos_domain::model::Field], values: &mut Values, key: &str, v: Value) {
+    values[field_index(fields, key).unwrap()] = Some(v);
+}
+
+fn family(kk: &str) -> Values {
+    let mut v = vec![None; FAMILY_FIELDS.len()];
+    set(FAMILY_FIELDS, &mut v, "no_kk", Value::Text(kk.into()));
+    set(
+        FAMILY_FIELDS,
+        &mut v,
+        "kode_wilayah",
+        Value::Text("11.01.01.2001".into()),
+    );
+    set(FAMILY_FIELDS, &mut v, "rt", Value::Text("001".into()));
+    set(FAMILY_FIELDS, &mut v, "rw", Value::Text("002".into()));
+    set(FAMILY_FIELDS, &mut v, "luas_lantai", Value::Num(36.5));
+    set(
+        FAMILY_FIELDS,
+        &mut v,
+        "penghasilan_kepala",
+        Value::Int(750_000),
+    );
+    set(FAMILY_FIELDS, &mut v, "mampu_berobat", Value::Int(0));
+    set(
+        FAMILY_FIELDS,
+        &mut v,
+        "jenis_lantai",
+        Value::Text("tanah".into()),
+    );
+    set(
+        FAMILY_FIELDS,
+        &mut v,
+        "pkh_sejak",
+        Value::Text("2023-01-01".into()),
+    );
+    v
+}
+
+fn person(nik: &str, name: &str) -> Values {
+    let mut v = vec![None; PERSON_FIELDS.len()];
+    set(PERSON_FIELDS, &mut v, "nik", Value::Text(nik.into()));
+    set(PERSON_FIELDS, &mut v, "nama", Value::Text(name.into()));
+    set(
+        PERSON_FIELDS,
+        &mut v,
+        "jenis_kelamin",
+        Value::Text("P".into()),
+    );
+    set(
+        PERSON_FIELDS,
+        &mut v,
+        "tanggal_lahir",
+        Value::Text("1990-01-01".into()),
+    );
+    set(
+        PERSON_FIELDS,
+        &mut v,
+        "hubungan",
+        Value::Text("kepala_keluarga".into()),
+    );
+    set(PERSON_FIELDS, &mut v, "hamil", Value::Int(1));
+    set(PERSON_FIELDS, &mut v, "kelas", Value::Int(3));
+    v
+}
+
+fn input(values: Values, members: Vec<Values>) -> FamilyInput {
+    FamilyInput {
+        values,
+        family_present: vec![true; FAMILY_FIELDS.len()],
+        person_present: vec![true; PERSON_FIELDS.len()],
+        members: members
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| (i as u64 + 2, m))
+            .collect(),
+    }
+}
+
+#[test]
+fn migrations_are_idempotent() {
+    for t in testing::all() {
+        assert!(migrate::run(&t.db).unwrap().is_empty(), "{}", t.label);
+    }
+}
+
+#[test]
+fn every_field_round_trips_with_its_type() {
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let f = family("1101011502150003");
+        let p = person("1101014101900001", "Siti Aminah");
+        let out =
+            registry::save_family(&mut c, &input(f.clone(), vec![p.clone()]), &ctx(None)).unwrap();
+        assert!(out.family_created);
+        let stored = registry::family_by_kk(&mut c, "1101011502150003")
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.values, f, "{}", t.label);
+        let members = registry::members(&mut c, &stored.id).unwrap();
+        assert_eq!(members.len(), 1);
+        assert_eq!(members[0].values, p, "{}", t.label);
+        let (found, kk) = registry::person_by_nik(&mut c, "1101014101900001")
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.id, members[0].id);
+        assert_eq!(kk, "1101011502150003");
+    }
+}
+
+#[test]
+fn saving_twice_changes_nothing_and_edits_leave_history() {
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let f = family("1101011502150003");
+        let p = person("1101014101900001", "Siti Aminah");
+        registry::save_family(&mut c, &input(f.clone(), vec![p.clone()]), &ctx(None)).unwrap();
+        let again =
+            registry::save_family(&mut c, &input(f.clone(), vec![p.clone()]), &ctx(None)).unwrap();
+        assert!(!again.family_updated && !again.family_created);
+        assert_eq!(again.persons_unchanged, 1);
+
+        let mut p2 = p.clone();
+        set(
+            PERSON_FIELDS,
+            &mut p2,
+            "nama",
+            Value::Text("Siti Aminah Lubis".into()),
+        );
+        let edit =
+            registry::save_family(&mut c, &input(f.clone(), vec![p2]), &ctx(Some("ejaan KTP")))
+                .unwrap();
+        assert_eq!(edit.persons_updated, 1);
+
+        let history = registry::family_history(&mut c, &edit.family_id).unwrap();
+        assert_eq!(
+            history.len(),
+            3,
+            "{}: create family, create person, update",
+            t.label
+        );
+        let last = history.last().unwrap();
+        assert_eq!(last.action, "update");
+        assert_eq!(last.reason.as_deref(), Some("ejaan KTP"));
+        assert_eq!(
+            last.changed,
+            vec![(
+                "nama".to_string(),
+                Some("Siti Aminah".to_string()),
+                Some("Siti Aminah Lubis".to_string())
+            )]
+        );
+        assert_eq!(registry::counts(&mut c).unwrap(), (1, 1));
+    }
+}
+
+#[test]
+fn absent_columns_keep_stored_values() {
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let f = family("1101011502150003");
+        registry::save_family(&mut c, &input(f.clone(), vec![]), &ctx(None)).unwrap();
+        let mut partial = input(family("1101011502150003"), vec![]);
+        let i = field_index(FAMILY_FIELDS, "penghasilan_kepala").unwrap();
+        partial.values[i] = None;
+        partial.family_present[i] = false;
+        let out = registry::save_family(&mut c, &partial, &ctx(None)).unwrap();
+        assert!(!out.family_updated, "{}", t.label);
+        let stored = registry::family_by_kk(&mut c, "1101011502150003")
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.int("penghasilan_kepala"), Some(750_000));
+    }
+}
+
+#[test]
+fn a_nik_belongs_to_one_person_only() {
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let p = person("1101014101900001", "Siti");
+        registry::save_family(
+            &mut c,
+            &input(family("1101011502150003"), vec![p.clone()]),
+            &ctx(None),
+        )
+        .unwrap();
+        let out = registry::save_family(
+            &mut c,
+            &input(family("1101011502150004"), vec![p]),
+            &ctx(None),
+        )
+        .unwrap();
+        assert_eq!(out.refused.len(), 1, "{}", t.label);
+        let (_, field, _, msg) = &out.refused[0];
+        assert_eq!(*field, "nik");
+        assert!(
+            msg.render(puskesos_domain::Lang::Id)
+                .contains("1101011502150003")
+        );
+        assert_eq!(registry::counts(&mut c).unwrap(), (2, 1));
+    }
+}
+
+#[test]
+fn marking_a_member_is_recorded_as_mark_and_nothing_is_deleted() {
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let p = person("1101014101900001", "Siti");
+        let out = registry::save_family(
+            &mut c,
+            &input(family("1101011502150003"), vec![p.clone()]),
+            &ctx(None),
+        )
+        .unwrap();
+        let mut died = p.clone();
+        set(
+            PERSON_FIELDS,
+            &mut died,
+            "status",
+            Value::Text("meninggal".into()),
+        );
+        set(
+            PERSON_FIELDS,
+            &mut died,
+            "status_tanggal",
+            Value::Text("2026-10-01".into()),
+        );
+        registry::save_family(
+            &mut c,
+            &input(family("1101011502150003"), vec![died]),
+            &ctx(Some("akta kematian")),
+        )
+        .unwrap();
+        let history = registry::family_history(&mut c, &out.family_id).unwrap();
+        assert_eq!(history.last().unwrap().action, "mark", "{}", t.label);
+        assert_eq!(registry::counts(&mut c).unwrap(), (1, 1));
+    }
+}
+
+#[test]
+fn export_stream_respects_scope_and_card_order() {
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let mut second = person("1101015101100002", "Anak");
+        set(
+            PERSON_FIELDS,
+            &mut second,
+            "hubungan",
+            Value::Text("anak".into()),
+        );
+        registry::save_family(
+            &mut c,
+            &input(
+                family("1101011502150003"),
+                vec![person("1101014101900001", "Ibu"), second],
+            ),
+            &ctx(None),
+        )
+        .unwrap();
+        let mut other = family("1101011502150004");
+        set(FAMILY_FIELDS, &mut other, "rt", Value::Text("009".into()));
+        registry::save_family(
+            &mut c,
+            &input(other, vec![person("1101014101900003", "Lain")]),
+            &ctx(None),
+        )
+        .unwrap();
+        let mut names = Vec::new();
+        let scope = Scope {
+            rt: Some("001".into()),
+            ..Scope::default()
+        };
+        registry::for_each_member(&mut c, &scope, |fam, p| {
+            assert_eq!(fam.text("rt"), Some("001"));
+            names.push(p.text("nama").unwrap().to_string());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(names, ["Ibu", "Anak"], "{}", t.label);
+    }
+}
