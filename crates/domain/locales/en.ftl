@@ -89,3 +89,24 @@ field-status_tanggal = Status date
 field-pip_sejak = Receives PIP/KIP since
 field-pbi_jkn_sejak = Receives PBI-JKN since
 field-atensi_sejak = Receives ATENSI since
+## Import and export
+file-unreadable = The file cannot be read: { $cause }
+file-encoding = The file is not UTF-8 text (row { $row }); save it again as "CSV UTF-8"
+file-utf16 = The file is saved as UTF-16; save it again as "CSV UTF-8"
+file-empty = The file is empty or has no header row
+file-not-spreadsheet = The file is not a readable XLSX workbook: { $cause }
+file-missing-columns = Required columns are missing: { $columns }
+file-duplicate-column = Column { $column } appears more than once
+row-width = The row has { $found } columns; expected { $expected }
+import-summary = { $rows } rows read: new families { $fc }, families updated { $fu }; new members { $pc }, updated { $pu }, unchanged { $same }; rows rejected { $rejected }; warnings { $warnings }
+import-unknown-columns = Unknown columns (ignored): { $columns }
+import-reject-file = Rejected rows and warnings: { $path }
+## Web
+web-tagline = Village Social Welfare Centre
+web-village = Village
+web-no-village = No village chosen yet
+web-registry-size = The registry holds { $families } families and { $persons } people.
+web-check-title = Check a NIK
+web-check-label = NIK (16 digits)
+web-check-button = Check
+web-db-error = The database cannot be reached

@@ -89,3 +89,24 @@ field-status_tanggal = Tanggal status
 field-pip_sejak = Menerima PIP/KIP sejak
 field-pbi_jkn_sejak = Menerima PBI-JKN sejak
 field-atensi_sejak = Menerima ATENSI sejak
+## Import and export
+file-unreadable = Berkas tidak dapat dibaca: { $cause }
+file-encoding = Berkas bukan teks UTF-8 (baris { $row }); simpan ulang sebagai "CSV UTF-8"
+file-utf16 = Berkas tersimpan sebagai UTF-16; simpan ulang sebagai "CSV UTF-8"
+file-empty = Berkas kosong atau tanpa baris judul kolom
+file-not-spreadsheet = Berkas bukan lembar kerja XLSX yang dapat dibaca: { $cause }
+file-missing-columns = Kolom wajib tidak ada: { $columns }
+file-duplicate-column = Kolom { $column } muncul lebih dari sekali
+row-width = Baris berisi { $found } kolom, seharusnya { $expected }
+import-summary = { $rows } baris dibaca: keluarga baru { $fc }, keluarga diperbarui { $fu }; anggota baru { $pc }, diperbarui { $pu }, tidak berubah { $same }; baris ditolak { $rejected }; peringatan { $warnings }
+import-unknown-columns = Kolom tidak dikenal (diabaikan): { $columns }
+import-reject-file = Baris yang ditolak dan peringatan: { $path }
+## Web
+web-tagline = Pusat Kesejahteraan Sosial desa/kelurahan
+web-village = Desa/kelurahan
+web-no-village = Belum ada desa/kelurahan yang dipilih
+web-registry-size = Registri memuat { $families } keluarga dan { $persons } jiwa.
+web-check-title = Periksa NIK
+web-check-label = NIK (16 digit)
+web-check-button = Periksa
+web-db-error = Basis data tidak dapat dihubungi

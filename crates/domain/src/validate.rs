@@ -84,7 +84,9 @@ pub fn parse_value(field: &Field, raw: &str) -> Result<Option<Value>, Message> {
                     .arg("min", min)
                     .arg("max", max));
             }
-            Value::Num(n)
+            // Two decimals are what a form or file can carry; keeping more would make an
+            // export and re-import differ.
+            Value::Num((n * 100.0).round() / 100.0)
         }
         Kind::Date => {
             let d = parse_date(s).ok_or_else(|| Message::new("value-not-date"))?;

@@ -1,0 +1,105 @@
+//! Export of the registry (or a village, RW or RT of it) in the import layout, so that an export
+//! imported into an empty database gives the same registry.
+
+use std::path::Path;
+
+use puskesos_domain::model::{Family, Person, Record};
+use puskesos_storage::registry::{self, Scope};
+use puskesos_storage::{Db, StorageError};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use crate::layout::columns;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("{path}: {cause}")]
+    Write { path: String, cause: String },
+}
+
+fn write_err(path: &Path, e: impl ToString) -> ExportError {
+    ExportError::Write {
+        path: path.display().to_string(),
+        cause: e.to_string(),
+    }
+}
+
+/// The cells of one export row: the family's facts then the member's, as canonical text.
+fn row_cells(family: &Family, person: &Person) -> Vec<String> {
+    let texts = |values: &puskesos_domain::model::Values, fields: &[puskesos_domain::model::Field]| {
+        fields
+            .iter()
+            .zip(values)
+            .map(|(f, v)| v.as_ref().map(|v| v.to_text(f.kind)).unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let mut out = texts(family.values(), Family::fields());
+    out.extend(texts(person.values(), Person::fields()));
+    out
+}
+
+/// Writes the scope to `path` as CSV (`.csv`) or XLSX (`.xlsx`); returns the number of rows.
+pub fn export_file(db: &Db, scope: &Scope, path: &Path, actor: &str) -> Result<u64, ExportError> {
+    let is_xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let mut conn = db.conn()?;
+    let header: Vec<&str> = columns().map(|f| f.key).collect();
+    let mut rows = 0u64;
+    if is_xlsx {
+        let mut wb = Workbook::new();
+        let text = Format::new().set_num_format("@");
+        let bold = Format::new().set_bold();
+        let xerr = |e: XlsxError| write_err(path, e);
+        let ws = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
+        ws.set_name("registri").map_err(xerr)?;
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold).map_err(xerr)?;
+        }
+        let mut failure: Option<XlsxError> = None;
+        registry::for_each_member(&mut conn, scope, |family, person| {
+            rows += 1;
+            // Every cell as text: NIK and KK must not become 16-digit floats in Excel.
+            for (c, cell) in row_cells(family, &person).iter().enumerate() {
+                if !cell.is_empty()
+                    && let Err(e) = ws.write_string_with_format(rows as u32, c as u16, cell, &text)
+                {
+                    failure.get_or_insert(e);
+                }
+            }
+            Ok(())
+        })?;
+        if let Some(e) = failure {
+            return Err(write_err(path, e));
+        }
+        wb.save(path).map_err(|e| write_err(path, e))?;
+    } else {
+        let mut w = csv::Writer::from_path(path).map_err(|e| write_err(path, e))?;
+        w.write_record(&header).map_err(|e| write_err(path, e))?;
+        let mut failure: Option<csv::Error> = None;
+        registry::for_each_member(&mut conn, scope, |family, person| {
+            rows += 1;
+            if let Err(e) = w.write_record(row_cells(family, &person)) {
+                failure.get_or_insert(e);
+            }
+            Ok(())
+        })?;
+        if let Some(e) = failure {
+            return Err(write_err(path, e));
+        }
+        w.flush().map_err(|e| write_err(path, e))?;
+    }
+    let village = scope.village.clone().unwrap_or_default();
+    registry::audit(
+        &mut conn,
+        &village,
+        actor,
+        "export",
+        "file",
+        &path.display().to_string(),
+        Some(&format!("rows={rows} rw={:?} rt={:?}", scope.rw, scope.rt)),
+    )?;
+    Ok(rows)
+}

@@ -1,0 +1,622 @@
+//! Streaming import of CSV and XLSX files into the registry.
+//!
+//! The file is checked as a whole first (readable, UTF-8, usable header): a file-level problem
+//! changes nothing. Rows are then read in order, grouped by KK, checked, and saved family by
+//! family in transactions of whole families, so a killed import leaves whole families only.
+//! A row with an error is not imported; it is written to the reject report with its row number,
+//! column, value and reason.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use csv::StringRecord;
+use indicatif::{ProgressBar, ProgressStyle};
+use puskesos_domain::identity::Severity;
+use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Values};
+use puskesos_domain::validate::{self, FieldIssue, has_errors};
+use puskesos_domain::{Lang, Message};
+use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
+use puskesos_storage::{Db, StorageError};
+
+use crate::layout::{ColumnMap, HeaderProblem};
+
+/// Longest cell text written back into the reject report.
+const MAX_SHOWN_VALUE: usize = 120;
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub actor: String,
+    /// Where to write rejected rows and warnings; default `<file>.tolak.csv` beside the input.
+    pub reject_path: Option<PathBuf>,
+    /// Families per transaction.
+    pub batch_families: usize,
+    /// Show a progress bar on the terminal.
+    pub progress: bool,
+    /// Date used for "birth date in the future" and NIK century checks.
+    pub today: NaiveDate,
+}
+
+impl ImportOptions {
+    pub fn new(actor: &str) -> ImportOptions {
+        ImportOptions {
+            actor: actor.to_string(),
+            reject_path: None,
+            batch_families: 2000,
+            progress: false,
+            today: chrono::Local::now().date_naive(),
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ImportSummary {
+    pub rows: u64,
+    pub families_created: u64,
+    pub families_updated: u64,
+    pub persons_created: u64,
+    pub persons_updated: u64,
+    pub persons_unchanged: u64,
+    pub rows_rejected: u64,
+    pub warnings: u64,
+    /// Header cells that matched no known column (ignored).
+    pub unknown_columns: Vec<String>,
+    /// The reject report, when there was something to report.
+    pub reject_file: Option<PathBuf>,
+}
+
+impl ImportSummary {
+    pub fn render(&self, lang: Lang) -> String {
+        let mut m = Message::new("import-summary")
+            .arg("rows", self.rows)
+            .arg("fc", self.families_created)
+            .arg("fu", self.families_updated)
+            .arg("pc", self.persons_created)
+            .arg("pu", self.persons_updated)
+            .arg("same", self.persons_unchanged)
+            .arg("rejected", self.rows_rejected)
+            .arg("warnings", self.warnings)
+            .render(lang);
+        if !self.unknown_columns.is_empty() {
+            m.push('\n');
+            m.push_str(
+                &Message::new("import-unknown-columns")
+                    .arg("columns", self.unknown_columns.join(", "))
+                    .render(lang),
+            );
+        }
+        if let Some(p) = &self.reject_file {
+            m.push('\n');
+            m.push_str(
+                &Message::new("import-reject-file")
+                    .arg("path", p.display())
+                    .render(lang),
+            );
+        }
+        m
+    }
+}
+
+/// A problem with the file as a whole; nothing was imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileError {
+    pub file: String,
+    pub message: Message,
+}
+
+impl FileError {
+    fn new(path: &Path, message: Message) -> FileError {
+        FileError {
+            file: path.display().to_string(),
+            message,
+        }
+    }
+    pub fn render(&self, lang: Lang) -> String {
+        format!("{}: {}", self.file, self.message.render(lang))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{} / {}", .0.render(Lang::Id), .0.render(Lang::En))]
+    File(FileError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("{0}")]
+    Report(String),
+}
+
+/// The rows of a file, header first consumed into a [`ColumnMap`].
+enum Rows {
+    Csv(csv::Reader<Box<dyn Read>>),
+    Sheet(std::vec::IntoIter<StringRecord>),
+}
+
+impl Rows {
+    fn next(&mut self, record: &mut StringRecord) -> Result<bool, String> {
+        match self {
+            Rows::Csv(r) => r.read_record(record).map_err(|e| e.to_string()),
+            Rows::Sheet(it) => match it.next() {
+                Some(r) => {
+                    *record = r;
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+        }
+    }
+}
+
+fn is_xlsx(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"))
+}
+
+/// Checks that the whole file is UTF-8 and picks the delimiter from the header line.
+fn precheck_csv(path: &Path) -> Result<u8, FileError> {
+    let err = |m: Message| FileError::new(path, m);
+    let file = File::open(path).map_err(|e| {
+        err(Message::new("file-unreadable").arg("cause", e.to_string()))
+    })?;
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut line: u64 = 1;
+    let mut first_line: Vec<u8> = Vec::new();
+    let mut first_chunk = true;
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| {
+            err(Message::new("file-unreadable").arg("cause", e.to_string()))
+        })?;
+        if n == 0 {
+            if !carry.is_empty() {
+                return Err(err(Message::new("file-encoding").arg("row", line)));
+            }
+            break;
+        }
+        if first_chunk {
+            first_chunk = false;
+            if buf[..n].starts_with(&[0xFF, 0xFE]) || buf[..n].starts_with(&[0xFE, 0xFF]) {
+                return Err(err(Message::new("file-utf16")));
+            }
+        }
+        carry.extend_from_slice(&buf[..n]);
+        let valid = match std::str::from_utf8(&carry) {
+            Ok(_) => carry.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(), // cut inside a character
+            Err(e) => {
+                let upto = e.valid_up_to();
+                line += carry[..upto].iter().filter(|b| **b == b'\n').count() as u64;
+                return Err(err(Message::new("file-encoding").arg("row", line)));
+            }
+        };
+        if first_line.len() < 65_536 && !first_line.contains(&b'\n') {
+            first_line.extend_from_slice(&carry[..valid.min(65_536)]);
+        }
+        line += carry[..valid].iter().filter(|b| **b == b'\n').count() as u64;
+        carry.drain(..valid);
+    }
+    let header = first_line.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    if header.iter().all(u8::is_ascii_whitespace) {
+        return Err(err(Message::new("file-empty")));
+    }
+    // Indonesian spreadsheet programs write `;`; others `,` or tab.
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| header.iter().filter(|b| *b == d).count())
+        .unwrap_or(b',');
+    Ok(delimiter)
+}
+
+fn open_csv(path: &Path, delimiter: u8, pb: &ProgressBar) -> Result<Rows, FileError> {
+    let file = File::open(path)
+        .map_err(|e| FileError::new(path, Message::new("file-unreadable").arg("cause", e)))?;
+    let reader: Box<dyn Read> = Box::new(pb.wrap_read(BufReader::with_capacity(1 << 20, file)));
+    let rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(reader);
+    Ok(Rows::Csv(rdr))
+}
+
+/// Reads the first sheet of a workbook into text rows. NIK and KK typed as numbers lose digits
+/// past 15 in Excel; such cells are kept as the digits Excel stored and caught by the checks.
+fn open_sheet(path: &Path) -> Result<Rows, FileError> {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let err = |m: Message| FileError::new(path, m);
+    let mut wb = open_workbook_auto(path)
+        .map_err(|e| err(Message::new("file-not-spreadsheet").arg("cause", e.to_string())))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| err(Message::new("file-empty")))?
+        .map_err(|e| err(Message::new("file-not-spreadsheet").arg("cause", e.to_string())))?;
+    let rows: Vec<StringRecord> = range
+        .rows()
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => format!("{}", *f as i64),
+                    Data::Float(f) => f.to_string().replace('.', ","),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(b) => if *b { "ya" } else { "tidak" }.to_string(),
+                    Data::DateTime(d) => {
+                        let (y, m, day, ..) = d.to_ymd_hms_milli();
+                        format!("{y:04}-{m:02}-{day:02}")
+                    }
+                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                    Data::Error(e) => format!("#{e:?}"),
+                })
+                .collect();
+            StringRecord::from(cells)
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(err(Message::new("file-empty")));
+    }
+    Ok(Rows::Sheet(rows.into_iter()))
+}
+
+/// One line of the reject report.
+struct Reject {
+    row: u64,
+    column: &'static str,
+    value: String,
+    severity: Severity,
+    message: Message,
+}
+
+fn shown(value: &str) -> String {
+    if value.chars().count() > MAX_SHOWN_VALUE {
+        let head: String = value.chars().take(MAX_SHOWN_VALUE).collect();
+        format!("{head}… ({} karakter)", value.chars().count())
+    } else {
+        value.to_string()
+    }
+}
+
+struct Report {
+    path: PathBuf,
+    file_name: String,
+    writer: Option<csv::Writer<File>>,
+    rejected_rows: BTreeSet<u64>,
+    warnings: u64,
+}
+
+impl Report {
+    fn add(&mut self, r: Reject) -> Result<(), ImportError> {
+        match r.severity {
+            Severity::Error => {
+                self.rejected_rows.insert(r.row);
+            }
+            Severity::Warning => self.warnings += 1,
+        }
+        if self.writer.is_none() {
+            let mut w = csv::Writer::from_path(&self.path)
+                .map_err(|e| ImportError::Report(format!("{}: {e}", self.path.display())))?;
+            w.write_record([
+                "berkas/file",
+                "baris/row",
+                "kolom/column",
+                "nilai/value",
+                "jenis/kind",
+                "alasan",
+                "reason",
+            ])
+            .map_err(|e| ImportError::Report(e.to_string()))?;
+            self.writer = Some(w);
+        }
+        let kind = match r.severity {
+            Severity::Error => "ditolak/rejected",
+            Severity::Warning => "peringatan/warning",
+        };
+        let w = self.writer.as_mut().expect("created above");
+        w.write_record([
+            self.file_name.as_str(),
+            &r.row.to_string(),
+            r.column,
+            &shown(&r.value),
+            kind,
+            &r.message.render(Lang::Id),
+            &r.message.render(Lang::En),
+        ])
+        .map_err(|e| ImportError::Report(e.to_string()))
+    }
+
+    fn add_issues(&mut self, row: u64, issues: Vec<FieldIssue>) -> Result<(), ImportError> {
+        for i in issues {
+            self.add(Reject {
+                row,
+                column: i.field,
+                value: i.value,
+                severity: i.issue.severity,
+                message: i.issue.message,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows of one KK waiting to be saved together.
+struct Group {
+    kk: String,
+    rows: Vec<(u64, StringRecord)>,
+}
+
+/// Imports a CSV or XLSX file. See the module documentation for the guarantees.
+pub fn import_file(db: &Db, path: &Path, opts: &ImportOptions) -> Result<ImportSummary, ImportError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| {
+            ImportError::File(FileError::new(
+                path,
+                Message::new("file-unreadable").arg("cause", e.to_string()),
+            ))
+        })?
+        .len();
+    let pb = if opts.progress {
+        let pb = ProgressBar::new(size);
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} [{bar:30}] {percent}% {msg} ({eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut rows = if is_xlsx(path) {
+        open_sheet(path).map_err(ImportError::File)?
+    } else {
+        let delimiter = precheck_csv(path).map_err(ImportError::File)?;
+        open_csv(path, delimiter, &pb).map_err(ImportError::File)?
+    };
+    let mut record = StringRecord::new();
+    let has_header = rows
+        .next(&mut record)
+        .map_err(|e| ImportError::File(FileError::new(path, Message::new("file-unreadable").arg("cause", e))))?;
+    if !has_header {
+        return Err(ImportError::File(FileError::new(path, Message::new("file-empty"))));
+    }
+    let map = ColumnMap::from_header(&record.iter().collect::<Vec<_>>()).map_err(|p| {
+        ImportError::File(FileError::new(
+            path,
+            match p {
+                HeaderProblem::Missing(cols) => {
+                    Message::new("file-missing-columns").arg("columns", cols.join(", "))
+                }
+                HeaderProblem::Duplicate(c) => Message::new("file-duplicate-column").arg("column", c),
+            },
+        ))
+    })?;
+    let file_name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let reject_path = opts.reject_path.clone().unwrap_or_else(|| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(".tolak.csv");
+        PathBuf::from(p)
+    });
+    // A stale report from an earlier run would mislead.
+    let _ = std::fs::remove_file(&reject_path);
+    let mut report = Report {
+        path: reject_path,
+        file_name: file_name.clone(),
+        writer: None,
+        rejected_rows: BTreeSet::new(),
+        warnings: 0,
+    };
+    let ctx = WriteCtx {
+        actor: opts.actor.clone(),
+        reason: Some(format!("impor {file_name}")),
+        source: format!("import:{file_name}"),
+        now_ms: puskesos_storage::now_ms(),
+    };
+    let kk_col = map.family[0].expect("no_kk is required");
+    let mut summary = ImportSummary {
+        unknown_columns: map.unknown.clone(),
+        ..ImportSummary::default()
+    };
+
+    let mut conn = db.conn()?;
+    conn.begin()?;
+    let result = (|| -> Result<(), ImportError> {
+        let mut group: Option<Group> = None;
+        let mut families_in_tx = 0usize;
+        let mut row_no: u64 = 1;
+        loop {
+            let more = rows.next(&mut record).map_err(ImportError::Report)?;
+            if !more {
+                break;
+            }
+            row_no += 1;
+            summary.rows += 1;
+            if record.iter().all(|c| c.trim().is_empty()) {
+                summary.rows -= 1;
+                continue;
+            }
+            let kk: String = record
+                .get(kk_col)
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '.')
+                .collect();
+            if group.as_ref().is_some_and(|g| g.kk != kk) {
+                let g = group.take().expect("checked");
+                save_group(&mut conn, g, &map, opts, &ctx, &mut report, &mut summary)?;
+                families_in_tx += 1;
+                if families_in_tx >= opts.batch_families {
+                    conn.commit()?;
+                    conn.begin()?;
+                    families_in_tx = 0;
+                    pb.set_message(format!("{} baris", summary.rows));
+                }
+            }
+            group
+                .get_or_insert_with(|| Group {
+                    kk,
+                    rows: Vec::new(),
+                })
+                .rows
+                .push((row_no, record.clone()));
+        }
+        if let Some(g) = group.take() {
+            save_group(&mut conn, g, &map, opts, &ctx, &mut report, &mut summary)?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.commit()?,
+        Err(e) => {
+            let _ = conn.rollback();
+            return Err(e);
+        }
+    }
+    if let Some(mut w) = report.writer.take() {
+        w.flush().map_err(|e| ImportError::Report(e.to_string()))?;
+        summary.reject_file = Some(report.path.clone());
+    }
+    summary.rows_rejected = report.rejected_rows.len() as u64;
+    summary.warnings = report.warnings;
+    registry::audit(
+        &mut conn,
+        "",
+        &opts.actor,
+        "import",
+        "file",
+        &file_name,
+        Some(&format!(
+            "rows={} created={} updated={} rejected={}",
+            summary.rows, summary.persons_created, summary.persons_updated, summary.rows_rejected
+        )),
+    )?;
+    pb.finish_and_clear();
+    Ok(summary)
+}
+
+fn cells<'a>(record: &'a StringRecord, cols: &[Option<usize>]) -> Vec<Option<&'a str>> {
+    cols.iter()
+        .map(|c| c.map(|i| record.get(i).unwrap_or("")))
+        .collect()
+}
+
+/// Checks the rows of one KK, then saves the accepted ones as one family.
+fn save_group(
+    conn: &mut puskesos_storage::Conn,
+    group: Group,
+    map: &ColumnMap,
+    opts: &ImportOptions,
+    ctx: &WriteCtx,
+    report: &mut Report,
+    summary: &mut ImportSummary,
+) -> Result<(), ImportError> {
+    let mut family: Option<(u64, Values)> = None;
+    let mut members: Vec<(u64, Values)> = Vec::new();
+    for (row, record) in &group.rows {
+        let row = *row;
+        if record.len() != map.width {
+            report.add(Reject {
+                row,
+                column: "*",
+                value: String::new(),
+                severity: Severity::Error,
+                message: Message::new("row-width")
+                    .arg("found", record.len())
+                    .arg("expected", map.width),
+            })?;
+            continue;
+        }
+        let (mut fvals, mut issues) = validate::parse_record(FAMILY_FIELDS, &cells(record, &map.family));
+        validate::check_family(&fvals, &mut issues);
+        let (mut pvals, pissues) = validate::parse_record(PERSON_FIELDS, &cells(record, &map.person));
+        issues.extend(pissues);
+        validate::check_person(&mut pvals, opts.today, &mut issues);
+        if has_errors(&issues) {
+            report.add_issues(row, issues)?;
+            continue;
+        }
+        validate::normalise_family(&mut fvals);
+        // The first accepted row sets the family's facts; later rows may leave them blank but
+        // may not contradict them.
+        if let Some((first_row, base)) = &mut family {
+            let conflict = FAMILY_FIELDS.iter().enumerate().find(|(i, _)| {
+                matches!((&base[*i], &fvals[*i]), (Some(a), Some(b)) if a != b)
+            });
+            if let Some((i, f)) = conflict {
+                let value = fvals[i]
+                    .as_ref()
+                    .map(|v| v.to_text(f.kind))
+                    .unwrap_or_default();
+                report.add(Reject {
+                    row,
+                    column: f.key,
+                    value,
+                    severity: Severity::Error,
+                    message: Message::new("family-fact-conflict")
+                        .arg("row", *first_row)
+                        .arg("column", f.key),
+                })?;
+                continue;
+            }
+            for (b, v) in base.iter_mut().zip(fvals) {
+                if b.is_none() {
+                    *b = v;
+                }
+            }
+        } else {
+            family = Some((row, fvals));
+        }
+        let nik_i = 0;
+        if let Some((earlier, _)) = members.iter().find(|(_, m)| m[nik_i] == pvals[nik_i]) {
+            report.add(Reject {
+                row,
+                column: "nik",
+                value: pvals[nik_i]
+                    .as_ref()
+                    .map(|v| v.to_text(PERSON_FIELDS[nik_i].kind))
+                    .unwrap_or_default(),
+                severity: Severity::Error,
+                message: Message::new("nik-twice-in-family")
+                    .arg("nik", pvals[nik_i].as_ref().map(|v| v.to_text(PERSON_FIELDS[nik_i].kind)).unwrap_or_default())
+                    .arg("row", *earlier),
+            })?;
+            continue;
+        }
+        report.add_issues(row, issues)?; // warnings only
+        members.push((row, pvals));
+    }
+    let Some((_, values)) = family else {
+        return Ok(());
+    };
+    let input = FamilyInput {
+        values,
+        family_present: map.family.iter().map(Option::is_some).collect(),
+        person_present: map.person.iter().map(Option::is_some).collect(),
+        members,
+    };
+    let out = registry::save_family(conn, &input, ctx)?;
+    summary.families_created += out.family_created as u64;
+    summary.families_updated += out.family_updated as u64;
+    summary.persons_created += out.persons_created;
+    summary.persons_updated += out.persons_updated;
+    summary.persons_unchanged += out.persons_unchanged;
+    for (row, column, value, message) in out.refused {
+        report.add(Reject {
+            row,
+            column,
+            value,
+            severity: Severity::Error,
+            message,
+        })?;
+    }
+    Ok(())
+}
