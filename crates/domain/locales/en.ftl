@@ -110,3 +110,14 @@ web-check-title = Check a NIK
 web-check-label = NIK (16 digits)
 web-check-button = Check
 web-db-error = The database cannot be reached
+## Command line
+cli-error = Error
+cli-nothing-imported = Nothing was imported; the database is unchanged.
+cli-demo-done = Demo village ready: { $families } families in { $village }
+cli-exported = { $rows } rows exported to { $path }
+cli-not-found = No person with NIK { $nik } in the registry
+cli-serving = Puskesos is running. Open { $url } in a browser.
+cli-no-region = No region named "{ $query }"
+cli-wilayah-usage = Use: puskesos wilayah CODE, or puskesos wilayah --search NAME
+cli-region = Region
+cli-issued = Issue date

@@ -110,3 +110,14 @@ web-check-title = Periksa NIK
 web-check-label = NIK (16 digit)
 web-check-button = Periksa
 web-db-error = Basis data tidak dapat dihubungi
+## Command line
+cli-error = Galat
+cli-nothing-imported = Tidak ada yang diimpor; basis data tidak berubah.
+cli-demo-done = Desa demo siap: { $families } keluarga di { $village }
+cli-exported = { $rows } baris diekspor ke { $path }
+cli-not-found = Tidak ada orang dengan NIK { $nik } di registri
+cli-serving = Puskesos berjalan. Buka { $url } di peramban.
+cli-no-region = Tidak ada wilayah bernama "{ $query }"
+cli-wilayah-usage = Pakai: puskesos wilayah KODE, atau puskesos wilayah --search NAMA
+cli-region = Wilayah
+cli-issued = Tanggal terbit
