@@ -1,1 +1,530 @@
-fn main() {}
+//! `puskesos`: the one binary. Commands for the web server, the demo village, import and export,
+//! region codes and identity numbers. Thin: the work is done in the library crates.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use puskesos_domain::identity::{Issue, Nik, NomorKk, Severity};
+use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
+use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
+use puskesos_domain::{Lang, tr};
+use puskesos_interchange::{ImportError, ImportOptions};
+use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
+use puskesos_storage::{Db, now_ms};
+
+#[derive(Parser)]
+#[command(
+    name = "puskesos",
+    version,
+    about = "Puskesos — Pusat Kesejahteraan Sosial desa/kelurahan"
+)]
+struct Cli {
+    /// Database: `postgres://user@host/db` for PostgreSQL; default an SQLite file in the data folder.
+    #[arg(long, global = true, env = "PUSKESOS_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Folder for the SQLite database and other files, created on first start.
+    #[arg(long, global = true, env = "PUSKESOS_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Language of messages: id (Bahasa Indonesia) or en.
+    #[arg(long, global = true, env = "PUSKESOS_LANG", default_value = "id")]
+    lang: Lang,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "PUSKESOS_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Fill an empty database with the demo village first.
+        #[arg(long)]
+        demo: bool,
+        /// The village this node serves (Kemendagri code).
+        #[arg(long, env = "PUSKESOS_VILLAGE")]
+        village: Option<String>,
+    },
+    /// Fill the database with a reproducible synthetic village.
+    Demo {
+        #[arg(long, default_value_t = 3000)]
+        families: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Village code (default: the demo village).
+        #[arg(long)]
+        village: Option<String>,
+    },
+    /// Import a CSV or XLSX file (layout: docs/import-format.md).
+    Import {
+        file: PathBuf,
+        /// Where to write rejected rows (default: FILE.tolak.csv).
+        #[arg(long)]
+        reject: Option<PathBuf>,
+        /// Families per transaction.
+        #[arg(long, default_value_t = 2000)]
+        batch: usize,
+    },
+    /// Export the registry, or a village, RW or RT of it, as CSV or XLSX (by the file's extension).
+    Export {
+        file: PathBuf,
+        #[arg(long)]
+        village: Option<String>,
+        #[arg(long)]
+        rw: Option<String>,
+        #[arg(long)]
+        rt: Option<String>,
+    },
+    /// Show a region code's names, or search codes by name.
+    Wilayah {
+        code: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Explain NIKs: region, sex, birth date, or why a number is invalid.
+    Nik {
+        #[arg(required = true)]
+        numbers: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain Nomor KK (family card numbers).
+    Kk {
+        #[arg(required = true)]
+        numbers: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look up a registered person by NIK (recorded in the audit log).
+    Cari {
+        nik: String,
+        /// Repeat the lookup N times and print the mean time (benchmark).
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
+    },
+}
+
+fn actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+fn open_db(cli: &Cli) -> Result<Db> {
+    let url = match &cli.database_url {
+        Some(u) => u.clone(),
+        None => cli.data_dir.join("puskesos.sqlite").display().to_string(),
+    };
+    Db::open(&url).with_context(|| format!("opening database {}", redact(&url)))
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if url[s + 3..at].contains(':') => {
+            let user_end = url[s + 3..at].find(':').map(|i| s + 3 + i).unwrap_or(at);
+            format!("{}:***{}", &url[..user_end], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}: {e:#}", tr(cli.lang, "cli-error", &[]));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    let lang = cli.lang;
+    match &cli.command {
+        Command::Nik { numbers, json } => Ok(explain(lang, numbers, *json, false)),
+        Command::Kk { numbers, json } => Ok(explain(lang, numbers, *json, true)),
+        Command::Wilayah { code, search } => wilayah(lang, code.as_deref(), search.as_deref()),
+        Command::Demo {
+            families,
+            seed,
+            village,
+        } => {
+            let db = open_db(cli)?;
+            let v = demo_village(village.as_deref())?;
+            let n = fill_demo(&db, &v, *families, *seed)?;
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli-demo-done",
+                    &[("families", &n.to_string()), ("village", &village_name(&v))]
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            file,
+            reject,
+            batch,
+        } => {
+            let db = open_db(cli)?;
+            let mut opts = ImportOptions::new(&actor());
+            opts.reject_path = reject.clone();
+            opts.batch_families = (*batch).max(1);
+            opts.progress = true;
+            let start = Instant::now();
+            match puskesos_interchange::import_file(&db, file, &opts) {
+                Ok(summary) => {
+                    println!("{}", summary.render(lang));
+                    let secs = start.elapsed().as_secs_f64();
+                    eprintln!(
+                        "{:.1} s, {:.0} rows/s",
+                        secs,
+                        summary.rows as f64 / secs.max(1e-9)
+                    );
+                    Ok(if summary.rows_rejected > 0 {
+                        ExitCode::from(3)
+                    } else {
+                        ExitCode::SUCCESS
+                    })
+                }
+                Err(ImportError::File(fe)) => {
+                    eprintln!("{}", fe.render(lang));
+                    eprintln!("{}", tr(lang, "cli-nothing-imported", &[]));
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Export {
+            file,
+            village,
+            rw,
+            rt,
+        } => {
+            let db = open_db(cli)?;
+            let village = match village {
+                Some(v) => Some(
+                    KodeWilayah::parse(v)
+                        .with_context(|| tr(lang, "village-code-format", &[]))?
+                        .to_string(),
+                ),
+                None => None,
+            };
+            let scope = Scope {
+                village,
+                rw: rw.clone(),
+                rt: rt.clone(),
+            };
+            let rows = puskesos_interchange::export_file(&db, &scope, file, &actor())?;
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli-exported",
+                    &[
+                        ("rows", &rows.to_string()),
+                        ("path", &file.display().to_string())
+                    ]
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cari { nik, repeat } => {
+            let db = open_db(cli)?;
+            let mut conn = db.conn()?;
+            let start = Instant::now();
+            let mut found = None;
+            for _ in 0..(*repeat).max(1) {
+                found = registry::person_by_nik(&mut conn, nik.trim())?;
+            }
+            let per = start.elapsed() / (*repeat).max(1);
+            match found {
+                Some((p, kk)) => {
+                    let village = registry::family_by_id(&mut conn, &p.family_id)?
+                        .and_then(|f| f.text("kode_wilayah").map(str::to_string))
+                        .unwrap_or_default();
+                    registry::audit(
+                        &mut conn,
+                        &village,
+                        &actor(),
+                        "read",
+                        "person",
+                        &p.id,
+                        Some("cli cari"),
+                    )?;
+                    println!("KK {kk}");
+                    for (f, v) in PERSON_FIELDS.iter().zip(&p.values) {
+                        if let Some(v) = v {
+                            println!(
+                                "  {}: {}",
+                                tr(lang, &format!("field-{}", f.key), &[]),
+                                v.to_text(f.kind)
+                            );
+                        }
+                    }
+                }
+                None => println!("{}", tr(lang, "cli-not-found", &[("nik", nik)])),
+            }
+            if *repeat > 1 {
+                eprintln!("{} lookups, {:.1} µs each", repeat, per.as_secs_f64() * 1e6);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            addr,
+            demo,
+            village,
+        } => serve(cli, *addr, *demo, village.as_deref()),
+    }
+}
+
+fn demo_village(code: Option<&str>) -> Result<KodeWilayah> {
+    let raw = code.unwrap_or(puskesos_demo::DEFAULT_VILLAGE);
+    KodeWilayah::parse(raw)
+        .filter(|c| Wilayah::master().contains(c))
+        .with_context(|| tr(Lang::Id, "village-unknown", &[("code", raw)]))
+}
+
+fn village_name(v: &KodeWilayah) -> String {
+    Wilayah::master()
+        .full_name(v)
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// Saves the generated village through the same path as an import, with its history.
+fn fill_demo(db: &Db, village: &KodeWilayah, families: usize, seed: u64) -> Result<usize> {
+    let opts = puskesos_demo::DemoOptions {
+        village: village.clone(),
+        families,
+        seed,
+        today: chrono::Local::now().date_naive(),
+    };
+    let generated = puskesos_demo::generate(&opts);
+    let ctx = WriteCtx {
+        actor: actor(),
+        reason: Some("data demo".into()),
+        source: "demo".into(),
+        now_ms: now_ms(),
+    };
+    let pb = indicatif::ProgressBar::new(generated.len() as u64);
+    let mut conn = db.conn()?;
+    conn.transaction(|c| -> Result<()> {
+        for fam in &generated {
+            let input = FamilyInput {
+                values: fam.values.clone(),
+                family_present: vec![true; FAMILY_FIELDS.len()],
+                person_present: vec![true; PERSON_FIELDS.len()],
+                members: fam
+                    .members
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .map(|(i, m)| (i as u64, m))
+                    .collect(),
+            };
+            registry::save_family(c, &input, &ctx)?;
+            pb.inc(1);
+        }
+        Ok(())
+    })?;
+    pb.finish_and_clear();
+    Ok(generated.len())
+}
+
+fn serve(
+    cli: &Cli,
+    addr: std::net::SocketAddr,
+    demo: bool,
+    village: Option<&str>,
+) -> Result<ExitCode> {
+    let lang = cli.lang;
+    let db = open_db(cli)?;
+    let mut village = match village {
+        Some(v) => Some(demo_village(Some(v))?),
+        None => None,
+    };
+    if demo {
+        let v = demo_village(village.as_ref().map(|v| v.as_str()))?;
+        let (families, _) = registry::counts(&mut db.conn()?)?;
+        if families == 0 {
+            let n = fill_demo(&db, &v, 3000, 1)?;
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli-demo-done",
+                    &[("families", &n.to_string()), ("village", &village_name(&v))]
+                )
+            );
+        }
+        village = Some(v);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = puskesos_web::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        let url = format!("http://{}/", listener.local_addr()?);
+        println!("{}", tr(lang, "cli-serving", &[("url", &url)]));
+        puskesos_web::serve(listener, puskesos_web::AppState { db, village }).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn wilayah(lang: Lang, code: Option<&str>, search: Option<&str>) -> Result<ExitCode> {
+    let w = Wilayah::master();
+    if let Some(q) = search {
+        let hits = w.search(q, 50);
+        if hits.is_empty() {
+            println!("{}", tr(lang, "cli-no-region", &[("query", q)]));
+            return Ok(ExitCode::from(1));
+        }
+        for r in hits {
+            let code = KodeWilayah::parse(r.code).expect("master codes are valid");
+            println!("{}\t{}", r.code, w.full_name(&code).unwrap_or_default());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(raw) = code else {
+        println!("{}", tr(lang, "cli-wilayah-usage", &[]));
+        return Ok(ExitCode::from(2));
+    };
+    match KodeWilayah::parse(raw).filter(|c| w.contains(c)) {
+        Some(c) => {
+            for r in w.path(&c) {
+                println!("{}\t{}\t{}", r.code, r.level().label_id(), r.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!("{}", tr(lang, "village-unknown", &[("code", raw)]));
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn render_issues(lang: Lang, issues: &[Issue]) -> Vec<serde_json::Value> {
+    issues
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "severity": i.severity,
+                "code": i.message.key,
+                "message": i.message.render(lang),
+            })
+        })
+        .collect()
+}
+
+/// `puskesos nik` / `puskesos kk`: one block (or JSON object) per number; exit 1 if any invalid.
+fn explain(lang: Lang, numbers: &[String], json: bool, kk: bool) -> ExitCode {
+    let w = Wilayah::master();
+    let today = chrono::Local::now().date_naive();
+    let mut all_valid = true;
+    let mut out = Vec::new();
+    for n in numbers {
+        let (valid, mut obj) = if kk {
+            match NomorKk::parse(n) {
+                Ok(k) => (
+                    true,
+                    serde_json::json!({
+                        "number": k.as_str(),
+                        "valid": true,
+                        "region": {"code": k.kecamatan.as_str(), "names": w.path(&k.kecamatan).iter().map(|r| r.name).collect::<Vec<_>>()},
+                        "issued": k.issued.map(|d| d.format("%Y-%m-%d").to_string()),
+                        "issues": render_issues(lang, &k.warnings),
+                    }),
+                ),
+                Err(issues) => (
+                    false,
+                    serde_json::json!({"number": n, "valid": false, "issues": render_issues(lang, &issues)}),
+                ),
+            }
+        } else {
+            match Nik::parse(n) {
+                Ok(nik) => (
+                    true,
+                    serde_json::json!({
+                        "number": nik.as_str(),
+                        "valid": true,
+                        "region": {"code": nik.kecamatan.as_str(), "names": w.path(&nik.kecamatan).iter().map(|r| r.name).collect::<Vec<_>>()},
+                        "sex": nik.sex,
+                        "birth_date": nik.birth_date(today).map(|d| d.format("%Y-%m-%d").to_string()),
+                        "issues": render_issues(lang, &nik.warnings),
+                    }),
+                ),
+                Err(issues) => (
+                    false,
+                    serde_json::json!({"number": n, "valid": false, "issues": render_issues(lang, &issues)}),
+                ),
+            }
+        };
+        all_valid &= valid;
+        if json {
+            out.push(obj.take());
+            continue;
+        }
+        println!("{}", obj["number"].as_str().unwrap_or(n));
+        if valid {
+            let key = if kk { "kk-valid" } else { "nik-valid" };
+            println!("  ✓ {}", tr(lang, key, &[]));
+            let names: Vec<&str> = obj["region"]["names"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            println!(
+                "  {}: {} ({})",
+                tr(lang, "cli-region", &[]),
+                names.join(" › "),
+                obj["region"]["code"].as_str().unwrap_or("")
+            );
+            if let Some(sex) = obj["sex"].as_str() {
+                println!(
+                    "  {}: {}",
+                    tr(lang, "field-jenis_kelamin", &[]),
+                    tr(lang, &format!("sex-{sex}"), &[])
+                );
+            }
+            for (label, key) in [
+                ("field-tanggal_lahir", "birth_date"),
+                ("cli-issued", "issued"),
+            ] {
+                if let Some(d) = obj[key].as_str() {
+                    println!("  {}: {}", tr(lang, label, &[]), d);
+                }
+            }
+        }
+        for i in obj["issues"].as_array().into_iter().flatten() {
+            let mark = if i["severity"] == serde_json::json!(Severity::Error) {
+                "✗"
+            } else {
+                "!"
+            };
+            println!("  {mark} {}", i["message"].as_str().unwrap_or(""));
+        }
+    }
+    if json {
+        let v = if out.len() == 1 {
+            out.remove(0)
+        } else {
+            serde_json::Value::Array(out)
+        };
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

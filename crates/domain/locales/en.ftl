@@ -121,3 +121,4 @@ cli-no-region = No region named "{ $query }"
 cli-wilayah-usage = Use: puskesos wilayah CODE, or puskesos wilayah --search NAME
 cli-region = Region
 cli-issued = Issue date
+grade-level-mismatch = Grade { $kelas } does not fit school level { $level } (SD 1-6, SMP 7-9, SMA 10-12)

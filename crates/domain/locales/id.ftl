@@ -121,3 +121,4 @@ cli-no-region = Tidak ada wilayah bernama "{ $query }"
 cli-wilayah-usage = Pakai: puskesos wilayah KODE, atau puskesos wilayah --search NAMA
 cli-region = Wilayah
 cli-issued = Tanggal terbit
+grade-level-mismatch = Kelas { $kelas } tidak sesuai jenjang sekolah { $level } (SD 1-6, SMP 7-9, SMA 10-12)

@@ -255,8 +255,11 @@ impl fmt::Display for NomorKk {
 }
 
 /// A calendar date for a two-digit year in either century (29 Feb of `00` exists in 2000).
+/// Years up to `50` are read as 20yy first: no KK or NIK was issued in the 2050s yet, and
+/// none before the 1950s.
 fn possible_date(day: u32, month: u32, yy: u32) -> Option<NaiveDate> {
-    [2000, 1900]
+    let centuries = if yy <= 50 { [2000, 1900] } else { [1900, 2000] };
+    centuries
         .into_iter()
         .find_map(|c| NaiveDate::from_ymd_opt((c + yy) as i32, month, day))
 }
@@ -302,7 +305,9 @@ fn check_region(
     let w = Wilayah::master();
     let kec = KodeWilayah::parse(six).ok_or_else(|| {
         vec![Issue::error(
-            Message::new("id-unknown-province").arg("code", &six[..2]),
+            Message::new("id-unknown-province")
+                .arg("kind", kind.to_uppercase())
+                .arg("code", &six[..2]),
         )]
     })?;
     let lineage = kec.lineage();
@@ -422,6 +427,8 @@ mod tests {
     #[test]
     fn kk_checks() {
         assert!(NomorKk::parse("1101011502150003").is_ok());
+        let old = NomorKk::parse("1101011503980003").unwrap();
+        assert_eq!(old.issued, NaiveDate::from_ymd_opt(1998, 3, 15));
         let e = NomorKk::parse("1101013202150003").unwrap_err();
         assert_eq!(e[0].message.key, "kk-day-range");
         let e = NomorKk::parse("11010115021500").unwrap_err();

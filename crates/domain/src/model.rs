@@ -335,14 +335,14 @@ impl Value {
     }
 }
 
-/// Writes a decimal without a trailing `.0` and without float noise (`12.5`, `36`).
+/// Writes a decimal the Indonesian way, without a trailing zero or float noise (`12,5`, `36`).
 pub fn format_num(n: f64) -> String {
     let rounded = (n * 100.0).round() / 100.0;
     if rounded.fract() == 0.0 {
         format!("{}", rounded as i64)
     } else {
         let s = format!("{rounded:.2}");
-        s.trim_end_matches('0').to_string()
+        s.trim_end_matches('0').replace('.', ",")
     }
 }
 
@@ -460,7 +460,7 @@ mod tests {
     #[test]
     fn numbers_are_written_plainly() {
         assert_eq!(format_num(36.0), "36");
-        assert_eq!(format_num(12.5), "12.5");
+        assert_eq!(format_num(12.5), "12,5");
         assert_eq!(format_num(7.999_999), "8");
     }
 }

@@ -22,6 +22,42 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         })
 }
 
+/// Reads a number the Indonesian way: `.` groups thousands and `,` marks decimals
+/// (`1.500.000`, `12,5`, `1.250,75`). A lone `.` not followed by exactly three digits is read as a
+/// decimal point (`12.5`), since spreadsheets often write that. Anything else is refused.
+pub fn parse_indonesian_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int_part, frac_part) = match body.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let groups: Vec<&str> = int_part.split('.').collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let (whole, frac) = if groups.len() == 1 {
+        (groups[0].to_string(), frac_part)
+    } else if frac_part.is_none() && groups.len() == 2 && groups[1].len() != 3 {
+        // "12.5": a decimal point.
+        (groups[0].to_string(), Some(groups[1]))
+    } else if groups[1..].iter().all(|g| g.len() == 3) && groups[0].len() <= 3 {
+        (groups.concat(), frac_part)
+    } else {
+        return None;
+    };
+    if !digits(&whole) || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let text = match frac {
+        Some(f) => format!("{whole}.{f}"),
+        None => whole,
+    };
+    let n: f64 = text.parse().ok()?;
+    n.is_finite().then_some(if neg { -n } else { n })
+}
+
 /// Normalises a coded answer: case, spaces and hyphens do not matter (`Kepala Keluarga`).
 fn normalise_code(s: &str) -> String {
     s.trim()
@@ -61,11 +97,9 @@ pub fn parse_value(field: &Field, raw: &str) -> Result<Option<Value>, Message> {
             Value::Text(s.to_string())
         }
         Kind::Int { min, max } => {
-            // Accept Indonesian thousands separators: "1.500.000".
-            let digits: String = s.chars().filter(|c| *c != '.' && *c != ' ').collect();
-            let n: i64 = digits
-                .parse()
-                .map_err(|_| Message::new("value-not-integer"))?;
+            let n = parse_indonesian_number(s)
+                .filter(|n| n.fract() == 0.0)
+                .ok_or_else(|| Message::new("value-not-integer"))? as i64;
             if n < min || n > max {
                 return Err(Message::new("value-out-of-range")
                     .arg("min", min)
@@ -74,12 +108,8 @@ pub fn parse_value(field: &Field, raw: &str) -> Result<Option<Value>, Message> {
             Value::Int(n)
         }
         Kind::Num { min, max } => {
-            // Indonesian decimals use a comma: "12,5".
-            let n: f64 = s
-                .replace(',', ".")
-                .parse()
-                .map_err(|_| Message::new("value-not-number"))?;
-            if !n.is_finite() || n < min || n > max {
+            let n = parse_indonesian_number(s).ok_or_else(|| Message::new("value-not-number"))?;
+            if n < min || n > max {
                 return Err(Message::new("value-out-of-range")
                     .arg("min", min)
                     .arg("max", max));
@@ -245,6 +275,24 @@ pub fn check_person(values: &mut Values, today: NaiveDate, issues: &mut Vec<Fiel
             Message::new("pregnant-male"),
         ));
     }
+    let level = text(values, "jenjang_sekolah");
+    if let Some(Value::Int(kelas)) = values[idx("kelas")] {
+        let fits = match level.as_deref() {
+            Some("sd") => (1..=6).contains(&kelas),
+            Some("smp") => (7..=9).contains(&kelas),
+            Some("sma") => (10..=12).contains(&kelas),
+            _ => false,
+        };
+        if !fits {
+            issues.push(FieldIssue::error(
+                "kelas",
+                &kelas.to_string(),
+                Message::new("grade-level-mismatch")
+                    .arg("kelas", kelas)
+                    .arg("level", level.as_deref().unwrap_or("-")),
+            ));
+        }
+    }
     let severity = text(values, "tingkat_disabilitas");
     let disability = text(values, "disabilitas");
     if severity.is_some() && matches!(disability.as_deref(), None | Some("tidak_ada")) {
@@ -324,6 +372,22 @@ mod tests {
             Some(Value::Num(12.5))
         );
         assert!(parse_value(field("desil"), "11").is_err());
+        assert_eq!(
+            parse_value(field("luas_lahan"), "1.500").unwrap(),
+            Some(Value::Num(1500.0))
+        );
+        assert_eq!(
+            parse_value(field("luas_lahan"), "1.250,75").unwrap(),
+            Some(Value::Num(1250.75))
+        );
+        assert!(parse_value(field("daging_per_minggu"), "1.5").is_err());
+        assert!(parse_value(field("penghasilan_kepala"), "1.50.000").is_err());
+        let written = Value::Num(12.5).to_text(field("luas_lantai").kind);
+        assert_eq!(written, "12,5");
+        assert_eq!(
+            parse_value(field("luas_lantai"), &written).unwrap(),
+            Some(Value::Num(12.5))
+        );
         assert!(parse_value(field("luas_lantai"), "NaN").is_err());
     }
 

@@ -27,7 +27,8 @@ fn write_err(path: &Path, e: impl ToString) -> ExportError {
 
 /// The cells of one export row: the family's facts then the member's, as canonical text.
 fn row_cells(family: &Family, person: &Person) -> Vec<String> {
-    let texts = |values: &puskesos_domain::model::Values, fields: &[puskesos_domain::model::Field]| {
+    let texts = |values: &puskesos_domain::model::Values,
+                 fields: &[puskesos_domain::model::Field]| {
         fields
             .iter()
             .zip(values)
@@ -56,7 +57,8 @@ pub fn export_file(db: &Db, scope: &Scope, path: &Path, actor: &str) -> Result<u
         let ws = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
         ws.set_name("registri").map_err(xerr)?;
         for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold).map_err(xerr)?;
+            ws.write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(xerr)?;
         }
         let mut failure: Option<XlsxError> = None;
         registry::for_each_member(&mut conn, scope, |family, person| {

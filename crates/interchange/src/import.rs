@@ -159,9 +159,8 @@ fn is_xlsx(path: &Path) -> bool {
 /// Checks that the whole file is UTF-8 and picks the delimiter from the header line.
 fn precheck_csv(path: &Path) -> Result<u8, FileError> {
     let err = |m: Message| FileError::new(path, m);
-    let file = File::open(path).map_err(|e| {
-        err(Message::new("file-unreadable").arg("cause", e.to_string()))
-    })?;
+    let file = File::open(path)
+        .map_err(|e| err(Message::new("file-unreadable").arg("cause", e.to_string())))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut buf = vec![0u8; 1 << 20];
     let mut carry: Vec<u8> = Vec::new();
@@ -169,9 +168,9 @@ fn precheck_csv(path: &Path) -> Result<u8, FileError> {
     let mut first_line: Vec<u8> = Vec::new();
     let mut first_chunk = true;
     loop {
-        let n = reader.read(&mut buf).map_err(|e| {
-            err(Message::new("file-unreadable").arg("cause", e.to_string()))
-        })?;
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| err(Message::new("file-unreadable").arg("cause", e.to_string())))?;
         if n == 0 {
             if !carry.is_empty() {
                 return Err(err(Message::new("file-encoding").arg("row", line)));
@@ -243,7 +242,9 @@ fn open_sheet(path: &Path) -> Result<Rows, FileError> {
                 .map(|c| match c {
                     Data::Empty => String::new(),
                     Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => format!("{}", *f as i64),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => {
+                        format!("{}", *f as i64)
+                    }
                     Data::Float(f) => f.to_string().replace('.', ","),
                     Data::Int(i) => i.to_string(),
                     Data::Bool(b) => if *b { "ya" } else { "tidak" }.to_string(),
@@ -351,7 +352,11 @@ struct Group {
 }
 
 /// Imports a CSV or XLSX file. See the module documentation for the guarantees.
-pub fn import_file(db: &Db, path: &Path, opts: &ImportOptions) -> Result<ImportSummary, ImportError> {
+pub fn import_file(
+    db: &Db,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportSummary, ImportError> {
     let size = std::fs::metadata(path)
         .map_err(|e| {
             ImportError::File(FileError::new(
@@ -380,11 +385,17 @@ pub fn import_file(db: &Db, path: &Path, opts: &ImportOptions) -> Result<ImportS
         open_csv(path, delimiter, &pb).map_err(ImportError::File)?
     };
     let mut record = StringRecord::new();
-    let has_header = rows
-        .next(&mut record)
-        .map_err(|e| ImportError::File(FileError::new(path, Message::new("file-unreadable").arg("cause", e))))?;
+    let has_header = rows.next(&mut record).map_err(|e| {
+        ImportError::File(FileError::new(
+            path,
+            Message::new("file-unreadable").arg("cause", e),
+        ))
+    })?;
     if !has_header {
-        return Err(ImportError::File(FileError::new(path, Message::new("file-empty"))));
+        return Err(ImportError::File(FileError::new(
+            path,
+            Message::new("file-empty"),
+        )));
     }
     let map = ColumnMap::from_header(&record.iter().collect::<Vec<_>>()).map_err(|p| {
         ImportError::File(FileError::new(
@@ -393,7 +404,9 @@ pub fn import_file(db: &Db, path: &Path, opts: &ImportOptions) -> Result<ImportS
                 HeaderProblem::Missing(cols) => {
                     Message::new("file-missing-columns").arg("columns", cols.join(", "))
                 }
-                HeaderProblem::Duplicate(c) => Message::new("file-duplicate-column").arg("column", c),
+                HeaderProblem::Duplicate(c) => {
+                    Message::new("file-duplicate-column").arg("column", c)
+                }
             },
         ))
     })?;
@@ -535,9 +548,11 @@ fn save_group(
             })?;
             continue;
         }
-        let (mut fvals, mut issues) = validate::parse_record(FAMILY_FIELDS, &cells(record, &map.family));
+        let (mut fvals, mut issues) =
+            validate::parse_record(FAMILY_FIELDS, &cells(record, &map.family));
         validate::check_family(&fvals, &mut issues);
-        let (mut pvals, pissues) = validate::parse_record(PERSON_FIELDS, &cells(record, &map.person));
+        let (mut pvals, pissues) =
+            validate::parse_record(PERSON_FIELDS, &cells(record, &map.person));
         issues.extend(pissues);
         validate::check_person(&mut pvals, opts.today, &mut issues);
         if has_errors(&issues) {
@@ -548,9 +563,10 @@ fn save_group(
         // The first accepted row sets the family's facts; later rows may leave them blank but
         // may not contradict them.
         if let Some((first_row, base)) = &mut family {
-            let conflict = FAMILY_FIELDS.iter().enumerate().find(|(i, _)| {
-                matches!((&base[*i], &fvals[*i]), (Some(a), Some(b)) if a != b)
-            });
+            let conflict = FAMILY_FIELDS
+                .iter()
+                .enumerate()
+                .find(|(i, _)| matches!((&base[*i], &fvals[*i]), (Some(a), Some(b)) if a != b));
             if let Some((i, f)) = conflict {
                 let value = fvals[i]
                     .as_ref()
@@ -586,7 +602,13 @@ fn save_group(
                     .unwrap_or_default(),
                 severity: Severity::Error,
                 message: Message::new("nik-twice-in-family")
-                    .arg("nik", pvals[nik_i].as_ref().map(|v| v.to_text(PERSON_FIELDS[nik_i].kind)).unwrap_or_default())
+                    .arg(
+                        "nik",
+                        pvals[nik_i]
+                            .as_ref()
+                            .map(|v| v.to_text(PERSON_FIELDS[nik_i].kind))
+                            .unwrap_or_default(),
+                    )
                     .arg("row", *earlier),
             })?;
             continue;

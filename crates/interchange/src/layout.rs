@@ -125,3 +125,19 @@ mod tests {
         assert!(map.unknown.is_empty());
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    /// docs/import-format.md is generated from the field tables; this fails when it falls behind.
+    #[test]
+    fn import_format_doc_lists_every_column() {
+        let doc = include_str!("../../../docs/import-format.md");
+        for f in super::columns() {
+            assert!(
+                doc.contains(&format!("| `{}` |", f.key)),
+                "docs/import-format.md lacks column {} (run scripts/gen-import-doc.py)",
+                f.key
+            );
+        }
+    }
+}

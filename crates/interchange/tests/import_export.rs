@@ -24,7 +24,10 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn history_len(db: &Db) -> i64 {
-    db.conn().unwrap().query_i64("SELECT COUNT(*) FROM changes", &[]).unwrap()
+    db.conn()
+        .unwrap()
+        .query_i64("SELECT COUNT(*) FROM changes", &[])
+        .unwrap()
 }
 
 fn counts(db: &Db) -> (i64, i64) {
@@ -41,13 +44,31 @@ fn sample_imports_and_reimport_changes_nothing() {
     let file = write(dir.path(), "contoh.csv", SAMPLE.as_bytes());
     for t in testing::all() {
         let s = import_file(&t.db, &file, &opts(dir.path())).unwrap();
-        assert_eq!((s.families_created, s.persons_created, s.rows_rejected), (2, 5, 0), "{}: {s:?}\n{}", t.label, rejects(dir.path()));
+        assert_eq!(
+            (s.families_created, s.persons_created, s.rows_rejected),
+            (2, 5, 0),
+            "{}: {s:?}\n{}",
+            t.label,
+            rejects(dir.path())
+        );
         assert_eq!(counts(&t.db), (2, 5));
         let before = history_len(&t.db);
         let again = import_file(&t.db, &file, &opts(dir.path())).unwrap();
         assert_eq!(again.persons_unchanged, 5, "{}", t.label);
-        assert_eq!((again.persons_created, again.persons_updated, again.families_updated), (0, 0, 0));
-        assert_eq!(history_len(&t.db), before, "{}: re-import wrote history", t.label);
+        assert_eq!(
+            (
+                again.persons_created,
+                again.persons_updated,
+                again.families_updated
+            ),
+            (0, 0, 0)
+        );
+        assert_eq!(
+            history_len(&t.db),
+            before,
+            "{}: re-import wrote history",
+            t.label
+        );
 
         // A changed cell updates the record and leaves one history entry naming the field.
         let changed = SAMPLE.replace("Siti Rahmah", "Siti Rahmah Lubis");
@@ -55,7 +76,9 @@ fn sample_imports_and_reimport_changes_nothing() {
         let s = import_file(&t.db, &file2, &opts(dir.path())).unwrap();
         assert_eq!(s.persons_updated, 1, "{}", t.label);
         assert_eq!(history_len(&t.db), before + 1);
-        let (p, _) = registry::person_by_nik(&mut t.db.conn().unwrap(), "1101014308850002").unwrap().unwrap();
+        let (p, _) = registry::person_by_nik(&mut t.db.conn().unwrap(), "1101014308850002")
+            .unwrap()
+            .unwrap();
         assert_eq!(p.text("nama"), Some("Siti Rahmah Lubis"));
         let hist = registry::family_history(&mut t.db.conn().unwrap(), &p.family_id).unwrap();
         let last = hist.last().unwrap();
@@ -85,7 +108,10 @@ fn bad_rows_go_to_the_reject_file_with_row_column_value_and_reason() {
         assert_eq!(&nik[3], "110101430885000");
         assert!(nik[5].contains("16 digit"), "{}", &nik[5]);
         assert!(nik[6].contains("16 digits"), "{}", &nik[6]);
-        let date = rows.iter().find(|r| &r[2] == "tanggal_lahir").expect("date reject");
+        let date = rows
+            .iter()
+            .find(|r| &r[2] == "tanggal_lahir")
+            .expect("date reject");
         assert_eq!(&date[1], "4");
         assert_eq!(&date[3], "31-02-2015");
     }
@@ -119,7 +145,12 @@ fn file_level_errors_change_nothing() {
                 }
                 other => panic!("{name}: expected a file error, got {other:?}"),
             }
-            assert_eq!(counts(&t.db), (0, 0), "{}: {name} changed the database", t.label);
+            assert_eq!(
+                counts(&t.db),
+                (0, 0),
+                "{}: {name} changed the database",
+                t.label
+            );
         }
     }
 }
@@ -128,8 +159,15 @@ fn file_level_errors_change_nothing() {
 fn semicolons_and_loose_headers_are_understood() {
     let dir = tempfile::tempdir().unwrap();
     let mut rdr = csv::Reader::from_reader(SAMPLE.as_bytes());
-    let mut out = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    let header: Vec<String> = rdr.headers().unwrap().iter().map(|h| h.replace('_', " ").to_uppercase()).collect();
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let header: Vec<String> = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.replace('_', " ").to_uppercase())
+        .collect();
     out.write_record(&header).unwrap();
     for r in rdr.records() {
         out.write_record(&r.unwrap()).unwrap();
@@ -137,7 +175,12 @@ fn semicolons_and_loose_headers_are_understood() {
     let file = write(dir.path(), "excel.csv", &out.into_inner().unwrap());
     let t = testing::sqlite();
     let s = import_file(&t.db, &file, &opts(dir.path())).unwrap();
-    assert_eq!((s.persons_created, s.rows_rejected), (5, 0), "{}", rejects(dir.path()));
+    assert_eq!(
+        (s.persons_created, s.rows_rejected),
+        (5, 0),
+        "{}",
+        rejects(dir.path())
+    );
 }
 
 #[test]
@@ -151,7 +194,10 @@ fn a_ten_megabyte_line_is_rejected_by_row() {
     assert_eq!(s.rows_rejected, 1);
     assert_eq!(counts(&t.db).1, 4);
     let report = rejects(dir.path());
-    assert!(report.len() < 10_000, "the report must not copy the 10 MB value");
+    assert!(
+        report.len() < 10_000,
+        "the report must not copy the 10 MB value"
+    );
     assert!(report.contains("nama") && report.contains("terlalu panjang"));
 }
 
@@ -162,13 +208,21 @@ fn export_then_import_gives_the_same_registry_csv_and_xlsx() {
     for t in testing::all() {
         import_file(&t.db, &file, &opts(dir.path())).unwrap();
         let first = dir.path().join(format!("{}-a.csv", t.label));
-        assert_eq!(export_file(&t.db, &Scope::default(), &first, "test").unwrap(), 5);
+        assert_eq!(
+            export_file(&t.db, &Scope::default(), &first, "test").unwrap(),
+            5
+        );
         for ext in ["csv", "xlsx"] {
             let out = dir.path().join(format!("{}-b.{ext}", t.label));
             export_file(&t.db, &Scope::default(), &out, "test").unwrap();
             let fresh = testing::sqlite();
             let s = import_file(&fresh.db, &out, &opts(dir.path())).unwrap();
-            assert_eq!((s.persons_created, s.rows_rejected), (5, 0), "{ext}: {}", rejects(dir.path()));
+            assert_eq!(
+                (s.persons_created, s.rows_rejected),
+                (5, 0),
+                "{ext}: {}",
+                rejects(dir.path())
+            );
             let again = dir.path().join(format!("{}-c-{ext}.csv", t.label));
             export_file(&fresh.db, &Scope::default(), &again, "test").unwrap();
             assert_eq!(
@@ -180,7 +234,10 @@ fn export_then_import_gives_the_same_registry_csv_and_xlsx() {
         }
         // Scope: RT 003 holds one family of two.
         let rt = dir.path().join("rt.csv");
-        let scope = Scope { rt: Some("003".into()), ..Scope::default() };
+        let scope = Scope {
+            rt: Some("003".into()),
+            ..Scope::default()
+        };
         assert_eq!(export_file(&t.db, &scope, &rt, "test").unwrap(), 2);
     }
 }

@@ -74,7 +74,10 @@ fn issues_html(lang: Lang, issues: &[Issue]) -> String {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            format!("<li class=\"{class}\">{}</li>", escape(&i.message.render(lang)))
+            format!(
+                "<li class=\"{class}\">{}</li>",
+                escape(&i.message.render(lang))
+            )
         })
         .collect()
 }
@@ -85,7 +88,11 @@ fn check_html(lang: Lang, number: &str) -> String {
         Ok(nik) => format!(
             "<p class=\"ok\">{} — {}</p><ul>{}</ul>",
             escape(&tr(lang, "nik-valid", &[])),
-            escape(&Wilayah::master().full_name(&nik.kecamatan).unwrap_or_default()),
+            escape(
+                &Wilayah::master()
+                    .full_name(&nik.kecamatan)
+                    .unwrap_or_default()
+            ),
             issues_html(lang, &nik.warnings)
         ),
         Err(issues) => format!("<ul>{}</ul>", issues_html(lang, &issues)),
@@ -93,7 +100,11 @@ fn check_html(lang: Lang, number: &str) -> String {
 }
 
 async fn home(State(state): State<AppState>, Query(q): Query<HomeQuery>) -> Response {
-    let lang: Lang = q.lang.as_deref().and_then(|l| l.parse().ok()).unwrap_or_default();
+    let lang: Lang = q
+        .lang
+        .as_deref()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_default();
     let db = state.db.clone();
     let counts = tokio::task::spawn_blocking(move || {
         let mut conn = db.conn()?;
@@ -102,7 +113,13 @@ async fn home(State(state): State<AppState>, Query(q): Query<HomeQuery>) -> Resp
     .await;
     let (families, persons) = match counts {
         Ok(Ok(c)) => c,
-        _ => return (StatusCode::SERVICE_UNAVAILABLE, tr(lang, "web-db-error", &[])).into_response(),
+        _ => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                tr(lang, "web-db-error", &[]),
+            )
+                .into_response();
+        }
     };
     let village = state
         .village
@@ -138,7 +155,11 @@ async fn home(State(state): State<AppState>, Query(q): Query<HomeQuery>) -> Resp
         tagline = t("web-tagline"),
         village_h = t("web-village"),
         village = escape(&village),
-        registry = escape(&tr(lang, "web-registry-size", &[("families", &fam), ("persons", &per)])),
+        registry = escape(&tr(
+            lang,
+            "web-registry-size",
+            &[("families", &fam), ("persons", &per)]
+        )),
         check_h = t("web-check-title"),
         check_label = t("web-check-label"),
         check_btn = t("web-check-button"),
