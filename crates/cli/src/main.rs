@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use puskesos_domain::i18n::format_int;
 use puskesos_domain::identity::{Issue, Nik, NomorKk, Severity};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
@@ -164,7 +165,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 tr(
                     lang,
                     "cli-demo-done",
-                    &[("families", &n.to_string()), ("village", &village_name(&v))]
+                    &[
+                        ("families", &format_int(lang, n as i64)),
+                        ("village", &village_name(&v))
+                    ]
                 )
             );
             Ok(ExitCode::SUCCESS)
@@ -361,7 +365,10 @@ fn serve(
                 tr(
                     lang,
                     "cli-demo-done",
-                    &[("families", &n.to_string()), ("village", &village_name(&v))]
+                    &[
+                        ("families", &format_int(lang, n as i64)),
+                        ("village", &village_name(&v))
+                    ]
                 )
             );
         }
@@ -493,7 +500,7 @@ fn explain(lang: Lang, numbers: &[String], json: bool, kk: bool) -> ExitCode {
                 println!(
                     "  {}: {}",
                     tr(lang, "field-jenis_kelamin", &[]),
-                    tr(lang, &format!("sex-{sex}"), &[])
+                    tr(lang, &format!("sex-{}", sex.to_lowercase()), &[])
                 );
             }
             for (label, key) in [

@@ -110,6 +110,32 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         .into_owned()
 }
 
+/// Writes a whole number with thousands grouped the way the language does: `1.234.567` in
+/// Indonesian, `1,234,567` in English.
+pub fn format_int(lang: Lang, n: i64) -> String {
+    let sep = match lang {
+        Lang::Id => '.',
+        Lang::En => ',',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Rupiah the Indonesian way: `Rp1.500.000`.
+pub fn format_rupiah(lang: Lang, n: i64) -> String {
+    format!("Rp{}", format_int(lang, n))
+}
+
 /// Message ids defined in a catalogue (for tests and tooling).
 pub fn keys(lang: Lang) -> Vec<String> {
     let src = match lang {
@@ -139,6 +165,14 @@ mod tests {
                 assert_ne!(&tr(lang, key, &[]), key, "{key} missing in {lang:?}");
             }
         }
+    }
+
+    #[test]
+    fn numbers_are_grouped_per_language() {
+        assert_eq!(format_int(Lang::Id, 3000), "3.000");
+        assert_eq!(format_int(Lang::En, 1234567), "1,234,567");
+        assert_eq!(format_int(Lang::Id, -999), "-999");
+        assert_eq!(format_rupiah(Lang::Id, 600_000), "Rp600.000");
     }
 
     #[test]

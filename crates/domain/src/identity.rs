@@ -13,7 +13,6 @@ use crate::i18n::Message;
 use crate::wilayah::{KodeWilayah, Wilayah};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
 pub enum Sex {
     /// Laki-laki
     L,

@@ -239,8 +239,24 @@ impl Wilayah {
             .filter(|(name, _)| name.contains(&q))
             .map(|(_, r)| *r)
             .collect();
-        // Exact names first, then by level (province first), then by code.
-        hits.sort_by_key(|r| (r.name.to_lowercase() != q, r.level(), r.code));
+        // Exact names first ("Wonogiri" is exactly "Kabupaten Wonogiri" too), then names that
+        // start with the query, then the rest; within each, higher levels first.
+        let rank = |r: &Region| {
+            let name = r.name.to_lowercase();
+            let bare = ["kabupaten ", "kota administrasi ", "kota "]
+                .iter()
+                .find_map(|p| name.strip_prefix(p))
+                .unwrap_or(&name)
+                .to_string();
+            if name == q || bare == q {
+                0
+            } else if name.starts_with(&q) || bare.starts_with(&q) {
+                1
+            } else {
+                2
+            }
+        };
+        hits.sort_by_cached_key(|r| (rank(r), r.level(), r.code));
         hits.truncate(limit);
         hits
     }

@@ -9,6 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use puskesos_domain::i18n::format_int;
 use puskesos_domain::identity::{Issue, Nik, Severity};
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
@@ -133,8 +134,8 @@ async fn home(State(state): State<AppState>, Query(q): Query<HomeQuery>) -> Resp
         .map(|n| check_html(lang, n))
         .unwrap_or_default();
     let t = |k: &str| escape(&tr(lang, k, &[]));
-    let fam = families.to_string();
-    let per = persons.to_string();
+    let fam = format_int(lang, families);
+    let per = format_int(lang, persons);
     let html = format!(
         r#"<!doctype html>
 <html lang="{code}"><head><meta charset="utf-8">

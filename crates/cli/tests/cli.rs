@@ -1,0 +1,215 @@
+//! The `puskesos` binary as a user runs it: real processes, real files, real SQLite.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_puskesos"));
+    c.env_remove("PUSKESOS_DATABASE_URL")
+        .env("PUSKESOS_LANG", "id");
+    c
+}
+
+fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = bin()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn nik_explains_valid_and_invalid_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(&["nik", "3312014101900001", "--json"], dir.path());
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["sex"], "P");
+    assert_eq!(v["birth_date"], "1990-01-01");
+    assert_eq!(v["region"]["names"][1], "Kabupaten Wonogiri");
+
+    let (code, out, _) = run(&["nik", "331201410190001", "3312013102900001"], dir.path());
+    assert_eq!(code, 1);
+    assert!(out.contains("16 digit, tertulis 15"), "{out}");
+    assert!(out.contains("31-02-90"), "{out}");
+
+    let (_, out, _) = run(
+        &["--lang", "en", "nik", "3312013702900001", "--json"],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["issues"][0]["code"], "nik-day-gap");
+    assert!(
+        v["issues"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("impossible")
+    );
+}
+
+#[test]
+fn wilayah_prints_the_path_and_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(&["wilayah", "3312012003"], dir.path());
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[0].ends_with("Jawa Tengah"));
+    assert!(lines[3].contains("Petirsari"));
+    let (code, out, _) = run(&["wilayah", "--search", "wonogiri"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.lines().next().unwrap().starts_with("33.12\t"), "{out}");
+    let (code, _, err) = run(&["wilayah", "99.99"], dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("99.99"));
+}
+
+/// Demo → export → import into an empty database → export gives the same file.
+#[test]
+fn demo_export_import_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    let (code, out, err) = run(&["demo", "--families", "400", "--seed", "7"], &a);
+    assert_eq!(code, 0, "{out}{err}");
+    let first = dir.path().join("first.csv");
+    let (code, _, err) = run(&["export", first.to_str().unwrap()], &a);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["import", first.to_str().unwrap()], &b);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("keluarga baru 400"), "{out}");
+    assert!(out.contains("baris ditolak 0"), "{out}");
+    let second = dir.path().join("second.csv");
+    run(&["export", second.to_str().unwrap()], &b);
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
+    // Re-importing changes nothing.
+    let (_, out, _) = run(&["import", first.to_str().unwrap()], &b);
+    assert!(out.contains("anggota baru 0, diperbarui 0"), "{out}");
+}
+
+#[test]
+fn file_errors_exit_2_and_say_nothing_was_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x.csv");
+    std::fs::write(&f, "no_kk,nik\n1,2\n").unwrap();
+    let (code, _, err) = run(&["import", f.to_str().unwrap()], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("x.csv") && err.contains("kode_wilayah"),
+        "{err}"
+    );
+    assert!(err.contains("basis data tidak berubah"), "{err}");
+}
+
+/// Killing an import leaves whole families only: every family in the database has exactly the
+/// members it has in the file.
+#[test]
+fn killed_import_leaves_whole_families() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    run(&["demo", "--families", "3000", "--seed", "3"], &src);
+    let file = dir.path().join("all.csv");
+    run(&["export", file.to_str().unwrap()], &src);
+    let expected: std::collections::HashMap<String, usize> = {
+        let mut m = std::collections::HashMap::new();
+        let mut rdr = csv::Reader::from_path(&file).unwrap();
+        for r in rdr.records() {
+            *m.entry(r.unwrap()[0].to_string()).or_insert(0) += 1;
+        }
+        m
+    };
+    let dst = dir.path().join("dst");
+    for delay_ms in [150u64, 400] {
+        let _ = std::fs::remove_dir_all(&dst);
+        let mut child = bin()
+            .arg("--data-dir")
+            .arg(&dst)
+            .args(["import", file.to_str().unwrap(), "--batch", "25"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let db = puskesos_storage::Db::open(dst.join("puskesos.sqlite").to_str().unwrap()).unwrap();
+        let mut conn = db.conn().unwrap();
+        let rows = conn
+            .query(
+                "SELECT f.no_kk, COUNT(p.id) FROM families f LEFT JOIN persons p ON p.family_id = f.id GROUP BY f.no_kk",
+                &[],
+            )
+            .unwrap();
+        for r in &rows {
+            let kk = r[0].as_str().unwrap();
+            assert_eq!(
+                r[1].as_i64().unwrap() as usize,
+                expected[kk],
+                "family {kk} is half-written"
+            );
+        }
+        eprintln!(
+            "killed after {delay_ms} ms: {} of {} families stored",
+            rows.len(),
+            expected.len()
+        );
+    }
+}
+
+#[test]
+fn serve_starts_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--demo", "--addr", &addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    while let Some(Ok(line)) = lines.next() {
+        printed.push_str(&line);
+        if line.contains("http://") {
+            break;
+        }
+    }
+    assert!(printed.contains(&format!("http://{addr}/")), "{printed}");
+    let start = Instant::now();
+    let body = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+            use std::io::Write;
+            write!(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            let mut body = String::new();
+            s.read_to_string(&mut body).unwrap();
+            break body;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(body.contains("Petirsari"));
+    assert!(body.contains("3.000 keluarga"), "{body}");
+}
