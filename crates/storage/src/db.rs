@@ -180,6 +180,8 @@ impl ManageConnection for PgManager {
 }
 
 /// One connection, for a sequence of queries or a transaction.
+// One lives per request or job, on the stack: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Conn {
     Sqlite(PooledConnection<SqliteConnectionManager>),
     Postgres(PooledConnection<PgManager>),
