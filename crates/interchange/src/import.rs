@@ -131,7 +131,7 @@ pub enum ImportError {
 
 /// The rows of a file, header first consumed into a [`ColumnMap`].
 enum Rows {
-    Csv(csv::Reader<Box<dyn Read>>),
+    Csv(csv::Reader<Box<dyn Read + Send>>),
     Sheet(std::vec::IntoIter<StringRecord>),
 }
 
@@ -214,7 +214,7 @@ fn precheck_csv(path: &Path) -> Result<u8, FileError> {
 fn open_csv(path: &Path, delimiter: u8, pb: &ProgressBar) -> Result<Rows, FileError> {
     let file = File::open(path)
         .map_err(|e| FileError::new(path, Message::new("file-unreadable").arg("cause", e)))?;
-    let reader: Box<dyn Read> = Box::new(pb.wrap_read(BufReader::with_capacity(1 << 20, file)));
+    let reader: Box<dyn Read + Send> = Box::new(pb.wrap_read(BufReader::with_capacity(1 << 20, file)));
     let rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -274,6 +274,21 @@ struct Reject {
     message: Message,
 }
 
+impl Reject {
+    fn from_issue(row: u64, i: FieldIssue) -> Reject {
+        Reject {
+            row,
+            column: i.field,
+            value: i.value,
+            severity: i.issue.severity,
+            message: i.issue.message,
+        }
+    }
+}
+
+/// Position of the NIK in `PERSON_FIELDS` (checked by a test).
+const NIK: usize = 0;
+
 fn shown(value: &str) -> String {
     if value.chars().count() > MAX_SHOWN_VALUE {
         let head: String = value.chars().take(MAX_SHOWN_VALUE).collect();
@@ -331,18 +346,6 @@ impl Report {
         .map_err(|e| ImportError::Report(e.to_string()))
     }
 
-    fn add_issues(&mut self, row: u64, issues: Vec<FieldIssue>) -> Result<(), ImportError> {
-        for i in issues {
-            self.add(Reject {
-                row,
-                column: i.field,
-                value: i.value,
-                severity: i.issue.severity,
-                message: i.issue.message,
-            })?;
-        }
-        Ok(())
-    }
 }
 
 /// Rows of one KK waiting to be saved together.
@@ -434,66 +437,16 @@ pub fn import_file(
         source: format!("import:{file_name}"),
         now_ms: puskesos_storage::now_ms(),
     };
-    let kk_col = map.family[0].expect("no_kk is required");
     let mut summary = ImportSummary {
         unknown_columns: map.unknown.clone(),
         ..ImportSummary::default()
     };
 
     let mut conn = db.conn()?;
-    conn.begin()?;
-    let result = (|| -> Result<(), ImportError> {
-        let mut group: Option<Group> = None;
-        let mut families_in_tx = 0usize;
-        let mut row_no: u64 = 1;
-        loop {
-            let more = rows.next(&mut record).map_err(ImportError::Report)?;
-            if !more {
-                break;
-            }
-            row_no += 1;
-            summary.rows += 1;
-            if record.iter().all(|c| c.trim().is_empty()) {
-                summary.rows -= 1;
-                continue;
-            }
-            let kk: String = record
-                .get(kk_col)
-                .unwrap_or("")
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '.')
-                .collect();
-            if group.as_ref().is_some_and(|g| g.kk != kk) {
-                let g = group.take().expect("checked");
-                save_group(&mut conn, g, &map, opts, &ctx, &mut report, &mut summary)?;
-                families_in_tx += 1;
-                if families_in_tx >= opts.batch_families {
-                    conn.commit()?;
-                    conn.begin()?;
-                    families_in_tx = 0;
-                    pb.set_message(format!("{} baris", summary.rows));
-                }
-            }
-            group
-                .get_or_insert_with(|| Group {
-                    kk,
-                    rows: Vec::new(),
-                })
-                .rows
-                .push((row_no, record.clone()));
-        }
-        if let Some(g) = group.take() {
-            save_group(&mut conn, g, &map, opts, &ctx, &mut report, &mut summary)?;
-        }
-        Ok(())
-    })();
-    match result {
-        Ok(()) => conn.commit()?,
-        Err(e) => {
-            let _ = conn.rollback();
-            return Err(e);
-        }
-    }
+    conn.tune_for_bulk()?;
+    let result = run_pipeline(&mut conn, rows, &map, opts, &ctx, &mut report, &mut summary, &pb);
+    conn.untune()?;
+    result?;
     if let Some(mut w) = report.writer.take() {
         w.flush().map_err(|e| ImportError::Report(e.to_string()))?;
         summary.reject_file = Some(report.path.clone());
@@ -516,28 +469,174 @@ pub fn import_file(
     Ok(summary)
 }
 
+/// One family's rows, checked: what to save and what to report.
+struct Prepared {
+    rows: u64,
+    rejects: Vec<Reject>,
+    input: Option<FamilyInput>,
+}
+
+/// Two stages on two cores: a reader thread parses and checks rows and groups them by KK; this
+/// thread saves families in transactions of `batch_families` and writes the report.
+#[allow(clippy::too_many_arguments)]
+fn run_pipeline(
+    conn: &mut puskesos_storage::Conn,
+    mut rows: Rows,
+    map: &ColumnMap,
+    opts: &ImportOptions,
+    ctx: &WriteCtx,
+    report: &mut Report,
+    summary: &mut ImportSummary,
+    pb: &ProgressBar,
+) -> Result<(), ImportError> {
+    let kk_col = map.family[0].expect("no_kk is required");
+    // Families travel in chunks: one channel hand-over per family costs more than checking it.
+    const CHUNK: usize = 64;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Prepared>, String>>(16);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut record = StringRecord::new();
+            let mut group: Option<Group> = None;
+            let mut chunk: Vec<Prepared> = Vec::with_capacity(CHUNK);
+            let mut row_no: u64 = 1;
+            loop {
+                match rows.next(&mut record) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+                row_no += 1;
+                if record.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                let kk: String = record
+                    .get(kk_col)
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '.')
+                    .collect();
+                if group.as_ref().is_some_and(|g| g.kk != kk) {
+                    let g = group.take().expect("checked");
+                    chunk.push(prepare_group(g, map, opts));
+                    // A failed send means the writer stopped (an error): stop reading.
+                    if chunk.len() == CHUNK
+                        && tx
+                            .send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))))
+                            .is_err()
+                    {
+                        return;
+                    }
+                }
+                group
+                    .get_or_insert_with(|| Group {
+                        kk,
+                        rows: Vec::new(),
+                    })
+                    .rows
+                    .push((row_no, record.clone()));
+            }
+            if let Some(g) = group.take() {
+                chunk.push(prepare_group(g, map, opts));
+            }
+            let _ = tx.send(Ok(chunk));
+        });
+        // Dropping the receiver on error makes the reader stop at its next send.
+        write_families(conn, rx, ctx, opts.batch_families, report, summary, pb)
+    })
+}
+
+fn write_families(
+    conn: &mut puskesos_storage::Conn,
+    rx: std::sync::mpsc::Receiver<Result<Vec<Prepared>, String>>,
+    ctx: &WriteCtx,
+    batch_families: usize,
+    report: &mut Report,
+    summary: &mut ImportSummary,
+    pb: &ProgressBar,
+) -> Result<(), ImportError> {
+    conn.begin()?;
+    let result = (|| -> Result<(), ImportError> {
+        let mut families_in_tx = 0usize;
+        for prepared in rx.into_iter().flat_map(|chunk| match chunk {
+            Ok(v) => v.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        }) {
+            let prepared = prepared.map_err(ImportError::Report)?;
+            summary.rows += prepared.rows;
+            for r in prepared.rejects {
+                report.add(r)?;
+            }
+            let Some(input) = prepared.input else {
+                continue;
+            };
+            let out = registry::save_family(conn, &input, ctx)?;
+            summary.families_created += out.family_created as u64;
+            summary.families_updated += out.family_updated as u64;
+            summary.persons_created += out.persons_created;
+            summary.persons_updated += out.persons_updated;
+            summary.persons_unchanged += out.persons_unchanged;
+            for (row, column, value, message) in out.refused {
+                report.add(Reject {
+                    row,
+                    column,
+                    value,
+                    severity: Severity::Error,
+                    message,
+                })?;
+            }
+            families_in_tx += 1;
+            if families_in_tx >= batch_families {
+                conn.commit()?;
+                conn.begin()?;
+                families_in_tx = 0;
+                pb.set_message(format!("{} baris", summary.rows));
+            }
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(conn.commit()?),
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(e)
+        }
+    }
+}
+
 fn cells<'a>(record: &'a StringRecord, cols: &[Option<usize>]) -> Vec<Option<&'a str>> {
     cols.iter()
         .map(|c| c.map(|i| record.get(i).unwrap_or("")))
         .collect()
 }
 
-/// Checks the rows of one KK, then saves the accepted ones as one family.
-fn save_group(
-    conn: &mut puskesos_storage::Conn,
+/// Checks the rows of one KK: the accepted ones become one family to save, the others
+/// reject lines. Pure: no database.
+fn prepare_group(group: Group, map: &ColumnMap, opts: &ImportOptions) -> Prepared {
+    let mut rejects = Vec::new();
+    let rows = group.rows.len() as u64;
+    let input = check_group(group, map, opts, &mut rejects);
+    Prepared {
+        rows,
+        rejects,
+        input,
+    }
+}
+
+fn check_group(
     group: Group,
     map: &ColumnMap,
     opts: &ImportOptions,
-    ctx: &WriteCtx,
-    report: &mut Report,
-    summary: &mut ImportSummary,
-) -> Result<(), ImportError> {
+    rejects: &mut Vec<Reject>,
+) -> Option<FamilyInput> {
     let mut family: Option<(u64, Values)> = None;
     let mut members: Vec<(u64, Values)> = Vec::new();
     for (row, record) in &group.rows {
         let row = *row;
         if record.len() != map.width {
-            report.add(Reject {
+            rejects.push(Reject {
                 row,
                 column: "*",
                 value: String::new(),
@@ -545,7 +644,7 @@ fn save_group(
                 message: Message::new("row-width")
                     .arg("found", record.len())
                     .arg("expected", map.width),
-            })?;
+            });
             continue;
         }
         let (mut fvals, mut issues) =
@@ -556,31 +655,29 @@ fn save_group(
         issues.extend(pissues);
         validate::check_person(&mut pvals, opts.today, &mut issues);
         if has_errors(&issues) {
-            report.add_issues(row, issues)?;
+            rejects.extend(issues.into_iter().map(|i| Reject::from_issue(row, i)));
             continue;
         }
         validate::normalise_family(&mut fvals);
         // The first accepted row sets the family's facts; later rows may leave them blank but
         // may not contradict them.
         if let Some((first_row, base)) = &mut family {
-            let conflict = FAMILY_FIELDS
-                .iter()
-                .enumerate()
-                .find(|(i, _)| matches!((&base[*i], &fvals[*i]), (Some(a), Some(b)) if a != b));
+            let conflict = FAMILY_FIELDS.iter().enumerate().find(|(i, _)| {
+                matches!((&base[*i], &fvals[*i]), (Some(a), Some(b)) if a != b)
+            });
             if let Some((i, f)) = conflict {
-                let value = fvals[i]
-                    .as_ref()
-                    .map(|v| v.to_text(f.kind))
-                    .unwrap_or_default();
-                report.add(Reject {
+                rejects.push(Reject {
                     row,
                     column: f.key,
-                    value,
+                    value: fvals[i]
+                        .as_ref()
+                        .map(|v| v.to_text(f.kind))
+                        .unwrap_or_default(),
                     severity: Severity::Error,
                     message: Message::new("family-fact-conflict")
                         .arg("row", *first_row)
                         .arg("column", f.key),
-                })?;
+                });
                 continue;
             }
             for (b, v) in base.iter_mut().zip(fvals) {
@@ -591,54 +688,39 @@ fn save_group(
         } else {
             family = Some((row, fvals));
         }
-        let nik_i = 0;
-        if let Some((earlier, _)) = members.iter().find(|(_, m)| m[nik_i] == pvals[nik_i]) {
-            report.add(Reject {
+        if let Some((earlier, _)) = members.iter().find(|(_, m)| m[NIK] == pvals[NIK]) {
+            let nik = pvals[NIK]
+                .as_ref()
+                .map(|v| v.to_text(PERSON_FIELDS[NIK].kind))
+                .unwrap_or_default();
+            rejects.push(Reject {
                 row,
                 column: "nik",
-                value: pvals[nik_i]
-                    .as_ref()
-                    .map(|v| v.to_text(PERSON_FIELDS[nik_i].kind))
-                    .unwrap_or_default(),
+                value: nik.clone(),
                 severity: Severity::Error,
                 message: Message::new("nik-twice-in-family")
-                    .arg(
-                        "nik",
-                        pvals[nik_i]
-                            .as_ref()
-                            .map(|v| v.to_text(PERSON_FIELDS[nik_i].kind))
-                            .unwrap_or_default(),
-                    )
+                    .arg("nik", nik)
                     .arg("row", *earlier),
-            })?;
+            });
             continue;
         }
-        report.add_issues(row, issues)?; // warnings only
+        // Only warnings are left: the row is imported and they are reported.
+        rejects.extend(issues.into_iter().map(|i| Reject::from_issue(row, i)));
         members.push((row, pvals));
     }
-    let Some((_, values)) = family else {
-        return Ok(());
-    };
-    let input = FamilyInput {
+    let (_, values) = family?;
+    Some(FamilyInput {
         values,
         family_present: map.family.iter().map(Option::is_some).collect(),
         person_present: map.person.iter().map(Option::is_some).collect(),
         members,
-    };
-    let out = registry::save_family(conn, &input, ctx)?;
-    summary.families_created += out.family_created as u64;
-    summary.families_updated += out.family_updated as u64;
-    summary.persons_created += out.persons_created;
-    summary.persons_updated += out.persons_updated;
-    summary.persons_unchanged += out.persons_unchanged;
-    for (row, column, value, message) in out.refused {
-        report.add(Reject {
-            row,
-            column,
-            value,
-            severity: Severity::Error,
-            message,
-        })?;
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nik_is_the_first_person_field() {
+        assert_eq!(puskesos_domain::model::PERSON_FIELDS[super::NIK].key, "nik");
     }
-    Ok(())
 }

@@ -80,18 +80,15 @@ CREATE TABLE persons (
 );
 CREATE UNIQUE INDEX persons_nik ON persons (nik);
 CREATE INDEX persons_family ON persons (family_id, urutan);
-CREATE INDEX persons_name ON persons (kode_wilayah, nama);
 
--- Append-only: one row per create/update/mark of a family or person, with the changed fields as
--- JSON {"field": [old, new]}. Replaying the rows of a village in id order rebuilds its registry.
+-- Append-only: one row per save of a family (the unit of consistency), holding a JSON array of
+-- entries {"entity": "family"|"person", "id", "action": "create"|"update"|"mark",
+-- "fields": {"field": [old, new]}}. Replaying a village's rows in id order rebuilds its registry.
 CREATE TABLE changes (
     kode_wilayah TEXT NOT NULL,
     id TEXT NOT NULL,
     at BIGINT NOT NULL,
-    entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
     family_id TEXT NOT NULL,
-    action TEXT NOT NULL,
     changed TEXT NOT NULL,
     actor TEXT NOT NULL,
     reason TEXT,
@@ -99,7 +96,6 @@ CREATE TABLE changes (
     PRIMARY KEY (kode_wilayah, id)
 );
 CREATE INDEX changes_family ON changes (family_id, id);
-CREATE INDEX changes_entity ON changes (entity_id, id);
 
 -- UU 27/2022 Ps 31: a record of every processing of personal data.
 CREATE TABLE audit_log (

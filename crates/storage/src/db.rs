@@ -117,14 +117,14 @@ impl Db {
                 .map_err(|e| StorageError::Config(format!("{}: {e}", dir.display())))?;
         }
         let manager = SqliteConnectionManager::file(path).with_init(|c| {
+            c.set_prepared_statement_cache_capacity(64);
             // WAL lets the web server read while an import writes; NORMAL sync is safe in WAL.
             c.execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
                  PRAGMA busy_timeout = 10000;
-                 PRAGMA cache_size = -32000;
-                 PRAGMA temp_store = MEMORY;",
+                 PRAGMA cache_size = -32000;",
             )
         });
         let pool = Pool::builder()
@@ -187,21 +187,32 @@ pub enum Conn {
     Postgres(PooledConnection<PgManager>),
 }
 
-/// SQLite numbers parameters `?N`; the shared SQL uses PostgreSQL's `$N`.
-fn sqlite_sql(sql: &str) -> String {
-    sql.replace('$', "?")
+/// SQLite reads PostgreSQL's `$N` as named parameters numbered in order of first appearance,
+/// so the shared SQL runs unchanged as long as `$1, $2, ...` first appear in ascending order.
+/// Debug builds (and so every test) check that rule on each statement.
+fn check_sqlite_placeholders(stmt: &rusqlite::CachedStatement<'_>, sql: &str) {
+    if cfg!(debug_assertions) {
+        for i in 1..=stmt.parameter_count() {
+            assert_eq!(
+                stmt.parameter_name(i),
+                Some(format!("${i}").as_str()),
+                "placeholders must first appear as $1, $2, ... in order: {sql}"
+            );
+        }
+    }
 }
 
-fn sqlite_params(params: &[SqlValue]) -> Vec<rusqlite::types::Value> {
-    params
-        .iter()
-        .map(|p| match p {
-            SqlValue::Null => rusqlite::types::Value::Null,
-            SqlValue::Int(i) => rusqlite::types::Value::Integer(*i),
-            SqlValue::Real(r) => rusqlite::types::Value::Real(*r),
-            SqlValue::Text(s) => rusqlite::types::Value::Text(s.clone()),
-        })
-        .collect()
+/// Binds without copying: text is lent to SQLite for the duration of the call.
+impl rusqlite::ToSql for SqlValue {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            SqlValue::Null => ValueRef::Null,
+            SqlValue::Int(i) => ValueRef::Integer(*i),
+            SqlValue::Real(r) => ValueRef::Real(*r),
+            SqlValue::Text(s) => ValueRef::Text(s.as_bytes()),
+        }))
+    }
 }
 
 fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
@@ -308,8 +319,9 @@ impl Conn {
     pub fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, StorageError> {
         match self {
             Conn::Sqlite(c) => {
-                let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
-                let n = stmt.execute(rusqlite::params_from_iter(sqlite_params(params)))?;
+                let mut stmt = c.prepare_cached(sql)?;
+                check_sqlite_placeholders(&stmt, sql);
+                let n = stmt.execute(rusqlite::params_from_iter(params.iter()))?;
                 Ok(n as u64)
             }
             Conn::Postgres(c) => {
@@ -356,9 +368,10 @@ impl Conn {
     ) -> Result<(), StorageError> {
         match self {
             Conn::Sqlite(c) => {
-                let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
+                let mut stmt = c.prepare_cached(sql)?;
+                check_sqlite_placeholders(&stmt, sql);
                 let n = stmt.column_count();
-                let mut rows = stmt.query(rusqlite::params_from_iter(sqlite_params(params)))?;
+                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
                 while let Some(row) = rows.next()? {
                     f(sqlite_row(row, n)?)?;
                 }
@@ -381,6 +394,28 @@ impl Conn {
         match self {
             Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Conn::Postgres(c) => Ok(c.client.batch_execute(sql)?),
+        }
+    }
+
+    /// Settings for one long bulk job on this connection (import): a larger SQLite page cache
+    /// (128 MB, within the import's memory budget) and fewer WAL checkpoints; on PostgreSQL,
+    /// commits that do not wait for the disk (a crash loses the last batches, never half of one).
+    pub fn tune_for_bulk(&mut self) -> Result<(), StorageError> {
+        match self.engine() {
+            Engine::Sqlite => {
+                self.batch("PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 10000;")
+            }
+            Engine::Postgres => self.batch("SET synchronous_commit = off"),
+        }
+    }
+
+    /// Undoes [`Conn::tune_for_bulk`] before the connection goes back to the pool.
+    pub fn untune(&mut self) -> Result<(), StorageError> {
+        match self.engine() {
+            Engine::Sqlite => {
+                self.batch("PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 1000;")
+            }
+            Engine::Postgres => self.batch("SET synchronous_commit = on"),
         }
     }
 

@@ -53,13 +53,19 @@ fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Most members inserted by one statement (a family card rarely has more).
+const MAX_ROWS_PER_INSERT: usize = 12;
+
 /// SQL texts built once from the field tables.
 struct Sql {
-    family_select: String,
+    family_by_kk: String,
+    family_by_id: String,
+    members: String,
+    person_by_nik: String,
     family_insert: String,
     family_update: String,
-    person_select: String,
-    person_insert: String,
+    /// `person_insert[k]` inserts `k + 1` members at once.
+    person_insert: Vec<String>,
     person_update: String,
 }
 
@@ -76,8 +82,21 @@ static SQL: LazyLock<Sql> = LazyLock::new(|| {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let family_select = format!("SELECT id, source, {fc} FROM families");
+    let person_select = format!("SELECT id, source, family_id, {pc} FROM persons");
+    let prefixed_pc = PERSON_FIELDS
+        .iter()
+        .map(|f| format!("p.{}", f.key))
+        .collect::<Vec<_>>()
+        .join(", ");
     Sql {
-        family_select: format!("SELECT id, source, {fc} FROM families"),
+        family_by_kk: format!("{family_select} WHERE no_kk = $1"),
+        family_by_id: format!("{family_select} WHERE id = $1"),
+        members: format!("{person_select} WHERE family_id = $1 ORDER BY urutan, id"),
+        person_by_nik: format!(
+            "SELECT p.id, p.source, p.family_id, {prefixed_pc}, f.no_kk FROM persons p \
+             JOIN families f ON f.id = p.family_id WHERE p.nik = $1"
+        ),
         family_insert: format!(
             "INSERT INTO families ({fc}, id, source, created_at, updated_at, version) \
              VALUES ({}, ${}, ${}, ${}, ${}, 1)",
@@ -93,19 +112,27 @@ static SQL: LazyLock<Sql> = LazyLock::new(|| {
             nf + 1,
             nf + 2
         ),
-        person_select: format!("SELECT id, source, family_id, {pc} FROM persons"),
-        person_insert: format!(
-            "INSERT INTO persons ({pc}, kode_wilayah, id, family_id, urutan, source, created_at, \
-             updated_at, version) VALUES ({}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 1)",
-            placeholders(1, np),
-            np + 1,
-            np + 2,
-            np + 3,
-            np + 4,
-            np + 5,
-            np + 6,
-            np + 6
-        ),
+        person_insert: (1..=MAX_ROWS_PER_INSERT)
+            .map(|k| {
+                let width = np + 6;
+                let rows: Vec<String> = (0..k)
+                    .map(|r| {
+                        let base = r * width + 1;
+                        // The last parameter (timestamp) fills both created_at and updated_at.
+                        format!(
+                            "({}, ${}, 1)",
+                            placeholders(base, width),
+                            base + width - 1
+                        )
+                    })
+                    .collect();
+                format!(
+                    "INSERT INTO persons ({pc}, kode_wilayah, id, family_id, urutan, source, \
+                     created_at, updated_at, version) VALUES {}",
+                    rows.join(", ")
+                )
+            })
+            .collect(),
         person_update: format!(
             "UPDATE persons SET {}, kode_wilayah = ${}, updated_at = ${}, version = version + 1 \
              WHERE id = ${}",
@@ -163,23 +190,21 @@ fn person_from_row(row: Row) -> Person {
 }
 
 pub fn family_by_kk(conn: &mut Conn, no_kk: &str) -> Result<Option<Family>, StorageError> {
-    let sql = format!("{} WHERE no_kk = $1", SQL.family_select);
-    Ok(conn.query_opt(&sql, &[no_kk.into()])?.map(family_from_row))
+    Ok(conn
+        .query_opt(&SQL.family_by_kk, &[no_kk.into()])?
+        .map(family_from_row))
 }
 
 pub fn family_by_id(conn: &mut Conn, id: &str) -> Result<Option<Family>, StorageError> {
-    let sql = format!("{} WHERE id = $1", SQL.family_select);
-    Ok(conn.query_opt(&sql, &[id.into()])?.map(family_from_row))
+    Ok(conn
+        .query_opt(&SQL.family_by_id, &[id.into()])?
+        .map(family_from_row))
 }
 
 /// Members of a family in their order on the family card.
 pub fn members(conn: &mut Conn, family_id: &str) -> Result<Vec<Person>, StorageError> {
-    let sql = format!(
-        "{} WHERE family_id = $1 ORDER BY urutan, id",
-        SQL.person_select
-    );
     Ok(conn
-        .query(&sql, &[family_id.into()])?
+        .query(&SQL.members, &[family_id.into()])?
         .into_iter()
         .map(person_from_row)
         .collect())
@@ -187,16 +212,7 @@ pub fn members(conn: &mut Conn, family_id: &str) -> Result<Vec<Person>, StorageE
 
 /// The person holding a NIK, with the KK number of their family.
 pub fn person_by_nik(conn: &mut Conn, nik: &str) -> Result<Option<(Person, String)>, StorageError> {
-    let sql = format!(
-        "SELECT p.id, p.source, p.family_id, {}, f.no_kk FROM persons p \
-         JOIN families f ON f.id = p.family_id WHERE p.nik = $1",
-        PERSON_FIELDS
-            .iter()
-            .map(|f| format!("p.{}", f.key))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    Ok(conn.query_opt(&sql, &[nik.into()])?.map(|mut row| {
+    Ok(conn.query_opt(&SQL.person_by_nik, &[nik.into()])?.map(|mut row| {
         let kk = row
             .pop()
             .and_then(SqlValue::into_string)
@@ -205,45 +221,101 @@ pub fn person_by_nik(conn: &mut Conn, nik: &str) -> Result<Option<(Person, Strin
     }))
 }
 
+/// The KK number of the family holding a NIK, if any (the cheap check before a new member).
+pub fn nik_holder(conn: &mut Conn, nik: &str) -> Result<Option<String>, StorageError> {
+    Ok(conn
+        .query_opt(
+            "SELECT f.no_kk FROM persons p JOIN families f ON f.id = p.family_id WHERE p.nik = $1",
+            &[nik.into()],
+        )?
+        .and_then(|r| r.into_iter().next())
+        .and_then(SqlValue::into_string))
+}
+
+/// The changed fields as JSON `{"field": [old, new]}`, written straight to text (this runs for
+/// every record an import creates).
 fn changes_json(fields: &[Field], old: Option<&Values>, new: &Values) -> String {
     let empty: Values = vec![None; fields.len()];
     let changed = diff(fields, old.unwrap_or(&empty), new);
-    let map: serde_json::Map<String, serde_json::Value> = changed
-        .into_iter()
-        .map(|(k, o, n)| (k.to_string(), serde_json::json!([o, n])))
-        .collect();
-    serde_json::Value::Object(map).to_string()
+    let mut out = String::with_capacity(32 * changed.len() + 2);
+    out.push('{');
+    for (i, (key, o, n)) in changed.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Keys are field names (plain ASCII); values go through serde_json for escaping.
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":[");
+        for (j, v) in [o, n].into_iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            match v {
+                Some(text) => out.push_str(
+                    &serde_json::to_string(text).unwrap_or_else(|_| "null".to_string()),
+                ),
+                None => out.push_str("null"),
+            }
+        }
+        out.push(']');
+    }
+    out.push('}');
+    out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn record_change(
-    conn: &mut Conn,
-    village: &str,
-    entity: &str,
-    entity_id: &str,
-    family_id: &str,
-    action: &str,
-    changed: String,
-    ctx: &WriteCtx,
-) -> Result<(), StorageError> {
-    conn.execute(
-        "INSERT INTO changes (kode_wilayah, id, at, entity, entity_id, family_id, action, \
-         changed, actor, reason, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        &[
-            village.into(),
-            new_id().into(),
-            SqlValue::Int(ctx.now_ms),
-            entity.into(),
-            entity_id.into(),
-            family_id.into(),
-            action.into(),
-            changed.into(),
-            ctx.actor.as_str().into(),
-            ctx.reason.clone().into(),
-            ctx.source.as_str().into(),
-        ],
-    )?;
-    Ok(())
+/// The changes of one save of a family (the unit of consistency): every entity created or
+/// changed, written as **one** row of `changes` with a JSON array of entries
+/// `{"entity", "id", "action", "fields": {"field": [old, new]}}`. Replaying a village's rows in id
+/// order rebuilds its registry.
+#[derive(Debug)]
+pub struct ChangeSet {
+    village: String,
+    family_id: String,
+    entries: Vec<String>,
+}
+
+impl ChangeSet {
+    pub fn new(village: &str, family_id: &str) -> ChangeSet {
+        ChangeSet {
+            village: village.to_string(),
+            family_id: family_id.to_string(),
+            entries: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, entity: &str, id: &str, action: &str, fields: String) {
+        self.entries.push(format!(
+            "{{\"entity\":\"{entity}\",\"id\":\"{id}\",\"action\":\"{action}\",\"fields\":{fields}}}"
+        ));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Writes the set (nothing when nothing changed).
+    pub fn record(self, conn: &mut Conn, ctx: &WriteCtx) -> Result<(), StorageError> {
+        if self.entries.is_empty() {
+            return Ok(());
+        }
+        let json = format!("[{}]", self.entries.join(","));
+        conn.execute(
+            "INSERT INTO changes (kode_wilayah, id, at, family_id, changed, actor, reason, \
+             source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                self.village.into(),
+                new_id().into(),
+                SqlValue::Int(ctx.now_ms),
+                self.family_id.into(),
+                json.into(),
+                ctx.actor.as_str().into(),
+                ctx.reason.clone().into(),
+                ctx.source.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
 }
 
 fn village_of(values: &Values) -> String {
@@ -254,23 +326,27 @@ fn village_of(values: &Values) -> String {
         .to_string()
 }
 
-/// Creates a family (its `id` must be new) and records the creation.
-pub fn insert_family(conn: &mut Conn, family: &Family, ctx: &WriteCtx) -> Result<(), StorageError> {
+/// Creates a family (its `id` must be new).
+pub fn insert_family(
+    conn: &mut Conn,
+    changes: &mut ChangeSet,
+    family: &Family,
+    ctx: &WriteCtx,
+) -> Result<(), StorageError> {
     let mut params: Vec<SqlValue> = family.values.iter().map(to_sql).collect();
     params.push(family.id.as_str().into());
     params.push(ctx.source.as_str().into());
     params.push(SqlValue::Int(ctx.now_ms));
     conn.execute(&SQL.family_insert, &params)?;
-    let village = village_of(&family.values);
-    let changed = changes_json(FAMILY_FIELDS, None, &family.values);
-    record_change(
-        conn, &village, "family", &family.id, &family.id, "create", changed, ctx,
-    )
+    let fields = changes_json(FAMILY_FIELDS, None, &family.values);
+    changes.push("family", &family.id, "create", fields);
+    Ok(())
 }
 
 /// Writes new values of a family if any differ; returns whether something changed.
 pub fn update_family(
     conn: &mut Conn,
+    changes: &mut ChangeSet,
     old: &Family,
     new_values: &Values,
     ctx: &WriteCtx,
@@ -282,12 +358,10 @@ pub fn update_family(
     params.push(SqlValue::Int(ctx.now_ms));
     params.push(old.id.as_str().into());
     conn.execute(&SQL.family_update, &params)?;
-    let changed = changes_json(FAMILY_FIELDS, Some(&old.values), new_values);
-    let village = village_of(new_values);
-    record_change(
-        conn, &village, "family", &old.id, &old.id, "update", changed, ctx,
-    )?;
+    let fields = changes_json(FAMILY_FIELDS, Some(&old.values), new_values);
+    changes.push("family", &old.id, "update", fields);
     // Members carry the village code for sharding: keep it in step when a family moves.
+    let village = village_of(new_values);
     if village_of(&old.values) != village {
         conn.execute(
             "UPDATE persons SET kode_wilayah = $1 WHERE family_id = $2",
@@ -297,38 +371,37 @@ pub fn update_family(
     Ok(true)
 }
 
-/// Creates a member of a family and records the creation.
-pub fn insert_person(
+/// Creates members of one family in one statement (fewer round trips on bulk import).
+/// `members` are `(person, position on the card)`.
+pub fn insert_persons(
     conn: &mut Conn,
-    person: &Person,
+    changes: &mut ChangeSet,
+    members: &[(Person, i64)],
     village: &str,
-    position: i64,
     ctx: &WriteCtx,
 ) -> Result<(), StorageError> {
-    let mut params: Vec<SqlValue> = person.values.iter().map(to_sql).collect();
-    params.push(village.into());
-    params.push(person.id.as_str().into());
-    params.push(person.family_id.as_str().into());
-    params.push(SqlValue::Int(position));
-    params.push(ctx.source.as_str().into());
-    params.push(SqlValue::Int(ctx.now_ms));
-    conn.execute(&SQL.person_insert, &params)?;
-    let changed = changes_json(PERSON_FIELDS, None, &person.values);
-    record_change(
-        conn,
-        village,
-        "person",
-        &person.id,
-        &person.family_id,
-        "create",
-        changed,
-        ctx,
-    )
+    for chunk in members.chunks(MAX_ROWS_PER_INSERT) {
+        let mut params: Vec<SqlValue> = Vec::with_capacity(chunk.len() * (PERSON_FIELDS.len() + 6));
+        for (person, position) in chunk {
+            params.extend(person.values.iter().map(to_sql));
+            params.push(village.into());
+            params.push(person.id.as_str().into());
+            params.push(person.family_id.as_str().into());
+            params.push(SqlValue::Int(*position));
+            params.push(ctx.source.as_str().into());
+            params.push(SqlValue::Int(ctx.now_ms));
+            let fields = changes_json(PERSON_FIELDS, None, &person.values);
+            changes.push("person", &person.id, "create", fields);
+        }
+        conn.execute(&SQL.person_insert[chunk.len() - 1], &params)?;
+    }
+    Ok(())
 }
 
 /// Writes new values of a member if any differ; returns whether something changed.
 pub fn update_person(
     conn: &mut Conn,
+    changes: &mut ChangeSet,
     old: &Person,
     new_values: &Values,
     village: &str,
@@ -342,23 +415,14 @@ pub fn update_person(
     params.push(SqlValue::Int(ctx.now_ms));
     params.push(old.id.as_str().into());
     conn.execute(&SQL.person_update, &params)?;
-    let changed = changes_json(PERSON_FIELDS, Some(&old.values), new_values);
+    let fields = changes_json(PERSON_FIELDS, Some(&old.values), new_values);
     // Marking a member moved or dead is its own kind of change, easy to find in the history.
     let status_i = field_index(PERSON_FIELDS, "status");
     let action = match status_i {
         Some(i) if old.values[i] != new_values[i] => "mark",
         _ => "update",
     };
-    record_change(
-        conn,
-        village,
-        "person",
-        &old.id,
-        &old.family_id,
-        action,
-        changed,
-        ctx,
-    )?;
+    changes.push("person", &old.id, action, fields);
     Ok(true)
 }
 
@@ -410,18 +474,17 @@ pub fn save_family(
         .ok_or_else(|| StorageError::Corrupt("family without KK number".into()))?
         .to_string();
     let mut out = SaveOutcome::default();
-    let (family, existing) = match family_by_kk(conn, &kk)? {
+    let (family, existing, mut changes) = match family_by_kk(conn, &kk)? {
         Some(old) => {
+            let mut changes = ChangeSet::new(&village_of(&old.values), &old.id);
             let merged = merge(&input.family_present, &old.values, &input.values);
-            out.family_updated = update_family(conn, &old, &merged, ctx)?;
+            out.family_updated = update_family(conn, &mut changes, &old, &merged, ctx)?;
             let members = members(conn, &old.id)?;
-            (
-                Family {
-                    values: merged,
-                    ..old
-                },
-                members,
-            )
+            let family = Family {
+                values: merged,
+                ..old
+            };
+            (family, members, changes)
         }
         None => {
             let family = Family {
@@ -429,34 +492,35 @@ pub fn save_family(
                 values: input.values.clone(),
                 source: ctx.source.clone(),
             };
-            insert_family(conn, &family, ctx)?;
+            let mut changes = ChangeSet::new(&village_of(&family.values), &family.id);
+            insert_family(conn, &mut changes, &family, ctx)?;
             out.family_created = true;
-            (family, Vec::new())
+            (family, Vec::new(), changes)
         }
     };
     let village = village_of(&family.values);
     let mut next_position = existing.len() as i64;
+    let mut new_members: Vec<(Person, i64)> = Vec::new();
     for (reference, values) in &input.members {
         let Some(nik) = values[nik_i].as_ref().and_then(Value::as_text) else {
             continue;
         };
         if let Some(old) = existing.iter().find(|p| p.text("nik") == Some(nik)) {
             let merged = merge(&input.person_present, &old.values, values);
-            if update_person(conn, old, &merged, &village, ctx)? {
+            if update_person(conn, &mut changes, old, &merged, &village, ctx)? {
                 out.persons_updated += 1;
             } else {
                 out.persons_unchanged += 1;
             }
             continue;
         }
-        if let Some((_, other_kk)) = person_by_nik(conn, nik)? {
+        // The input itself was checked for a NIK twice; here only other families matter.
+        if let Some(other_kk) = nik_holder(conn, nik)? {
             out.refused.push((
                 *reference,
                 "nik",
                 nik.to_string(),
-                Message::new("nik-taken")
-                    .arg("nik", nik)
-                    .arg("kk", other_kk),
+                Message::new("nik-taken").arg("nik", nik).arg("kk", other_kk),
             ));
             continue;
         }
@@ -466,10 +530,12 @@ pub fn save_family(
             values: values.clone(),
             source: ctx.source.clone(),
         };
-        insert_person(conn, &person, &village, next_position, ctx)?;
+        new_members.push((person, next_position));
         next_position += 1;
-        out.persons_created += 1;
     }
+    out.persons_created = new_members.len() as u64;
+    insert_persons(conn, &mut changes, &new_members, &village, ctx)?;
+    changes.record(conn, ctx)?;
     out.family_id = family.id;
     Ok(out)
 }
@@ -489,54 +555,52 @@ pub struct ChangeEntry {
     pub source: String,
 }
 
-/// The whole history of a family and its members, oldest first.
+/// The whole history of a family and its members, oldest first, one entry per entity changed.
 pub fn family_history(conn: &mut Conn, family_id: &str) -> Result<Vec<ChangeEntry>, StorageError> {
     let rows = conn.query(
-        "SELECT id, at, entity, entity_id, action, changed, actor, reason, source FROM changes \
+        "SELECT id, at, changed, actor, reason, source FROM changes \
          WHERE family_id = $1 ORDER BY id",
         &[family_id.into()],
     )?;
-    rows.into_iter().map(change_from_row).collect()
-}
-
-fn change_from_row(row: Row) -> Result<ChangeEntry, StorageError> {
-    let [
-        id,
-        at,
-        entity,
-        entity_id,
-        action,
-        changed,
-        actor,
-        reason,
-        source,
-    ]: [SqlValue; 9] = row
-        .try_into()
-        .map_err(|_| StorageError::Corrupt("change row has the wrong width".into()))?;
-    let json: serde_json::Value = serde_json::from_str(changed.as_str().unwrap_or("{}"))
-        .map_err(|e| StorageError::Corrupt(format!("change {id:?}: {e}")))?;
-    let changed = json
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| {
-                    let s = |i: usize| v.get(i).and_then(|x| x.as_str()).map(str::to_string);
-                    (k.clone(), s(0), s(1))
+    let mut out = Vec::new();
+    for row in rows {
+        let [id, at, changed, actor, reason, source]: [SqlValue; 6] = row
+            .try_into()
+            .map_err(|_| StorageError::Corrupt("change row has the wrong width".into()))?;
+        let id = id.into_string().unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(changed.as_str().unwrap_or("[]"))
+            .map_err(|e| StorageError::Corrupt(format!("change {id}: {e}")))?;
+        let actor = actor.into_string().unwrap_or_default();
+        let reason = reason.into_string();
+        let source = source.into_string().unwrap_or_default();
+        for entry in json.as_array().into_iter().flatten() {
+            let text = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let changed = entry
+                .get("fields")
+                .and_then(|f| f.as_object())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            let s = |i: usize| v.get(i).and_then(|x| x.as_str()).map(str::to_string);
+                            (k.clone(), s(0), s(1))
+                        })
+                        .collect()
                 })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(ChangeEntry {
-        id: id.into_string().unwrap_or_default(),
-        at_ms: at.as_i64().unwrap_or(0),
-        entity: entity.into_string().unwrap_or_default(),
-        entity_id: entity_id.into_string().unwrap_or_default(),
-        action: action.into_string().unwrap_or_default(),
-        changed,
-        actor: actor.into_string().unwrap_or_default(),
-        reason: reason.into_string(),
-        source: source.into_string().unwrap_or_default(),
-    })
+                .unwrap_or_default();
+            out.push(ChangeEntry {
+                id: id.clone(),
+                at_ms: at.as_i64().unwrap_or(0),
+                entity: text("entity"),
+                entity_id: text("id"),
+                action: text("action"),
+                changed,
+                actor: actor.clone(),
+                reason: reason.clone(),
+                source: source.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Numbers of families and of persons in the whole database.
