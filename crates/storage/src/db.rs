@@ -119,8 +119,11 @@ impl Db {
         let manager = SqliteConnectionManager::file(path).with_init(|c| {
             c.set_prepared_statement_cache_capacity(64);
             // WAL lets the web server read while an import writes; NORMAL sync is safe in WAL.
+            // page_size only takes effect on a new file: 8 KB pages hold the change-history
+            // rows (about 2 KB per family save) with less waste than the default 4 KB.
             c.execute_batch(
-                "PRAGMA journal_mode = WAL;
+                "PRAGMA page_size = 8192;
+                 PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
                  PRAGMA busy_timeout = 10000;
