@@ -1,6 +1,7 @@
 //! Puskesos domain layer: the facts of the village social registry and the rules that check
 //! them. Pure functions and data only: no files, no database, no network.
 
+pub mod access;
 pub mod i18n;
 pub mod identity;
 pub mod model;
