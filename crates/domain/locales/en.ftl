@@ -141,3 +141,11 @@ action-audit_read = Browse the audit log
 action-personal_data_export = Export a person's data and its processing record
 action-accounts_manage = Create and disable accounts
 action-own_account = Change one's own password
+## Accounts
+account-password-length = A password has 8 to 128 characters
+account-username-format = A username has 3-32 characters: lower-case letters, digits, dot, underscore or hyphen
+account-display-name = A display name is required (at most 100 characters)
+account-region = Region code { $code } does not fit this role (a village for staff, a regency/city for the district office)
+account-region-missing = This role must be bound to a region
+account-username-taken = Username { $username } is already taken
+account-password-wrong = The current password is wrong

@@ -141,3 +141,11 @@ action-audit_read = Melihat log audit
 action-personal_data_export = Mengekspor data seseorang dan catatan pemrosesannya
 action-accounts_manage = Membuat dan menonaktifkan akun
 action-own_account = Mengganti kata sandi sendiri
+## Accounts
+account-password-length = Kata sandi harus 8 sampai 128 karakter
+account-username-format = Nama pengguna 3-32 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung
+account-display-name = Nama tampilan wajib diisi (paling banyak 100 karakter)
+account-region = Kode wilayah { $code } tidak sesuai peran ini (desa/kelurahan untuk staf, kabupaten/kota untuk Dinas Sosial)
+account-region-missing = Peran ini harus terikat pada wilayah
+account-username-taken = Nama pengguna { $username } sudah dipakai
+account-password-wrong = Kata sandi sekarang salah

@@ -214,7 +214,8 @@ fn precheck_csv(path: &Path) -> Result<u8, FileError> {
 fn open_csv(path: &Path, delimiter: u8, pb: &ProgressBar) -> Result<Rows, FileError> {
     let file = File::open(path)
         .map_err(|e| FileError::new(path, Message::new("file-unreadable").arg("cause", e)))?;
-    let reader: Box<dyn Read + Send> = Box::new(pb.wrap_read(BufReader::with_capacity(1 << 20, file)));
+    let reader: Box<dyn Read + Send> =
+        Box::new(pb.wrap_read(BufReader::with_capacity(1 << 20, file)));
     let rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -345,7 +346,6 @@ impl Report {
         ])
         .map_err(|e| ImportError::Report(e.to_string()))
     }
-
 }
 
 /// Rows of one KK waiting to be saved together.
@@ -444,7 +444,16 @@ pub fn import_file(
 
     let mut conn = db.conn()?;
     conn.tune_for_bulk()?;
-    let result = run_pipeline(&mut conn, rows, &map, opts, &ctx, &mut report, &mut summary, &pb);
+    let result = run_pipeline(
+        &mut conn,
+        rows,
+        &map,
+        opts,
+        &ctx,
+        &mut report,
+        &mut summary,
+        &pb,
+    );
     conn.untune()?;
     result?;
     if let Some(mut w) = report.writer.take() {
@@ -662,9 +671,10 @@ fn check_group(
         // The first accepted row sets the family's facts; later rows may leave them blank but
         // may not contradict them.
         if let Some((first_row, base)) = &mut family {
-            let conflict = FAMILY_FIELDS.iter().enumerate().find(|(i, _)| {
-                matches!((&base[*i], &fvals[*i]), (Some(a), Some(b)) if a != b)
-            });
+            let conflict = FAMILY_FIELDS
+                .iter()
+                .enumerate()
+                .find(|(i, _)| matches!((&base[*i], &fvals[*i]), (Some(a), Some(b)) if a != b));
             if let Some((i, f)) = conflict {
                 rejects.push(Reject {
                     row,

@@ -421,12 +421,10 @@ impl Conn {
     /// Undoes [`Conn::tune_for_bulk`] before the connection goes back to the pool.
     pub fn untune(&mut self) -> Result<(), StorageError> {
         match self.engine() {
-            Engine::Sqlite => {
-                self.batch(
-                    "PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 1000; \
+            Engine::Sqlite => self.batch(
+                "PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 1000; \
                      PRAGMA temp_store = DEFAULT;",
-                )
-            }
+            ),
             Engine::Postgres => self.batch("SET synchronous_commit = on"),
         }
     }

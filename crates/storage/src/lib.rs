@@ -1,6 +1,7 @@
 //! Puskesos storage layer: the registry database on embedded SQLite (a village) or PostgreSQL
 //! (a district or province), with one set of migrations and one SQL text for both.
 
+pub mod accounts;
 pub mod db;
 pub mod migrate;
 pub mod registry;

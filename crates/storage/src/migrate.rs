@@ -4,11 +4,18 @@
 use crate::{Db, SqlValue, StorageError, now_ms};
 
 /// (version, name, SQL) in order. Never edit a released file: add a new one.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/0001_registry.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/0001_registry.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/0002_accounts.sql"),
+    ),
+];
 
 /// Applies every migration not yet recorded. Safe to call on every start.
 pub fn run(db: &Db) -> Result<Vec<i64>, StorageError> {

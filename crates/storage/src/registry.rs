@@ -193,13 +193,15 @@ pub fn members(conn: &mut Conn, family_id: &str) -> Result<Vec<Person>, StorageE
 
 /// The person holding a NIK, with the KK number of their family.
 pub fn person_by_nik(conn: &mut Conn, nik: &str) -> Result<Option<(Person, String)>, StorageError> {
-    Ok(conn.query_opt(&SQL.person_by_nik, &[nik.into()])?.map(|mut row| {
-        let kk = row
-            .pop()
-            .and_then(SqlValue::into_string)
-            .unwrap_or_default();
-        (person_from_row(row), kk)
-    }))
+    Ok(conn
+        .query_opt(&SQL.person_by_nik, &[nik.into()])?
+        .map(|mut row| {
+            let kk = row
+                .pop()
+                .and_then(SqlValue::into_string)
+                .unwrap_or_default();
+            (person_from_row(row), kk)
+        }))
 }
 
 /// The KK number of the family holding a NIK, if any (the cheap check before a new member).
@@ -230,8 +232,12 @@ fn values_json(fields: &[Field], values: &Values) -> String {
         out.push_str("\":");
         match v {
             Value::Int(i) => out.push_str(&i.to_string()),
-            Value::Num(n) => out.push_str(&serde_json::Number::from_f64(*n).map_or("null".to_string(), |n| n.to_string())),
-            Value::Text(t) => out.push_str(&serde_json::to_string(t).unwrap_or_else(|_| "null".to_string())),
+            Value::Num(n) => out.push_str(
+                &serde_json::Number::from_f64(*n).map_or("null".to_string(), |n| n.to_string()),
+            ),
+            Value::Text(t) => {
+                out.push_str(&serde_json::to_string(t).unwrap_or_else(|_| "null".to_string()))
+            }
         }
     }
     out.push('}');
@@ -256,9 +262,8 @@ fn changes_json(fields: &[Field], old: Option<&Values>, new: &Values) -> String 
                 out.push(',');
             }
             match v {
-                Some(text) => out.push_str(
-                    &serde_json::to_string(text).unwrap_or_else(|_| "null".to_string()),
-                ),
+                Some(text) => out
+                    .push_str(&serde_json::to_string(text).unwrap_or_else(|_| "null".to_string())),
                 None => out.push_str("null"),
             }
         }
@@ -349,7 +354,11 @@ pub fn insert_family(
     params.push(ctx.source.as_str().into());
     params.push(SqlValue::Int(ctx.now_ms));
     conn.execute(&SQL.family_insert, &params)?;
-    changes.push_created("family", &family.id, values_json(FAMILY_FIELDS, &family.values));
+    changes.push_created(
+        "family",
+        &family.id,
+        values_json(FAMILY_FIELDS, &family.values),
+    );
     Ok(())
 }
 
@@ -402,7 +411,11 @@ pub fn insert_persons(
         params.push(ctx.source.as_str().into());
         params.push(SqlValue::Int(ctx.now_ms));
         conn.execute(&SQL.person_insert, &params)?;
-        changes.push_created("person", &person.id, values_json(PERSON_FIELDS, &person.values));
+        changes.push_created(
+            "person",
+            &person.id,
+            values_json(PERSON_FIELDS, &person.values),
+        );
     }
     Ok(())
 }
@@ -529,7 +542,9 @@ pub fn save_family(
                 *reference,
                 "nik",
                 nik.to_string(),
-                Message::new("nik-taken").arg("nik", nik).arg("kk", other_kk),
+                Message::new("nik-taken")
+                    .arg("nik", nik)
+                    .arg("kk", other_kk),
             ));
             continue;
         }
@@ -583,7 +598,13 @@ pub fn family_history(conn: &mut Conn, family_id: &str) -> Result<Vec<ChangeEntr
         let reason = reason.into_string();
         let source = source.into_string().unwrap_or_default();
         for entry in json.as_array().into_iter().flatten() {
-            let text = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let text = |k: &str| {
+                entry
+                    .get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let changed = if let Some(created) = entry.get("values").and_then(|v| v.as_object()) {
                 created
                     .iter()
@@ -596,7 +617,9 @@ pub fn family_history(conn: &mut Conn, family_id: &str) -> Result<Vec<ChangeEntr
                     .map(|m| {
                         m.iter()
                             .map(|(k, v)| {
-                                let s = |i: usize| v.get(i).and_then(|x| x.as_str()).map(str::to_string);
+                                let s = |i: usize| {
+                                    v.get(i).and_then(|x| x.as_str()).map(str::to_string)
+                                };
                                 (k.clone(), s(0), s(1))
                             })
                             .collect()
