@@ -7,12 +7,15 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use puskesos_domain::access::{Reach, Role};
 use puskesos_domain::i18n::format_int;
 use puskesos_domain::identity::{Issue, Nik, NomorKk, Severity};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
+use puskesos_domain::wilayah::Level;
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::{ImportError, ImportOptions};
+use puskesos_storage::accounts;
 use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
 use puskesos_storage::{Db, now_ms};
 
@@ -37,6 +40,28 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (the first administrator, or staff). The password comes from
+    /// PUSKESOS_PASSWORD or the first line of standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Name shown in the application.
+        #[arg(long)]
+        name: String,
+        /// admin, kepala_desa, ketua, penerima_informasi, review_analisis, bagian_pendidikan,
+        /// bagian_kesehatan, bagian_sosial_ekonomi, pengolah_data or dinas_sosial.
+        #[arg(long)]
+        role: String,
+        /// Village code (staff) or kab/kota code (dinas_sosial); none for admin.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Start the web server.
     Serve {
@@ -49,6 +74,14 @@ enum Command {
         /// The village this node serves (Kemendagri code).
         #[arg(long, env = "PUSKESOS_VILLAGE")]
         village: Option<String>,
+        /// Mark cookies Secure (set when the site is served over HTTPS).
+        #[arg(long, env = "PUSKESOS_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Fill the database with a reproducible synthetic village.
     Demo {
@@ -291,7 +324,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             addr,
             demo,
             village,
-        } => serve(cli, *addr, *demo, village.as_deref()),
+            secure_cookies,
+        } => serve(cli, *addr, *demo, village.as_deref(), *secure_cookies),
+        Command::User { command } => user(cli, command),
     }
 }
 
@@ -348,11 +383,105 @@ fn fill_demo(db: &Db, village: &KodeWilayah, families: usize, seed: u64) -> Resu
     Ok(generated.len())
 }
 
+fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
+    let lang = cli.lang;
+    let db = open_db(cli)?;
+    let mut conn = db.conn()?;
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            region,
+        } => {
+            let Some(role) = Role::from_code(role) else {
+                eprintln!("{}", tr(lang, "cli-unknown-role", &[("role", role)]));
+                return Ok(ExitCode::from(2));
+            };
+            let password = match std::env::var("PUSKESOS_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let new = accounts::NewAccount {
+                username,
+                display_name: name,
+                role,
+                region: region.as_deref(),
+                password: &password,
+            };
+            match accounts::create(&mut conn, &new, &actor(), now_ms()) {
+                Ok(a) => {
+                    println!(
+                        "{}",
+                        tr(lang, "cli-user-added", &[("username", &a.username)])
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(accounts::AccountError::Invalid(m)) => {
+                    eprintln!("{}", m.render(lang));
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        UserCommand::List => {
+            for a in accounts::list(&mut conn, &Reach::Everywhere)? {
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    a.username,
+                    a.role.code(),
+                    a.region.as_ref().map(|r| r.as_str()).unwrap_or("-"),
+                    a.display_name,
+                    if a.disabled { " (nonaktif)" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// One account per role in the demo village (and its district), so every view can be tried.
+/// Passwords are printed: this is demo data only.
+fn demo_accounts(db: &Db, village: &KodeWilayah, lang: Lang) -> Result<()> {
+    let mut conn = db.conn()?;
+    if accounts::count(&mut conn)? > 0 {
+        return Ok(());
+    }
+    let district = village.lineage()[1].clone();
+    println!("{}", tr(lang, "cli-demo-accounts", &[]));
+    for role in Role::ALL {
+        let username = format!("demo.{}", role.code().replace('_', "-"));
+        let password = format!("demo-{}", role.code().replace('_', "-"));
+        let region = match role.region_level() {
+            None => None,
+            Some(Level::KabupatenKota) => Some(district.as_str().to_string()),
+            Some(_) => Some(village.as_str().to_string()),
+        };
+        let display = tr(lang, &format!("role-{}", role.code()), &[]);
+        let new = accounts::NewAccount {
+            username: &username,
+            display_name: &display,
+            role,
+            region: region.as_deref(),
+            password: &password,
+        };
+        accounts::create(&mut conn, &new, "demo", now_ms())
+            .map_err(|e| anyhow::anyhow!("demo account {username}: {e}"))?;
+        println!("  {username:<32} {password:<32} {display}");
+    }
+    Ok(())
+}
+
 fn serve(
     cli: &Cli,
     addr: std::net::SocketAddr,
     demo: bool,
     village: Option<&str>,
+    secure_cookies: bool,
 ) -> Result<ExitCode> {
     let lang = cli.lang;
     let db = open_db(cli)?;
@@ -377,6 +506,7 @@ fn serve(
                 )
             );
         }
+        demo_accounts(&db, &v, lang)?;
         village = Some(v);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -388,7 +518,15 @@ fn serve(
             .with_context(|| format!("listening on {addr}"))?;
         let url = format!("http://{}/", listener.local_addr()?);
         println!("{}", tr(lang, "cli-serving", &[("url", &url)]));
-        puskesos_web::serve(listener, puskesos_web::AppState { db, village }).await?;
+        puskesos_web::serve(
+            listener,
+            puskesos_web::AppState {
+                db,
+                village,
+                secure_cookies,
+            },
+        )
+        .await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)

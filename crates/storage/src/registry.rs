@@ -746,3 +746,214 @@ pub fn for_each_member(
         f(family, person_from_row(person_part))
     })
 }
+
+/// What the registry search asks for: free text (a NIK, a KK number or part of a name), RT, RW.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: Option<String>,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+}
+
+/// One family in a list of search results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilySummary {
+    pub id: String,
+    pub no_kk: String,
+    pub village: String,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+    pub address: Option<String>,
+    pub head_name: Option<String>,
+    pub head_nik: Option<String>,
+    pub members: i64,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Searches families within a region prefix (`None` = everywhere): by NIK or KK when the text
+/// is 16 digits, otherwise by part of a member's name (case-insensitive). Returns one page and
+/// the total count.
+pub fn search(
+    conn: &mut Conn,
+    region_prefix: Option<&str>,
+    q: &SearchQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<FamilySummary>, i64), StorageError> {
+    let mut conds: Vec<String> = Vec::new();
+    let mut params: Vec<SqlValue> = Vec::new();
+    let bind = |params: &mut Vec<SqlValue>, v: SqlValue| {
+        params.push(v);
+        format!("${}", params.len())
+    };
+    if let Some(prefix) = region_prefix {
+        // A range on the code keeps the primary key usable: "33.12." <= code < "33.12/".
+        if prefix.len() == 13 {
+            let p = bind(&mut params, prefix.into());
+            conds.push(format!("f.kode_wilayah = {p}"));
+        } else {
+            let lo = bind(&mut params, format!("{prefix}.").into());
+            let hi = bind(&mut params, format!("{prefix}/").into());
+            conds.push(format!("f.kode_wilayah >= {lo} AND f.kode_wilayah < {hi}"));
+        }
+    }
+    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let a = bind(&mut params, digits.clone().into());
+            let b = bind(&mut params, digits.into());
+            conds.push(format!(
+                "(f.no_kk = {a} OR EXISTS (SELECT 1 FROM persons p WHERE p.family_id = f.id \
+                 AND p.nik = {b}))"
+            ));
+        } else {
+            let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+            let a = bind(&mut params, pattern.into());
+            conds.push(format!(
+                "EXISTS (SELECT 1 FROM persons p WHERE p.family_id = f.id \
+                 AND lower(p.nama) LIKE {a} ESCAPE '\\')"
+            ));
+        }
+    }
+    for (col, v) in [("f.rt", &q.rt), ("f.rw", &q.rw)] {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            // RT/RW are stored as three digits ("001"); "1" finds it too.
+            let padded = match v.parse::<u32>() {
+                Ok(n) => format!("{n:03}"),
+                Err(_) => v.to_string(),
+            };
+            let a = bind(&mut params, padded.into());
+            conds.push(format!("{col} = {a}"));
+        }
+    }
+    let where_sql = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
+    let total = conn.query_i64(
+        &format!("SELECT COUNT(*) FROM families f{where_sql}"),
+        &params,
+    )?;
+    let l = bind(&mut params, SqlValue::Int(limit.clamp(1, 500)));
+    let o = bind(&mut params, SqlValue::Int(offset.max(0)));
+    let rows = conn.query(
+        &format!(
+            "SELECT f.id, f.no_kk, f.kode_wilayah, f.rt, f.rw, f.alamat, \
+             (SELECT p.nama FROM persons p WHERE p.family_id = f.id ORDER BY p.urutan LIMIT 1), \
+             (SELECT p.nik FROM persons p WHERE p.family_id = f.id ORDER BY p.urutan LIMIT 1), \
+             (SELECT COUNT(*) FROM persons p WHERE p.family_id = f.id) \
+             FROM families f{where_sql} ORDER BY f.kode_wilayah, f.rw, f.rt, f.no_kk \
+             LIMIT {l} OFFSET {o}"
+        ),
+        &params,
+    )?;
+    let list = rows
+        .into_iter()
+        .map(|r| {
+            let mut it = r.into_iter();
+            let mut next = || it.next().unwrap_or(SqlValue::Null);
+            FamilySummary {
+                id: next().into_string().unwrap_or_default(),
+                no_kk: next().into_string().unwrap_or_default(),
+                village: next().into_string().unwrap_or_default(),
+                rt: next().into_string(),
+                rw: next().into_string(),
+                address: next().into_string(),
+                head_name: next().into_string(),
+                head_nik: next().into_string(),
+                members: next().as_i64().unwrap_or(0),
+            }
+        })
+        .collect();
+    Ok((list, total))
+}
+
+/// One processing of personal data, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub detail: Option<String>,
+}
+
+/// Audit entries about one entity (a family or person id), newest first.
+pub fn audit_of(conn: &mut Conn, entity_id: &str) -> Result<Vec<AuditEntry>, StorageError> {
+    let rows = conn.query(
+        "SELECT at, actor, action, entity, entity_id, detail FROM audit_log \
+         WHERE entity_id = $1 ORDER BY at DESC, id DESC",
+        &[entity_id.into()],
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut it = r.into_iter();
+            let mut next = || it.next().unwrap_or(SqlValue::Null);
+            AuditEntry {
+                at_ms: next().as_i64().unwrap_or(0),
+                actor: next().into_string().unwrap_or_default(),
+                action: next().into_string().unwrap_or_default(),
+                entity: next().into_string().unwrap_or_default(),
+                entity_id: next().into_string().unwrap_or_default(),
+                detail: next().into_string(),
+            }
+        })
+        .collect())
+}
+
+/// Everything the family page shows.
+#[derive(Debug, Clone)]
+pub struct FamilyView {
+    pub family: Family,
+    pub members: Vec<Person>,
+    pub history: Vec<ChangeEntry>,
+}
+
+/// Loads a family for `actor` if `in_reach` accepts its village code, and records the view in
+/// the audit log (a refused look is recorded too). `via` says where from (`web`, `api`).
+pub fn family_view(
+    conn: &mut Conn,
+    id: &str,
+    in_reach: impl Fn(&str) -> bool,
+    actor: &str,
+    via: &str,
+) -> Result<Option<FamilyView>, StorageError> {
+    let Some(family) = family_by_id(conn, id)? else {
+        return Ok(None);
+    };
+    let village = family.text("kode_wilayah").unwrap_or_default().to_string();
+    if !in_reach(&village) {
+        audit(
+            conn,
+            &village,
+            actor,
+            "view-refused",
+            "family",
+            id,
+            Some(via),
+        )?;
+        return Ok(None);
+    }
+    let members = members(conn, id)?;
+    let history = family_history(conn, id)?;
+    audit(conn, &village, actor, "view", "family", id, Some(via))?;
+    Ok(Some(FamilyView {
+        family,
+        members,
+        history,
+    }))
+}

@@ -1,0 +1,443 @@
+//! Server-rendered pages (maud: every interpolated value is HTML-escaped). They work without
+//! JavaScript and from 360 px wide.
+
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use maud::{DOCTYPE, Markup, html};
+use puskesos_domain::i18n::format_int;
+use puskesos_domain::identity::{Nik, Severity, mask};
+use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
+use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
+use puskesos_domain::{Lang, tr};
+use puskesos_storage::registry::{self, SearchQuery};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::{AppState, blocking};
+
+/// Page size of the registry search.
+pub const PER_PAGE: i64 = 25;
+
+const STYLE: &str = include_str!("../assets/style.css");
+
+/// The language of a request: `?lang=` first, then the `lang` cookie, else Indonesian.
+pub fn lang_of(query: Option<&str>, jar: &CookieJar) -> Lang {
+    query
+        .and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("lang="))
+                .and_then(|v| v.parse().ok())
+        })
+        .or_else(|| jar.get("lang").and_then(|c| c.value().parse().ok()))
+        .unwrap_or_default()
+}
+
+/// The common page frame: header with the account and logout, language switch, main content.
+pub struct Page {
+    lang: Lang,
+    title: String,
+    user: Option<CurrentUser>,
+    body: Markup,
+}
+
+impl Page {
+    pub fn new(lang: Lang, title: &str) -> Page {
+        Page {
+            lang,
+            title: title.to_string(),
+            user: None,
+            body: html! {},
+        }
+    }
+    pub fn user(mut self, user: Option<CurrentUser>) -> Page {
+        self.user = user;
+        self
+    }
+    pub fn body(mut self, body: Markup) -> Page {
+        self.body = body;
+        self
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let lang = self.lang;
+        let t = |k: &str| tr(lang, k, &[]);
+        let markup = html! {
+            (DOCTYPE)
+            html lang=(lang.code()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (self.title) " · Puskesos" }
+                    link rel="stylesheet" href="/assets/style.css";
+                }
+                body {
+                    a.skip href="#isi" { (t("web-skip")) }
+                    header {
+                        h1 { a href="/" { "Puskesos" } }
+                        nav aria-label=(t("web-nav")) {
+                            @if let Some(u) = &self.user {
+                                a href="/registri" { (t("web-registry")) }
+                                span.who { (u.account.display_name) " · " (t(&format!("role-{}", u.account.role.code()))) }
+                                form.inline method="post" action="/keluar" {
+                                    input type="hidden" name="csrf" value=(u.csrf_token);
+                                    button type="submit" { (t("web-logout")) }
+                                }
+                            } @else {
+                                a href="/masuk" { (t("web-login-title")) }
+                            }
+                            a href="?lang=id" lang="id" { "ID" }
+                            a href="?lang=en" lang="en" { "EN" }
+                        }
+                    }
+                    main id="isi" { (self.body) }
+                }
+            }
+        };
+        let mut resp = Html(markup.into_string()).into_response();
+        // Pages with personal data must not be kept by shared browsers or proxies.
+        resp.headers_mut().insert(
+            header::CACHE_CONTROL,
+            "no-store".parse().expect("static header"),
+        );
+        resp
+    }
+}
+
+pub fn error_page(status: StatusCode, lang: Lang, key: &str) -> Response {
+    let t = |k: &str| tr(lang, k, &[]);
+    (
+        status,
+        Page::new(lang, &t(key)).body(html! {
+            section {
+                h2 { (t(key)) }
+                p { a href="/" { (t("web-back-home")) } }
+            }
+        }),
+    )
+        .into_response()
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    nomor: Option<String>,
+}
+
+/// The start page: the village, the registry's size and a NIK checker (no personal data).
+pub async fn home(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(MaybeUser(user)): Extension<MaybeUser>,
+    Query(q): Query<HomeQuery>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let db = state.db.clone();
+    let Ok((families, persons)) = blocking(move || {
+        let mut conn = db.conn()?;
+        registry::counts(&mut conn)
+    })
+    .await
+    else {
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
+    };
+    let village = state
+        .village
+        .as_ref()
+        .and_then(|v| Wilayah::master().full_name(v))
+        .unwrap_or_else(|| t("web-no-village"));
+    let nomor = q.nomor.unwrap_or_default();
+    let checked = (!nomor.trim().is_empty()).then(|| Nik::parse(&nomor));
+    let fam = format_int(lang, families);
+    let per = format_int(lang, persons);
+    Page::new(lang, &t("web-tagline"))
+        .user(user)
+        .body(html! {
+            section {
+                h2 { (t("web-village")) }
+                p { (village) }
+                p { (tr(lang, "web-registry-size", &[("families", &fam), ("persons", &per)])) }
+            }
+            section {
+                h2 { (t("web-check-title")) }
+                form method="get" action="/" {
+                    label for="nomor" { (t("web-check-label")) }
+                    input id="nomor" name="nomor" inputmode="numeric" maxlength="40" value=(nomor);
+                    button type="submit" { (t("web-check-button")) }
+                }
+                @match &checked {
+                    Some(Ok(nik)) => {
+                        p.ok { (t("nik-valid")) " — " (Wilayah::master().full_name(&nik.kecamatan).unwrap_or_default()) }
+                        ul { @for w in &nik.warnings { li.warning { (w.message.render(lang)) } } }
+                    }
+                    Some(Err(issues)) => {
+                        ul { @for i in issues {
+                            li class=(if i.severity == Severity::Error { "error" } else { "warning" }) { (i.message.render(lang)) }
+                        } }
+                    }
+                    None => {}
+                }
+            }
+        })
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    pub q: Option<String>,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+    pub hal: Option<i64>,
+}
+
+impl SearchParams {
+    pub fn query(&self) -> SearchQuery {
+        let cut = |s: &Option<String>, n: usize| s.as_ref().map(|v| v.chars().take(n).collect());
+        SearchQuery {
+            text: cut(&self.q, 100),
+            rt: cut(&self.rt, 3),
+            rw: cut(&self.rw, 3),
+        }
+    }
+    pub fn page(&self) -> i64 {
+        self.hal.unwrap_or(1).clamp(1, 100_000)
+    }
+}
+
+/// Registry search by NIK, KK, name, RT/RW, with paging; NIKs masked in the list.
+pub async fn search(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Query(params): Query<SearchParams>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let db = state.db.clone();
+    let prefix = user.reach.prefix().map(str::to_string);
+    let query = params.query();
+    let page = params.page();
+    let result = blocking(move || {
+        let mut conn = db.conn()?;
+        registry::search(
+            &mut conn,
+            prefix.as_deref(),
+            &query,
+            PER_PAGE,
+            (page - 1) * PER_PAGE,
+        )
+    })
+    .await;
+    let Ok((rows, total)) = result else {
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
+    };
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let link = |p: i64| {
+        let enc = |s: &Option<String>| s.as_deref().map(url_escape).unwrap_or_default();
+        format!(
+            "/registri?q={}&rt={}&rw={}&hal={p}",
+            enc(&params.q),
+            enc(&params.rt),
+            enc(&params.rw)
+        )
+    };
+    let total_text = format_int(lang, total);
+    Page::new(lang, &t("web-registry"))
+        .user(Some(user))
+        .body(html! {
+            section {
+                h2 { (t("web-registry")) }
+                form.search method="get" action="/registri" role="search" {
+                    label for="q" { (t("web-search-label")) }
+                    input id="q" name="q" maxlength="100" value=(params.q.clone().unwrap_or_default());
+                    div.row {
+                        div { label for="rt" { "RT" } input id="rt" name="rt" inputmode="numeric" maxlength="3" value=(params.rt.clone().unwrap_or_default()); }
+                        div { label for="rw" { "RW" } input id="rw" name="rw" inputmode="numeric" maxlength="3" value=(params.rw.clone().unwrap_or_default()); }
+                    }
+                    button type="submit" { (t("web-search-button")) }
+                }
+                p { (tr(lang, "web-search-count", &[("count", &total_text)])) }
+                ul.results {
+                    @for f in &rows {
+                        li {
+                            a href=(format!("/keluarga/{}", f.id)) {
+                                strong { (f.head_name.clone().unwrap_or_else(|| "—".into())) }
+                            }
+                            " · KK " (mask(&f.no_kk))
+                            @if let Some(nik) = &f.head_nik { " · NIK " (mask(nik)) }
+                            br;
+                            small {
+                                (f.address.clone().unwrap_or_default())
+                                " RT " (f.rt.clone().unwrap_or_default()) "/RW " (f.rw.clone().unwrap_or_default())
+                                " · " (tr(lang, "web-members", &[("count", &f.members.to_string())]))
+                            }
+                        }
+                    }
+                }
+                nav.pager aria-label=(t("web-pages")) {
+                    @if page > 1 { a href=(link(page - 1)) rel="prev" { "‹ " (t("web-prev")) } }
+                    span { (page) " / " (pages) }
+                    @if page < pages { a href=(link(page + 1)) rel="next" { (t("web-next")) " ›" } }
+                }
+            }
+        })
+        .into_response()
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A family within the user's reach: its facts, members and history. Recorded in the audit log.
+pub async fn load_family(
+    state: &AppState,
+    user: &CurrentUser,
+    id: String,
+    via: &'static str,
+) -> Result<Option<registry::FamilyView>, puskesos_storage::StorageError> {
+    let db = state.db.clone();
+    let reach = user.reach.clone();
+    let actor = format!("user:{}", user.account.username);
+    blocking(move || {
+        let mut conn = db.conn()?;
+        registry::family_view(
+            &mut conn,
+            &id,
+            |village| KodeWilayah::parse(village).is_some_and(|v| reach.covers(&v)),
+            &actor,
+            via,
+        )
+    })
+    .await
+}
+
+pub async fn family(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let view = match load_family(&state, &user, id, "web").await {
+        Ok(Some(v)) => v,
+        // Outside the reach and absent look the same: nothing about another village leaks.
+        Ok(None) => return error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
+        Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    };
+    let f = &view.family;
+    let village = f
+        .text("kode_wilayah")
+        .and_then(KodeWilayah::parse)
+        .and_then(|v| Wilayah::master().full_name(&v))
+        .unwrap_or_default();
+    let label = |key: &str| t(&format!("field-{key}"));
+    Page::new(lang, &format!("KK {}", f.text("no_kk").unwrap_or_default()))
+        .user(Some(user))
+        .body(html! {
+            section {
+                h2 { "KK " (f.text("no_kk").unwrap_or_default()) }
+                p { (f.text("alamat").unwrap_or_default()) " RT " (f.text("rt").unwrap_or_default()) "/RW " (f.text("rw").unwrap_or_default()) br; (village) }
+            }
+            section {
+                h3 { (t("web-members-title")) }
+                @for p in &view.members {
+                    article.member {
+                        h4 { (p.text("nama").unwrap_or_default()) " " small { "NIK " (p.text("nik").unwrap_or_default()) } }
+                        dl {
+                            @for (fld, v) in PERSON_FIELDS.iter().zip(&p.values) {
+                                @if let Some(v) = v {
+                                    @if fld.key != "nama" && fld.key != "nik" {
+                                        dt { (label(fld.key)) }
+                                        dd { (display_value(lang, fld.key, &v.to_text(fld.kind))) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section {
+                h3 { (t("web-family-facts")) }
+                dl {
+                    @for (fld, v) in FAMILY_FIELDS.iter().zip(&f.values) {
+                        @if let Some(v) = v {
+                            dt { (label(fld.key)) }
+                            dd { (display_value(lang, fld.key, &v.to_text(fld.kind))) }
+                        }
+                    }
+                }
+            }
+            section {
+                h3 { (t("web-history")) }
+                ol.history {
+                    @for h in view.history.iter().rev() {
+                        li {
+                            strong { (format_time(h.at_ms)) } " · " (h.actor) " · " (t(&format!("web-action-{}", h.action)))
+                            @if let Some(r) = &h.reason { " · " em { (r) } }
+                            ul {
+                                @for (field, old, new) in &h.changed {
+                                    li { (label(field)) ": " (old.clone().unwrap_or_else(|| "—".into())) " → " (new.clone().unwrap_or_else(|| "—".into())) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        })
+        .into_response()
+}
+
+/// Dates the Indonesian way (dd-mm-yyyy), rupiah with the `Rp` prefix and grouped digits.
+fn display_value(lang: Lang, key: &str, text: &str) -> String {
+    if key.ends_with("_sejak") || key == "tanggal_lahir" || key == "status_tanggal" {
+        if let Some(d) = puskesos_domain::validate::parse_date(text) {
+            return d.format("%d-%m-%Y").to_string();
+        }
+    }
+    if key == "penghasilan_kepala"
+        && let Ok(n) = text.parse::<i64>()
+    {
+        return puskesos_domain::i18n::format_rupiah(lang, n);
+    }
+    text.to_string()
+}
+
+fn format_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| {
+            d.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB offset"))
+                .format("%d-%m-%Y %H:%M WIB")
+                .to_string()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,81 @@
+//! The route table: every route with the action it needs. The router is built from this table
+//! and nothing else, so a route cannot exist without a rule, and the access tests walk it.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+use puskesos_domain::access::Action;
+
+use crate::{AppState, api, auth, pages};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not (no personal data behind it).
+    Public,
+    /// A logged-in account whose role the matrix allows this action.
+    Needs(Action),
+}
+
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+macro_rules! route {
+    ($method:ident, $path:literal, $access:expr, $handler:path) => {
+        Route {
+            method: Method::$method,
+            path: $path,
+            access: $access,
+            handler: || {
+                if Method::$method == Method::GET {
+                    get($handler)
+                } else {
+                    post($handler)
+                }
+            },
+        }
+    };
+}
+
+use Access::{Needs, Public};
+
+pub const ROUTES: &[Route] = &[
+    route!(GET, "/", Public, pages::home),
+    route!(GET, "/healthz", Public, pages::healthz),
+    route!(GET, "/assets/style.css", Public, pages::style),
+    route!(GET, "/masuk", Public, auth::login_form),
+    route!(POST, "/masuk", Public, auth::login_submit),
+    route!(POST, "/keluar", Needs(Action::OwnAccount), auth::logout),
+    route!(GET, "/registri", Needs(Action::RegistryRead), pages::search),
+    route!(
+        GET,
+        "/keluarga/{id}",
+        Needs(Action::RegistryRead),
+        pages::family
+    ),
+    route!(GET, "/api/wilayah/{code}", Public, api::wilayah),
+    route!(GET, "/api/nik/{nik}", Public, api::nik),
+    route!(
+        GET,
+        "/api/v1/keluarga",
+        Needs(Action::RegistryRead),
+        api::search
+    ),
+    route!(
+        GET,
+        "/api/v1/keluarga/{id}",
+        Needs(Action::RegistryRead),
+        api::family
+    ),
+];
+
+/// The rule of a matched route pattern.
+pub fn rule(method: &Method, path: &str) -> Option<Access> {
+    ROUTES
+        .iter()
+        .find(|r| r.path == path && r.method == *method)
+        .map(|r| r.access)
+}
