@@ -213,3 +213,16 @@ fn serve_starts_and_answers() {
     assert!(body.contains("Petirsari"));
     assert!(body.contains("3.000 keluarga"), "{body}");
 }
+
+#[test]
+fn roles_doc_matches_the_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(&["roles"], dir.path());
+    assert_eq!(code, 0);
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/roles.md"))
+        .unwrap();
+    assert_eq!(
+        out, doc,
+        "docs/roles.md is stale: run `puskesos roles > docs/roles.md`"
+    );
+}

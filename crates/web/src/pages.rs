@@ -419,10 +419,13 @@ pub async fn family(
 
 /// Dates the Indonesian way (dd-mm-yyyy), rupiah with the `Rp` prefix and grouped digits.
 fn display_value(lang: Lang, key: &str, text: &str) -> String {
-    if key.ends_with("_sejak") || key == "tanggal_lahir" || key == "status_tanggal" {
-        if let Some(d) = puskesos_domain::validate::parse_date(text) {
-            return d.format("%d-%m-%Y").to_string();
-        }
+    let is_date = key.ends_with("_sejak") || key == "tanggal_lahir" || key == "status_tanggal";
+    if is_date && let Some(d) = puskesos_domain::validate::parse_date(text) {
+        return d.format("%d-%m-%Y").to_string();
+    }
+    // Coded answers read as words until every code has a catalogue label.
+    if text.contains('_') && text.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        return text.replace('_', " ");
     }
     if key == "penghasilan_kepala"
         && let Ok(n) = text.parse::<i64>()
