@@ -199,18 +199,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         } => {
             let db = open_db(cli)?;
             let v = demo_village(village.as_deref())?;
-            let n = fill_demo(&db, &v, *families, *seed)?;
-            println!(
-                "{}",
-                tr(
-                    lang,
-                    "cli-demo-done",
-                    &[
-                        ("families", &format_int(lang, n as i64)),
-                        ("village", &village_name(&v))
-                    ]
-                )
-            );
+            fill_demo(&db, &v, *families, *seed, lang)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
@@ -350,7 +339,13 @@ fn village_name(v: &KodeWilayah) -> String {
 }
 
 /// Saves the generated village through the same path as an import, with its history.
-fn fill_demo(db: &Db, village: &KodeWilayah, families: usize, seed: u64) -> Result<usize> {
+fn fill_demo(
+    db: &Db,
+    village: &KodeWilayah,
+    families: usize,
+    seed: u64,
+    lang: Lang,
+) -> Result<usize> {
     let opts = puskesos_demo::DemoOptions {
         village: village.clone(),
         families,
@@ -386,6 +381,16 @@ fn fill_demo(db: &Db, village: &KodeWilayah, families: usize, seed: u64) -> Resu
         Ok(())
     })?;
     pb.finish_and_clear();
+    let count = format_int(lang, generated.len() as i64);
+    let name = village_name(village);
+    println!(
+        "{}",
+        tr(
+            lang,
+            "cli-demo-done",
+            &[("families", &count), ("village", &name)]
+        )
+    );
     Ok(generated.len())
 }
 
@@ -515,18 +520,7 @@ fn serve(
         let v = demo_village(village.as_ref().map(|v| v.as_str()))?;
         let (families, _) = registry::counts(&mut db.conn()?)?;
         if families == 0 {
-            let n = fill_demo(&db, &v, 3000, 1)?;
-            println!(
-                "{}",
-                tr(
-                    lang,
-                    "cli-demo-done",
-                    &[
-                        ("families", &format_int(lang, n as i64)),
-                        ("village", &village_name(&v))
-                    ]
-                )
-            );
+            fill_demo(&db, &v, 3000, 1, lang)?;
         }
         demo_accounts(&db, &v, lang)?;
         village = Some(v);

@@ -125,16 +125,17 @@ static SQL: LazyLock<Sql> = LazyLock::new(|| {
     }
 });
 
+/// The next column as text (empty when NULL).
+fn next_text(it: &mut impl Iterator<Item = SqlValue>) -> String {
+    it.next()
+        .and_then(SqlValue::into_string)
+        .unwrap_or_default()
+}
+
 fn family_from_row(row: Row) -> Family {
     let mut it = row.into_iter();
-    let id = it
-        .next()
-        .and_then(SqlValue::into_string)
-        .unwrap_or_default();
-    let source = it
-        .next()
-        .and_then(SqlValue::into_string)
-        .unwrap_or_default();
+    let id = next_text(&mut it);
+    let source = next_text(&mut it);
     let values = FAMILY_FIELDS
         .iter()
         .zip(it)
@@ -145,18 +146,9 @@ fn family_from_row(row: Row) -> Family {
 
 fn person_from_row(row: Row) -> Person {
     let mut it = row.into_iter();
-    let id = it
-        .next()
-        .and_then(SqlValue::into_string)
-        .unwrap_or_default();
-    let source = it
-        .next()
-        .and_then(SqlValue::into_string)
-        .unwrap_or_default();
-    let family_id = it
-        .next()
-        .and_then(SqlValue::into_string)
-        .unwrap_or_default();
+    let id = next_text(&mut it);
+    let source = next_text(&mut it);
+    let family_id = next_text(&mut it);
     let values = PERSON_FIELDS
         .iter()
         .zip(it)

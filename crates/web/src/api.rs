@@ -8,12 +8,11 @@ use puskesos_domain::identity::{Nik, mask};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Values};
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
-use puskesos_storage::registry;
 use serde_json::{Map, Value, json};
 
+use crate::AppState;
 use crate::auth::{CurrentUser, refuse};
-use crate::pages::{PER_PAGE, SearchParams, load_family};
-use crate::{AppState, blocking};
+use crate::pages::{PER_PAGE, SearchParams, load_family, run_search};
 
 fn values_json(fields: &[puskesos_domain::model::Field], values: &Values) -> Value {
     let map: Map<String, Value> = fields
@@ -76,22 +75,8 @@ pub async fn search(
     Extension(user): Extension<CurrentUser>,
     Query(params): Query<SearchParams>,
 ) -> Response {
-    let db = state.db.clone();
-    let prefix = user.reach.prefix().map(str::to_string);
-    let query = params.query();
     let page = params.page();
-    match blocking(move || {
-        let mut conn = db.conn()?;
-        registry::search(
-            &mut conn,
-            prefix.as_deref(),
-            &query,
-            PER_PAGE,
-            (page - 1) * PER_PAGE,
-        )
-    })
-    .await
-    {
+    match run_search(&state, &user, &params).await {
         Ok((rows, total)) => Json(json!({
             "total": total,
             "page": page,

@@ -234,22 +234,8 @@ pub async fn search(
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
     let t = |k: &str| tr(lang, k, &[]);
-    let db = state.db.clone();
-    let prefix = user.reach.prefix().map(str::to_string);
-    let query = params.query();
     let page = params.page();
-    let result = blocking(move || {
-        let mut conn = db.conn()?;
-        registry::search(
-            &mut conn,
-            prefix.as_deref(),
-            &query,
-            PER_PAGE,
-            (page - 1) * PER_PAGE,
-        )
-    })
-    .await;
-    let Ok((rows, total)) = result else {
+    let Ok((rows, total)) = run_search(&state, &user, &params).await else {
         return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
     };
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
@@ -303,6 +289,23 @@ pub async fn search(
             }
         })
         .into_response()
+}
+
+/// One page of the registry search within the user's reach (pages and API share it).
+pub async fn run_search(
+    state: &AppState,
+    user: &CurrentUser,
+    params: &SearchParams,
+) -> Result<(Vec<registry::FamilySummary>, i64), puskesos_storage::StorageError> {
+    let db = state.db.clone();
+    let prefix = user.reach.prefix().map(str::to_string);
+    let query = params.query();
+    let offset = (params.page() - 1) * PER_PAGE;
+    blocking(move || {
+        let mut conn = db.conn()?;
+        registry::search(&mut conn, prefix.as_deref(), &query, PER_PAGE, offset)
+    })
+    .await
 }
 
 fn url_escape(s: &str) -> String {
