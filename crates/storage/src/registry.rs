@@ -55,6 +55,7 @@ fn placeholders(from: usize, n: usize) -> String {
 
 /// SQL texts built once from the field tables.
 struct Sql {
+    person_select: String,
     family_by_kk: String,
     family_by_id: String,
     members: String,
@@ -86,6 +87,7 @@ static SQL: LazyLock<Sql> = LazyLock::new(|| {
         .collect::<Vec<_>>()
         .join(", ");
     Sql {
+        person_select: person_select.clone(),
         family_by_kk: format!("{family_select} WHERE no_kk = $1"),
         family_by_id: format!("{family_select} WHERE id = $1"),
         members: format!("{person_select} WHERE family_id = $1 ORDER BY urutan, id"),
@@ -948,4 +950,92 @@ pub fn family_view(
         members,
         history,
     }))
+}
+
+/// Why a form's change was refused by the registry (the form shows it next to the field).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub message: Message,
+}
+
+fn refusal(field: &'static str, message: Message) -> Result<Result<bool, Refusal>, StorageError> {
+    Ok(Err(Refusal { field, message }))
+}
+
+/// Changes a family's facts (a form edit). A new KK number must not belong to another family.
+/// Returns whether anything changed.
+pub fn edit_family(
+    conn: &mut Conn,
+    family_id: &str,
+    new_values: &Values,
+    ctx: &WriteCtx,
+) -> Result<Result<bool, Refusal>, StorageError> {
+    let Some(old) = family_by_id(conn, family_id)? else {
+        return refusal("no_kk", Message::new("web-not-found"));
+    };
+    let new_kk = new_values[field_index(FAMILY_FIELDS, "no_kk").expect("no_kk")]
+        .as_ref()
+        .and_then(Value::as_text)
+        .unwrap_or_default();
+    if Some(new_kk) != old.text("no_kk")
+        && let Some(other) = family_by_kk(conn, new_kk)?
+    {
+        return refusal(
+            "no_kk",
+            Message::new("kk-taken").arg("kk", other.text("no_kk").unwrap_or_default()),
+        );
+    }
+    let mut changes = ChangeSet::new(&village_of(new_values), &old.id);
+    let changed = update_family(conn, &mut changes, &old, new_values, ctx)?;
+    changes.record(conn, ctx)?;
+    Ok(Ok(changed))
+}
+
+/// Changes a member (a form edit, or marking them moved or dead). A new NIK must not belong to
+/// anyone else. Returns whether anything changed.
+pub fn edit_person(
+    conn: &mut Conn,
+    person_id: &str,
+    new_values: &Values,
+    ctx: &WriteCtx,
+) -> Result<Result<bool, Refusal>, StorageError> {
+    let sql = format!("{} WHERE id = $1", SQL.person_select);
+    let Some(old) = conn
+        .query_opt(&sql, &[person_id.into()])?
+        .map(person_from_row)
+    else {
+        return refusal("nik", Message::new("web-not-found"));
+    };
+    let new_nik = new_values[field_index(PERSON_FIELDS, "nik").expect("nik")]
+        .as_ref()
+        .and_then(Value::as_text)
+        .unwrap_or_default();
+    if Some(new_nik) != old.text("nik")
+        && let Some(kk) = nik_holder(conn, new_nik)?
+    {
+        return refusal(
+            "nik",
+            Message::new("nik-taken").arg("nik", new_nik).arg("kk", kk),
+        );
+    }
+    let family = family_by_id(conn, &old.family_id)?
+        .ok_or_else(|| StorageError::Corrupt(format!("person {person_id} without family")))?;
+    let village = village_of(&family.values);
+    let mut changes = ChangeSet::new(&village, &family.id);
+    let changed = update_person(conn, &mut changes, &old, new_values, &village, ctx)?;
+    changes.record(conn, ctx)?;
+    Ok(Ok(changed))
+}
+
+/// A member by id, with the village of their family (for the reach check).
+pub fn person_by_id(conn: &mut Conn, id: &str) -> Result<Option<(Person, String)>, StorageError> {
+    let sql = format!("{} WHERE id = $1", SQL.person_select);
+    let Some(person) = conn.query_opt(&sql, &[id.into()])?.map(person_from_row) else {
+        return Ok(None);
+    };
+    let village = family_by_id(conn, &person.family_id)?
+        .map(|f| village_of(&f.values))
+        .unwrap_or_default();
+    Ok(Some((person, village)))
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod forms;
 pub mod pages;
 pub mod routes;
 

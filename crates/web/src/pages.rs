@@ -7,6 +7,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{DOCTYPE, Markup, html};
+use puskesos_domain::access::{Action, allowed};
 use puskesos_domain::i18n::format_int;
 use puskesos_domain::identity::{Nik, Severity, mask};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
@@ -249,11 +250,15 @@ pub async fn search(
         )
     };
     let total_text = format_int(lang, total);
+    let can_write = allowed(user.account.role, Action::RegistryWrite);
     Page::new(lang, &t("web-registry"))
         .user(Some(user))
         .body(html! {
             section {
                 h2 { (t("web-registry")) }
+                @if can_write {
+                    p.actions { a href="/keluarga/baru" { (t("web-new-family")) } }
+                }
                 form.search method="get" action="/registri" role="search" {
                     label for="q" { (t("web-search-label")) }
                     input id="q" name="q" maxlength="100" value=(params.q.clone().unwrap_or_default());
@@ -364,11 +369,19 @@ pub async fn family(
         .and_then(|v| Wilayah::master().full_name(&v))
         .unwrap_or_default();
     let label = |key: &str| t(&format!("field-{key}"));
+    let can_write = allowed(user.account.role, Action::RegistryWrite);
     Page::new(lang, &format!("KK {}", f.text("no_kk").unwrap_or_default()))
         .user(Some(user))
         .body(html! {
             section {
                 h2 { "KK " (f.text("no_kk").unwrap_or_default()) }
+                @if can_write {
+                    p.actions {
+                        a href=(format!("/keluarga/{}/ubah", f.id)) { (t("web-edit-family")) }
+                        " · "
+                        a href=(format!("/keluarga/{}/anggota/baru", f.id)) { (t("web-add-member")) }
+                    }
+                }
                 p { (f.text("alamat").unwrap_or_default()) " RT " (f.text("rt").unwrap_or_default()) "/RW " (f.text("rw").unwrap_or_default()) br; (village) }
             }
             section {
@@ -376,6 +389,7 @@ pub async fn family(
                 @for p in &view.members {
                     article.member {
                         h4 { (p.text("nama").unwrap_or_default()) " " small { "NIK " (p.text("nik").unwrap_or_default()) } }
+                        @if can_write { p.actions { a href=(format!("/anggota/{}/ubah", p.id)) { (t("web-edit-member")) } } }
                         dl {
                             @for (fld, v) in PERSON_FIELDS.iter().zip(&p.values) {
                                 @if let Some(v) = v {

@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
-use crate::{AppState, api, auth, pages};
+use crate::{AppState, api, auth, forms, pages};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,34 +42,29 @@ macro_rules! route {
 
 use Access::{Needs, Public};
 
+// One line per route reads as a table: keep rustfmt from spreading it out.
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET, "/", Public, pages::home),
-    route!(GET, "/healthz", Public, pages::healthz),
-    route!(GET, "/assets/style.css", Public, pages::style),
-    route!(GET, "/masuk", Public, auth::login_form),
-    route!(POST, "/masuk", Public, auth::login_submit),
-    route!(POST, "/keluar", Needs(Action::OwnAccount), auth::logout),
-    route!(GET, "/registri", Needs(Action::RegistryRead), pages::search),
-    route!(
-        GET,
-        "/keluarga/{id}",
-        Needs(Action::RegistryRead),
-        pages::family
-    ),
-    route!(GET, "/api/wilayah/{code}", Public, api::wilayah),
-    route!(GET, "/api/nik/{nik}", Public, api::nik),
-    route!(
-        GET,
-        "/api/v1/keluarga",
-        Needs(Action::RegistryRead),
-        api::search
-    ),
-    route!(
-        GET,
-        "/api/v1/keluarga/{id}",
-        Needs(Action::RegistryRead),
-        api::family
-    ),
+    route!(GET,  "/",                           Public,                         pages::home),
+    route!(GET,  "/healthz",                    Public,                         pages::healthz),
+    route!(GET,  "/assets/style.css",           Public,                         pages::style),
+    route!(GET,  "/masuk",                      Public,                         auth::login_form),
+    route!(POST, "/masuk",                      Public,                         auth::login_submit),
+    route!(POST, "/keluar",                     Needs(Action::OwnAccount),      auth::logout),
+    route!(GET,  "/registri",                   Needs(Action::RegistryRead),    pages::search),
+    route!(GET,  "/keluarga/{id}",              Needs(Action::RegistryRead),    pages::family),
+    route!(GET,  "/keluarga/baru",              Needs(Action::RegistryWrite),   forms::new_family_form),
+    route!(POST, "/keluarga/baru",              Needs(Action::RegistryWrite),   forms::new_family_submit),
+    route!(GET,  "/keluarga/{id}/ubah",         Needs(Action::RegistryWrite),   forms::edit_family_form),
+    route!(POST, "/keluarga/{id}/ubah",         Needs(Action::RegistryWrite),   forms::edit_family_submit),
+    route!(GET,  "/keluarga/{id}/anggota/baru", Needs(Action::RegistryWrite),   forms::add_member_form),
+    route!(POST, "/keluarga/{id}/anggota/baru", Needs(Action::RegistryWrite),   forms::add_member_submit),
+    route!(GET,  "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   forms::edit_member_form),
+    route!(POST, "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   forms::edit_member_submit),
+    route!(GET,  "/api/wilayah/{code}",         Public,                         api::wilayah),
+    route!(GET,  "/api/nik/{nik}",              Public,                         api::nik),
+    route!(GET,  "/api/v1/keluarga",            Needs(Action::RegistryRead),    api::search),
+    route!(GET,  "/api/v1/keluarga/{id}",       Needs(Action::RegistryRead),    api::family),
 ];
 
 /// The rule of a matched route pattern.
