@@ -525,6 +525,7 @@ fn serve(
         demo_accounts(&db, &v, lang)?;
         village = Some(v);
     }
+    let files_dir = cli.data_dir.join("berkas");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -540,6 +541,7 @@ fn serve(
                 db,
                 village,
                 secure_cookies,
+                files_dir,
             },
         )
         .await?;

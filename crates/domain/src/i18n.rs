@@ -40,23 +40,51 @@ impl FromStr for Lang {
     }
 }
 
-const ID_FTL: &str = include_str!("../locales/id.ftl");
-const EN_FTL: &str = include_str!("../locales/en.ftl");
+/// Each language's catalogue: the messages, then the labels of coded answers.
+const ID_FTL: [&str; 2] = [
+    include_str!("../locales/id.ftl"),
+    include_str!("../locales/codes.id.ftl"),
+];
+const EN_FTL: [&str; 2] = [
+    include_str!("../locales/en.ftl"),
+    include_str!("../locales/codes.en.ftl"),
+];
+
+fn sources(lang: Lang) -> [&'static str; 2] {
+    match lang {
+        Lang::Id => ID_FTL,
+        Lang::En => EN_FTL,
+    }
+}
 
 fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
-    let (id, src) = match lang {
-        Lang::Id => (langid!("id"), ID_FTL),
-        Lang::En => (langid!("en"), EN_FTL),
+    let id = match lang {
+        Lang::Id => langid!("id"),
+        Lang::En => langid!("en"),
     };
-    // The catalogues are compiled in and checked by tests, so a parse error is a build defect.
-    let resource = FluentResource::try_new(src.to_string()).expect("valid Fluent catalogue");
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Isolation marks would end up in CSV files and terminals.
     bundle.set_use_isolating(false);
+    for src in sources(lang) {
+        // The catalogues are compiled in and checked by tests: a parse error is a build defect.
+        let resource = FluentResource::try_new(src.to_string()).expect("valid Fluent catalogue");
+        bundle
+            .add_resource(resource)
+            .expect("no duplicate message ids in catalogue");
+    }
     bundle
-        .add_resource(resource)
-        .expect("no duplicate message ids in catalogue");
-    bundle
+}
+
+/// The label of a coded answer (`hubungan`, `kepala_keluarga` → "Kepala keluarga"); the code
+/// itself when it has none.
+pub fn code_label(lang: Lang, field: &str, code: &str) -> String {
+    let key = format!("code-{field}-{code}");
+    let label = tr(lang, &key, &[]);
+    if label == key {
+        code.to_string()
+    } else {
+        label
+    }
 }
 
 static BUNDLES: LazyLock<[FluentBundle<FluentResource>; 2]> =
@@ -138,11 +166,9 @@ pub fn format_rupiah(lang: Lang, n: i64) -> String {
 
 /// Message ids defined in a catalogue (for tests and tooling).
 pub fn keys(lang: Lang) -> Vec<String> {
-    let src = match lang {
-        Lang::Id => ID_FTL,
-        Lang::En => EN_FTL,
-    };
-    src.lines()
+    sources(lang)
+        .iter()
+        .flat_map(|src| src.lines())
         .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
         .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
         .collect()
@@ -163,6 +189,21 @@ mod tests {
         for key in &id {
             for lang in Lang::ALL {
                 assert_ne!(&tr(lang, key, &[]), key, "{key} missing in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_coded_answer_has_a_label() {
+        use crate::model::{FAMILY_FIELDS, Kind, PERSON_FIELDS};
+        for f in FAMILY_FIELDS.iter().chain(PERSON_FIELDS) {
+            if let Kind::Code(codes) = f.kind {
+                for c in codes {
+                    for lang in Lang::ALL {
+                        let key = format!("code-{}-{c}", f.key);
+                        assert_ne!(tr(lang, &key, &[]), key, "{key} missing in {lang:?}");
+                    }
+                }
             }
         }
     }

@@ -37,6 +37,9 @@ pub struct ImportOptions {
     pub progress: bool,
     /// Date used for "birth date in the future" and NIK century checks.
     pub today: NaiveDate,
+    /// Only families of villages within this region code are accepted (an upload by a village
+    /// account); `None` accepts any village.
+    pub within: Option<String>,
 }
 
 impl ImportOptions {
@@ -47,6 +50,7 @@ impl ImportOptions {
             batch_families: 2000,
             progress: false,
             today: chrono::Local::now().date_naive(),
+            within: None,
         }
     }
 }
@@ -287,8 +291,10 @@ impl Reject {
     }
 }
 
-/// Position of the NIK in `PERSON_FIELDS` (checked by a test).
+/// Position of the NIK in `PERSON_FIELDS` and of the village code in `FAMILY_FIELDS` (checked
+/// by a test).
 const NIK: usize = 0;
+const VILLAGE: usize = 1;
 
 fn shown(value: &str) -> String {
     if value.chars().count() > MAX_SHOWN_VALUE {
@@ -659,6 +665,25 @@ fn check_group(
         let (mut fvals, mut issues) =
             validate::parse_record(FAMILY_FIELDS, &cells(record, &map.family));
         validate::check_family(&fvals, &mut issues);
+        if let Some(within) = &opts.within {
+            let village = fvals[VILLAGE]
+                .as_ref()
+                .map(|v| v.to_text(FAMILY_FIELDS[VILLAGE].kind))
+                .unwrap_or_default();
+            let inside = puskesos_domain::wilayah::KodeWilayah::parse(&village)
+                .zip(puskesos_domain::wilayah::KodeWilayah::parse(within))
+                .is_some_and(|(v, w)| v.is_within(&w));
+            if !inside {
+                issues.push(FieldIssue {
+                    field: "kode_wilayah",
+                    value: village,
+                    issue: puskesos_domain::identity::Issue {
+                        severity: Severity::Error,
+                        message: Message::new("import-outside-reach").arg("within", within),
+                    },
+                });
+            }
+        }
         let (mut pvals, pissues) =
             validate::parse_record(PERSON_FIELDS, &cells(record, &map.person));
         issues.extend(pissues);
@@ -732,5 +757,9 @@ mod tests {
     #[test]
     fn nik_is_the_first_person_field() {
         assert_eq!(puskesos_domain::model::PERSON_FIELDS[super::NIK].key, "nik");
+        assert_eq!(
+            puskesos_domain::model::FAMILY_FIELDS[super::VILLAGE].key,
+            "kode_wilayah"
+        );
     }
 }

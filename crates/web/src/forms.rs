@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, html};
+use puskesos_domain::i18n::code_label;
 use puskesos_domain::identity::Severity;
 use puskesos_domain::model::{FAMILY_FIELDS, Field, Kind, PERSON_FIELDS, Values};
 use puskesos_domain::validate::{self, FieldIssue};
@@ -42,7 +43,7 @@ fn input(lang: Lang, prefix: &str, field: &Field, value: &str, errors: &Errors) 
                     select id=(id) name=(name) aria-describedby=[error.map(|_| &err_id)] {
                         option value="" { (tr(lang, "web-empty-choice", &[])) }
                         @for c in codes {
-                            option value=(c) selected[*c == value] { (c.replace('_', " ")) }
+                            option value=(c) selected[*c == value] { (code_label(lang, field.key, c)) }
                         }
                     }
                 }

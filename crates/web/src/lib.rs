@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod data;
 pub mod forms;
 pub mod pages;
 pub mod routes;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub village: Option<KodeWilayah>,
     /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Where uploads, reject reports and exports are kept.
+    pub files_dir: std::path::PathBuf,
 }
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).

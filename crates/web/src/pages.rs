@@ -83,6 +83,7 @@ impl IntoResponse for Page {
                         nav aria-label=(t("web-nav")) {
                             @if let Some(u) = &self.user {
                                 a href="/registri" { (t("web-registry")) }
+                                @if allowed(u.account.role, Action::RegistryImport) { a href="/data" { (t("web-data")) } }
                                 span.who { (u.account.display_name) " · " (t(&format!("role-{}", u.account.role.code()))) }
                                 form.inline method="post" action="/keluar" {
                                     input type="hidden" name="csrf" value=(u.csrf_token);
@@ -119,6 +120,21 @@ pub fn error_page(status: StatusCode, lang: Lang, key: &str) -> Response {
                 p { a href="/" { (t("web-back-home")) } }
             }
         }),
+    )
+        .into_response()
+}
+
+/// The sample import file (docs/samples/contoh-impor.csv), for the data officer.
+pub async fn sample() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"contoh-impor.csv\"",
+            ),
+        ],
+        include_str!("../../../docs/samples/contoh-impor.csv"),
     )
         .into_response()
 }
@@ -440,9 +456,12 @@ fn display_value(lang: Lang, key: &str, text: &str) -> String {
     if is_date && let Some(d) = puskesos_domain::validate::parse_date(text) {
         return d.format("%d-%m-%Y").to_string();
     }
-    // Coded answers read as words until every code has a catalogue label.
-    if text.contains('_') && text.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-        return text.replace('_', " ");
+    let coded = FAMILY_FIELDS
+        .iter()
+        .chain(PERSON_FIELDS)
+        .any(|f| f.key == key && matches!(f.kind, puskesos_domain::model::Kind::Code(_)));
+    if coded {
+        return puskesos_domain::i18n::code_label(lang, key, text);
     }
     if key == "penghasilan_kepala"
         && let Ok(n) = text.parse::<i64>()

@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
-use crate::{AppState, api, auth, forms, pages};
+use crate::{AppState, api, auth, data, forms, pages};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,15 @@ pub struct Route {
 }
 
 macro_rules! route {
+    // A route that accepts bodies up to `$limit` bytes (file uploads) instead of the default.
+    ($method:ident, $path:literal, $access:expr, $handler:path, limit = $limit:expr) => {
+        Route {
+            method: Method::$method,
+            path: $path,
+            access: $access,
+            handler: || post($handler).layer(axum::extract::DefaultBodyLimit::max($limit)),
+        }
+    };
     ($method:ident, $path:literal, $access:expr, $handler:path) => {
         Route {
             method: Method::$method,
@@ -61,6 +70,11 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/keluarga/{id}/anggota/baru", Needs(Action::RegistryWrite),   forms::add_member_submit),
     route!(GET,  "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   forms::edit_member_form),
     route!(POST, "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   forms::edit_member_submit),
+    route!(GET,  "/data",                       Needs(Action::RegistryImport),  data::page),
+    route!(POST, "/data/impor",                 Needs(Action::RegistryImport),  data::upload, limit = data::MAX_UPLOAD),
+    route!(GET,  "/data/tolak/{id}",            Needs(Action::RegistryExport),  data::rejects),
+    route!(GET,  "/data/ekspor",                Needs(Action::RegistryExport),  data::export),
+    route!(GET,  "/assets/contoh-impor.csv",    Public,                         pages::sample),
     route!(GET,  "/api/wilayah/{code}",         Public,                         api::wilayah),
     route!(GET,  "/api/nik/{nik}",              Public,                         api::nik),
     route!(GET,  "/api/v1/keluarga",            Needs(Action::RegistryRead),    api::search),

@@ -127,6 +127,8 @@ fn app(f: &Fixture) -> axum::Router {
         db: f.db.clone(),
         village: None,
         secure_cookies: false,
+        files_dir: std::env::temp_dir()
+            .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
     })
 }
 

@@ -48,6 +48,8 @@ async fn post(
         db: db.clone(),
         village: None,
         secure_cookies: false,
+        files_dir: std::env::temp_dir()
+            .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
     });
     let req = Request::builder()
         .method(Method::POST)
@@ -224,4 +226,132 @@ async fn register_edit_and_see_history_and_audit() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     tokio::task::block_in_place(move || drop(t));
+}
+
+/// Multipart body with the CSRF token and one file.
+fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----puskesos-test-boundary";
+    let mut body = Vec::new();
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend(content);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn data_officer_uploads_downloads_rejects_and_exports() {
+    let t = tokio::task::block_in_place(testing::sqlite);
+    let files =
+        std::env::temp_dir().join(format!("puskesos-web-files-{}", puskesos_storage::new_id()));
+    let (cookie, csrf) = tokio::task::block_in_place(|| {
+        let mut conn = t.db.conn().unwrap();
+        accounts::create(
+            &mut conn,
+            &NewAccount {
+                username: "data",
+                display_name: "Data",
+                role: Role::PengolahData,
+                region: Some("11.01.01.2001"),
+                password: "rahasia-desa-1",
+            },
+            "t",
+            now_ms(),
+        )
+        .unwrap();
+        let s = accounts::login(&mut conn, "data", "rahasia-desa-1", now_ms()).unwrap();
+        (format!("puskesos_sesi={}", s.token), s.csrf_token)
+    });
+    let app = router(AppState {
+        db: t.db.clone(),
+        village: None,
+        secure_cookies: false,
+        files_dir: files.clone(),
+    });
+    // The sample file's five people live in 11.01.01.2001; move one family elsewhere.
+    let sample = include_str!("../../../docs/samples/contoh-impor.csv");
+    let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    for l in lines.iter_mut().skip(4) {
+        *l = l.replace("11.01.01.2001", "11.01.01.2002");
+    }
+    let (ctype, body) = multipart(&csrf, "desa.csv", lines.join("\n").as_bytes());
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/data/impor")
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, ctype)
+        .body(Body::from(body))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html =
+        String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert!(html.contains("anggota baru 3"), "{html}");
+    assert!(html.contains("baris ditolak 2"), "{html}");
+    let link = html
+        .split("href=\"/data/tolak/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let get = |uri: String| {
+        Request::builder()
+            .uri(uri)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let resp = app
+        .clone()
+        .oneshot(get(format!("/data/tolak/{link}")))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let report =
+        String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert!(report.contains("di luar wilayah"), "{report}");
+    // Path tricks are refused before any file is touched.
+    let resp = app
+        .clone()
+        .oneshot(get("/data/tolak/..%2F..%2Fetc%2Fpasswd".into()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+
+    let resp = app
+        .clone()
+        .oneshot(get("/data/ekspor?format=csv".into()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csv =
+        String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert_eq!(
+        csv.lines().count(),
+        4,
+        "header + the three imported people: {csv}"
+    );
+
+    // A wrong file type is refused.
+    let (ctype, body) = multipart(&csrf, "foto.jpg", b"\xff\xd8\xff");
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/data/impor")
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, ctype)
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(
+        app.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    drop(app);
+    tokio::task::block_in_place(move || drop(t));
+    let _ = std::fs::remove_dir_all(files);
 }
