@@ -1039,3 +1039,52 @@ pub fn person_by_id(conn: &mut Conn, id: &str) -> Result<Option<(Person, String)
         .unwrap_or_default();
     Ok(Some((person, village)))
 }
+
+/// One page of the audit log within a region prefix (`None` = all), newest first, with the
+/// total count.
+pub fn audit_page(
+    conn: &mut Conn,
+    region_prefix: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<(String, AuditEntry)>, i64), StorageError> {
+    let (cond, mut params): (String, Vec<SqlValue>) = match region_prefix {
+        None => (String::new(), Vec::new()),
+        Some(p) if p.len() == 13 => (" WHERE kode_wilayah = $1".into(), vec![p.into()]),
+        Some(p) => (
+            " WHERE kode_wilayah >= $1 AND kode_wilayah < $2".into(),
+            vec![format!("{p}.").into(), format!("{p}/").into()],
+        ),
+    };
+    let total = conn.query_i64(&format!("SELECT COUNT(*) FROM audit_log{cond}"), &params)?;
+    let n = params.len();
+    params.push(SqlValue::Int(limit.clamp(1, 500)));
+    params.push(SqlValue::Int(offset.max(0)));
+    let rows = conn.query(
+        &format!(
+            "SELECT kode_wilayah, at, actor, action, entity, entity_id, detail FROM audit_log{cond} \
+             ORDER BY at DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ),
+        &params,
+    )?;
+    let list = rows
+        .into_iter()
+        .map(|r| {
+            let mut it = r.into_iter();
+            let village = next_text(&mut it);
+            let mut next = || it.next().unwrap_or(SqlValue::Null);
+            let entry = AuditEntry {
+                at_ms: next().as_i64().unwrap_or(0),
+                actor: next().into_string().unwrap_or_default(),
+                action: next().into_string().unwrap_or_default(),
+                entity: next().into_string().unwrap_or_default(),
+                entity_id: next().into_string().unwrap_or_default(),
+                detail: next().into_string(),
+            };
+            (village, entry)
+        })
+        .collect();
+    Ok((list, total))
+}

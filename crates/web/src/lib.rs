@@ -7,6 +7,7 @@ pub mod auth;
 pub mod data;
 pub mod forms;
 pub mod pages;
+pub mod privacy;
 pub mod routes;
 
 use std::collections::BTreeMap;

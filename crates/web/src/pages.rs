@@ -84,6 +84,7 @@ impl IntoResponse for Page {
                             @if let Some(u) = &self.user {
                                 a href="/registri" { (t("web-registry")) }
                                 @if allowed(u.account.role, Action::RegistryImport) { a href="/data" { (t("web-data")) } }
+                                @if allowed(u.account.role, Action::AuditRead) { a href="/audit" { (t("web-audit")) } }
                                 span.who { (u.account.display_name) " · " (t(&format!("role-{}", u.account.role.code()))) }
                                 form.inline method="post" action="/keluar" {
                                     input type="hidden" name="csrf" value=(u.csrf_token);
@@ -386,6 +387,7 @@ pub async fn family(
         .unwrap_or_default();
     let label = |key: &str| t(&format!("field-{key}"));
     let can_write = allowed(user.account.role, Action::RegistryWrite);
+    let can_export = allowed(user.account.role, Action::PersonalDataExport);
     Page::new(lang, &format!("KK {}", f.text("no_kk").unwrap_or_default()))
         .user(Some(user))
         .body(html! {
@@ -406,6 +408,7 @@ pub async fn family(
                     article.member {
                         h4 { (p.text("nama").unwrap_or_default()) " " small { "NIK " (p.text("nik").unwrap_or_default()) } }
                         @if can_write { p.actions { a href=(format!("/anggota/{}/ubah", p.id)) { (t("web-edit-member")) } } }
+                        @if can_export { p.actions { a href=(format!("/anggota/{}/data", p.id)) download { (t("web-person-export")) } } }
                         dl {
                             @for (fld, v) in PERSON_FIELDS.iter().zip(&p.values) {
                                 @if let Some(v) = v {
@@ -471,7 +474,7 @@ fn display_value(lang: Lang, key: &str, text: &str) -> String {
     text.to_string()
 }
 
-fn format_time(ms: i64) -> String {
+pub fn format_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|d| {
             d.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB offset"))

@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
-use crate::{AppState, api, auth, data, forms, pages};
+use crate::{AppState, api, auth, data, forms, pages, privacy};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,8 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/keluarga/{id}/anggota/baru", Needs(Action::RegistryWrite),   forms::add_member_submit),
     route!(GET,  "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   forms::edit_member_form),
     route!(POST, "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   forms::edit_member_submit),
+    route!(GET,  "/audit",                      Needs(Action::AuditRead),       privacy::audit),
+    route!(GET,  "/anggota/{id}/data",          Needs(Action::PersonalDataExport), privacy::person_export),
     route!(GET,  "/data",                       Needs(Action::RegistryImport),  data::page),
     route!(POST, "/data/impor",                 Needs(Action::RegistryImport),  data::upload, limit = data::MAX_UPLOAD),
     route!(GET,  "/data/tolak/{id}",            Needs(Action::RegistryExport),  data::rejects),

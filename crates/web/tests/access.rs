@@ -473,3 +473,63 @@ async fn forged_csrf_tampered_cookie_and_oversized_forms_are_refused() {
     let r = call(&app, Method::GET, "/registri", Some(&cookie), None).await;
     assert_eq!(r.location.as_deref(), Some("/masuk"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_log_and_personal_data_export() {
+    let f = sync(|| fixture(testing::sqlite()));
+    let app = app(&f);
+    let (ketua, _) = session(&f, "ketua");
+    call(
+        &app,
+        Method::GET,
+        &format!("/keluarga/{}", f.family_a),
+        Some(&ketua),
+        None,
+    )
+    .await;
+    let r = call(&app, Method::GET, "/audit", Some(&ketua), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("user:ketua") && r.body.contains("view"),
+        "{}",
+        r.body
+    );
+
+    let r = call(
+        &app,
+        Method::GET,
+        &format!("/anggota/{}/data", f.person_a),
+        Some(&ketua),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(doc["orang"]["nik"], "3312014101900001");
+    assert_eq!(doc["no_kk"], "3312011502150003");
+    let processing = doc["catatan_pemrosesan"].as_array().unwrap();
+    assert!(
+        processing
+            .iter()
+            .any(|p| p["tindakan"] == "view" && p["oleh"] == "user:ketua")
+    );
+    assert_eq!(doc["riwayat_perubahan"][0]["tindakan"], "create");
+
+    // Another village's person: nothing, and the attempt is recorded.
+    let person_b = sync(|| {
+        registry::members(&mut f.db.conn().unwrap(), &f.family_b).unwrap()[0]
+            .id
+            .clone()
+    });
+    let r = call(
+        &app,
+        Method::GET,
+        &format!("/anggota/{person_b}/data"),
+        Some(&ketua),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let audit = sync(|| registry::audit_of(&mut f.db.conn().unwrap(), &person_b).unwrap());
+    assert_eq!(audit[0].action, "export-refused");
+}
