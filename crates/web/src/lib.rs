@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod data;
 pub mod forms;
+pub mod openapi;
 pub mod pages;
 pub mod privacy;
 pub mod routes;

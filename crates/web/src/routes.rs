@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
-use crate::{AppState, api, auth, data, forms, pages, privacy};
+use crate::{AppState, api, auth, data, forms, openapi, pages, privacy};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/data/tolak/{id}",            Needs(Action::RegistryExport),  data::rejects),
     route!(GET,  "/data/ekspor",                Needs(Action::RegistryExport),  data::export),
     route!(GET,  "/assets/contoh-impor.csv",    Public,                         pages::sample),
+    route!(GET,  "/api/openapi.json",           Public,                         openapi::serve),
     route!(GET,  "/api/wilayah/{code}",         Public,                         api::wilayah),
     route!(GET,  "/api/nik/{nik}",              Public,                         api::nik),
     route!(GET,  "/api/v1/keluarga",            Needs(Action::RegistryRead),    api::search),
