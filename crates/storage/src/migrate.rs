@@ -15,6 +15,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/0002_accounts.sql"),
     ),
+    (
+        3,
+        "name_search",
+        include_str!("../migrations/0003_name_search.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.
@@ -45,6 +50,11 @@ pub fn run(db: &Db) -> Result<Vec<i64>, StorageError> {
                 name: name.to_string(),
                 cause: e.to_string(),
             })?;
+            // Data a new table derives from existing rows, computed in Rust (one code path with
+            // the live updates), inside the same transaction.
+            if *version == 3 {
+                crate::registry::rebuild_name_index(c)?;
+            }
             c.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 &[

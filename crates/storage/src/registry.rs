@@ -380,6 +380,10 @@ pub fn update_family(
             "UPDATE persons SET kode_wilayah = $1 WHERE family_id = $2",
             &[village.as_str().into(), old.id.as_str().into()],
         )?;
+        conn.execute(
+            "UPDATE person_names SET kode_wilayah = $1 WHERE family_id = $2",
+            &[village.as_str().into(), old.id.as_str().into()],
+        )?;
     }
     Ok(true)
 }
@@ -405,6 +409,14 @@ pub fn insert_persons(
         params.push(ctx.source.as_str().into());
         params.push(SqlValue::Int(ctx.now_ms));
         conn.execute(&SQL.person_insert, &params)?;
+        index_name(
+            conn,
+            village,
+            &person.id,
+            &person.family_id,
+            person.text("nama"),
+            true,
+        )?;
         changes.push_created(
             "person",
             &person.id,
@@ -431,6 +443,27 @@ pub fn update_person(
     params.push(SqlValue::Int(ctx.now_ms));
     params.push(old.id.as_str().into());
     conn.execute(&SQL.person_update, &params)?;
+    let name_i = field_index(PERSON_FIELDS, "nama").expect("nama field");
+    if old.values[name_i] != new_values[name_i] {
+        let old_village = conn
+            .query_opt(
+                "SELECT kode_wilayah FROM persons WHERE id = $1",
+                &[old.id.as_str().into()],
+            )?
+            .and_then(|r| r.into_iter().next())
+            .and_then(SqlValue::into_string)
+            .unwrap_or_else(|| village.to_string());
+        index_name(
+            conn,
+            &old_village,
+            &old.id,
+            &old.family_id,
+            old.text("nama"),
+            false,
+        )?;
+        let new_name = new_values[name_i].as_ref().and_then(Value::as_text);
+        index_name(conn, village, &old.id, &old.family_id, new_name, true)?;
+    }
     let fields = changes_json(PERSON_FIELDS, Some(&old.values), new_values);
     // Marking a member moved or dead is its own kind of change, easy to find in the history.
     let status_i = field_index(PERSON_FIELDS, "status");
@@ -741,6 +774,81 @@ pub fn for_each_member(
     })
 }
 
+/// The words of a name as the search index keeps them: lower case, letters and digits only,
+/// each once.
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = name
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Adds (or removes) a member's name words in the search index.
+fn index_name(
+    conn: &mut Conn,
+    village: &str,
+    person_id: &str,
+    family_id: &str,
+    name: Option<&str>,
+    add: bool,
+) -> Result<(), StorageError> {
+    for token in name.map(name_tokens).unwrap_or_default() {
+        if add {
+            conn.execute(
+                "INSERT INTO person_names (token, kode_wilayah, person_id, family_id) \
+                 VALUES ($1, $2, $3, $4)",
+                &[
+                    token.into(),
+                    village.into(),
+                    person_id.into(),
+                    family_id.into(),
+                ],
+            )?;
+        } else {
+            conn.execute(
+                "DELETE FROM person_names WHERE token = $1 AND kode_wilayah = $2 AND person_id = $3",
+                &[token.into(), village.into(), person_id.into()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Fills the name index from the stored members (used by the migration that creates it).
+pub fn rebuild_name_index(conn: &mut Conn) -> Result<(), StorageError> {
+    let mut rows = Vec::new();
+    conn.for_each(
+        "SELECT kode_wilayah, id, family_id, nama FROM persons",
+        &[],
+        |r| {
+            rows.push(r);
+            Ok(())
+        },
+    )?;
+    for r in rows {
+        let text = |i: usize| r[i].as_str().unwrap_or_default().to_string();
+        index_name(conn, &text(0), &text(1), &text(2), r[3].as_str(), true)?;
+    }
+    Ok(())
+}
+
+/// The exclusive upper bound of a prefix range (`pur` → `pus`), when one is safe in every
+/// collation: only for a last character `a`-`y` or `0`-`8`.
+fn prefix_upper(word: &str) -> Option<String> {
+    let last = word.chars().last()?;
+    if !(('a'..='y').contains(&last) || ('0'..='8').contains(&last)) {
+        return None;
+    }
+    let mut out: String = word.chars().take(word.chars().count() - 1).collect();
+    out.push((last as u8 + 1) as char);
+    Some(out)
+}
+
 /// What the registry search asks for: free text (a NIK, a KK number or part of a name), RT, RW.
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
@@ -761,18 +869,6 @@ pub struct FamilySummary {
     pub head_name: Option<String>,
     pub head_nik: Option<String>,
     pub members: i64,
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Searches families within a region prefix (`None` = everywhere): by NIK or KK when the text
@@ -805,19 +901,39 @@ pub fn search(
     if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         if digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            // Two index lookups; an OR across the tables would scan every family.
             let a = bind(&mut params, digits.clone().into());
             let b = bind(&mut params, digits.into());
             conds.push(format!(
-                "(f.no_kk = {a} OR EXISTS (SELECT 1 FROM persons p WHERE p.family_id = f.id \
-                 AND p.nik = {b}))"
+                "f.id IN (SELECT id FROM families WHERE no_kk = {a} \
+                 UNION SELECT family_id FROM persons WHERE nik = {b})"
             ));
         } else {
-            let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
-            let a = bind(&mut params, pattern.into());
-            conds.push(format!(
-                "EXISTS (SELECT 1 FROM persons p WHERE p.family_id = f.id \
-                 AND lower(p.nama) LIKE {a} ESCAPE '\\')"
-            ));
+            // Every word of the query must start a word of some member's name.
+            let words = name_tokens(text);
+            if words.is_empty() {
+                conds.push("1 = 0".into());
+            }
+            let mut parts = Vec::new();
+            for w in words.iter().take(5) {
+                let part = match prefix_upper(w) {
+                    Some(upper) => {
+                        let lo = bind(&mut params, w.as_str().into());
+                        let hi = bind(&mut params, upper.into());
+                        format!(
+                            "SELECT family_id FROM person_names WHERE token >= {lo} AND token < {hi}"
+                        )
+                    }
+                    None => {
+                        let eq = bind(&mut params, w.as_str().into());
+                        format!("SELECT family_id FROM person_names WHERE token = {eq}")
+                    }
+                };
+                parts.push(part);
+            }
+            if !parts.is_empty() {
+                conds.push(format!("f.id IN ({})", parts.join(" INTERSECT ")));
+            }
         }
     }
     for (col, v) in [("f.rt", &q.rt), ("f.rw", &q.rw)] {

@@ -293,3 +293,98 @@ fn export_stream_respects_scope_and_card_order() {
         assert_eq!(names, ["Ibu", "Anak"], "{}", t.label);
     }
 }
+
+#[test]
+fn search_by_nik_kk_and_name_words() {
+    use puskesos_storage::registry::SearchQuery;
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let q = |text: &str| SearchQuery {
+            text: Some(text.into()),
+            ..SearchQuery::default()
+        };
+        registry::save_family(
+            &mut c,
+            &input(
+                family("1101011502150003"),
+                vec![person("1101014101900001", "Siti Purwanti")],
+            ),
+            &ctx(None),
+        )
+        .unwrap();
+        registry::save_family(
+            &mut c,
+            &input(
+                family("1101011502150004"),
+                vec![person("1101014101900002", "Sri Wahyuni")],
+            ),
+            &ctx(None),
+        )
+        .unwrap();
+        let hits = |c: &mut puskesos_storage::Conn, text: &str| {
+            registry::search(c, None, &q(text), 25, 0)
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|f| f.no_kk)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            hits(&mut c, "PURWANTI"),
+            ["1101011502150003"],
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            hits(&mut c, "pur"),
+            ["1101011502150003"],
+            "{}: prefix",
+            t.label
+        );
+        assert_eq!(
+            hits(&mut c, "sri wah"),
+            ["1101011502150004"],
+            "{}: every word",
+            t.label
+        );
+        assert_eq!(hits(&mut c, "s").len(), 2, "{}: one letter prefix", t.label);
+        assert!(hits(&mut c, "siti wahyuni").is_empty());
+        assert!(hits(&mut c, "%").is_empty());
+        assert_eq!(
+            hits(&mut c, "1101014101900002"),
+            ["1101011502150004"],
+            "{}: NIK",
+            t.label
+        );
+        assert_eq!(
+            hits(&mut c, "1101011502150003"),
+            ["1101011502150003"],
+            "{}: KK",
+            t.label
+        );
+        // Within a village prefix only.
+        let (_, n) = registry::search(&mut c, Some("11.02"), &q("siti"), 25, 0).unwrap();
+        assert_eq!(n, 0);
+        // A rename moves the family in the index.
+        let mut renamed = person("1101014101900001", "Siti Zulaikha");
+        set(
+            PERSON_FIELDS,
+            &mut renamed,
+            "nama",
+            Value::Text("Siti Zulaikha".into()),
+        );
+        registry::save_family(
+            &mut c,
+            &input(family("1101011502150003"), vec![renamed]),
+            &ctx(Some("nikah")),
+        )
+        .unwrap();
+        assert!(hits(&mut c, "purwanti").is_empty(), "{}", t.label);
+        assert_eq!(
+            hits(&mut c, "zulaikha"),
+            ["1101011502150003"],
+            "{}",
+            t.label
+        );
+    }
+}
