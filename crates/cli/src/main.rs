@@ -381,6 +381,7 @@ fn fill_demo(
         Ok(())
     })?;
     pb.finish_and_clear();
+    conn.analyze()?;
     let count = format_int(lang, generated.len() as i64);
     let name = village_name(village);
     println!(
@@ -527,6 +528,9 @@ fn serve(
     }
     let files_dir = cli.data_dir.join("berkas");
     let rt = tokio::runtime::Builder::new_multi_thread()
+        // Database work waits for one of the pool's connections anyway: a few threads are
+        // enough, and hundreds of idle ones under load only cost memory.
+        .max_blocking_threads(16)
         .enable_all()
         .build()?;
     rt.block_on(async move {

@@ -462,6 +462,7 @@ pub fn import_file(
     );
     conn.untune()?;
     result?;
+    conn.analyze()?;
     if let Some(mut w) = report.writer.take() {
         w.flush().map_err(|e| ImportError::Report(e.to_string()))?;
         summary.reject_file = Some(report.path.clone());

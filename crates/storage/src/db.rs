@@ -127,7 +127,9 @@ impl Db {
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
                  PRAGMA busy_timeout = 10000;
-                 PRAGMA cache_size = -32000;",
+                 PRAGMA cache_size = -32000;
+                 PRAGMA analysis_limit = 400;
+                 PRAGMA optimize = 0x10002;",
             )
         });
         let pool = Pool::builder()
@@ -415,6 +417,15 @@ impl Conn {
                 )
             }
             Engine::Postgres => self.batch("SET synchronous_commit = off"),
+        }
+    }
+
+    /// Refreshes the planner's statistics after a bulk change (import, demo): without them
+    /// SQLite may walk a whole village to satisfy an ORDER BY instead of using a selective index.
+    pub fn analyze(&mut self) -> Result<(), StorageError> {
+        match self.engine() {
+            Engine::Sqlite => self.batch("PRAGMA analysis_limit = 1000; ANALYZE;"),
+            Engine::Postgres => self.batch("ANALYZE"),
         }
     }
 

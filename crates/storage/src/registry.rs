@@ -871,6 +871,9 @@ pub struct FamilySummary {
     pub members: i64,
 }
 
+/// Search counts stop here (the page then says "at least").
+pub const SEARCH_COUNT_CAP: i64 = 1000;
+
 /// Searches families within a region prefix (`None` = everywhere): by NIK or KK when the text
 /// is 16 digits, otherwise by part of a member's name (case-insensitive). Returns one page and
 /// the total count.
@@ -952,8 +955,12 @@ pub fn search(
     } else {
         format!(" WHERE {}", conds.join(" AND "))
     };
+    // Counting stops at a cap: "1.000+" is as useful to a user as the exact number, and
+    // counting every match of a common name in a large district costs far more.
     let total = conn.query_i64(
-        &format!("SELECT COUNT(*) FROM families f{where_sql}"),
+        &format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM families f{where_sql} LIMIT {SEARCH_COUNT_CAP}) c"
+        ),
         &params,
     )?;
     let l = bind(&mut params, SqlValue::Int(limit.clamp(1, 500)));

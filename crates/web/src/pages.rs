@@ -266,7 +266,10 @@ pub async fn search(
             enc(&params.rw)
         )
     };
-    let total_text = format_int(lang, total);
+    let mut total_text = format_int(lang, total);
+    if total >= registry::SEARCH_COUNT_CAP {
+        total_text.push('+');
+    }
     let can_write = allowed(user.account.role, Action::RegistryWrite);
     Page::new(lang, &t("web-registry"))
         .user(Some(user))
