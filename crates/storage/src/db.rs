@@ -127,7 +127,7 @@ impl Db {
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
                  PRAGMA busy_timeout = 10000;
-                 PRAGMA cache_size = -32000;
+                 PRAGMA cache_size = -8000;
                  PRAGMA analysis_limit = 400;
                  PRAGMA optimize = 0x10002;",
             )
@@ -433,7 +433,7 @@ impl Conn {
     pub fn untune(&mut self) -> Result<(), StorageError> {
         match self.engine() {
             Engine::Sqlite => self.batch(
-                "PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 1000; \
+                "PRAGMA cache_size = -8000; PRAGMA wal_autocheckpoint = 1000; \
                      PRAGMA temp_store = DEFAULT;",
             ),
             Engine::Postgres => self.batch("SET synchronous_commit = on"),

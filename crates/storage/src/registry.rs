@@ -872,11 +872,12 @@ pub struct FamilySummary {
 }
 
 /// Search counts stop here (the page then says "at least").
-pub const SEARCH_COUNT_CAP: i64 = 1000;
+pub const SEARCH_COUNT_CAP: i64 = 200;
 
 /// Searches families within a region prefix (`None` = everywhere): by NIK or KK when the text
-/// is 16 digits, otherwise by part of a member's name (case-insensitive). Returns one page and
-/// the total count.
+/// is 16 digits, otherwise by the beginnings of the words of a member's name. Returns one page
+/// in order of registration (the primary key's order: the database can stop after one page
+/// instead of sorting every match) and the count, capped at [`SEARCH_COUNT_CAP`].
 pub fn search(
     conn: &mut Conn,
     region_prefix: Option<&str>,
@@ -971,7 +972,7 @@ pub fn search(
              (SELECT p.nama FROM persons p WHERE p.family_id = f.id ORDER BY p.urutan LIMIT 1), \
              (SELECT p.nik FROM persons p WHERE p.family_id = f.id ORDER BY p.urutan LIMIT 1), \
              (SELECT COUNT(*) FROM persons p WHERE p.family_id = f.id) \
-             FROM families f{where_sql} ORDER BY f.kode_wilayah, f.rw, f.rt, f.no_kk \
+             FROM families f{where_sql} ORDER BY f.kode_wilayah, f.id \
              LIMIT {l} OFFSET {o}"
         ),
         &params,

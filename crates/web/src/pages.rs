@@ -266,8 +266,9 @@ pub async fn search(
             enc(&params.rw)
         )
     };
+    let capped = total >= registry::SEARCH_COUNT_CAP;
     let mut total_text = format_int(lang, total);
-    if total >= registry::SEARCH_COUNT_CAP {
+    if capped {
         total_text.push('+');
     }
     let can_write = allowed(user.account.role, Action::RegistryWrite);
@@ -308,8 +309,8 @@ pub async fn search(
                 }
                 nav.pager aria-label=(t("web-pages")) {
                     @if page > 1 { a href=(link(page - 1)) rel="prev" { "‹ " (t("web-prev")) } }
-                    span { (page) " / " (pages) }
-                    @if page < pages { a href=(link(page + 1)) rel="next" { (t("web-next")) " ›" } }
+                    span { (page) " / " (pages) @if capped { "+" } }
+                    @if page < pages || (capped && rows.len() as i64 == PER_PAGE) { a href=(link(page + 1)) rel="next" { (t("web-next")) " ›" } }
                 }
             }
         })
