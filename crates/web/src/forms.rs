@@ -205,6 +205,53 @@ fn db_error(lang: Lang) -> Response {
     error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error")
 }
 
+/// Why a record could not be loaded for a form.
+enum Unavailable {
+    Db,
+    /// Absent, or outside the account's reach (the two look the same to the user).
+    NotFound,
+}
+
+impl Unavailable {
+    fn page(self, lang: Lang) -> Response {
+        match self {
+            Unavailable::Db => db_error(lang),
+            Unavailable::NotFound => error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
+        }
+    }
+}
+
+async fn family_in_reach(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<puskesos_domain::model::Family, Unavailable> {
+    let db = state.db.clone();
+    let fid = id.to_string();
+    let found = blocking(move || registry::family_by_id(&mut db.conn()?, &fid))
+        .await
+        .map_err(|_| Unavailable::Db)?;
+    found
+        .filter(|f| in_reach(user, &village_text(&f.values)))
+        .ok_or(Unavailable::NotFound)
+}
+
+async fn person_in_reach(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<puskesos_domain::model::Person, Unavailable> {
+    let db = state.db.clone();
+    let pid = id.to_string();
+    let found = blocking(move || registry::person_by_id(&mut db.conn()?, &pid))
+        .await
+        .map_err(|_| Unavailable::Db)?;
+    found
+        .filter(|(_, village)| in_reach(user, village))
+        .map(|(p, _)| p)
+        .ok_or(Unavailable::NotFound)
+}
+
 // --- Register a new family with its head -------------------------------------------------
 
 fn new_family_spec<'a>(
@@ -373,13 +420,9 @@ pub async fn edit_family_form(
     Path(id): Path<String>,
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
-    let db = state.db.clone();
-    let fid = id.clone();
-    let Ok(found) = blocking(move || registry::family_by_id(&mut db.conn()?, &fid)).await else {
-        return db_error(lang);
-    };
-    let Some(family) = found.filter(|f| in_reach(&user, &village_text(&f.values))) else {
-        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
+    let family = match family_in_reach(&state, &user, &id).await {
+        Ok(f) => f,
+        Err(u) => return u.page(lang),
     };
     let values = texts("f", FAMILY_FIELDS, &family.values);
     render_form(
@@ -415,14 +458,9 @@ pub async fn edit_family_submit(
     validate::check_family(&fvals, &mut issues);
     add_issues("f", &issues, lang, &mut errors);
     validate::normalise_family(&mut fvals);
-    let db = state.db.clone();
-    let fid = id.clone();
-    let Ok(found) = blocking(move || registry::family_by_id(&mut db.conn()?, &fid)).await else {
-        return db_error(lang);
-    };
-    // Both the old and the new village must be within reach.
-    let Some(_) = found.filter(|f| in_reach(&user, &village_text(&f.values))) else {
-        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
+    let _family = match family_in_reach(&state, &user, &id).await {
+        Ok(f) => f,
+        Err(u) => return u.page(lang),
     };
     if errors.is_empty() && !in_reach(&user, &village_text(&fvals)) {
         errors.insert("f.kode_wilayah".into(), tr(lang, "web-forbidden", &[]));
@@ -486,17 +524,10 @@ pub async fn add_member_form(
     Path(id): Path<String>,
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
-    let db = state.db.clone();
-    let fid = id.clone();
-    let Ok(found) = blocking(move || registry::family_by_id(&mut db.conn()?, &fid)).await else {
-        return db_error(lang);
+    let _family = match family_in_reach(&state, &user, &id).await {
+        Ok(f) => f,
+        Err(u) => return u.page(lang),
     };
-    if found
-        .filter(|f| in_reach(&user, &village_text(&f.values)))
-        .is_none()
-    {
-        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
-    }
     let values = Fields::new();
     render_form(
         lang,
@@ -531,13 +562,9 @@ pub async fn add_member_submit(
     let mut issues = Vec::new();
     validate::check_person(&mut pvals, chrono::Local::now().date_naive(), &mut issues);
     add_issues("p", &issues, lang, &mut errors);
-    let db = state.db.clone();
-    let fid = id.clone();
-    let Ok(found) = blocking(move || registry::family_by_id(&mut db.conn()?, &fid)).await else {
-        return db_error(lang);
-    };
-    let Some(family) = found.filter(|f| in_reach(&user, &village_text(&f.values))) else {
-        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
+    let family = match family_in_reach(&state, &user, &id).await {
+        Ok(f) => f,
+        Err(u) => return u.page(lang),
     };
     if !errors.is_empty() {
         return render_form(
@@ -591,13 +618,9 @@ pub async fn edit_member_form(
     Path(id): Path<String>,
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
-    let db = state.db.clone();
-    let pid = id.clone();
-    let Ok(found) = blocking(move || registry::person_by_id(&mut db.conn()?, &pid)).await else {
-        return db_error(lang);
-    };
-    let Some((person, _)) = found.filter(|(_, v)| in_reach(&user, v)) else {
-        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
+    let person = match person_in_reach(&state, &user, &id).await {
+        Ok(p) => p,
+        Err(u) => return u.page(lang),
     };
     let values = texts("p", PERSON_FIELDS, &person.values);
     render_form(
@@ -633,13 +656,9 @@ pub async fn edit_member_submit(
     let mut issues = Vec::new();
     validate::check_person(&mut pvals, chrono::Local::now().date_naive(), &mut issues);
     add_issues("p", &issues, lang, &mut errors);
-    let db = state.db.clone();
-    let pid = id.clone();
-    let Ok(found) = blocking(move || registry::person_by_id(&mut db.conn()?, &pid)).await else {
-        return db_error(lang);
-    };
-    let Some((person, _)) = found.filter(|(_, v)| in_reach(&user, v)) else {
-        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
+    let person = match person_in_reach(&state, &user, &id).await {
+        Ok(p) => p,
+        Err(u) => return u.page(lang),
     };
     if !errors.is_empty() {
         return render_form(

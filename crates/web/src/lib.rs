@@ -2,6 +2,7 @@
 //! declared in [`routes::ROUTES`] with the action it needs; one middleware checks the session and
 //! the permission matrix before any handler runs.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod data;

@@ -85,6 +85,8 @@ impl IntoResponse for Page {
                                 a href="/registri" { (t("web-registry")) }
                                 @if allowed(u.account.role, Action::RegistryImport) { a href="/data" { (t("web-data")) } }
                                 @if allowed(u.account.role, Action::AuditRead) { a href="/audit" { (t("web-audit")) } }
+                                @if allowed(u.account.role, Action::AccountsManage) { a href="/akun" { (t("web-accounts")) } }
+                                a href="/sandi" { (t("web-change-password")) }
                                 span.who { (u.account.display_name) " · " (t(&format!("role-{}", u.account.role.code()))) }
                                 form.inline method="post" action="/keluar" {
                                     input type="hidden" name="csrf" value=(u.csrf_token);

@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
-use crate::{AppState, api, auth, data, forms, openapi, pages, privacy};
+use crate::{AppState, accounts, api, auth, data, forms, openapi, pages, privacy};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,11 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/masuk",                      Public,                         auth::login_form),
     route!(POST, "/masuk",                      Public,                         auth::login_submit),
     route!(POST, "/keluar",                     Needs(Action::OwnAccount),      auth::logout),
+    route!(GET,  "/sandi",                      Needs(Action::OwnAccount),      accounts::password_form),
+    route!(POST, "/sandi",                      Needs(Action::OwnAccount),      accounts::password_change),
+    route!(GET,  "/akun",                       Needs(Action::AccountsManage),  accounts::page),
+    route!(POST, "/akun",                       Needs(Action::AccountsManage),  accounts::create),
+    route!(POST, "/akun/{id}/status",           Needs(Action::AccountsManage),  accounts::set_status),
     route!(GET,  "/registri",                   Needs(Action::RegistryRead),    pages::search),
     route!(GET,  "/keluarga/{id}",              Needs(Action::RegistryRead),    pages::family),
     route!(GET,  "/keluarga/baru",              Needs(Action::RegistryWrite),   forms::new_family_form),

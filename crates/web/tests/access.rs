@@ -533,3 +533,102 @@ async fn audit_log_and_personal_data_export() {
     let audit = sync(|| registry::audit_of(&mut f.db.conn().unwrap(), &person_b).unwrap());
     assert_eq!(audit[0].action, "export-refused");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ketua_manages_village_accounts_and_everyone_changes_their_password() {
+    let f = sync(|| fixture(testing::sqlite()));
+    let app = app(&f);
+    let (ketua, csrf) = session(&f, "ketua");
+    // The Ketua creates a front-office account: bound to the Ketua's village whatever is sent.
+    let form = format!(
+        "csrf={csrf}&username=fo2&display_name=FO+Dua&role=penerima_informasi&password=rahasia-desa-2&region=33.13.01.2001"
+    );
+    let r = call(&app, Method::POST, "/akun", Some(&ketua), Some(&form)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let created = sync(|| {
+        accounts::list(
+            &mut f.db.conn().unwrap(),
+            &puskesos_domain::access::Reach::Everywhere,
+        )
+        .unwrap()
+    })
+    .into_iter()
+    .find(|a| a.username == "fo2")
+    .unwrap();
+    assert_eq!(created.region.unwrap().as_str(), VILLAGE_A);
+    // ... but not an administrator or a district account.
+    let form =
+        format!("csrf={csrf}&username=root2&display_name=X&role=admin&password=rahasia-desa-2");
+    let r = call(&app, Method::POST, "/akun", Some(&ketua), Some(&form)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Disabling ends the account's sessions; the other district's accounts are out of reach.
+    let (fo2, _) = sync(|| {
+        let s =
+            accounts::login(&mut f.db.conn().unwrap(), "fo2", "rahasia-desa-2", now_ms()).unwrap();
+        (format!("puskesos_sesi={}", s.token), s.csrf_token)
+    });
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/akun/{}/status", created.id),
+        Some(&ketua),
+        Some(&format!("csrf={csrf}&nonaktif=1")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = call(&app, Method::GET, "/registri", Some(&fo2), None).await;
+    assert_eq!(r.location.as_deref(), Some("/masuk"));
+    let other = sync(|| {
+        accounts::list(
+            &mut f.db.conn().unwrap(),
+            &puskesos_domain::access::Reach::Everywhere,
+        )
+        .unwrap()
+    })
+    .into_iter()
+    .find(|a| a.username == "dinsos_lain")
+    .unwrap();
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/akun/{}/status", other.id),
+        Some(&ketua),
+        Some(&format!("csrf={csrf}&nonaktif=1")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Password change: wrong current password refused; the right one logs every session out.
+    let (cookie, token) = session(&f, "bagian_kesehatan");
+    let r = call(
+        &app,
+        Method::POST,
+        "/sandi",
+        Some(&cookie),
+        Some(&format!("csrf={token}&current=salah&new=rahasia-baru-3")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = call(
+        &app,
+        Method::POST,
+        "/sandi",
+        Some(&cookie),
+        Some(&format!(
+            "csrf={token}&current={PASSWORD}&new=rahasia-baru-3"
+        )),
+    )
+    .await;
+    assert_eq!(r.location.as_deref(), Some("/masuk"));
+    let r = call(&app, Method::GET, "/registri", Some(&cookie), None).await;
+    assert_eq!(r.location.as_deref(), Some("/masuk"));
+    assert!(
+        sync(|| accounts::login(
+            &mut f.db.conn().unwrap(),
+            "bagian_kesehatan",
+            "rahasia-baru-3",
+            now_ms()
+        ))
+        .is_ok()
+    );
+}
