@@ -445,17 +445,10 @@ pub fn update_person(
     conn.execute(&SQL.person_update, &params)?;
     let name_i = field_index(PERSON_FIELDS, "nama").expect("nama field");
     if old.values[name_i] != new_values[name_i] {
-        let old_village = conn
-            .query_opt(
-                "SELECT kode_wilayah FROM persons WHERE id = $1",
-                &[old.id.as_str().into()],
-            )?
-            .and_then(|r| r.into_iter().next())
-            .and_then(SqlValue::into_string)
-            .unwrap_or_else(|| village.to_string());
+        // The member's village is the family's, kept in step by `update_family`.
         index_name(
             conn,
-            &old_village,
+            village,
             &old.id,
             &old.family_id,
             old.text("nama"),
@@ -1124,11 +1117,7 @@ pub fn edit_person(
     new_values: &Values,
     ctx: &WriteCtx,
 ) -> Result<Result<bool, Refusal>, StorageError> {
-    let sql = format!("{} WHERE id = $1", SQL.person_select);
-    let Some(old) = conn
-        .query_opt(&sql, &[person_id.into()])?
-        .map(person_from_row)
-    else {
+    let Some((old, village)) = person_by_id(conn, person_id)? else {
         return refusal("nik", Message::new("web-not-found"));
     };
     let new_nik = new_values[field_index(PERSON_FIELDS, "nik").expect("nik")]
@@ -1143,10 +1132,7 @@ pub fn edit_person(
             Message::new("nik-taken").arg("nik", new_nik).arg("kk", kk),
         );
     }
-    let family = family_by_id(conn, &old.family_id)?
-        .ok_or_else(|| StorageError::Corrupt(format!("person {person_id} without family")))?;
-    let village = village_of(&family.values);
-    let mut changes = ChangeSet::new(&village, &family.id);
+    let mut changes = ChangeSet::new(&village, &old.family_id);
     let changed = update_person(conn, &mut changes, &old, new_values, &village, ctx)?;
     changes.record(conn, ctx)?;
     Ok(Ok(changed))

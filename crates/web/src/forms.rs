@@ -145,6 +145,15 @@ fn parse_level(
     (values, issues)
 }
 
+/// A member's fields from a form, with the import's cross-field checks.
+fn parse_member(form: &Fields, lang: Lang, errors: &mut Errors) -> Values {
+    let (mut values, _) = parse_level(PERSON_FIELDS, "p", form, lang, errors);
+    let mut issues = Vec::new();
+    validate::check_person(&mut values, chrono::Local::now().date_naive(), &mut issues);
+    add_issues("p", &issues, lang, errors);
+    values
+}
+
 fn add_issues(prefix: &str, issues: &[FieldIssue], lang: Lang, errors: &mut Errors) {
     for i in issues
         .iter()
@@ -317,10 +326,7 @@ pub async fn new_family_submit(
     let mut issues = Vec::new();
     validate::check_family(&fvals, &mut issues);
     add_issues("f", &issues, lang, &mut errors);
-    let (mut pvals, _) = parse_level(PERSON_FIELDS, "p", &form, lang, &mut errors);
-    let mut issues = Vec::new();
-    validate::check_person(&mut pvals, chrono::Local::now().date_naive(), &mut issues);
-    add_issues("p", &issues, lang, &mut errors);
+    let pvals = parse_member(&form, lang, &mut errors);
     validate::normalise_family(&mut fvals);
     let village = fvals[1]
         .as_ref()
@@ -558,10 +564,7 @@ pub async fn add_member_submit(
     let Some(reason) = check_submission(&user, &form, lang, &mut errors) else {
         return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
     };
-    let (mut pvals, _) = parse_level(PERSON_FIELDS, "p", &form, lang, &mut errors);
-    let mut issues = Vec::new();
-    validate::check_person(&mut pvals, chrono::Local::now().date_naive(), &mut issues);
-    add_issues("p", &issues, lang, &mut errors);
+    let pvals = parse_member(&form, lang, &mut errors);
     let family = match family_in_reach(&state, &user, &id).await {
         Ok(f) => f,
         Err(u) => return u.page(lang),
@@ -652,10 +655,7 @@ pub async fn edit_member_submit(
     let Some(reason) = check_submission(&user, &form, lang, &mut errors) else {
         return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
     };
-    let (mut pvals, _) = parse_level(PERSON_FIELDS, "p", &form, lang, &mut errors);
-    let mut issues = Vec::new();
-    validate::check_person(&mut pvals, chrono::Local::now().date_naive(), &mut issues);
-    add_issues("p", &issues, lang, &mut errors);
+    let pvals = parse_member(&form, lang, &mut errors);
     let person = match person_in_reach(&state, &user, &id).await {
         Ok(p) => p,
         Err(u) => return u.page(lang),
