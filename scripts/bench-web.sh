@@ -23,7 +23,8 @@ cookie="puskesos_sesi=$(awk '/puskesos_sesi/ {print $7}' "$jar")"
 nik=$(sqlite3 "$data/puskesos.sqlite" "SELECT nik FROM persons LIMIT 1 OFFSET 500000" 2>/dev/null || echo 3312016306040027)
 family=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/keluarga?q=$nik" | sed 's/.*"id":"\([^"]*\)".*/\1/')
 echo "server RSS at start: $(( $(ps -o rss= -p $pid) / 1024 )) MB"
-for path in "/keluarga/$family" "/registri?q=$nik" "/registri?q=sri+wahyuni" "/registri?q=purwanti" "/registri?rt=003&rw=002" "/api/v1/keluarga?q=darsono"; do
+# Fast requests first: a slow one leaves queued work behind that would colour the next run.
+for path in "/keluarga/$family" "/registri?q=$nik" "/registri?rt=003&rw=002" "/registri?q=purwanti" "/registri?q=sri+wahyuni" "/api/v1/keluarga?q=darsono"; do
   echo "== GET $path"
   wrk -t 2 -c 32 -d "${BENCH_SECONDS:-10}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" \
     | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"

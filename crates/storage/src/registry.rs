@@ -687,6 +687,8 @@ pub fn counts(conn: &mut Conn) -> Result<(i64, i64), StorageError> {
     ))
 }
 
+static AUDIT_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Records one processing of personal data in the audit log (UU 27/2022 Ps 31).
 pub fn audit(
     conn: &mut Conn,
@@ -697,6 +699,11 @@ pub fn audit(
     entity_id: &str,
     detail: Option<&str>,
 ) -> Result<(), StorageError> {
+    // SQLite has one writer. Many readers each writing one audit row would otherwise collide
+    // and back off in SQLite's busy handler (sleeps of 5-25 ms); queueing them here instead
+    // keeps the page that triggered the write fast.
+    let _turn = (conn.engine() == crate::Engine::Sqlite)
+        .then(|| AUDIT_WRITER.lock().unwrap_or_else(|e| e.into_inner()));
     conn.execute(
         "INSERT INTO audit_log (kode_wilayah, id, at, actor, action, entity, entity_id, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
