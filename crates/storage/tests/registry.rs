@@ -388,3 +388,40 @@ fn search_by_nik_kk_and_name_words() {
         );
     }
 }
+
+#[test]
+fn an_interrupted_name_index_is_finished_on_the_next_start() {
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        registry::save_family(
+            &mut c,
+            &input(
+                family("1101011502150003"),
+                vec![person("1101014101900001", "Siti Purwanti")],
+            ),
+            &ctx(None),
+        )
+        .unwrap();
+        // As a killed bulk import leaves it: the task noted, the words missing.
+        registry::defer_name_index(&mut c).unwrap();
+        c.batch("DELETE FROM person_names").unwrap();
+        drop(c);
+        migrate::run(&t.db).unwrap();
+        let mut c = t.db.conn().unwrap();
+        let q = registry::SearchQuery {
+            text: Some("purwanti".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            registry::search(&mut c, None, &q, 25, 0).unwrap().1,
+            1,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            c.query_i64("SELECT COUNT(*) FROM maintenance", &[])
+                .unwrap(),
+            0
+        );
+    }
+}
