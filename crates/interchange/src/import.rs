@@ -560,34 +560,12 @@ fn run_pipeline(
             let _ = tx.send(Ok(chunk));
         });
         // Dropping the receiver on error makes the reader stop at its next send.
-        // Into an empty database the name index is built once at the end, sorted.
-        let names = if registry::counts(conn)?.0 == 0 {
-            registry::defer_name_index(conn)?;
-            registry::NameIndex::Later
-        } else {
-            registry::NameIndex::Now
-        };
-        write_families(
-            conn,
-            names,
-            rx,
-            ctx,
-            opts.batch_families,
-            report,
-            summary,
-            pb,
-        )?;
-        if names == registry::NameIndex::Later {
-            conn.transaction(registry::finish_name_index)?;
-        }
-        Ok(())
+        write_families(conn, rx, ctx, opts.batch_families, report, summary, pb)
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn write_families(
     conn: &mut puskesos_storage::Conn,
-    names: registry::NameIndex,
     rx: std::sync::mpsc::Receiver<Result<Vec<Prepared>, String>>,
     ctx: &WriteCtx,
     batch_families: usize,
@@ -610,7 +588,7 @@ fn write_families(
             let Some(input) = prepared.input else {
                 continue;
             };
-            let out = registry::save_family_with(conn, &input, ctx, names)?;
+            let out = registry::save_family(conn, &input, ctx)?;
             summary.families_created += out.family_created as u64;
             summary.families_updated += out.family_updated as u64;
             summary.persons_created += out.persons_created;

@@ -20,11 +20,6 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "name_search",
         include_str!("../migrations/0003_name_search.sql"),
     ),
-    (
-        4,
-        "maintenance",
-        include_str!("../migrations/0004_maintenance.sql"),
-    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.
@@ -72,18 +67,5 @@ pub fn run(db: &Db) -> Result<Vec<i64>, StorageError> {
             Ok(())
         })?;
     }
-    finish_pending(&mut conn)?;
     Ok(applied)
-}
-
-/// Finishes work an interrupted process left (see `maintenance`).
-fn finish_pending(conn: &mut crate::Conn) -> Result<(), StorageError> {
-    let pending = conn.query_i64(
-        "SELECT COUNT(*) FROM maintenance WHERE task = $1",
-        &[crate::registry::NAME_INDEX_TASK.into()],
-    )?;
-    if pending > 0 {
-        conn.transaction(crate::registry::finish_name_index)?;
-    }
-    Ok(())
 }

@@ -397,7 +397,6 @@ pub fn insert_persons(
     members: &[(Person, i64)],
     village: &str,
     ctx: &WriteCtx,
-    names: NameIndex,
 ) -> Result<(), StorageError> {
     let mut params: Vec<SqlValue> = Vec::with_capacity(PERSON_FIELDS.len() + 6);
     for (person, position) in members {
@@ -410,16 +409,14 @@ pub fn insert_persons(
         params.push(ctx.source.as_str().into());
         params.push(SqlValue::Int(ctx.now_ms));
         conn.execute(&SQL.person_insert, &params)?;
-        if names == NameIndex::Now {
-            index_name(
-                conn,
-                village,
-                &person.id,
-                &person.family_id,
-                person.text("nama"),
-                true,
-            )?;
-        }
+        index_name(
+            conn,
+            village,
+            &person.id,
+            &person.family_id,
+            person.text("nama"),
+            true,
+        )?;
         changes.push_created(
             "person",
             &person.id,
@@ -503,16 +500,6 @@ fn merge(present: &[bool], old: &Values, new: &Values) -> Values {
         .collect()
 }
 
-/// When new members' name words go into the search index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameIndex {
-    /// With the member (every ordinary save).
-    Now,
-    /// Later, all at once by [`rebuild_name_index`]: a bulk load into an empty database, where
-    /// sorted appends are several times cheaper than one random insert per word.
-    Later,
-}
-
 /// Creates or updates a family and its members by KK and NIK, leaving the history of every
 /// change. Members already stored but absent from the input are kept as they are. A member whose
 /// NIK belongs to a person of another family is refused, with that family named.
@@ -520,16 +507,6 @@ pub fn save_family(
     conn: &mut Conn,
     input: &FamilyInput,
     ctx: &WriteCtx,
-) -> Result<SaveOutcome, StorageError> {
-    save_family_with(conn, input, ctx, NameIndex::Now)
-}
-
-/// [`save_family`], choosing when the name index is kept.
-pub fn save_family_with(
-    conn: &mut Conn,
-    input: &FamilyInput,
-    ctx: &WriteCtx,
-    names: NameIndex,
 ) -> Result<SaveOutcome, StorageError> {
     let kk_i = field_index(FAMILY_FIELDS, "no_kk").expect("no_kk field");
     let nik_i = field_index(PERSON_FIELDS, "nik").expect("nik field");
@@ -601,7 +578,7 @@ pub fn save_family_with(
         next_position += 1;
     }
     out.persons_created = new_members.len() as u64;
-    insert_persons(conn, &mut changes, &new_members, &village, ctx, names)?;
+    insert_persons(conn, &mut changes, &new_members, &village, ctx)?;
     changes.record(conn, ctx)?;
     out.family_id = family.id;
     Ok(out)
@@ -842,78 +819,22 @@ fn index_name(
     Ok(())
 }
 
-/// The `maintenance` task of a name index still to be built.
-pub const NAME_INDEX_TASK: &str = "name_index";
-
-/// Notes, in its own committed statement, that the name index must be built: if the process is
-/// killed before [`finish_name_index`], the next start builds it.
-pub fn defer_name_index(conn: &mut Conn) -> Result<(), StorageError> {
-    conn.execute(
-        "INSERT INTO maintenance (task, since) VALUES ($1, $2) ON CONFLICT (task) DO NOTHING",
-        &[NAME_INDEX_TASK.into(), SqlValue::Int(crate::now_ms())],
-    )?;
-    Ok(())
-}
-
-/// Builds the name index and clears the task (call inside a transaction).
-pub fn finish_name_index(conn: &mut Conn) -> Result<(), StorageError> {
-    rebuild_name_index(conn)?;
-    conn.execute(
-        "DELETE FROM maintenance WHERE task = $1",
-        &[NAME_INDEX_TASK.into()],
-    )?;
-    Ok(())
-}
-
-/// Builds the name index afresh from the stored members (the migration that creates it, and a
-/// bulk import into an empty database). Members are read a page at a time; their words go to a
-/// temporary table and then into the index in sorted order, which is far cheaper than inserting
-/// each word where it belongs. Call inside a transaction.
+/// Fills the name index from the stored members (used by the migration that creates it).
 pub fn rebuild_name_index(conn: &mut Conn) -> Result<(), StorageError> {
-    conn.batch(
-        "DELETE FROM person_names;
-         CREATE TEMPORARY TABLE name_load (
-             token TEXT NOT NULL, kode_wilayah TEXT NOT NULL,
-             person_id TEXT NOT NULL, family_id TEXT NOT NULL
-         );",
+    let mut rows = Vec::new();
+    conn.for_each(
+        "SELECT kode_wilayah, id, family_id, nama FROM persons",
+        &[],
+        |r| {
+            rows.push(r);
+            Ok(())
+        },
     )?;
-    let mut after: Option<(String, String)> = None;
-    loop {
-        let rows = match &after {
-            None => conn.query(
-                "SELECT kode_wilayah, id, family_id, nama FROM persons \
-                 ORDER BY kode_wilayah, id LIMIT 5000",
-                &[],
-            )?,
-            Some((village, id)) => conn.query(
-                "SELECT kode_wilayah, id, family_id, nama FROM persons \
-                 WHERE kode_wilayah > $1 OR (kode_wilayah = $1 AND id > $2) \
-                 ORDER BY kode_wilayah, id LIMIT 5000",
-                &[village.as_str().into(), id.as_str().into()],
-            )?,
-        };
-        let Some(last) = rows.last() else { break };
-        after = Some((
-            last[0].as_str().unwrap_or_default().to_string(),
-            last[1].as_str().unwrap_or_default().to_string(),
-        ));
-        for r in &rows {
-            let text = |i: usize| r[i].as_str().unwrap_or_default();
-            for token in r[3].as_str().map(name_tokens).unwrap_or_default() {
-                conn.execute(
-                    "INSERT INTO name_load (token, kode_wilayah, person_id, family_id) \
-                     VALUES ($1, $2, $3, $4)",
-                    &[token.into(), text(0).into(), text(1).into(), text(2).into()],
-                )?;
-            }
-        }
+    for r in rows {
+        let text = |i: usize| r[i].as_str().unwrap_or_default().to_string();
+        index_name(conn, &text(0), &text(1), &text(2), r[3].as_str(), true)?;
     }
-    conn.batch(
-        "INSERT INTO person_names (token, kode_wilayah, person_id, family_id)
-             SELECT token, kode_wilayah, person_id, family_id FROM name_load
-             ORDER BY token, kode_wilayah, person_id;
-         DROP TABLE name_load;",
-    )
+    Ok(())
 }
 
 /// The exclusive upper bound of a prefix range (`pur` → `pus`), when one is safe in every
