@@ -2,6 +2,7 @@
 //! them. Pure functions and data only: no files, no database, no network.
 
 pub mod access;
+pub mod assessment;
 pub mod i18n;
 pub mod identity;
 pub mod model;

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{DOCTYPE, Markup, html};
 use puskesos_domain::access::{Action, allowed};
+use puskesos_domain::assessment::{Bps14Config, Met, Verdict, bps14};
 use puskesos_domain::i18n::format_int;
 use puskesos_domain::identity::{Nik, Severity, mask};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
@@ -394,6 +395,8 @@ pub async fn family(
     let label = |key: &str| t(&format!("field-{key}"));
     let can_write = allowed(user.account.role, Action::RegistryWrite);
     let can_export = allowed(user.account.role, Action::PersonalDataExport);
+    let bps_cfg = Bps14Config::default();
+    let bps = bps14(&view.family, &view.members, &bps_cfg);
     Page::new(lang, &format!("KK {}", f.text("no_kk").unwrap_or_default()))
         .user(Some(user))
         .body(html! {
@@ -429,6 +432,22 @@ pub async fn family(
                 }
             }
             section {
+                h3 { (t("web-bps14")) ": " (t(&format!("verdict-{}", verdict_code(bps.verdict)))) }
+                p { (tr(lang, "web-bps14-count", &[("met", &bps.met.to_string()), ("unknown", &bps.unknown.to_string()), ("threshold", &bps_cfg.threshold.to_string())])) }
+                @if !bps.missing_facts().is_empty() {
+                    p.warning { (t("web-bps14-missing")) ": "
+                        (bps.missing_facts().iter().map(|k| t(&format!("field-{k}"))).collect::<Vec<_>>().join(", ")) }
+                }
+                ul.criteria {
+                    @for c in &bps.criteria {
+                        li class=(match c.met { Met::Yes => "yes", Met::No => "no", Met::Unknown => "unknown" }) {
+                            (match c.met { Met::Yes => "✓ ", Met::No => "· ", Met::Unknown => "? " })
+                            (t(&format!("bps14-{}", c.number)))
+                        }
+                    }
+                }
+            }
+            section {
                 h3 { (t("web-family-facts")) }
                 dl {
                     @for (fld, v) in FAMILY_FIELDS.iter().zip(&f.values) {
@@ -457,6 +476,14 @@ pub async fn family(
             }
         })
         .into_response()
+}
+
+fn verdict_code(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Poor => "poor",
+        Verdict::NotPoor => "not_poor",
+        Verdict::Undecided => "undecided",
+    }
 }
 
 /// Dates the Indonesian way (dd-mm-yyyy), rupiah with the `Rp` prefix and grouped digits.

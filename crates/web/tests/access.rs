@@ -335,6 +335,10 @@ async fn family_page_shows_history_escapes_scripts_and_is_audited() {
     );
     assert!(!r.body.contains("<script>alert(1)"));
     assert!(r.body.contains("Riwayat perubahan"));
+    // The BPS assessment, undecided for a family with almost no facts, names what is missing.
+    assert!(r.body.contains("Kriteria rumah tangga miskin BPS"));
+    assert!(r.body.contains("Belum dapat diputuskan"));
+    assert!(r.body.contains("Data yang perlu dilengkapi"));
     assert!(r.body.contains("dibuat"));
     let audit = registry::audit_of(&mut f.db.conn().unwrap(), &f.family_a).unwrap();
     assert_eq!(audit[0].action, "view");
