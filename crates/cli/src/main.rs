@@ -448,7 +448,11 @@ fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
                     a.role.code(),
                     a.region.as_ref().map(|r| r.as_str()).unwrap_or("-"),
                     a.display_name,
-                    if a.disabled { " (nonaktif)" } else { "" }
+                    if a.disabled {
+                        format!(" ({})", tr(lang, "web-disabled", &[]))
+                    } else {
+                        String::new()
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -299,7 +299,8 @@ const VILLAGE: usize = 1;
 fn shown(value: &str) -> String {
     if value.chars().count() > MAX_SHOWN_VALUE {
         let head: String = value.chars().take(MAX_SHOWN_VALUE).collect();
-        format!("{head}… ({} karakter)", value.chars().count())
+        // The report carries both languages in its reason columns; this note does too.
+        format!("{head}… ({} karakter/characters)", value.chars().count())
     } else {
         value.to_string()
     }
@@ -608,7 +609,8 @@ fn write_families(
                 conn.commit()?;
                 conn.begin()?;
                 families_in_tx = 0;
-                pb.set_message(format!("{} baris", summary.rows));
+                // A row count needs no words: the bar's own text is the language-free part.
+                pb.set_message(summary.rows.to_string());
             }
         }
         Ok(())
