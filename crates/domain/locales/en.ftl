@@ -250,3 +250,50 @@ verdict-undecided = Cannot be decided yet: data missing
 web-bps14 = BPS criteria of a poor household
 web-bps14-count = { $met } of 14 criteria met; { $unknown } unknown (threshold: { $threshold })
 web-bps14-missing = Facts to record
+## Kepmensos 262/HUK/2022 criteria of fakir miskin
+kepmensos-1 = Has no place to live
+kepmensos-2 = Head of the family does not work
+kepmensos-3 = Food insecurity in the last year
+kepmensos-4 = Food is more than half of spending
+kepmensos-5 = Bought no clothes in a year
+kepmensos-6 = Floor mostly earth or screed
+kepmensos-7 = Walls of bamboo, thatch, cheap wood or unplastered brick
+kepmensos-8 = No toilet of its own
+kepmensos-9 = Electricity 450 VA or none
+fakir-poor = Fakir miskin by Kepmensos 262/HUK/2022
+fakir-not_poor = Not fakir miskin by Kepmensos 262/HUK/2022
+fakir-undecided = Cannot be decided yet: data missing
+## Rule files
+rule-err-at = { $file }, line { $line }, column { $column }: { $reason }
+rule-err-toml = invalid file structure: { $reason }
+rule-err-number = invalid number: { $text }
+rule-err-unclosed = text not closed with a quote
+rule-err-char = unknown character: { $char }
+rule-err-expected = expected { $expected }, found { $found }
+rule-err-presence = a text or date fact can only be checked with known(...)
+rule-err-type = type mismatch: expected { $expected ->
+        [num] number
+        [bool] yes/no
+        [code] code
+       *[text] text/date
+    }, found { $found ->
+        [num] number
+        [bool] yes/no
+        [code] code
+       *[text] text/date
+    }
+rule-err-string = the text "{ $text }" can only be compared with a coded fact
+rule-err-list = a list [...] can only follow "in"
+rule-err-in-list = "in" expects a list [...] of codes or numbers
+rule-err-list-item = list items must be text or numbers
+rule-err-unexpected = not expected here: { $found }
+rule-err-end = the expression ends too early
+rule-err-member-fact = "{ $name }" is a member fact: use it inside count(...), any(...), all(...) or sum(...)
+rule-err-unknown-fact = unknown fact: "{ $name }" (list of facts: docs/rules.md)
+rule-err-known = known(...) needs a fact name
+rule-err-nested = { $name }(...) cannot be used here: already in member scope
+rule-err-function = unknown function: { $name } (available: known, count, any, all, sum, min, max)
+rule-err-code = unknown code "{ $code }"; expected one of: { $expected }
+rule-err-trailing = unexpected rest: { $found }
+rule-err-date = invalid date in { $field }
+rule-err-pmt-output = a PMT term may not read { $name } (the model's own output)

@@ -250,3 +250,50 @@ verdict-undecided = Belum dapat diputuskan: data kurang
 web-bps14 = Kriteria rumah tangga miskin BPS
 web-bps14-count = { $met } dari 14 kriteria terpenuhi; { $unknown } belum diketahui (batas: { $threshold })
 web-bps14-missing = Data yang perlu dilengkapi
+## Kepmensos 262/HUK/2022 criteria of fakir miskin
+kepmensos-1 = Tidak mempunyai tempat tinggal
+kepmensos-2 = Kepala keluarga tidak bekerja
+kepmensos-3 = Rawan pangan dalam setahun terakhir
+kepmensos-4 = Pengeluaran pangan lebih dari separuh pengeluaran
+kepmensos-5 = Tidak membeli pakaian dalam setahun
+kepmensos-6 = Lantai sebagian besar tanah atau plester
+kepmensos-7 = Dinding bambu, rumbia, kayu murahan atau tembok tanpa plester
+kepmensos-8 = Tidak punya jamban sendiri
+kepmensos-9 = Listrik 450 VA atau tanpa listrik
+fakir-poor = Fakir miskin menurut Kepmensos 262/HUK/2022
+fakir-not_poor = Bukan fakir miskin menurut Kepmensos 262/HUK/2022
+fakir-undecided = Belum dapat diputuskan: data kurang
+## Rule files
+rule-err-at = { $file }, baris { $line }, kolom { $column }: { $reason }
+rule-err-toml = susunan berkas tidak sah: { $reason }
+rule-err-number = bilangan tidak sah: { $text }
+rule-err-unclosed = teks tidak ditutup dengan tanda kutip
+rule-err-char = karakter tidak dikenal: { $char }
+rule-err-expected = diharapkan { $expected }, ditemukan { $found }
+rule-err-presence = fakta teks atau tanggal hanya dapat diperiksa dengan known(...)
+rule-err-type = jenis tidak cocok: diharapkan { $expected ->
+        [num] bilangan
+        [bool] ya/tidak
+        [code] kode
+       *[text] teks/tanggal
+    }, ditemukan { $found ->
+        [num] bilangan
+        [bool] ya/tidak
+        [code] kode
+       *[text] teks/tanggal
+    }
+rule-err-string = teks "{ $text }" hanya dapat dibandingkan dengan fakta berkode
+rule-err-list = daftar [...] hanya dapat dipakai sesudah "in"
+rule-err-in-list = sesudah "in" diharapkan daftar [...] berisi kode atau bilangan
+rule-err-list-item = isi daftar harus teks atau bilangan
+rule-err-unexpected = tidak diharapkan di sini: { $found }
+rule-err-end = ungkapan berakhir terlalu cepat
+rule-err-member-fact = "{ $name }" adalah fakta anggota: pakai di dalam count(...), any(...), all(...) atau sum(...)
+rule-err-unknown-fact = fakta tidak dikenal: "{ $name }" (daftar fakta: docs/rules.md)
+rule-err-known = known(...) memerlukan nama fakta
+rule-err-nested = { $name }(...) tidak dapat dipakai di sini: sudah di lingkup anggota
+rule-err-function = fungsi tidak dikenal: { $name } (yang ada: known, count, any, all, sum, min, max)
+rule-err-code = kode "{ $code }" tidak dikenal; diharapkan salah satu dari: { $expected }
+rule-err-trailing = sisa yang tidak diharapkan: { $found }
+rule-err-date = tanggal tidak sah pada { $field }
+rule-err-pmt-output = suku PMT tidak boleh membaca { $name } (hasil model itu sendiri)

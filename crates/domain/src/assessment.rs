@@ -70,17 +70,7 @@ pub struct Bps14 {
 impl Bps14 {
     /// The facts to record for a decision (empty unless undecided), without repeats.
     pub fn missing_facts(&self) -> Vec<&'static str> {
-        let mut out: Vec<&'static str> = Vec::new();
-        if self.verdict == Verdict::Undecided {
-            for c in self.criteria.iter().filter(|c| c.met == Met::Unknown) {
-                for f in &c.facts {
-                    if !out.contains(f) {
-                        out.push(f);
-                    }
-                }
-            }
-        }
-        out
+        missing_of(self.verdict, &self.criteria)
     }
 }
 
@@ -101,7 +91,7 @@ fn cmp(value: Option<bool>) -> Met {
 }
 
 /// Members who live in the household now (moved or dead members do not count).
-fn present(members: &[Person]) -> impl Iterator<Item = &Person> {
+pub fn present(members: &[Person]) -> impl Iterator<Item = &Person> {
     members
         .iter()
         .filter(|p| !matches!(p.text("status"), Some("pindah" | "meninggal")))
@@ -112,11 +102,7 @@ pub fn bps14(family: &Family, members: &[Person], cfg: &Bps14Config) -> Bps14 {
     let people = present(members).count();
     let num = |key: &str| family.get(key).and_then(|v| v.as_num());
     let int = |key: &str| family.int(key);
-    // The head: the present member recorded as head (the first by NIK if several, so that
-    // the order of members never matters).
-    let head = present(members)
-        .filter(|p| p.text("hubungan") == Some("kepala_keluarga"))
-        .min_by_key(|p| p.text("nik").unwrap_or_default().to_string());
+    let head = head_of(members);
 
     let floor = match (num("luas_lantai"), people) {
         (Some(area), n) if n > 0 => cmp(Some((area / n as f64) < cfg.floor_per_person_m2)),
@@ -245,6 +231,140 @@ pub fn bps14(family: &Family, members: &[Person], cfg: &Bps14Config) -> Bps14 {
         Verdict::Undecided
     };
     Bps14 {
+        criteria,
+        met,
+        unknown,
+        verdict,
+    }
+}
+
+/// Thresholds of the Kepmensos 262/HUK/2022 criteria of fakir miskin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kepmensos262Config {
+    /// Conditions (of the eight after shelter) met for a family to count as fakir miskin. The
+    /// decree lists the conditions without a count; 5 of 8 is this project's default reading
+    /// and a district may set its own.
+    pub threshold: usize,
+    /// Installed electricity at or below which the electricity condition is met (VA).
+    pub max_va: i64,
+}
+
+impl Default for Kepmensos262Config {
+    fn default() -> Self {
+        Kepmensos262Config {
+            threshold: 5,
+            max_va: 450,
+        }
+    }
+}
+
+/// The Kepmensos 262/HUK/2022 assessment: criterion 1 (no shelter) decides at once; otherwise
+/// criteria 2-9 are counted against the threshold. Labels are `kepmensos-<n>`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kepmensos262 {
+    pub criteria: Vec<CriterionResult>,
+    pub met: usize,
+    pub unknown: usize,
+    pub verdict: Verdict,
+}
+
+impl Kepmensos262 {
+    pub fn missing_facts(&self) -> Vec<&'static str> {
+        missing_of(self.verdict, &self.criteria)
+    }
+}
+
+fn missing_of(verdict: Verdict, criteria: &[CriterionResult]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    if verdict == Verdict::Undecided {
+        for c in criteria.iter().filter(|c| c.met == Met::Unknown) {
+            for f in &c.facts {
+                if !out.contains(f) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The head of the household: the present member recorded as head (the lowest NIK if several,
+/// so that the order of members never matters).
+pub fn head_of(members: &[Person]) -> Option<&Person> {
+    present(members)
+        .filter(|p| p.text("hubungan") == Some("kepala_keluarga"))
+        .min_by_key(|p| p.text("nik").unwrap_or_default().to_string())
+}
+
+/// Kepmensos 262/HUK/2022 criteria for a family. The order of `members` does not matter.
+pub fn kepmensos262(family: &Family, members: &[Person], cfg: &Kepmensos262Config) -> Kepmensos262 {
+    let yes = |key: &str| family.int(key).map(|v| v != 0);
+    let head = head_of(members);
+    let no_shelter = code_in(family.text("status_rumah"), &["tidak_punya"]);
+    let head_idle = match head {
+        None => Met::Unknown,
+        Some(h) => code_in(h.text("pekerjaan"), &["tidak_bekerja"]),
+    };
+    let electricity = match (family.text("sumber_penerangan"), family.int("daya_listrik")) {
+        (Some("bukan_listrik"), _) => Met::Yes,
+        (_, Some(va)) => cmp(Some(va <= cfg.max_va)),
+        (Some("listrik_non_pln"), None) => Met::Yes,
+        _ => Met::Unknown,
+    };
+    let results: [(Met, &[&'static str]); 9] = [
+        (no_shelter, &["status_rumah"]),
+        (head_idle, &["pekerjaan"]),
+        (cmp(yes("rawan_pangan")), &["rawan_pangan"]),
+        (cmp(yes("pangan_lebih_separuh")), &["pangan_lebih_separuh"]),
+        (
+            cmp(family.int("pakaian_baru_per_tahun").map(|n| n == 0)),
+            &["pakaian_baru_per_tahun"],
+        ),
+        (
+            code_in(family.text("jenis_lantai"), &["tanah", "semen_plester"]),
+            &["jenis_lantai"],
+        ),
+        (
+            code_in(
+                family.text("jenis_dinding"),
+                &[
+                    "bambu_rumbia",
+                    "anyaman_bambu",
+                    "kayu_murah",
+                    "tembok_tanpa_plester",
+                ],
+            ),
+            &["jenis_dinding"],
+        ),
+        (
+            code_in(
+                family.text("fasilitas_bab"),
+                &["bersama", "umum", "tidak_ada"],
+            ),
+            &["fasilitas_bab"],
+        ),
+        (electricity, &["sumber_penerangan", "daya_listrik"]),
+    ];
+    let criteria: Vec<CriterionResult> = results
+        .iter()
+        .enumerate()
+        .map(|(i, (met, facts))| CriterionResult {
+            number: i as u8 + 1,
+            met: *met,
+            facts: facts.to_vec(),
+        })
+        .collect();
+    let rest = &criteria[1..];
+    let met = rest.iter().filter(|c| c.met == Met::Yes).count();
+    let unknown = rest.iter().filter(|c| c.met == Met::Unknown).count();
+    let verdict = if criteria[0].met == Met::Yes || met >= cfg.threshold {
+        Verdict::Poor
+    } else if met + unknown < cfg.threshold && criteria[0].met == Met::No {
+        Verdict::NotPoor
+    } else {
+        Verdict::Undecided
+    };
+    Kepmensos262 {
         criteria,
         met,
         unknown,

@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod i18n;
 pub mod identity;
 pub mod model;
+pub mod rules;
 pub mod validate;
 pub mod wilayah;
 
