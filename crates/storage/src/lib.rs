@@ -2,6 +2,7 @@
 //! (a district or province), with one set of migrations and one SQL text for both.
 
 pub mod accounts;
+pub mod assessment;
 pub mod db;
 pub mod migrate;
 pub mod registry;

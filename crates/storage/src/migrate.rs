@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "name_search",
         include_str!("../migrations/0003_name_search.sql"),
     ),
+    (
+        4,
+        "assessment",
+        include_str!("../migrations/0004_assessment.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

@@ -4,6 +4,7 @@
 //! directory instead, without a new build. A file with an unknown field, a type error or a
 //! syntax error is refused at load with file, line, column and what was expected.
 
+pub mod assess;
 pub mod facts;
 pub mod lang;
 pub mod pmt;

@@ -1,0 +1,205 @@
+//! The stored assessment on SQLite and on PostgreSQL: batch, gaps checked against the registry
+//! independently, the same results on both engines, and reassessment after an edit.
+
+use chrono::NaiveDate;
+use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Value, field_index};
+use puskesos_domain::rules::Gap;
+use puskesos_domain::rules::assess::Assessor;
+use puskesos_domain::wilayah::KodeWilayah;
+use puskesos_storage::assessment::{self, AssessStats};
+use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
+use puskesos_storage::{Conn, testing};
+
+const VILLAGES: [&str; 2] = ["33.12.01.2003", "33.12.01.2001"];
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()
+}
+
+fn ctx() -> WriteCtx {
+    WriteCtx {
+        actor: "test".into(),
+        reason: Some("uji".into()),
+        source: "test".into(),
+        now_ms: 1_750_000_000_000,
+    }
+}
+
+fn fill(conn: &mut Conn, per_village: usize) {
+    for (i, v) in VILLAGES.iter().enumerate() {
+        let opts = puskesos_demo::DemoOptions {
+            village: KodeWilayah::parse(v).unwrap(),
+            families: per_village,
+            seed: 7 + i as u64,
+            today: today(),
+        };
+        conn.transaction(|c| {
+            for fam in puskesos_demo::generate(&opts) {
+                let input = FamilyInput {
+                    values: fam.values,
+                    family_present: vec![true; FAMILY_FIELDS.len()],
+                    person_present: vec![true; PERSON_FIELDS.len()],
+                    members: fam
+                        .members
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, m)| (i as u64, m))
+                        .collect(),
+                };
+                registry::save_family(c, &input, &ctx())?;
+            }
+            Ok::<_, puskesos_storage::StorageError>(())
+        })
+        .unwrap();
+    }
+}
+
+fn count(conn: &mut Conn, sql: &str) -> i64 {
+    conn.query_i64(sql, &[]).unwrap()
+}
+
+#[test]
+fn batch_assessment_stores_summaries_and_gaps_that_agree_with_the_registry() {
+    let assessor = Assessor::builtin(today());
+    let mut results = Vec::new();
+    for t in testing::all() {
+        let mut conn = t.db.conn().unwrap();
+        fill(&mut conn, 150);
+        let mut seen = 0;
+        let stats =
+            assessment::assess_all(&t.db, &assessor, &Scope::default(), |n| seen = n).unwrap();
+        let people = count(&mut conn, "SELECT COUNT(*) FROM persons");
+        let families = count(&mut conn, "SELECT COUNT(*) FROM families");
+        assert!(families > 250, "{families} families saved");
+        assert_eq!(
+            stats,
+            AssessStats {
+                villages: 2,
+                families: families as usize,
+                people: people as usize,
+                gaps: count(&mut conn, "SELECT COUNT(*) FROM program_gaps") as usize,
+            },
+            "{}",
+            t.label
+        );
+        assert_eq!(seen as i64, people);
+        assert_eq!(
+            count(&mut conn, "SELECT COUNT(*) FROM assessments"),
+            families
+        );
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM pmt_cutoffs"), 2);
+        // Independent check of BPNT's gaps from the registry and the stored deciles:
+        // exclusion = decile <= 4 without a since-date; inclusion = a since-date above 4.
+        let exclusion = count(
+            &mut conn,
+            "SELECT COUNT(*) FROM families f JOIN assessments a ON a.family_id = f.id \
+             WHERE a.desil_efektif <= 4 AND f.bpnt_sejak IS NULL",
+        );
+        let inclusion = count(
+            &mut conn,
+            "SELECT COUNT(*) FROM families f JOIN assessments a ON a.family_id = f.id \
+             WHERE a.desil_efektif > 4 AND f.bpnt_sejak IS NOT NULL",
+        );
+        let undecided = count(
+            &mut conn,
+            "SELECT COUNT(*) FROM assessments WHERE desil_efektif IS NULL",
+        );
+        let stored = |conn: &mut Conn, gap: &str| {
+            count(
+                conn,
+                &format!(
+                    "SELECT COUNT(*) FROM program_gaps WHERE program = 'bpnt' AND gap = '{gap}'"
+                ),
+            )
+        };
+        assert_eq!(stored(&mut conn, "exclusion"), exclusion, "{}", t.label);
+        assert_eq!(stored(&mut conn, "inclusion"), inclusion, "{}", t.label);
+        assert_eq!(stored(&mut conn, "undecided"), undecided, "{}", t.label);
+        assert!(
+            exclusion > 0,
+            "the demo village has families the programs miss"
+        );
+        // Each village has roughly a tenth of its estimated families in local decile 1.
+        let d1 = count(
+            &mut conn,
+            "SELECT COUNT(*) FROM assessments WHERE kode_wilayah = '33.12.01.2003' AND desil_lokal = 1",
+        );
+        assert!(
+            (8..=25).contains(&d1),
+            "{d1} families in local decile 1 of 150"
+        );
+        // Summary and list agree.
+        let summary = assessment::gap_summary(&mut conn, VILLAGES[0]).unwrap();
+        let (_, _, n, sum) = summary
+            .iter()
+            .find(|(p, g, _, _)| p == "bpnt" && *g == Gap::Exclusion)
+            .cloned()
+            .unwrap();
+        let list =
+            assessment::gap_list(&mut conn, VILLAGES[0], "bpnt", Gap::Exclusion, 1000, 0).unwrap();
+        assert_eq!(list.len() as i64, n);
+        assert_eq!(sum, n * 2_400_000);
+        assert!(
+            list.iter()
+                .all(|r| r.amount == 2_400_000 && r.desil_efektif.is_some_and(|d| d <= 4))
+        );
+        let mut rows = conn
+            .query(
+                "SELECT kode_wilayah, family_id, bps14_met, bps14_verdict, fakir_miskin, \
+                 pengeluaran_perkapita, desil_lokal, desil_efektif, layak, nilai_setahun \
+                 FROM assessments ORDER BY kode_wilayah, family_id",
+                &[],
+            )
+            .unwrap();
+        // Ids differ between databases; compare by KK order instead.
+        for r in &mut rows {
+            r[1] = puskesos_storage::SqlValue::Null;
+        }
+        results.push((t.label, rows.len(), summary));
+    }
+    // The same figures on both engines.
+    if results.len() == 2 {
+        assert_eq!(results[0].1, results[1].1);
+        assert_eq!(results[0].2, results[1].2);
+    }
+}
+
+#[test]
+fn an_edit_is_reassessed_at_once() {
+    let assessor = Assessor::builtin(today());
+    for t in testing::all() {
+        let mut conn = t.db.conn().unwrap();
+        fill(&mut conn, 40);
+        assessment::assess_all(&t.db, &assessor, &Scope::default(), |_| {}).unwrap();
+        // A family of desil 9 without BPNT: no BPNT gap. Make it desil 1: exclusion at once.
+        let id = conn
+            .query_opt(
+                "SELECT id FROM families WHERE desil = 9 AND bpnt_sejak IS NULL ORDER BY no_kk LIMIT 1",
+                &[],
+            )
+            .unwrap()
+            .and_then(|r| r.into_iter().next())
+            .and_then(|v| v.into_string())
+            .expect("a desil 9 family");
+        let gap = |conn: &mut Conn| {
+            conn.query_opt(
+                "SELECT gap FROM program_gaps WHERE program = 'bpnt' AND family_id = $1",
+                &[id.as_str().into()],
+            )
+            .unwrap()
+            .and_then(|r| r.into_iter().next())
+            .and_then(|v| v.into_string())
+        };
+        assert_eq!(gap(&mut conn), None, "{}", t.label);
+        let mut family = registry::family_by_id(&mut conn, &id).unwrap().unwrap();
+        family.values[field_index(FAMILY_FIELDS, "desil").unwrap()] = Some(Value::Int(1));
+        let changed = registry::edit_family(&mut conn, &id, &family.values, &ctx()).unwrap();
+        assert_eq!(changed.ok(), Some(true));
+        assessment::reassess(&mut conn, &assessor, &[&id]).unwrap();
+        assert_eq!(gap(&mut conn).as_deref(), Some("exclusion"), "{}", t.label);
+        let (_, summary) = assessment::assess_family(&mut conn, &assessor, &id)
+            .unwrap()
+            .unwrap();
+        assert_eq!(summary.effective_decile, Some(1));
+    }
+}
