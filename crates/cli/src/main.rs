@@ -8,14 +8,17 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use puskesos_domain::access::{Reach, Role};
-use puskesos_domain::i18n::format_int;
+use puskesos_domain::i18n::{format_int, format_rupiah};
+use puskesos_domain::rules::RuleSet;
+use puskesos_domain::rules::assess::{Assessor, what_if};
+use puskesos_interchange::rules::RulesError;
 use puskesos_domain::identity::{Issue, Nik, NomorKk, Severity};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
 use puskesos_domain::wilayah::Level;
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::{ImportError, ImportOptions};
-use puskesos_storage::accounts;
+use puskesos_storage::{accounts, assessment};
 use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
 use puskesos_storage::{Db, now_ms};
 
@@ -35,6 +38,10 @@ struct Cli {
     /// Language of messages: id (Bahasa Indonesia) or en.
     #[arg(long, global = true, env = "PUSKESOS_LANG", default_value = "id")]
     lang: Lang,
+    /// A district's rule folder: program rules `*.toml` and PMT models `pmt/*.toml`, read
+    /// beside the 2025 rules shipped in the binary (docs/rules.md).
+    #[arg(long, global = true, env = "PUSKESOS_RULES")]
+    rules: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -104,6 +111,9 @@ enum Command {
         /// Families per transaction.
         #[arg(long, default_value_t = 2000)]
         batch: usize,
+        /// Do not reassess the imported villages afterwards (run `puskesos assess` later).
+        #[arg(long)]
+        no_assess: bool,
     },
     /// Export the registry, or a village, RW or RT of it, as CSV or XLSX (by the file's extension).
     Export {
@@ -134,6 +144,34 @@ enum Command {
         numbers: Vec<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Assess every family: BPS 14, Kepmensos 262, PMT and local deciles, and every program's
+    /// eligibility and gaps (stored; shown on the family and gap pages).
+    Assess {
+        /// Only this village.
+        #[arg(long)]
+        village: Option<String>,
+        /// Reference day for ages and rules in force (default: today), YYYY-MM-DD.
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
+    /// What if the rules changed? Runs changed rule files against a village's registry and
+    /// shows who gains, who loses and the yearly budget, without changing anything stored.
+    Whatif {
+        /// Changed program rule files (each replaces the program of the same code).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        village: Option<String>,
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
+    /// Check rule files and list the programs in force (with --rules, the district's too).
+    Rules {
+        /// Extra rule files to check.
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
     },
     /// Look up a registered person by NIK (recorded in the audit log).
     Cari {
@@ -200,12 +238,14 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let db = open_db(cli)?;
             let v = demo_village(village.as_deref())?;
             fill_demo(&db, &v, *families, *seed, lang)?;
+            assess(cli, &db, Some(v.to_string()), None, false)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
             file,
             reject,
             batch,
+            no_assess,
         } => {
             let db = open_db(cli)?;
             let mut opts = ImportOptions::new(&actor());
@@ -222,6 +262,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                         secs,
                         summary.rows as f64 / secs.max(1e-9)
                     );
+                    if !no_assess {
+                        for v in &summary.villages_changed {
+                            assess(cli, &db, Some(v.clone()), None, false)?;
+                        }
+                    }
                     Ok(if summary.rows_rejected > 0 {
                         ExitCode::from(3)
                     } else {
@@ -318,9 +363,180 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             secure_cookies,
         } => serve(cli, *addr, *demo, village.as_deref(), *secure_cookies),
         Command::User { command } => user(cli, command),
+        Command::Assess { village, on } => {
+            let db = open_db(cli)?;
+            let village = village.as_deref().map(|v| demo_village(Some(v))).transpose()?;
+            assess(cli, &db, village.as_ref().map(|v| v.to_string()), *on, true)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Whatif { files, village, on } => whatif(cli, files, village.as_deref(), *on),
+        Command::Rules { files, on } => rules_check(cli, files, *on),
         Command::Roles => {
             print!("{}", roles_markdown(lang));
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn assessor(cli: &Cli, on: Option<chrono::NaiveDate>) -> Result<Assessor> {
+    puskesos_interchange::rules::load_assessor(cli.rules.as_deref(), on.unwrap_or_else(today))
+        .map_err(|e| match e {
+            RulesError::File(f) => anyhow::anyhow!(f.render(cli.lang)),
+            other => other.into(),
+        })
+}
+
+/// Assesses the registry (or one village) and prints what it found.
+fn assess(
+    cli: &Cli,
+    db: &Db,
+    village: Option<String>,
+    on: Option<chrono::NaiveDate>,
+    verbose: bool,
+) -> Result<()> {
+    let lang = cli.lang;
+    let assessor = assessor(cli, on)?;
+    let (_, people) = registry::counts(&mut db.conn()?)?;
+    let pb = indicatif::ProgressBar::new(people as u64);
+    let start = Instant::now();
+    let scope = Scope {
+        village: village.clone(),
+        ..Scope::default()
+    };
+    let stats = assessment::assess_all(db, &assessor, &scope, |n| pb.set_position(n))?;
+    pb.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        tr(
+            lang,
+            "cli-assess-done",
+            &[
+                ("villages", &format_int(lang, stats.villages as i64)),
+                ("families", &format_int(lang, stats.families as i64)),
+                ("people", &format_int(lang, stats.people as i64)),
+                ("rules", &assessor.rules.fingerprint()),
+            ]
+        )
+    );
+    if verbose {
+        eprintln!(
+            "{secs:.2} s, {:.0} families/s",
+            stats.families as f64 / secs.max(1e-9)
+        );
+        let mut conn = db.conn()?;
+        let villages: Vec<String> = match village {
+            Some(v) => vec![v],
+            None => conn
+                .query("SELECT DISTINCT kode_wilayah FROM assessments ORDER BY kode_wilayah", &[])?
+                .into_iter()
+                .filter_map(|r| r.into_iter().next().and_then(|v| v.into_string()))
+                .collect(),
+        };
+        for v in villages.iter().take(20) {
+            println!("{v}");
+            for (program, gap, n, sum) in assessment::gap_summary(&mut conn, v)? {
+                println!(
+                    "  {program:<10} {:<28} {:>8}  {}",
+                    tr(lang, &format!("gap-{}", gap.code()), &[]),
+                    format_int(lang, n),
+                    format_rupiah(lang, sum)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn whatif(
+    cli: &Cli,
+    files: &[PathBuf],
+    village: Option<&str>,
+    on: Option<chrono::NaiveDate>,
+) -> Result<ExitCode> {
+    let lang = cli.lang;
+    let db = open_db(cli)?;
+    let base = assessor(cli, on)?;
+    let mut changed_files = puskesos_interchange::rules::program_files(cli.rules.as_deref())?;
+    for f in files {
+        let text = std::fs::read_to_string(f).with_context(|| f.display().to_string())?;
+        changed_files.push((f.display().to_string(), text));
+    }
+    let changed = RuleSet::from_files(&changed_files, base.on)
+        .map_err(|e| anyhow::anyhow!(e.render(lang)))?;
+    let village = demo_village(village)?.to_string();
+    let start = Instant::now();
+    let mut conn = db.conn()?;
+    let mut population = assessment::prepare_village(&mut conn, &base, &village)?;
+    let (_, summaries) = base.assess_population(&mut population);
+    let changes = what_if(&changed, &base.rules, &population, &summaries);
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    println!(
+        "{}",
+        tr(
+            lang,
+            "cli-whatif-head",
+            &[
+                ("village", &village),
+                ("families", &format_int(lang, population.len() as i64))
+            ]
+        )
+    );
+    for c in &changes {
+        println!(
+            "{}",
+            tr(
+                lang,
+                "cli-whatif-line",
+                &[
+                    ("program", &c.program),
+                    ("before", &format_int(lang, c.eligible_before as i64)),
+                    ("after", &format_int(lang, c.eligible_after as i64)),
+                    ("gains", &format_int(lang, c.gains.len() as i64)),
+                    ("losses", &format_int(lang, c.losses.len() as i64)),
+                    ("budget_before", &format_rupiah(lang, c.budget_before)),
+                    ("budget_after", &format_rupiah(lang, c.budget_after)),
+                ]
+            )
+        );
+    }
+    eprintln!("{ms:.0} ms");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules_check(cli: &Cli, files: &[PathBuf], on: Option<chrono::NaiveDate>) -> Result<ExitCode> {
+    let lang = cli.lang;
+    let mut all = puskesos_interchange::rules::program_files(cli.rules.as_deref())?;
+    for f in files {
+        let text = std::fs::read_to_string(f).with_context(|| f.display().to_string())?;
+        all.push((f.display().to_string(), text));
+    }
+    match RuleSet::from_files(&all, on.unwrap_or_else(today)) {
+        Ok(set) => {
+            for p in &set.programs {
+                let until = p
+                    .effective_until
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                println!(
+                    "{}\t{}\t{} .. {}\t{}\t{}",
+                    p.code,
+                    p.version,
+                    p.effective_from,
+                    until,
+                    p.name(lang),
+                    p.file
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{}", e.render(lang));
+            Ok(ExitCode::from(2))
         }
     }
 }
@@ -526,6 +742,7 @@ fn serve(
         let (families, _) = registry::counts(&mut db.conn()?)?;
         if families == 0 {
             fill_demo(&db, &v, 3000, 1, lang)?;
+            assess(cli, &db, Some(v.to_string()), None, false)?;
         }
         demo_accounts(&db, &v, lang)?;
         village = Some(v);

@@ -297,3 +297,11 @@ rule-err-code = unknown code "{ $code }"; expected one of: { $expected }
 rule-err-trailing = unexpected rest: { $found }
 rule-err-date = invalid date in { $field }
 rule-err-pmt-output = a PMT term may not read { $name } (the model's own output)
+## Assessment
+gap-exclusion = Eligible, not receiving
+gap-inclusion = Receiving, not eligible
+gap-undecided = Not enough data
+gap-none = Matches
+cli-assess-done = Assessment done: { $villages } villages, { $families } families, { $people } people (rules: { $rules })
+cli-whatif-head = What if the rules changed: { $village }, { $families } families (nothing is stored)
+cli-whatif-line = { $program }: eligible { $before } → { $after } families ({ $gains } gain, { $losses } lose); yearly budget { $budget_before } → { $budget_after }

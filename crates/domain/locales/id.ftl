@@ -297,3 +297,11 @@ rule-err-code = kode "{ $code }" tidak dikenal; diharapkan salah satu dari: { $e
 rule-err-trailing = sisa yang tidak diharapkan: { $found }
 rule-err-date = tanggal tidak sah pada { $field }
 rule-err-pmt-output = suku PMT tidak boleh membaca { $name } (hasil model itu sendiri)
+## Assessment
+gap-exclusion = Layak, belum menerima
+gap-inclusion = Menerima, tidak layak
+gap-undecided = Data kurang
+gap-none = Sesuai
+cli-assess-done = Penilaian selesai: { $villages } desa/kelurahan, { $families } keluarga, { $people } jiwa (aturan: { $rules })
+cli-whatif-head = Bagaimana jika aturan berubah: { $village }, { $families } keluarga (tidak ada yang disimpan)
+cli-whatif-line = { $program }: layak { $before } → { $after } keluarga (bertambah { $gains }, berkurang { $losses }); anggaran setahun { $budget_before } → { $budget_after }

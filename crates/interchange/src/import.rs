@@ -70,6 +70,8 @@ pub struct ImportSummary {
     pub unknown_columns: Vec<String>,
     /// The reject report, when there was something to report.
     pub reject_file: Option<PathBuf>,
+    /// Villages with a created or changed family or member: to be reassessed.
+    pub villages_changed: std::collections::BTreeSet<String>,
 }
 
 impl ImportSummary {
@@ -590,6 +592,17 @@ fn write_families(
                 continue;
             };
             let out = registry::save_family(conn, &input, ctx)?;
+            if out.family_created
+                || out.family_updated
+                || out.persons_created > 0
+                || out.persons_updated > 0
+            {
+                if let Some(v) = input.values[VILLAGE].as_ref().and_then(|v| v.as_text()) {
+                    if !summary.villages_changed.contains(v) {
+                        summary.villages_changed.insert(v.to_string());
+                    }
+                }
+            }
             summary.families_created += out.family_created as u64;
             summary.families_updated += out.family_updated as u64;
             summary.persons_created += out.persons_created;

@@ -4,6 +4,7 @@
 pub mod export;
 pub mod import;
 pub mod layout;
+pub mod rules;
 
 pub use export::export_file;
 pub use import::{ImportError, ImportOptions, ImportSummary, import_file};

@@ -292,7 +292,8 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// Loads `files`, keeping for each program code the newest version in force on `day`.
+    /// Loads `files`, keeping for each program code the newest version in force on `day`; on
+    /// equal effective dates the later file wins (a district's file after the shipped one).
     pub fn from_files(
         files: &[(String, String)],
         day: NaiveDate,
@@ -304,7 +305,7 @@ impl RuleSet {
                 continue;
             }
             match programs.iter_mut().find(|q| q.code == p.code) {
-                Some(q) if q.effective_from < p.effective_from => *q = p,
+                Some(q) if q.effective_from <= p.effective_from => *q = p,
                 Some(_) => {}
                 None => programs.push(p),
             }
