@@ -9,18 +9,18 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use puskesos_domain::access::{Reach, Role};
 use puskesos_domain::i18n::{format_int, format_rupiah};
-use puskesos_domain::rules::RuleSet;
-use puskesos_domain::rules::assess::{Assessor, what_if};
-use puskesos_interchange::rules::RulesError;
 use puskesos_domain::identity::{Issue, Nik, NomorKk, Severity};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
+use puskesos_domain::rules::RuleSet;
+use puskesos_domain::rules::assess::{Assessor, what_if};
 use puskesos_domain::wilayah::Level;
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
+use puskesos_interchange::rules::RulesError;
 use puskesos_interchange::{ImportError, ImportOptions};
-use puskesos_storage::{accounts, assessment};
 use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
 use puskesos_storage::{Db, now_ms};
+use puskesos_storage::{accounts, assessment};
 
 #[derive(Parser)]
 #[command(
@@ -365,7 +365,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::User { command } => user(cli, command),
         Command::Assess { village, on } => {
             let db = open_db(cli)?;
-            let village = village.as_deref().map(|v| demo_village(Some(v))).transpose()?;
+            let village = village
+                .as_deref()
+                .map(|v| demo_village(Some(v)))
+                .transpose()?;
             assess(cli, &db, village.as_ref().map(|v| v.to_string()), *on, true)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -432,7 +435,10 @@ fn assess(
         let villages: Vec<String> = match village {
             Some(v) => vec![v],
             None => conn
-                .query("SELECT DISTINCT kode_wilayah FROM assessments ORDER BY kode_wilayah", &[])?
+                .query(
+                    "SELECT DISTINCT kode_wilayah FROM assessments ORDER BY kode_wilayah",
+                    &[],
+                )?
                 .into_iter()
                 .filter_map(|r| r.into_iter().next().and_then(|v| v.into_string()))
                 .collect(),
@@ -518,10 +524,7 @@ fn rules_check(cli: &Cli, files: &[PathBuf], on: Option<chrono::NaiveDate>) -> R
     match RuleSet::from_files(&all, on.unwrap_or_else(today)) {
         Ok(set) => {
             for p in &set.programs {
-                let until = p
-                    .effective_until
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
+                let until = p.effective_until.map(|d| d.to_string()).unwrap_or_default();
                 println!(
                     "{}\t{}\t{} .. {}\t{}\t{}",
                     p.code,
@@ -767,6 +770,7 @@ fn serve(
                 village,
                 secure_cookies,
                 files_dir,
+                rules: puskesos_web::Rules::new(cli.rules.clone()),
             },
         )
         .await?;

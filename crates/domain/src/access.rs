@@ -96,10 +96,12 @@ pub enum Action {
     AccountsManage,
     /// Change one's own password.
     OwnAccount,
+    /// Work through the eligibility gap lists, export them, and run what-if rule changes.
+    EligibilityReview,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::RegistryRead,
         Action::RegistryWrite,
         Action::RegistryImport,
@@ -108,6 +110,7 @@ impl Action {
         Action::PersonalDataExport,
         Action::AccountsManage,
         Action::OwnAccount,
+        Action::EligibilityReview,
     ];
 
     pub fn code(self) -> &'static str {
@@ -120,6 +123,7 @@ impl Action {
             Action::PersonalDataExport => "personal_data_export",
             Action::AccountsManage => "accounts_manage",
             Action::OwnAccount => "own_account",
+            Action::EligibilityReview => "eligibility_review",
         }
     }
 }
@@ -139,6 +143,10 @@ pub fn allowed(role: Role, action: Action) -> bool {
         AuditRead => matches!(role, KepalaDesa | Ketua | Admin),
         PersonalDataExport => matches!(role, KepalaDesa | Ketua),
         AccountsManage => matches!(role, Ketua | Admin),
+        EligibilityReview => matches!(
+            role,
+            KepalaDesa | Ketua | ReviewAnalisis | PengolahData | DinasSosial
+        ),
     }
 }
 

@@ -105,3 +105,53 @@ pub fn export_file(db: &Db, scope: &Scope, path: &Path, actor: &str) -> Result<u
     )?;
     Ok(rows)
 }
+
+/// A cell of a small report table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+}
+
+/// A small table (a gap list, the figures behind a chart) as CSV or XLSX bytes, for download.
+/// Numbers stay numbers in XLSX; text stays text (a KK must not become a float).
+pub fn table_bytes(
+    xlsx: bool,
+    sheet: &str,
+    header: &[String],
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, String> {
+    if xlsx {
+        let mut wb = Workbook::new();
+        let text = Format::new().set_num_format("@");
+        let bold = Format::new().set_bold();
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet).map_err(|e| e.to_string())?;
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(|e| e.to_string())?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match cell {
+                    Cell::Text(s) => ws.write_string_with_format(r, c, s, &text),
+                    Cell::Int(i) => ws.write_number(r, c, *i as f64),
+                }
+                .map_err(|e| e.to_string())?;
+            }
+        }
+        wb.save_to_buffer().map_err(|e| e.to_string())
+    } else {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header).map_err(|e| e.to_string())?;
+        for row in rows {
+            w.write_record(row.iter().map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Int(i) => i.to_string(),
+            }))
+            .map_err(|e| e.to_string())?;
+        }
+        w.into_inner().map_err(|e| e.to_string())
+    }
+}

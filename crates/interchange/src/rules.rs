@@ -33,10 +33,7 @@ pub enum RulesError {
     #[error("{0}")]
     File(#[from] RuleFileError),
     #[error("{path}: {cause}")]
-    Io {
-        path: String,
-        cause: std::io::Error,
-    },
+    Io { path: String, cause: std::io::Error },
 }
 
 /// Program rule files: the shipped ones, then those of `dir` (later ones win).

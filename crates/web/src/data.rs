@@ -143,10 +143,21 @@ pub async fn upload(
     opts.reject_path = Some(reject.clone());
     opts.within = Some(village);
     let db = state.db.clone();
+    let rules = state.rules.clone();
     let result = tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| ImportError::Report(e.to_string()))?;
         std::fs::write(&path, &bytes).map_err(|e| ImportError::Report(e.to_string()))?;
-        puskesos_interchange::import_file(&db, &path, &opts)
+        let summary = puskesos_interchange::import_file(&db, &path, &opts)?;
+        // The imported villages are reassessed at once (their local deciles move too).
+        let assessor = rules.assessor()?;
+        for v in &summary.villages_changed {
+            let scope = puskesos_storage::registry::Scope {
+                village: Some(v.clone()),
+                ..Default::default()
+            };
+            puskesos_storage::assessment::assess_all(&db, &assessor, &scope, |_| {})?;
+        }
+        Ok(summary)
     })
     .await;
     let t = |k: &str| tr(lang, k, &[]);

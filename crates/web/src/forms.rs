@@ -376,7 +376,10 @@ pub async fn new_family_submit(
     )
     .await;
     match result {
-        Ok(Ok(id)) => Redirect::to(&format!("/keluarga/{id}")).into_response(),
+        Ok(Ok(id)) => {
+            state.rules.reassess(&state.db, vec![id.clone()]).await;
+            Redirect::to(&format!("/keluarga/{id}")).into_response()
+        }
         Ok(Err((field, message))) => {
             errors.insert(field, message);
             render_form(
@@ -488,7 +491,10 @@ pub async fn edit_family_submit(
     })
     .await
     {
-        Ok(Ok(_)) => Redirect::to(&format!("/keluarga/{id}")).into_response(),
+        Ok(Ok(_)) => {
+            state.rules.reassess(&state.db, vec![id.clone()]).await;
+            Redirect::to(&format!("/keluarga/{id}")).into_response()
+        }
         Ok(Err(r)) => {
             errors.insert(format!("f.{}", r.field), r.message.render(lang));
             render_form(
@@ -594,6 +600,7 @@ pub async fn add_member_submit(
     .await;
     match result {
         Ok(out) if out.refused.is_empty() => {
+            state.rules.reassess(&state.db, vec![id.clone()]).await;
             Redirect::to(&format!("/keluarga/{id}")).into_response()
         }
         Ok(out) => {
@@ -677,7 +684,13 @@ pub async fn edit_member_submit(
     })
     .await
     {
-        Ok(Ok(_)) => Redirect::to(&format!("/keluarga/{}", person.family_id)).into_response(),
+        Ok(Ok(_)) => {
+            state
+                .rules
+                .reassess(&state.db, vec![person.family_id.clone()])
+                .await;
+            Redirect::to(&format!("/keluarga/{}", person.family_id)).into_response()
+        }
         Ok(Err(r)) => {
             errors.insert(format!("p.{}", r.field), r.message.render(lang));
             render_form(

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod data;
+pub mod eligibility;
 pub mod forms;
 pub mod openapi;
 pub mod pages;
@@ -31,6 +32,73 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Where uploads, reject reports and exports are kept.
     pub files_dir: std::path::PathBuf,
+    /// The program rules and PMT models (shipped, or a district's folder).
+    pub rules: Rules,
+}
+
+/// The assessor of the day, loaded once a day from the rule folder (ages and the rules in force
+/// move with the date; a changed rule file is picked up the next day or on restart).
+#[derive(Clone, Default)]
+pub struct Rules {
+    pub dir: Option<std::path::PathBuf>,
+    cache: std::sync::Arc<
+        std::sync::Mutex<
+            Option<(
+                chrono::NaiveDate,
+                std::sync::Arc<puskesos_domain::rules::assess::Assessor>,
+            )>,
+        >,
+    >,
+}
+
+impl Rules {
+    pub fn new(dir: Option<std::path::PathBuf>) -> Rules {
+        Rules {
+            dir,
+            cache: Default::default(),
+        }
+    }
+
+    pub fn today() -> chrono::NaiveDate {
+        chrono::Local::now().date_naive()
+    }
+
+    /// Today's assessor. A rule folder that fails to load is reported as a storage
+    /// configuration error (the folder was checked when the server started).
+    pub fn assessor(
+        &self,
+    ) -> Result<std::sync::Arc<puskesos_domain::rules::assess::Assessor>, StorageError> {
+        let today = Self::today();
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((day, a)) = cache.as_ref()
+            && *day == today
+        {
+            return Ok(a.clone());
+        }
+        let a = std::sync::Arc::new(
+            puskesos_interchange::rules::load_assessor(self.dir.as_deref(), today)
+                .map_err(|e| StorageError::Config(e.to_string()))?,
+        );
+        *cache = Some((today, a.clone()));
+        Ok(a)
+    }
+
+    /// Reassesses families after an edit. A failure does not undo the saved edit: it is
+    /// reported on stderr and the next `puskesos assess` repairs the stored results.
+    pub async fn reassess(&self, db: &Db, family_ids: Vec<String>) {
+        let rules = self.clone();
+        let db = db.clone();
+        let result = blocking(move || {
+            let assessor = rules.assessor()?;
+            let mut conn = db.conn()?;
+            let ids: Vec<&str> = family_ids.iter().map(String::as_str).collect();
+            puskesos_storage::assessment::reassess(&mut conn, &assessor, &ids)
+        })
+        .await;
+        if let Err(e) = result {
+            eprintln!("reassessment after an edit failed: {e}");
+        }
+    }
 }
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).

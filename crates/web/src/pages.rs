@@ -8,12 +8,13 @@ use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{DOCTYPE, Markup, html};
 use puskesos_domain::access::{Action, allowed};
-use puskesos_domain::assessment::{Bps14Config, Met, Verdict, bps14};
+use puskesos_domain::assessment::{Met, Verdict, bps14};
 use puskesos_domain::i18n::format_int;
 use puskesos_domain::identity::{Nik, Severity, mask};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
+use puskesos_storage::assessment;
 use puskesos_storage::registry::{self, SearchQuery};
 use serde::Deserialize;
 
@@ -84,6 +85,7 @@ impl IntoResponse for Page {
                         nav aria-label=(t("web-nav")) {
                             @if let Some(u) = &self.user {
                                 a href="/registri" { (t("web-registry")) }
+                                @if allowed(u.account.role, Action::EligibilityReview) { a href="/kelayakan" { (t("web-eligibility")) } }
                                 @if allowed(u.account.role, Action::RegistryImport) { a href="/data" { (t("web-data")) } }
                                 @if allowed(u.account.role, Action::AuditRead) { a href="/audit" { (t("web-audit")) } }
                                 @if allowed(u.account.role, Action::AccountsManage) { a href="/akun" { (t("web-accounts")) } }
@@ -395,7 +397,21 @@ pub async fn family(
     let label = |key: &str| t(&format!("field-{key}"));
     let can_write = allowed(user.account.role, Action::RegistryWrite);
     let can_export = allowed(user.account.role, Action::PersonalDataExport);
-    let bps_cfg = Bps14Config::default();
+    let family_id = f.id.clone();
+    let db = state.db.clone();
+    let rules = state.rules.clone();
+    let assessed = blocking(move || {
+        let assessor = rules.assessor()?;
+        let mut conn = db.conn()?;
+        Ok(assessment::assess_family(&mut conn, &assessor, &family_id)?.map(|a| (assessor, a)))
+    })
+    .await
+    .ok()
+    .flatten();
+    let bps_cfg = assessed
+        .as_ref()
+        .map(|(a, _)| a.bps14.clone())
+        .unwrap_or_default();
     let bps = bps14(&view.family, &view.members, &bps_cfg);
     Page::new(lang, &format!("KK {}", f.text("no_kk").unwrap_or_default()))
         .user(Some(user))
@@ -446,6 +462,9 @@ pub async fn family(
                         }
                     }
                 }
+            }
+            @if let Some((assessor, (prepared, summary))) = &assessed {
+                (crate::eligibility::family_section(lang, &assessor.rules, prepared, summary, &view.members))
             }
             section {
                 h3 { (t("web-family-facts")) }

@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
-use crate::{AppState, accounts, api, auth, data, forms, openapi, pages, privacy};
+use crate::{AppState, accounts, api, auth, data, eligibility, forms, openapi, pages, privacy};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,11 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/data/impor",                 Needs(Action::RegistryImport),  data::upload, limit = data::MAX_UPLOAD),
     route!(GET,  "/data/tolak/{id}",            Needs(Action::RegistryExport),  data::rejects),
     route!(GET,  "/data/ekspor",                Needs(Action::RegistryExport),  data::export),
+    route!(GET,  "/kelayakan",                  Needs(Action::EligibilityReview), eligibility::overview),
+    route!(GET,  "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_page),
+    route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_run),
+    route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), eligibility::list),
+    route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), eligibility::export),
     route!(GET,  "/assets/contoh-impor.csv",    Public,                         pages::sample),
     route!(GET,  "/api/openapi.json",           Public,                         openapi::serve),
     route!(GET,  "/api/wilayah/{code}",         Public,                         api::wilayah),

@@ -129,6 +129,7 @@ fn app(f: &Fixture) -> axum::Router {
         secure_cookies: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
+        rules: Default::default(),
     })
 }
 

@@ -50,6 +50,7 @@ async fn post(
         secure_cookies: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
+        rules: Default::default(),
     });
     let req = Request::builder()
         .method(Method::POST)
@@ -270,6 +271,7 @@ async fn data_officer_uploads_downloads_rejects_and_exports() {
         village: None,
         secure_cookies: false,
         files_dir: files.clone(),
+        rules: Default::default(),
     });
     // The sample file's five people live in 11.01.01.2001; move one family elsewhere.
     let sample = include_str!("../../../docs/samples/contoh-impor.csv");

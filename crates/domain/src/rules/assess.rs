@@ -38,6 +38,7 @@ impl Assessor {
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub family_id: String,
+    pub no_kk: String,
     pub village: String,
     pub bps14: Bps14,
     pub kepmensos: Kepmensos262,
@@ -90,6 +91,7 @@ impl Assessor {
         facts.set_pmt(per_capita);
         Prepared {
             family_id: family.id.clone(),
+            no_kk: family.text("no_kk").unwrap_or_default().to_string(),
             village: village.to_string(),
             bps14: b,
             kepmensos: k,

@@ -366,7 +366,7 @@ impl Outcome {
 }
 
 /// Where a family stands between what it should get and what it gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Gap {
     /// Matches what it receives.
