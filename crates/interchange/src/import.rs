@@ -592,16 +592,15 @@ fn write_families(
                 continue;
             };
             let out = registry::save_family(conn, &input, ctx)?;
-            if out.family_created
+            let changed = out.family_created
                 || out.family_updated
                 || out.persons_created > 0
-                || out.persons_updated > 0
+                || out.persons_updated > 0;
+            if changed
+                && let Some(v) = input.values[VILLAGE].as_ref().and_then(|v| v.as_text())
+                && !summary.villages_changed.contains(v)
             {
-                if let Some(v) = input.values[VILLAGE].as_ref().and_then(|v| v.as_text()) {
-                    if !summary.villages_changed.contains(v) {
-                        summary.villages_changed.insert(v.to_string());
-                    }
-                }
+                summary.villages_changed.insert(v.to_string());
             }
             summary.families_created += out.family_created as u64;
             summary.families_updated += out.family_updated as u64;

@@ -41,15 +41,13 @@ pub struct AppState {
 #[derive(Clone, Default)]
 pub struct Rules {
     pub dir: Option<std::path::PathBuf>,
-    cache: std::sync::Arc<
-        std::sync::Mutex<
-            Option<(
-                chrono::NaiveDate,
-                std::sync::Arc<puskesos_domain::rules::assess::Assessor>,
-            )>,
-        >,
-    >,
+    cache: std::sync::Arc<std::sync::Mutex<Option<DailyAssessor>>>,
 }
+
+type DailyAssessor = (
+    chrono::NaiveDate,
+    std::sync::Arc<puskesos_domain::rules::assess::Assessor>,
+);
 
 impl Rules {
     pub fn new(dir: Option<std::path::PathBuf>) -> Rules {

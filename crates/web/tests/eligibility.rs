@@ -1,0 +1,361 @@
+//! The eligibility pages: the family page explains every program; the gap lists agree with the
+//! stored assessment and export to CSV; what-if refuses a broken rule file with its line and
+//! column and shows gains without storing anything; an edit is reassessed at once; a district
+//! officer sees only villages of the district.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use puskesos_domain::access::Role;
+use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS};
+use puskesos_domain::rules::assess::Assessor;
+use puskesos_domain::wilayah::KodeWilayah;
+use puskesos_storage::accounts::{self, NewAccount};
+use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
+use puskesos_storage::{assessment, now_ms, testing};
+use puskesos_web::{AppState, Rules, router};
+use tower::ServiceExt;
+
+const VILLAGE: &str = "33.12.01.2003";
+
+struct Fixture {
+    t: testing::TestDb,
+    app: axum::Router,
+}
+
+fn setup(families: usize) -> Fixture {
+    let t = testing::sqlite();
+    let mut conn = t.db.conn().unwrap();
+    for (name, role, region) in [
+        ("analis", Role::ReviewAnalisis, Some(VILLAGE)),
+        ("intake", Role::PenerimaInformasi, Some(VILLAGE)),
+        ("dinsos", Role::DinasSosial, Some("33.12")),
+        ("dinsos2", Role::DinasSosial, Some("33.13")),
+    ] {
+        accounts::create(
+            &mut conn,
+            &NewAccount {
+                username: name,
+                display_name: name,
+                role,
+                region,
+                password: "rahasia-desa-1",
+            },
+            "t",
+            now_ms(),
+        )
+        .unwrap();
+    }
+    let today = chrono::Local::now().date_naive();
+    let opts = puskesos_demo::DemoOptions {
+        village: KodeWilayah::parse(VILLAGE).unwrap(),
+        families,
+        seed: 3,
+        today,
+    };
+    let ctx = WriteCtx {
+        actor: "t".into(),
+        reason: None,
+        source: "demo".into(),
+        now_ms: now_ms(),
+    };
+    conn.transaction(|c| {
+        for fam in puskesos_demo::generate(&opts) {
+            let input = FamilyInput {
+                values: fam.values,
+                family_present: vec![true; FAMILY_FIELDS.len()],
+                person_present: vec![true; PERSON_FIELDS.len()],
+                members: fam
+                    .members
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, m)| (i as u64, m))
+                    .collect(),
+            };
+            registry::save_family(c, &input, &ctx)?;
+        }
+        Ok::<_, puskesos_storage::StorageError>(())
+    })
+    .unwrap();
+    assessment::assess_all(&t.db, &Assessor::builtin(today), &Scope::default(), |_| {}).unwrap();
+    let app = router(AppState {
+        db: t.db.clone(),
+        village: None,
+        secure_cookies: false,
+        files_dir: std::env::temp_dir()
+            .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
+        rules: Rules::new(None),
+    });
+    Fixture { t, app }
+}
+
+fn login(f: &Fixture, user: &str) -> (String, String) {
+    let mut conn = f.t.db.conn().unwrap();
+    let s = accounts::login(&mut conn, user, "rahasia-desa-1", now_ms()).unwrap();
+    (format!("puskesos_sesi={}", s.token), s.csrf_token)
+}
+
+async fn call(
+    f: &Fixture,
+    method: Method,
+    uri: &str,
+    cookie: &str,
+    body: Option<String>,
+) -> (StatusCode, String) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, cookie);
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    let resp = f
+        .app
+        .clone()
+        .oneshot(req.body(Body::from(body.unwrap_or_default())).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn count(f: &Fixture, sql: &str) -> i64 {
+    f.t.db.conn().unwrap().query_i64(sql, &[]).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gap_lists_agree_with_the_store_and_export() {
+    let f = setup(120);
+    let (cookie, _) = login(&f, "analis");
+    let (status, body) = call(&f, Method::GET, "/kelayakan", &cookie, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Program Sembako (BPNT)"), "{body}");
+    let n = count(
+        &f,
+        "SELECT COUNT(*) FROM program_gaps WHERE program = 'bpnt' AND gap = 'exclusion'",
+    );
+    assert!(n > 0);
+    assert!(
+        body.contains(&format!("/kelayakan/bpnt/exclusion\">{n}<")),
+        "overview shows {n} BPNT exclusions"
+    );
+    let (status, csv) = call(
+        &f,
+        Method::GET,
+        "/kelayakan/bpnt/exclusion/ekspor?format=csv",
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        csv.lines().count() as i64,
+        n + 1,
+        "header plus one line per family"
+    );
+    let kk: String = f
+        .t
+        .db
+        .conn()
+        .unwrap()
+        .query("SELECT f.no_kk FROM program_gaps g JOIN families f ON f.id = g.family_id WHERE g.program = 'bpnt' AND g.gap = 'exclusion' ORDER BY f.no_kk LIMIT 1", &[])
+        .unwrap()[0][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(csv.lines().nth(1).unwrap().starts_with(&kk));
+    assert_eq!(
+        count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND entity = 'gap_list'"
+        ),
+        1
+    );
+    // The front-office intake role does not review gaps.
+    let (intake, _) = login(&f, "intake");
+    let (status, _) = call(&f, Method::GET, "/kelayakan", &intake, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A district officer chooses a village of the district; another district's officer cannot.
+    let (dinsos, _) = login(&f, "dinsos");
+    let (status, body) = call(
+        &f,
+        Method::GET,
+        &format!("/kelayakan?desa={VILLAGE}"),
+        &dinsos,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(&format!("/kelayakan/bpnt/exclusion?desa={VILLAGE}\">{n}<")));
+    let (other, _) = login(&f, "dinsos2");
+    let (status, _) = call(
+        &f,
+        Method::GET,
+        &format!("/kelayakan/bpnt/exclusion?desa={VILLAGE}"),
+        &other,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn family_page_explains_each_program() {
+    let f = setup(60);
+    let (cookie, _) = login(&f, "analis");
+    let id = f.t.db.conn().unwrap().query(
+        "SELECT family_id FROM program_gaps WHERE program = 'pkh' AND gap = 'exclusion' LIMIT 1", &[],
+    ).unwrap()[0][0].as_str().unwrap().to_string();
+    let (status, body) = call(&f, Method::GET, &format!("/keluarga/{id}"), &cookie, None).await;
+    assert_eq!(status, StatusCode::OK);
+    for needle in [
+        "Program Keluarga Harapan (PKH)",
+        "Layak, belum menerima",
+        "perkiraan manfaat Rp",
+        "desil_efektif &lt;= 4",
+        "Kriteria fakir miskin Kepmensos 262/HUK/2022",
+        "Desil DTSEN",
+    ] {
+        assert!(body.contains(needle), "family page lacks {needle}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whatif_refuses_broken_rules_and_counts_gains_without_storing() {
+    let f = setup(150);
+    let (cookie, csrf) = login(&f, "analis");
+    let before = count(&f, "SELECT COUNT(*) FROM program_gaps");
+    let (status, page) = call(
+        &f,
+        Method::GET,
+        "/kelayakan/bagaimana-jika?program=bpnt",
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("desil_efektif &lt;= 4"),
+        "the form holds the BPNT file"
+    );
+    let bpnt = include_str!("../../domain/rules/2025/bpnt.toml");
+    let broken = bpnt.replace("desil_efektif <= 4", "desil_efektif <= 4 and nonsense");
+    let (status, body) = call(
+        &f,
+        Method::POST,
+        "/kelayakan/bagaimana-jika",
+        &cookie,
+        Some(format!("csrf={csrf}&desa={VILLAGE}&rules={}", enc(&broken))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let line = broken.lines().position(|l| l.contains("nonsense")).unwrap() + 1;
+    assert!(
+        body.contains(&format!("baris {line}, kolom 36")),
+        "error names line {line}: {body}"
+    );
+    assert!(body.contains("fakta tidak dikenal"));
+    let wider = bpnt.replace("desil_efektif <= 4", "desil_efektif <= 5");
+    let (status, body) = call(
+        &f,
+        Method::POST,
+        "/kelayakan/bagaimana-jika",
+        &cookie,
+        Some(format!("csrf={csrf}&desa={VILLAGE}&rules={}", enc(&wider))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Independently: families of effective decile 5 are the gains.
+    let gains = count(
+        &f,
+        "SELECT COUNT(*) FROM assessments WHERE desil_efektif = 5",
+    );
+    assert!(gains > 0);
+    assert!(
+        body.contains(&format!("Bertambah ({gains})")),
+        "{gains} gains expected"
+    );
+    assert_eq!(
+        count(&f, "SELECT COUNT(*) FROM program_gaps"),
+        before,
+        "nothing stored"
+    );
+    // A forged CSRF token changes nothing and is refused.
+    let (status, _) = call(
+        &f,
+        Method::POST,
+        "/kelayakan/bagaimana-jika",
+        &cookie,
+        Some(format!("csrf=forged&desa={VILLAGE}&rules={}", enc(&wider))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_in_the_browser_is_reassessed_at_once() {
+    let f = setup(40);
+    let (cookie, csrf) = login(&f, "analis");
+    let id =
+        f.t.db
+            .conn()
+            .unwrap()
+            .query(
+                "SELECT f.id FROM families f JOIN assessments a ON a.family_id = f.id \
+         WHERE f.desil >= 6 AND f.bpnt_sejak IS NULL ORDER BY f.no_kk LIMIT 1",
+                &[],
+            )
+            .unwrap()[0][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let family = registry::family_by_id(&mut f.t.db.conn().unwrap(), &id)
+        .unwrap()
+        .unwrap();
+    let mut pairs: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf.clone()),
+        ("alasan".into(), "desil baru dari DTSEN".into()),
+    ];
+    for (fld, v) in FAMILY_FIELDS.iter().zip(&family.values) {
+        let text = if fld.key == "desil" {
+            "1".to_string()
+        } else {
+            v.as_ref().map(|v| v.to_text(fld.kind)).unwrap_or_default()
+        };
+        pairs.push((format!("f.{}", fld.key), text));
+    }
+    let body = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let (status, resp) = call(
+        &f,
+        Method::POST,
+        &format!("/keluarga/{id}/ubah"),
+        &cookie,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{resp}");
+    let gap = count(
+        &f,
+        &format!(
+            "SELECT COUNT(*) FROM program_gaps WHERE program = 'bpnt' AND gap = 'exclusion' AND family_id = '{id}'"
+        ),
+    );
+    assert_eq!(gap, 1, "BPNT exclusion recorded right after the edit");
+}
