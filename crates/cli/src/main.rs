@@ -101,6 +101,19 @@ enum Command {
         /// Village code (default: the demo village).
         #[arg(long)]
         village: Option<String>,
+        /// Spread the families over this many villages of the province, starting with the
+        /// village (a district-sized registry for benchmarks).
+        #[arg(long, default_value_t = 1)]
+        villages: usize,
+    },
+    /// Measure rule evaluation alone: every program for every family of a generated
+    /// population, on one thread (benchmark; nothing is stored).
+    BenchRules {
+        #[arg(long, default_value_t = 100_000)]
+        families: usize,
+        /// Passes over the population.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
     },
     /// Import a CSV or XLSX file (layout: docs/import-format.md).
     Import {
@@ -172,6 +185,9 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
+        /// Print the facts a rule can read (Markdown, as in docs/rules.md).
+        #[arg(long)]
+        facts: bool,
     },
     /// Look up a registered person by NIK (recorded in the audit log).
     Cari {
@@ -234,11 +250,21 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             families,
             seed,
             village,
+            villages,
         } => {
             let db = open_db(cli)?;
             let v = demo_village(village.as_deref())?;
-            fill_demo(&db, &v, *families, *seed, lang)?;
-            assess(cli, &db, Some(v.to_string()), None, false)?;
+            if *villages <= 1 {
+                fill_demo(&db, &v, *families, *seed, lang)?;
+                assess(cli, &db, Some(v.to_string()), None, false)?;
+            } else {
+                let list = province_villages(&v, *villages);
+                let per = (*families / list.len()).max(1);
+                for (i, code) in list.iter().enumerate() {
+                    fill_demo(&db, code, per, *seed + i as u64, lang)?;
+                }
+                assess(cli, &db, None, None, false)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
@@ -373,7 +399,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Whatif { files, village, on } => whatif(cli, files, village.as_deref(), *on),
-        Command::Rules { files, on } => rules_check(cli, files, *on),
+        Command::Rules { facts: true, .. } => {
+            print!("{}", puskesos_domain::rules::facts::facts_markdown());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { files, on, .. } => rules_check(cli, files, *on),
+        Command::BenchRules { families, rounds } => bench_rules(*families, *rounds),
         Command::Roles => {
             print!("{}", roles_markdown(lang));
             Ok(ExitCode::SUCCESS)
@@ -542,6 +573,82 @@ fn rules_check(cli: &Cli, files: &[PathBuf], on: Option<chrono::NaiveDate>) -> R
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// `n` villages of `start`'s province in code order, beginning with `start`.
+fn province_villages(start: &KodeWilayah, n: usize) -> Vec<KodeWilayah> {
+    let w = Wilayah::master();
+    let mut out = Vec::new();
+    let province = KodeWilayah::parse(start.province()).expect("a province code");
+    for kab in w.children(Some(&province)) {
+        let kab = KodeWilayah::parse(kab.code).expect("master codes are valid");
+        for kec in w.children(Some(&kab)) {
+            let kec = KodeWilayah::parse(kec.code).expect("master codes are valid");
+            for desa in w.children(Some(&kec)) {
+                out.push(KodeWilayah::parse(desa.code).expect("master codes are valid"));
+            }
+        }
+    }
+    let at = out.iter().position(|c| c == start).unwrap_or(0);
+    out.rotate_left(at);
+    out.truncate(n.max(1));
+    out
+}
+
+/// Rule evaluation alone, on one thread: prepared facts in memory, every program decided for
+/// every family, `rounds` times.
+fn bench_rules(families: usize, rounds: usize) -> Result<ExitCode> {
+    use puskesos_domain::rules::Scratch;
+    let on = today();
+    let assessor = Assessor::builtin(on);
+    let village = puskesos_demo::default_village();
+    let opts = puskesos_demo::DemoOptions::new(families, 1, on);
+    let mut population = Vec::with_capacity(families);
+    for (i, fam) in puskesos_demo::generate(&opts).into_iter().enumerate() {
+        let family = puskesos_domain::model::Family {
+            id: i.to_string(),
+            values: fam.values,
+            source: "bench".into(),
+        };
+        let members: Vec<puskesos_domain::model::Person> = fam
+            .members
+            .into_iter()
+            .enumerate()
+            .map(|(k, values)| puskesos_domain::model::Person {
+                id: format!("{i}-{k}"),
+                family_id: i.to_string(),
+                values,
+                source: "bench".into(),
+            })
+            .collect();
+        population.push(assessor.prepare(village.as_str(), &family, &members));
+    }
+    assessor.assess_population(&mut population);
+    let mut scratch = Scratch::default();
+    let mut out = Vec::new();
+    let mut eligible = 0usize;
+    let start = Instant::now();
+    for _ in 0..rounds.max(1) {
+        for p in &population {
+            assessor.rules.decide_all(&p.facts, &mut scratch, &mut out);
+            eligible += out
+                .iter()
+                .filter(|d| d.outcome == puskesos_domain::rules::Outcome::Eligible)
+                .count();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let n = (population.len() * rounds.max(1)) as f64;
+    println!(
+        "{} programs x {} families x {} rounds: {:.3} s, {:.0} families/s on one thread ({} eligible decisions)",
+        assessor.rules.programs.len(),
+        population.len(),
+        rounds.max(1),
+        secs,
+        n / secs,
+        eligible
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn demo_village(code: Option<&str>) -> Result<KodeWilayah> {

@@ -254,3 +254,43 @@ impl Facts {
             if official.is_nan() { local } else { official };
     }
 }
+
+/// The fact tables of `docs/rules.md` (Markdown): every name a rule can read, its type and, for
+/// coded facts, the codes. A test keeps the document in step with this list.
+pub fn facts_markdown() -> String {
+    let describe = |ty: Ty| match ty {
+        Ty::Num => "number".to_string(),
+        Ty::Bool => "yes/no".to_string(),
+        Ty::Code(codes) => format!("code: {}", codes.join(", ")),
+        Ty::Presence => "text/date: only `known(...)`".to_string(),
+    };
+    let mut out = String::from("### Family facts\n\n| fact | type |\n|---|---|\n");
+    for s in family_slots() {
+        let derived = if s.source == Source::Derived {
+            " (derived)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "| `{}`{} | {} |\n",
+            s.name,
+            derived,
+            describe(s.ty)
+        ));
+    }
+    out.push_str("\n### Member facts (inside `count`, `any`, `all`, `sum` and components)\n\n| fact | type |\n|---|---|\n");
+    for s in member_slots() {
+        let derived = if s.source == Source::Derived {
+            " (derived)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "| `{}`{} | {} |\n",
+            s.name,
+            derived,
+            describe(s.ty)
+        ));
+    }
+    out
+}

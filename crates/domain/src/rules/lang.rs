@@ -133,6 +133,147 @@ pub enum Node {
     In(Box<Node>, Box<[f64]>),
     If(Box<Node>, Box<Node>, Box<Node>),
     Agg(Agg, Box<Node>),
+    // Fused forms made by `optimize` (the hot shapes of real rules, one dispatch instead of three).
+    /// `a and b and ...`, flattened.
+    AllOf(Box<[Node]>),
+    /// `a or b or ...`, flattened.
+    AnyOf(Box<[Node]>),
+    /// `known(fact)`.
+    KnownSlot {
+        member: bool,
+        slot: usize,
+    },
+    /// `fact <op> constant` as a range test: `lo <= fact <= hi`, negated for `!=`.
+    /// Branch-free at evaluation: the comparison operator is gone.
+    CmpSlot {
+        member: bool,
+        slot: usize,
+        lo: f64,
+        hi: f64,
+        negate: bool,
+    },
+    /// `fact in [...]`.
+    InSlot {
+        member: bool,
+        slot: usize,
+        set: Box<[f64]>,
+    },
+}
+
+fn flip(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Lt => BinOp::Gt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Ge => BinOp::Le,
+        other => other,
+    }
+}
+
+fn is_cmp(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+    )
+}
+
+fn range(member: bool, slot: usize, op: BinOp, c: f64) -> Node {
+    let (lo, hi, negate) = match op {
+        BinOp::Eq => (c, c, false),
+        BinOp::Ne => (c, c, true),
+        BinOp::Lt => (f64::NEG_INFINITY, c.next_down(), false),
+        BinOp::Le => (f64::NEG_INFINITY, c, false),
+        BinOp::Gt => (c.next_up(), f64::INFINITY, false),
+        _ => (c, f64::INFINITY, false),
+    };
+    Node::CmpSlot {
+        member,
+        slot,
+        lo,
+        hi,
+        negate,
+    }
+}
+
+/// A yes/no fact used as a condition becomes the test `fact = 1` (same values, inlined).
+fn as_test(n: Node) -> Node {
+    match slot_of(&n) {
+        Some((member, slot)) => range(member, slot, BinOp::Eq, 1.0),
+        None => n,
+    }
+}
+
+fn slot_of(n: &Node) -> Option<(bool, usize)> {
+    match n {
+        Node::Fam(i) => Some((false, *i)),
+        Node::Mem(i) => Some((true, *i)),
+        _ => None,
+    }
+}
+
+impl Node {
+    /// Folds constants and fuses the common shapes; evaluation gives the same results.
+    pub fn optimize(self) -> Node {
+        match self {
+            Node::Known(n) => match slot_of(&n) {
+                Some((member, slot)) => Node::KnownSlot { member, slot },
+                None => Node::Known(n.optimize().into()),
+            },
+            Node::Not(n) => Node::Not(n.optimize().into()),
+            Node::Neg(n) => match n.optimize() {
+                Node::Const(c) => Node::Const(-c),
+                other => Node::Neg(other.into()),
+            },
+            Node::If(c, t, e) => Node::If(
+                c.optimize().into(),
+                t.optimize().into(),
+                e.optimize().into(),
+            ),
+            Node::Agg(a, n) => Node::Agg(a, n.optimize().into()),
+            Node::In(n, set) => match slot_of(&n) {
+                Some((member, slot)) => Node::InSlot { member, slot, set },
+                None => Node::In(n.optimize().into(), set),
+            },
+            Node::Bin(op, a, b) => {
+                let (a, b) = (a.optimize(), b.optimize());
+                match (op, &a, &b) {
+                    (BinOp::And, _, _) => {
+                        let mut parts = Vec::new();
+                        for x in [a, b] {
+                            match x {
+                                Node::AllOf(inner) => parts.extend(inner.into_vec()),
+                                other => parts.push(as_test(other)),
+                            }
+                        }
+                        Node::AllOf(parts.into())
+                    }
+                    (BinOp::Or, _, _) => {
+                        let mut parts = Vec::new();
+                        for x in [a, b] {
+                            match x {
+                                Node::AnyOf(inner) => parts.extend(inner.into_vec()),
+                                other => parts.push(as_test(other)),
+                            }
+                        }
+                        Node::AnyOf(parts.into())
+                    }
+                    (_, Node::Const(_), Node::Const(_)) => Node::Const(
+                        Node::Bin(op, a.into(), b.into()).eval(&[], &[], 0, &mut NoRecord),
+                    ),
+                    (op, x, Node::Const(c)) if is_cmp(op) && slot_of(x).is_some() => {
+                        let (member, slot) = slot_of(x).expect("checked");
+                        range(member, slot, op, *c)
+                    }
+                    (op, Node::Const(c), x) if is_cmp(op) && slot_of(x).is_some() => {
+                        let (member, slot) = slot_of(x).expect("checked");
+                        range(member, slot, flip(op), *c)
+                    }
+                    _ => Node::Bin(op, a.into(), b.into()),
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// Which record an expression is about.
@@ -564,7 +705,7 @@ pub fn compile(src: &str, scope: Scope, want: Ty) -> Result<Expr, LangError> {
     refs.dedup();
     Ok(Expr {
         text: src.trim().to_string(),
-        node,
+        node: node.optimize(),
         ty,
         refs,
     })
@@ -614,6 +755,75 @@ fn truth(b: bool) -> f64 {
 }
 
 impl Node {
+    /// A leaf test evaluated in the caller's loop, without a recursive call.
+    #[inline(always)]
+    fn eval_part<R: Recorder>(&self, fam: &[f64], mem: &[f64], m: usize, rec: &mut R) -> f64 {
+        match self {
+            Node::CmpSlot {
+                member,
+                slot,
+                lo,
+                hi,
+                negate,
+            } => {
+                let v = if *member {
+                    mem[m * MEMBER_WIDTH + *slot]
+                } else {
+                    fam[*slot]
+                };
+                if v.is_nan() {
+                    rec.unknown((*member, *slot));
+                    return f64::NAN;
+                }
+                truth((*lo <= v && v <= *hi) != *negate)
+            }
+            Node::KnownSlot { member, slot } => {
+                let v = if *member {
+                    mem[m * MEMBER_WIDTH + *slot]
+                } else {
+                    fam[*slot]
+                };
+                truth(!v.is_nan())
+            }
+            Node::Const(c) => *c,
+            other => other.eval(fam, mem, m, rec),
+        }
+    }
+
+    /// `eval` with leaves and one level of `and`/`or` inlined into the caller.
+    #[inline(always)]
+    pub fn eval_leaf<R: Recorder>(&self, fam: &[f64], mem: &[f64], m: usize, rec: &mut R) -> f64 {
+        match self {
+            Node::AllOf(parts) => {
+                let mut acc = 1.0;
+                for p in parts.iter() {
+                    let x = p.eval_part(fam, mem, m, rec);
+                    if x == 0.0 {
+                        return 0.0;
+                    }
+                    if x.is_nan() {
+                        acc = f64::NAN;
+                    }
+                }
+                acc
+            }
+            Node::AnyOf(parts) => {
+                let mut acc = 0.0;
+                for p in parts.iter() {
+                    let x = p.eval_part(fam, mem, m, rec);
+                    if x == 1.0 {
+                        return 1.0;
+                    }
+                    if x.is_nan() {
+                        acc = f64::NAN;
+                    }
+                }
+                acc
+            }
+            other => other.eval_part(fam, mem, m, rec),
+        }
+    }
+
     /// Evaluates on a family's slots and its members' slots; `m` is the member in scope
     /// (ignored where the expression reads no member fact).
     pub fn eval<R: Recorder>(&self, fam: &[f64], mem: &[f64], m: usize, rec: &mut R) -> f64 {
@@ -685,6 +895,71 @@ impl Node {
                     truth(set.contains(&v))
                 }
             }
+            Node::AllOf(parts) => {
+                // Kleene and: any false decides; otherwise any unknown makes it unknown.
+                let mut acc = 1.0;
+                for p in parts.iter() {
+                    let x = p.eval_part(fam, mem, m, rec);
+                    if x == 0.0 {
+                        return 0.0;
+                    }
+                    if x.is_nan() {
+                        acc = f64::NAN;
+                    }
+                }
+                acc
+            }
+            Node::AnyOf(parts) => {
+                let mut acc = 0.0;
+                for p in parts.iter() {
+                    let x = p.eval_part(fam, mem, m, rec);
+                    if x == 1.0 {
+                        return 1.0;
+                    }
+                    if x.is_nan() {
+                        acc = f64::NAN;
+                    }
+                }
+                acc
+            }
+            Node::KnownSlot { member, slot } => {
+                let v = if *member {
+                    mem[m * MEMBER_WIDTH + *slot]
+                } else {
+                    fam[*slot]
+                };
+                truth(!v.is_nan())
+            }
+            Node::CmpSlot {
+                member,
+                slot,
+                lo,
+                hi,
+                negate,
+            } => {
+                let v = if *member {
+                    mem[m * MEMBER_WIDTH + *slot]
+                } else {
+                    fam[*slot]
+                };
+                if v.is_nan() {
+                    rec.unknown((*member, *slot));
+                    return f64::NAN;
+                }
+                truth((*lo <= v && v <= *hi) != *negate)
+            }
+            Node::InSlot { member, slot, set } => {
+                let v = if *member {
+                    mem[m * MEMBER_WIDTH + *slot]
+                } else {
+                    fam[*slot]
+                };
+                if v.is_nan() {
+                    rec.unknown((*member, *slot));
+                    return f64::NAN;
+                }
+                truth(set.contains(&v))
+            }
             Node::If(c, t, e) => {
                 let cv = c.eval(fam, mem, m, rec);
                 if cv.is_nan() {
@@ -702,7 +977,7 @@ impl Node {
                     _ => 0.0,
                 };
                 for k in 0..count {
-                    let v = n.eval(fam, mem, k, rec);
+                    let v = n.eval_leaf(fam, mem, k, rec);
                     acc = match agg {
                         Agg::Count | Agg::Sum if v.is_nan() => f64::NAN,
                         Agg::Count => acc + v,

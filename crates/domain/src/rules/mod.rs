@@ -455,8 +455,8 @@ impl Program {
         mut shares: Option<&mut Vec<Share>>,
     ) -> Decision {
         let (fam, mem) = (&facts.family[..], &facts.members[..]);
-        let receives = self.received.node.eval(fam, mem, 0, &mut NoRecord) == 1.0;
-        let mut verdict = self.eligible.node.eval(fam, mem, 0, rec);
+        let receives = self.received.node.eval_leaf(fam, mem, 0, &mut NoRecord) == 1.0;
+        let mut verdict = self.eligible.node.eval_leaf(fam, mem, 0, rec);
         let mut amount = 0.0;
         if verdict != 0.0 && !self.components.is_empty() {
             scratch.best.clear();
@@ -464,7 +464,7 @@ impl Program {
             for m in 0..facts.member_count() {
                 let mut member_best: Option<(usize, f64)> = None;
                 for (ci, c) in self.components.iter().enumerate() {
-                    let v = c.member.node.eval(fam, mem, m, rec);
+                    let v = c.member.node.eval_leaf(fam, mem, m, rec);
                     if v.is_nan() {
                         unknown = true;
                     } else if v == 1.0 {

@@ -607,3 +607,14 @@ proptest! {
         prop_assert_eq!(out_a, out_b);
     }
 }
+
+#[test]
+fn the_rule_language_document_lists_every_fact() {
+    let doc = include_str!("../../../../docs/rules.md");
+    let table = facts::facts_markdown();
+    assert!(
+        doc.contains(&table),
+        "docs/rules.md is out of date: replace its fact tables with the output of \
+         `puskesos rules --facts`:\n{table}"
+    );
+}
