@@ -240,6 +240,55 @@ async fn walk(c: &Client, base: &str, tag: &str, kk: &str, nik: &str) {
     assert!(text.contains("user:demo.ketua"));
     shot(c, &format!("{tag}-keluarga")).await;
 
+    // Who should get what: the gap overview, a PKH exclusion family explained, what-if.
+    c.goto(&format!("{base}/kelayakan")).await.unwrap();
+    let text = body_text(c).await;
+    assert!(text.contains("Kelayakan program"), "{text}");
+    assert!(text.contains("Program Keluarga Harapan (PKH)"), "{text}");
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        json!(true),
+        "{tag}: gap overview wider than the window"
+    );
+    shot(c, &format!("{tag}-kelayakan")).await;
+    c.goto(&format!("{base}/kelayakan/pkh/exclusion"))
+        .await
+        .unwrap();
+    click_and_wait(c, "ol.results li a").await;
+    let text = body_text(c).await;
+    assert!(text.contains("Layak, belum menerima"), "{text}");
+    assert!(text.contains("perkiraan manfaat Rp"), "{text}");
+    shot(c, &format!("{tag}-keluarga-kelayakan")).await;
+    c.goto(&format!("{base}/kelayakan/bagaimana-jika?program=bpnt"))
+        .await
+        .unwrap();
+    let rules: String = c
+        .execute("return document.getElementById('rules').value;", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(rules.contains("desil_efektif <= 4"), "{rules}");
+    c.execute(
+        "const t = document.getElementById('rules'); t.value = t.value.replace('desil_efektif <= 4', 'desil_efektif <= 5');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click_and_wait(c, "textarea#rules ~ button").await;
+    let text = body_text(c).await;
+    assert!(text.contains("Bertambah ("), "{text}");
+    assert!(text.contains("tidak ada yang disimpan"), "{text}");
+    shot(c, &format!("{tag}-bagaimana-jika")).await;
+
     // Log out.
     click_and_wait(c, "header form button").await;
     assert!(c.current_url().await.unwrap().as_str().ends_with("/masuk"));

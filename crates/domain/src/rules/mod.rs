@@ -514,8 +514,10 @@ impl Program {
                 f64::NAN
             };
             // The cap keeps the largest components (the family's best lawful combination).
-            scratch.best.sort_by(|a, b| b.total_cmp(a));
             let keep = self.max_components.unwrap_or(usize::MAX);
+            if scratch.best.len() > keep {
+                scratch.best.sort_by(|a, b| b.total_cmp(a));
+            }
             amount += scratch.best.iter().take(keep).sum::<f64>();
             if let Some(s) = shares {
                 s.sort_by(|a, b| b.amount.cmp(&a.amount).then(a.member.cmp(&b.member)));
