@@ -255,14 +255,24 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let db = open_db(cli)?;
             let v = demo_village(village.as_deref())?;
             if *villages <= 1 {
-                fill_demo(&db, &v, *families, *seed, lang)?;
+                fill_demo(
+                    &db,
+                    &v,
+                    *families,
+                    *seed,
+                    lang,
+                    &mut Default::default(),
+                    true,
+                )?;
                 assess(cli, &db, Some(v.to_string()), None, false)?;
             } else {
                 let list = province_villages(&v, *villages);
                 let per = (*families / list.len()).max(1);
+                let mut ids = puskesos_demo::DemoIds::default();
                 for (i, code) in list.iter().enumerate() {
-                    fill_demo(&db, code, per, *seed + i as u64, lang)?;
+                    fill_demo(&db, code, per, *seed + i as u64, lang, &mut ids, false)?;
                 }
+                db.conn()?.analyze()?;
                 assess(cli, &db, None, None, false)?;
             }
             Ok(ExitCode::SUCCESS)
@@ -671,6 +681,8 @@ fn fill_demo(
     families: usize,
     seed: u64,
     lang: Lang,
+    ids: &mut puskesos_demo::DemoIds,
+    analyze: bool,
 ) -> Result<usize> {
     let opts = puskesos_demo::DemoOptions {
         village: village.clone(),
@@ -678,7 +690,7 @@ fn fill_demo(
         seed,
         today: chrono::Local::now().date_naive(),
     };
-    let generated = puskesos_demo::generate(&opts);
+    let generated = puskesos_demo::generate_with(&opts, ids);
     let ctx = WriteCtx {
         actor: actor(),
         reason: Some("data demo".into()),
@@ -707,7 +719,9 @@ fn fill_demo(
         Ok(())
     })?;
     pb.finish_and_clear();
-    conn.analyze()?;
+    if analyze {
+        conn.analyze()?;
+    }
     let count = format_int(lang, generated.len() as i64);
     let name = village_name(village);
     println!(
@@ -851,7 +865,7 @@ fn serve(
         let v = demo_village(village.as_ref().map(|v| v.as_str()))?;
         let (families, _) = registry::counts(&mut db.conn()?)?;
         if families == 0 {
-            fill_demo(&db, &v, 3000, 1, lang)?;
+            fill_demo(&db, &v, 3000, 1, lang, &mut Default::default(), true)?;
             assess(cli, &db, Some(v.to_string()), None, false)?;
         }
         demo_accounts(&db, &v, lang)?;

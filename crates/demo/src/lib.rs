@@ -74,13 +74,23 @@ pub fn default_village() -> KodeWilayah {
 /// # Panics
 /// When `opts.village` is not a desa/kelurahan code of the master list.
 pub fn generate(opts: &DemoOptions) -> Vec<DemoFamily> {
+    generate_with(opts, &mut DemoIds::default())
+}
+
+/// The NIK and KK sequences already used: villages generated with the same `DemoIds` never
+/// share a number (villages of one kecamatan share the region part of both).
+#[derive(Default)]
+pub struct DemoIds(Ids);
+
+/// [`generate`], continuing the number sequences of earlier villages.
+pub fn generate_with(opts: &DemoOptions, used: &mut DemoIds) -> Vec<DemoFamily> {
     let village = Village::new(opts);
-    let mut ids = Ids::default();
+    let ids = &mut used.0;
     (0..opts.families)
         .map(|i| {
             let mut rng = Rng::new(opts.seed, i as u64 + 1);
             let draft = draft_family(&mut rng, opts.today);
-            finish_family(&mut rng, &village, opts.today, draft, &mut ids)
+            finish_family(&mut rng, &village, opts.today, draft, ids)
         })
         .collect()
 }
