@@ -517,8 +517,7 @@ fn whatif(
         .map_err(|e| anyhow::anyhow!(e.render(lang)))?;
     let village = demo_village(village)?.to_string();
     let start = Instant::now();
-    let mut conn = db.conn()?;
-    let mut population = assessment::prepare_village(&mut conn, &base, &village)?;
+    let mut population = assessment::prepare_village(&db, &base, &village)?;
     let (_, summaries) = base.assess_population(&mut population);
     let changes = what_if(&changed, &base.rules, &population, &summaries);
     let ms = start.elapsed().as_secs_f64() * 1e3;

@@ -355,3 +355,5 @@ web-budget-after = Budget with the change
 web-download = Download
 web-list-empty = No families in this list
 web-amount-yearly = Expected yearly benefit (Rp)
+web-district-villages = { $count } villages assessed; choose a village for its lists
+web-total = Total

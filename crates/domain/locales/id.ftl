@@ -355,3 +355,5 @@ web-budget-after = Anggaran dengan perubahan
 web-download = Unduh
 web-list-empty = Tidak ada keluarga dalam daftar ini
 web-amount-yearly = Perkiraan manfaat setahun (Rp)
+web-district-villages = { $count } desa/kelurahan dinilai; pilih desa/kelurahan untuk daftarnya
+web-total = Jumlah

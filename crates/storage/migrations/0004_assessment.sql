@@ -5,8 +5,6 @@
 CREATE TABLE assessments (
     kode_wilayah TEXT NOT NULL,
     family_id TEXT NOT NULL,
-    assessed_at BIGINT NOT NULL,
-    rules TEXT NOT NULL,
     bps14_met BIGINT NOT NULL,
     bps14_verdict TEXT NOT NULL,
     fakir_miskin TEXT NOT NULL,
@@ -29,12 +27,12 @@ CREATE TABLE program_gaps (
     amount BIGINT NOT NULL,
     PRIMARY KEY (kode_wilayah, program, gap, family_id)
 );
-CREATE INDEX program_gaps_family ON program_gaps (kode_wilayah, family_id);
 
--- The local decile boundaries of each village's PMT estimates at its last full assessment,
--- used to place a single reassessed family.
-CREATE TABLE pmt_cutoffs (
+-- Each village's last full assessment: when, under which rules, and its local decile
+-- boundaries (used to place a single family reassessed after an edit).
+CREATE TABLE assessment_runs (
     kode_wilayah TEXT NOT NULL PRIMARY KEY,
-    cutoffs TEXT NOT NULL,
-    computed_at BIGINT NOT NULL
+    assessed_at BIGINT NOT NULL,
+    rules TEXT NOT NULL,
+    cutoffs TEXT
 );

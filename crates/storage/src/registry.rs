@@ -774,6 +774,78 @@ pub fn for_each_member(
     })
 }
 
+/// Every family of a village with its members (families without members too), in id order.
+/// Two plain queries merged in memory instead of a join: a join repeats the family's columns on
+/// every member's row, and decoding those was most of the time of a whole-registry pass.
+/// The village's families are held in memory; members are streamed.
+pub fn for_each_family_of_village(
+    families_conn: &mut Conn,
+    persons_conn: &mut Conn,
+    village: &str,
+    mut f: impl FnMut(Family, Vec<Person>) -> Result<(), StorageError>,
+) -> Result<(), StorageError> {
+    let families: Vec<Family> = families_conn
+        .query(
+            &format!(
+                "SELECT id, source, {} FROM families WHERE kode_wilayah = $1 ORDER BY id",
+                column_list(FAMILY_FIELDS)
+            ),
+            &[village.into()],
+        )?
+        .into_iter()
+        .map(family_from_row)
+        .collect();
+    let mut pending = families.into_iter().peekable();
+    let mut members: Vec<Person> = Vec::new();
+    let mut current: Option<Family> = None;
+    persons_conn.for_each(
+        &format!(
+            "{} WHERE kode_wilayah = $1 ORDER BY family_id, urutan, id",
+            SQL.person_select
+        ),
+        &[village.into()],
+        |row| {
+            let p = person_from_row(row);
+            if current.as_ref().map(|c| c.id.as_str()) != Some(p.family_id.as_str()) {
+                if let Some(done) = current.take() {
+                    f(done, std::mem::take(&mut members))?;
+                }
+                // Families before this one have no members.
+                while let Some(next) = pending.next_if(|x| x.id < p.family_id) {
+                    f(next, Vec::new())?;
+                }
+                current = pending.next_if(|x| x.id == p.family_id);
+            }
+            if current.is_some() {
+                members.push(p);
+            }
+            Ok(())
+        },
+    )?;
+    if let Some(done) = current.take() {
+        f(done, members)?;
+    }
+    for rest in pending {
+        f(rest, Vec::new())?;
+    }
+    Ok(())
+}
+
+/// The villages holding families, in code order (or just `only` when given).
+pub fn villages(conn: &mut Conn, only: Option<&str>) -> Result<Vec<String>, StorageError> {
+    if let Some(v) = only {
+        return Ok(vec![v.to_string()]);
+    }
+    Ok(conn
+        .query(
+            "SELECT DISTINCT kode_wilayah FROM families ORDER BY kode_wilayah",
+            &[],
+        )?
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().and_then(SqlValue::into_string))
+        .collect())
+}
+
 /// The words of a name as the search index keeps them: lower case, letters and digits only,
 /// each once.
 pub fn name_tokens(name: &str) -> Vec<String> {

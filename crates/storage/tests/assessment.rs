@@ -87,7 +87,17 @@ fn batch_assessment_stores_summaries_and_gaps_that_agree_with_the_registry() {
             count(&mut conn, "SELECT COUNT(*) FROM assessments"),
             families
         );
-        assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM pmt_cutoffs"), 2);
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT COUNT(*) FROM assessment_runs WHERE cutoffs IS NOT NULL"
+            ),
+            2
+        );
+        let (rules, _) = assessment::last_run(&mut conn, VILLAGES[0])
+            .unwrap()
+            .unwrap();
+        assert!(rules.contains("pkh 2025.1"));
         // Independent check of BPNT's gaps from the registry and the stored deciles:
         // exclusion = decile <= 4 without a since-date; inclusion = a since-date above 4.
         let exclusion = count(
@@ -191,6 +201,7 @@ fn an_edit_is_reassessed_at_once() {
             .and_then(|v| v.into_string())
         };
         assert_eq!(gap(&mut conn), None, "{}", t.label);
+        let before = count(&mut conn, "SELECT COUNT(*) FROM program_gaps");
         let mut family = registry::family_by_id(&mut conn, &id).unwrap().unwrap();
         family.values[field_index(FAMILY_FIELDS, "desil").unwrap()] = Some(Value::Int(1));
         let changed = registry::edit_family(&mut conn, &id, &family.values, &ctx()).unwrap();
@@ -201,5 +212,18 @@ fn an_edit_is_reassessed_at_once() {
             .unwrap()
             .unwrap();
         assert_eq!(summary.effective_decile, Some(1));
+        // And back: the family's gap rows are as before the first edit.
+        family.values[field_index(FAMILY_FIELDS, "desil").unwrap()] = Some(Value::Int(9));
+        registry::edit_family(&mut conn, &id, &family.values, &ctx())
+            .unwrap()
+            .unwrap();
+        assessment::reassess(&mut conn, &assessor, &[&id]).unwrap();
+        assert_eq!(gap(&mut conn), None, "{}", t.label);
+        assert_eq!(
+            count(&mut conn, "SELECT COUNT(*) FROM program_gaps"),
+            before,
+            "{}",
+            t.label
+        );
     }
 }

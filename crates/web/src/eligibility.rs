@@ -106,6 +106,8 @@ pub fn family_section(
                         }
                     }
                     p.rule { (t("web-condition")) ": " code { (p.eligible.text) } " · " small { (p.file) " " (p.version) } }
+                    @let facts_used = fact_values(lang, &p.eligible.refs, &prepared.facts.family);
+                    @if !facts_used.is_empty() { p.facts-used { (facts_used) } }
                     @if !e.missing.is_empty() {
                         p.warning { (t("web-not-enough-data")) ": "
                             (e.missing.iter().map(|f| fact_label(lang, *f)).collect::<Vec<_>>().join(", ")) }
@@ -127,6 +129,34 @@ pub fn family_section(
             }
         }
     }
+}
+
+/// The family facts a condition read, with their values (`Desil ... = 3; Status rumah = Milik
+/// sendiri`), so that the reason for an answer is visible.
+fn fact_values(lang: Lang, refs: &[FactRef], family: &[f64]) -> String {
+    let slots = puskesos_domain::rules::facts::family_slots();
+    refs.iter()
+        .filter(|(member, _)| !member)
+        .map(|&(_, i)| {
+            let v = family[i];
+            let shown = if v.is_nan() {
+                "?".to_string()
+            } else {
+                match slots[i].ty {
+                    puskesos_domain::rules::facts::Ty::Code(codes) => codes
+                        .get(v as usize)
+                        .map(|c| puskesos_domain::i18n::code_label(lang, slots[i].name, c))
+                        .unwrap_or_default(),
+                    puskesos_domain::rules::facts::Ty::Bool => {
+                        tr(lang, if v == 1.0 { "web-yes" } else { "web-no" }, &[])
+                    }
+                    _ => puskesos_domain::model::format_num(v),
+                }
+            };
+            format!("{} = {shown}", fact_label(lang, (false, i)))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn component_name(lang: Lang, p: &puskesos_domain::rules::Program, i: usize) -> String {
@@ -186,6 +216,9 @@ pub async fn overview(
     let lang = lang_of(uri.query(), &jar);
     let t = |k: &str| tr(lang, k, &[]);
     let Some(village) = village_for(&user, p.desa.as_deref()) else {
+        if p.desa.is_none() {
+            return district(state, lang, user).await;
+        }
         return refuse(StatusCode::NOT_FOUND, "web-choose-village", lang, false);
     };
     let db = state.db.clone();
@@ -240,6 +273,71 @@ pub async fn overview(
                 }
             }
             p { a href=(format!("/kelayakan/bagaimana-jika{q}")) { (t("web-whatif")) } }
+        })
+        .into_response()
+}
+
+/// A district officer's view: the exclusion errors of every village of the district side by
+/// side, each village a link to its own overview.
+async fn district(state: AppState, lang: Lang, user: CurrentUser) -> Response {
+    let t = |k: &str| tr(lang, k, &[]);
+    let prefix = user.reach.prefix().map(str::to_string);
+    let db = state.db.clone();
+    let rules = state.rules.clone();
+    let loaded = blocking(move || {
+        let assessor = rules.assessor()?;
+        let mut conn = db.conn()?;
+        Ok((
+            assessor,
+            assessment::district_gap_summary(&mut conn, prefix.as_deref())?,
+        ))
+    })
+    .await;
+    let Ok((assessor, rows)) = loaded else {
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
+    };
+    let mut villages: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    villages.dedup();
+    let by: HashMap<(String, String), (i64, i64)> = rows
+        .into_iter()
+        .filter(|r| r.2 == Gap::Exclusion)
+        .map(|(v, p, _, n, s)| ((v, p), (n, s)))
+        .collect();
+    let total = |code: &str| -> (i64, i64) {
+        by.iter()
+            .filter(|((_, p), _)| p == code)
+            .fold((0, 0), |(n, s), (_, (a, b))| (n + a, s + b))
+    };
+    Page::new(lang, &t("web-eligibility"))
+        .user(Some(user.clone()))
+        .body(html! {
+            h2 { (t("web-eligibility")) ": " (t("gap-exclusion")) }
+            p { (tr(lang, "web-district-villages", &[("count", &format_int(lang, villages.len() as i64))])) }
+            div.table-wrap {
+                table.gaps {
+                    thead { tr {
+                        th scope="col" { (t("web-village")) }
+                        @for prog in &assessor.rules.programs { th scope="col" { (prog.code) } }
+                    } }
+                    tbody {
+                        tr.total {
+                            th scope="row" { (t("web-total")) }
+                            @for prog in &assessor.rules.programs {
+                                @let (n, sum) = total(&prog.code);
+                                td { (format_int(lang, n)) @if sum > 0 { br; small { (format_rupiah(lang, sum)) } } }
+                            }
+                        }
+                        @for v in &villages {
+                            tr {
+                                th scope="row" { a href=(format!("/kelayakan?desa={v}")) { (village_name(v)) } }
+                                @for prog in &assessor.rules.programs {
+                                    td { (format_int(lang, by.get(&(v.clone(), prog.code.clone())).map_or(0, |x| x.0))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         })
         .into_response()
 }
@@ -582,8 +680,7 @@ pub async fn whatif_run(
     let a = assessor.clone();
     let start = Instant::now();
     let result = blocking(move || {
-        let mut conn = db.conn()?;
-        let mut population = assessment::prepare_village(&mut conn, &a, &v)?;
+        let mut population = assessment::prepare_village(&db, &a, &v)?;
         let (_, base) = a.assess_population(&mut population);
         let changes = what_if(&changed_set, &a.rules, &population, &base);
         Ok((changes, population))

@@ -200,7 +200,20 @@ async fn gap_lists_agree_with_the_store_and_export() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(&format!("/kelayakan/bpnt/exclusion?desa={VILLAGE}\">{n}<")));
+    // Without a village, the district's villages side by side.
+    let (status, body) = call(&f, Method::GET, "/kelayakan", &dinsos, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(&format!("href=\"/kelayakan?desa={VILLAGE}\"")),
+        "{body}"
+    );
     let (other, _) = login(&f, "dinsos2");
+    let (status, body) = call(&f, Method::GET, "/kelayakan", &other, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !body.contains(VILLAGE),
+        "another district sees none of this village"
+    );
     let (status, _) = call(
         &f,
         Method::GET,
