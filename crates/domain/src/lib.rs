@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod assessment;
+pub mod cases;
 pub mod i18n;
 pub mod identity;
 pub mod model;
