@@ -232,6 +232,14 @@ pub fn available(from: State, role: Role, sector: Sector) -> Vec<Step> {
         .collect()
 }
 
+/// Whether the case waits for this role: a step that moves it forward is theirs (refusing is
+/// always possible for the deciders, so it does not put a case in their queue).
+pub fn waits_for(from: State, role: Role, sector: Sector) -> bool {
+    available(from, role, sector)
+        .into_iter()
+        .any(|s| s != Step::Refuse)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assessment;
+pub mod cases;
 pub mod db;
 pub mod migrate;
 pub mod registry;

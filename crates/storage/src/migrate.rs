@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "assessment",
         include_str!("../migrations/0004_assessment.sql"),
     ),
+    (5, "cases", include_str!("../migrations/0005_cases.sql")),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

@@ -1,0 +1,379 @@
+//! SLRT cases in the database: intake, steps through the case life (checked by the domain's
+//! state machine, each one an event in `case_events`), worklists per role. A refused step
+//! changes nothing and is recorded in the audit log.
+
+use puskesos_domain::access::Role;
+use puskesos_domain::cases::{self, Sector, State, Step, StepError};
+
+use crate::registry::audit;
+use crate::{Conn, SqlValue, StorageError, new_id};
+
+/// How a resident reached the centre.
+pub const CHANNELS: &[&str] = &["datang", "kunjungan_rumah", "telepon", "pesan", "surat"];
+
+/// A new case from the front office.
+#[derive(Debug, Clone, Default)]
+pub struct NewCase {
+    pub village: String,
+    pub channel: String,
+    pub sector: Option<Sector>,
+    pub summary: String,
+    /// A registered person (and their family), found by NIK.
+    pub person_id: Option<String>,
+    pub family_id: Option<String>,
+    /// Otherwise a short profile of someone not yet registered.
+    pub contact_name: Option<String>,
+    pub contact_nik: Option<String>,
+    pub contact_address: Option<String>,
+    pub contact_phone: Option<String>,
+    /// What the resident agreed their data may be used for (UU 27/2022 Ps 20).
+    pub consent_purpose: String,
+}
+
+/// What is wrong with a new case; catalogue key `case-new-<field>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntakeError {
+    pub field: &'static str,
+    pub key: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Case {
+    pub id: String,
+    pub village: String,
+    pub nomor: String,
+    pub opened_at: i64,
+    pub opened_by: String,
+    pub channel: String,
+    pub sector: Sector,
+    pub summary: String,
+    pub family_id: Option<String>,
+    pub person_id: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_nik: Option<String>,
+    pub contact_address: Option<String>,
+    pub contact_phone: Option<String>,
+    pub consent_purpose: String,
+    pub state: State,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CaseEvent {
+    pub at: i64,
+    pub actor: String,
+    pub role: String,
+    pub step: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub note: Option<String>,
+}
+
+fn sector_code(s: Sector) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+pub fn sector_of(code: &str) -> Option<Sector> {
+    Sector::ALL.into_iter().find(|s| sector_code(*s) == code)
+}
+
+fn state_of(code: &str) -> Option<State> {
+    State::ALL.into_iter().find(|s| s.code() == code)
+}
+
+const CASE_COLUMNS: &str = "id, kode_wilayah, nomor, opened_at, opened_by, channel, sector, \
+     summary, family_id, person_id, contact_name, contact_nik, contact_address, contact_phone, \
+     consent_purpose, state, updated_at";
+
+fn read_case(r: Vec<SqlValue>) -> Option<Case> {
+    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
+    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
+    Some(Case {
+        id: t(0)?,
+        village: t(1)?,
+        nomor: t(2)?,
+        opened_at: n(3)?,
+        opened_by: t(4)?,
+        channel: t(5)?,
+        sector: sector_of(&t(6)?)?,
+        summary: t(7)?,
+        family_id: t(8),
+        person_id: t(9),
+        contact_name: t(10),
+        contact_nik: t(11),
+        contact_address: t(12),
+        contact_phone: t(13),
+        consent_purpose: t(14)?,
+        state: state_of(&t(15)?)?,
+        updated_at: n(16)?,
+    })
+}
+
+/// Opens a case: checks the intake, numbers it (`K-YYYY-NNNN` per village and year) and records
+/// the opening as the first event.
+pub fn open(
+    conn: &mut Conn,
+    new: &NewCase,
+    actor: &str,
+    role: Role,
+    now_ms: i64,
+) -> Result<Result<Case, IntakeError>, StorageError> {
+    let refuse = |field, key| Ok(Err(IntakeError { field, key }));
+    let Some(sector) = new.sector else {
+        return refuse("sector", "case-new-sector");
+    };
+    if !CHANNELS.contains(&new.channel.as_str()) {
+        return refuse("channel", "case-new-channel");
+    }
+    if new.summary.trim().is_empty() || new.summary.chars().count() > 4000 {
+        return refuse("summary", "case-new-summary");
+    }
+    let named = new.person_id.is_some()
+        || new
+            .contact_name
+            .as_deref()
+            .is_some_and(|n| !n.trim().is_empty());
+    if !named {
+        return refuse("contact_name", "case-new-person");
+    }
+    if new.consent_purpose.trim().is_empty() {
+        return refuse("consent_purpose", "case-new-consent");
+    }
+    let year = chrono::DateTime::from_timestamp_millis(now_ms)
+        .map(|d| d.format("%Y").to_string())
+        .unwrap_or_else(|| "0000".into());
+    let prefix = format!("K-{year}-");
+    conn.transaction(|c| {
+        let count = c.query_i64(
+            "SELECT COUNT(*) FROM cases WHERE kode_wilayah = $1 AND nomor >= $2 AND nomor < $3",
+            &[
+                new.village.as_str().into(),
+                prefix.as_str().into(),
+                format!("K-{year}.").into(),
+            ],
+        )?;
+        let nomor = format!("{prefix}{:04}", count + 1);
+        let id = new_id();
+        let opt = |v: &Option<String>| -> SqlValue {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(SqlValue::from)
+                .unwrap_or(SqlValue::Null)
+        };
+        c.execute(
+            &format!(
+                "INSERT INTO cases ({CASE_COLUMNS}) VALUES \
+                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+            ),
+            &[
+                id.as_str().into(),
+                new.village.as_str().into(),
+                nomor.as_str().into(),
+                now_ms.into(),
+                actor.into(),
+                new.channel.as_str().into(),
+                sector_code(sector).into(),
+                new.summary.trim().into(),
+                opt(&new.family_id),
+                opt(&new.person_id),
+                opt(&new.contact_name),
+                opt(&new.contact_nik),
+                opt(&new.contact_address),
+                opt(&new.contact_phone),
+                new.consent_purpose.trim().into(),
+                State::Registered.code().into(),
+                now_ms.into(),
+            ],
+        )?;
+        event(
+            c,
+            &new.village,
+            &id,
+            actor,
+            role,
+            "open",
+            None,
+            State::Registered,
+            None,
+            now_ms,
+        )?;
+        audit(c, &new.village, actor, "create", "case", &id, Some(&nomor))?;
+        Ok(Ok(by_id(c, &new.village, &id)?.expect("just written")))
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+    actor: &str,
+    role: Role,
+    step: &str,
+    from: Option<State>,
+    to: State,
+    note: Option<&str>,
+    now_ms: i64,
+) -> Result<(), StorageError> {
+    conn.execute(
+        "INSERT INTO case_events (kode_wilayah, id, case_id, at, actor, role, step, from_state, \
+         to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            village.into(),
+            new_id().into(),
+            case_id.into(),
+            now_ms.into(),
+            actor.into(),
+            role.code().into(),
+            step.into(),
+            from.map(|s| s.code()).into(),
+            to.code().into(),
+            note.map(str::trim).filter(|n| !n.is_empty()).into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Case>, StorageError> {
+    Ok(conn
+        .query_opt(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE kode_wilayah = $1 AND id = $2"),
+            &[village.into(), id.into()],
+        )?
+        .and_then(read_case))
+}
+
+/// Takes one step on a case. A refused step changes nothing and is recorded in the audit log.
+#[allow(clippy::too_many_arguments)]
+pub fn take_step(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+    step: Step,
+    role: Role,
+    actor: &str,
+    note: &str,
+    now_ms: i64,
+) -> Result<Result<State, StepError>, StorageError> {
+    conn.transaction(|c| {
+        let Some(case) = by_id(c, village, case_id)? else {
+            return Ok(Err(StepError::OutOfOrder));
+        };
+        match cases::step(case.state, step, role, case.sector, note) {
+            Err(e) => {
+                audit(
+                    c,
+                    village,
+                    actor,
+                    "step-refused",
+                    "case",
+                    case_id,
+                    Some(&format!(
+                        "{} from {}: {:?}",
+                        step.code(),
+                        case.state.code(),
+                        e
+                    )),
+                )?;
+                Ok(Err(e))
+            }
+            Ok(to) => {
+                // Guarded by the state read above: two staff clicking at once cannot both move it.
+                let moved = c.execute(
+                    "UPDATE cases SET state = $1, updated_at = $2 \
+                     WHERE kode_wilayah = $3 AND id = $4 AND state = $5",
+                    &[
+                        to.code().into(),
+                        now_ms.into(),
+                        village.into(),
+                        case_id.into(),
+                        case.state.code().into(),
+                    ],
+                )?;
+                if moved != 1 {
+                    return Ok(Err(StepError::OutOfOrder));
+                }
+                event(
+                    c,
+                    village,
+                    case_id,
+                    actor,
+                    role,
+                    step.code(),
+                    Some(case.state),
+                    to,
+                    Some(note),
+                    now_ms,
+                )?;
+                audit(
+                    c,
+                    village,
+                    actor,
+                    "update",
+                    "case",
+                    case_id,
+                    Some(step.code()),
+                )?;
+                Ok(Ok(to))
+            }
+        }
+    })
+}
+
+pub fn events(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+) -> Result<Vec<CaseEvent>, StorageError> {
+    Ok(conn
+        .query(
+            "SELECT at, actor, role, step, from_state, to_state, note FROM case_events \
+             WHERE kode_wilayah = $1 AND case_id = $2 ORDER BY id",
+            &[village.into(), case_id.into()],
+        )?
+        .into_iter()
+        .filter_map(|r| {
+            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
+            Some(CaseEvent {
+                at: r.first()?.as_i64()?,
+                actor: t(1)?,
+                role: t(2)?,
+                step: t(3)?,
+                from_state: t(4),
+                to_state: t(5)?,
+                note: t(6),
+            })
+        })
+        .collect())
+}
+
+/// The village's open cases, newest first; `for_role` keeps those the role can act on now.
+pub fn open_cases(
+    conn: &mut Conn,
+    village: &str,
+    for_role: Option<Role>,
+) -> Result<Vec<Case>, StorageError> {
+    let all: Vec<Case> = conn
+        .query(
+            &format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE kode_wilayah = $1 \
+                 AND state <> 'closed' AND state <> 'refused' ORDER BY opened_at DESC, id DESC \
+                 LIMIT 500"
+            ),
+            &[village.into()],
+        )?
+        .into_iter()
+        .filter_map(read_case)
+        .collect();
+    Ok(match for_role {
+        None => all,
+        Some(role) => all
+            .into_iter()
+            .filter(|c| cases::waits_for(c.state, role, c.sector))
+            .collect(),
+    })
+}
