@@ -98,10 +98,16 @@ pub enum Action {
     OwnAccount,
     /// Work through the eligibility gap lists, export them, and run what-if rule changes.
     EligibilityReview,
+    /// See the village's SLRT cases and their history.
+    CasesRead,
+    /// Register a need or request brought to the centre (intake).
+    CasesIntake,
+    /// Take steps on cases (which steps: the case state machine, by role and sector).
+    CasesWork,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 12] = [
         Action::RegistryRead,
         Action::RegistryWrite,
         Action::RegistryImport,
@@ -111,6 +117,9 @@ impl Action {
         Action::AccountsManage,
         Action::OwnAccount,
         Action::EligibilityReview,
+        Action::CasesRead,
+        Action::CasesIntake,
+        Action::CasesWork,
     ];
 
     pub fn code(self) -> &'static str {
@@ -124,6 +133,9 @@ impl Action {
             Action::AccountsManage => "accounts_manage",
             Action::OwnAccount => "own_account",
             Action::EligibilityReview => "eligibility_review",
+            Action::CasesRead => "cases_read",
+            Action::CasesIntake => "cases_intake",
+            Action::CasesWork => "cases_work",
         }
     }
 }
@@ -146,6 +158,19 @@ pub fn allowed(role: Role, action: Action) -> bool {
         EligibilityReview => matches!(
             role,
             KepalaDesa | Ketua | ReviewAnalisis | PengolahData | DinasSosial
+        ),
+        // The district office reads cases for oversight but never moves them.
+        CasesRead => !matches!(role, Admin),
+        CasesIntake => matches!(role, PenerimaInformasi | ReviewAnalisis | Ketua),
+        CasesWork => matches!(
+            role,
+            KepalaDesa
+                | Ketua
+                | PenerimaInformasi
+                | ReviewAnalisis
+                | BagianPendidikan
+                | BagianKesehatan
+                | BagianSosialEkonomi
         ),
     }
 }

@@ -5,7 +5,9 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
-use crate::{AppState, accounts, api, auth, data, eligibility, forms, openapi, pages, privacy};
+use crate::{
+    AppState, accounts, api, auth, cases, data, eligibility, forms, openapi, pages, privacy,
+};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +88,11 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_run),
     route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), eligibility::list),
     route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), eligibility::export),
+    route!(GET,  "/kasus",                      Needs(Action::CasesRead),       cases::list),
+    route!(GET,  "/kasus/baru",                 Needs(Action::CasesIntake),     cases::new_form),
+    route!(POST, "/kasus/baru",                 Needs(Action::CasesIntake),     cases::new_submit),
+    route!(GET,  "/kasus/{id}",                 Needs(Action::CasesRead),       cases::page),
+    route!(POST, "/kasus/{id}/langkah",         Needs(Action::CasesWork),       cases::take_step),
     route!(GET,  "/assets/contoh-impor.csv",    Public,                         pages::sample),
     route!(GET,  "/api/openapi.json",           Public,                         openapi::serve),
     route!(GET,  "/api/wilayah/{code}",         Public,                         api::wilayah),

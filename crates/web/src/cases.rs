@@ -1,0 +1,437 @@
+//! SLRT cases in the browser (issue 5, first slice): the intake form of the front office, the
+//! queue of each role ("waiting for me"), and the case page with its history and the steps the
+//! role may take now. Every step goes through the domain's state machine; a refused step changes
+//! nothing and is recorded.
+
+use std::collections::HashMap;
+
+use axum::Extension;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use maud::{Markup, html};
+use puskesos_domain::access::{Action, Reach, allowed};
+use puskesos_domain::cases::{Sector, Step, available};
+use puskesos_domain::identity::mask;
+use puskesos_domain::model::Record;
+use puskesos_domain::wilayah::{KodeWilayah, Level};
+use puskesos_domain::{Lang, tr};
+use puskesos_storage::cases::{self, CHANNELS, Case, NewCase};
+use puskesos_storage::{now_ms, registry};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, csrf_ok, refuse};
+use crate::pages::{Page, error_page, format_time, lang_of};
+use crate::{AppState, blocking};
+
+fn sector_code(s: Sector) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The village of the page: the account's own, or one of the district's for a district officer.
+fn village_for(user: &CurrentUser, asked: Option<&str>) -> Option<String> {
+    match &user.reach {
+        Reach::Within(r) if r.level() == Level::DesaKelurahan => Some(r.to_string()),
+        reach => {
+            let v = KodeWilayah::parse(asked?)?;
+            (v.level() == Level::DesaKelurahan && reach.covers(&v)).then(|| v.to_string())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    desa: Option<String>,
+}
+
+fn case_line(lang: Lang, c: &Case, q: &str) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    html! {
+        li {
+            a href=(format!("/kasus/{}{q}", c.id)) { (c.nomor) }
+            " · " (t(&format!("case-state-{}", c.state.code())))
+            " · " (t(&format!("sector-{}", sector_code(c.sector))))
+            " · " (format_time(c.opened_at))
+        }
+    }
+}
+
+/// The role's queue and the village's open cases.
+pub async fn list(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Query(p): Query<CaseQuery>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let Some(village) = village_for(&user, p.desa.as_deref()) else {
+        return refuse(StatusCode::NOT_FOUND, "web-choose-village", lang, false);
+    };
+    let db = state.db.clone();
+    let role = user.account.role;
+    let v = village.clone();
+    let Ok((mine, open)) = blocking(move || {
+        let mut conn = db.conn()?;
+        Ok((
+            cases::open_cases(&mut conn, &v, Some(role))?,
+            cases::open_cases(&mut conn, &v, None)?,
+        ))
+    })
+    .await
+    else {
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
+    };
+    let q = match &user.reach {
+        Reach::Within(r) if r.level() == Level::DesaKelurahan => String::new(),
+        _ => format!("?desa={village}"),
+    };
+    Page::new(lang, &t("web-cases"))
+        .user(Some(user.clone()))
+        .body(html! {
+            h2 { (t("web-cases")) }
+            @if allowed(role, Action::CasesIntake) {
+                p.actions { a href="/kasus/baru" { (t("web-new-case")) } }
+            }
+            section {
+                h3 { (t("web-my-queue")) " (" (mine.len()) ")" }
+                @if mine.is_empty() { p { (t("web-queue-empty")) } }
+                ul.results { @for c in &mine { (case_line(lang, c, &q)) } }
+            }
+            section {
+                h3 { (t("web-open-cases")) " (" (open.len()) ")" }
+                ul.results { @for c in &open { (case_line(lang, c, &q)) } }
+            }
+        })
+        .into_response()
+}
+
+fn intake_form(
+    lang: Lang,
+    user: &CurrentUser,
+    form: &HashMap<String, String>,
+    errors: &HashMap<&str, String>,
+) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    let v = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let field = |id: &'static str, label: &str, input: Markup| {
+        html! {
+            div.field {
+                label for=(id) { (label) }
+                @if let Some(e) = errors.get(id) { p.error id=(format!("{id}-err")) { (e) } }
+                (input)
+            }
+        }
+    };
+    let consent_default = if form.is_empty() {
+        t("web-consent-default")
+    } else {
+        v("consent_purpose")
+    };
+    html! {
+        form method="post" action="/kasus/baru" {
+            input type="hidden" name="csrf" value=(user.csrf_token);
+            @if !errors.is_empty() { p.error role="alert" { (t("web-form-has-errors")) } }
+            (field("nik", &t("web-case-nik"), html! {
+                input id="nik" name="nik" inputmode="numeric" maxlength="16" value=(v("nik")) aria-describedby="nik-help";
+                p.help id="nik-help" { (t("web-case-nik-help")) }
+            }))
+            (field("contact_name", &t("web-contact-name"), html! { input id="contact_name" name="contact_name" maxlength="200" value=(v("contact_name")); }))
+            (field("contact_address", &t("web-contact-address"), html! { input id="contact_address" name="contact_address" maxlength="200" value=(v("contact_address")); }))
+            (field("contact_phone", &t("web-contact-phone"), html! { input id="contact_phone" name="contact_phone" inputmode="tel" maxlength="30" value=(v("contact_phone")); }))
+            (field("channel", &t("web-channel"), html! {
+                select id="channel" name="channel" {
+                    @for c in CHANNELS { option value=(c) selected[v("channel") == *c] { (t(&format!("channel-{c}"))) } }
+                }
+            }))
+            (field("sector", &t("web-sector"), html! {
+                select id="sector" name="sector" required {
+                    option value="" { (t("web-empty-choice")) }
+                    @for s in Sector::ALL {
+                        @let code = sector_code(s);
+                        option value=(code) selected[v("sector") == code] { (t(&format!("sector-{code}"))) }
+                    }
+                }
+            }))
+            (field("summary", &t("web-summary"), html! { textarea id="summary" name="summary" rows="5" maxlength="4000" required { (v("summary")) } }))
+            (field("consent_purpose", &t("web-consent"), html! { input id="consent_purpose" name="consent_purpose" maxlength="300" value=(consent_default); }))
+            div.field {
+                @if let Some(e) = errors.get("consent") { p.error id="consent-err" { (e) } }
+                label { input type="checkbox" name="consent" value="ya" checked[v("consent") == "ya"]; " " (t("web-consent-given")) }
+            }
+            button type="submit" { (t("web-save")) }
+        }
+    }
+}
+
+pub async fn new_form(
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    if village_for(&user, None).is_none() {
+        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    }
+    Page::new(lang, &tr(lang, "web-new-case", &[]))
+        .user(Some(user.clone()))
+        .body(html! {
+            h2 { (tr(lang, "web-new-case", &[])) }
+            (intake_form(lang, &user, &HashMap::new(), &HashMap::new()))
+        })
+        .into_response()
+}
+
+pub async fn new_submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    if !csrf_ok(&user, form.get("csrf").map(String::as_str).unwrap_or("")) {
+        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
+    }
+    let Some(village) = village_for(&user, None) else {
+        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    };
+    let get = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let mut errors: HashMap<&str, String> = HashMap::new();
+    if form.get("consent").map(String::as_str) != Some("ya") {
+        errors.insert("consent", tr(lang, "web-consent-missing", &[]));
+    }
+    let nik = get("nik");
+    let db = state.db.clone();
+    let found = match nik.clone() {
+        Some(n) => blocking(move || {
+            let mut conn = db.conn()?;
+            registry::person_by_nik(&mut conn, &n)
+        })
+        .await
+        .ok()
+        .flatten(),
+        None => None,
+    };
+    // A registered person of another village is not linked (and nothing of them is shown).
+    let (person_id, family_id) = match &found {
+        Some((p, _)) => {
+            let db = state.db.clone();
+            let fid = p.family_id.clone();
+            let fam = blocking(move || {
+                let mut conn = db.conn()?;
+                registry::family_by_id(&mut conn, &fid)
+            })
+            .await
+            .ok()
+            .flatten();
+            match fam {
+                Some(f) if f.text("kode_wilayah") == Some(village.as_str()) => {
+                    (Some(p.id.clone()), Some(f.id.clone()))
+                }
+                _ => (None, None),
+            }
+        }
+        None => (None, None),
+    };
+    let new = NewCase {
+        village: village.clone(),
+        channel: get("channel").unwrap_or_default(),
+        sector: get("sector").and_then(|s| cases::sector_of(&s)),
+        summary: form.get("summary").cloned().unwrap_or_default(),
+        person_id: person_id.clone(),
+        family_id,
+        contact_name: get("contact_name"),
+        contact_nik: if person_id.is_none() { nik } else { None },
+        contact_address: get("contact_address"),
+        contact_phone: get("contact_phone"),
+        consent_purpose: get("consent_purpose").unwrap_or_default(),
+    };
+    if errors.is_empty() {
+        let db = state.db.clone();
+        let actor = format!("user:{}", user.account.username);
+        let role = user.account.role;
+        let result = blocking(move || {
+            let mut conn = db.conn()?;
+            cases::open(&mut conn, &new, &actor, role, now_ms())
+        })
+        .await;
+        match result {
+            Ok(Ok(case)) => return Redirect::to(&format!("/kasus/{}", case.id)).into_response(),
+            Ok(Err(e)) => {
+                errors.insert(e.field, tr(lang, e.key, &[]));
+            }
+            Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+        }
+    }
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Page::new(lang, &tr(lang, "web-new-case", &[]))
+            .user(Some(user.clone()))
+            .body(html! {
+                h2 { (tr(lang, "web-new-case", &[])) }
+                (intake_form(lang, &user, &form, &errors))
+            }),
+    )
+        .into_response()
+}
+
+/// The case page: who, what, the stage, the history, and the steps this role may take now.
+pub async fn page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+    Query(p): Query<CaseQuery>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let Some(village) = village_for(&user, p.desa.as_deref()) else {
+        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
+    };
+    let db = state.db.clone();
+    let actor = format!("user:{}", user.account.username);
+    let (v, cid) = (village.clone(), id.clone());
+    let loaded = blocking(move || {
+        let mut conn = db.conn()?;
+        let Some(case) = cases::by_id(&mut conn, &v, &cid)? else {
+            return Ok(None);
+        };
+        let events = cases::events(&mut conn, &v, &cid)?;
+        let person = match &case.person_id {
+            Some(pid) => registry::person_by_id(&mut conn, pid)?.map(|(p, _)| p),
+            None => None,
+        };
+        registry::audit(&mut conn, &v, &actor, "view", "case", &cid, None)?;
+        Ok(Some((case, events, person)))
+    })
+    .await;
+    let (case, events, person) = match loaded {
+        Ok(Some(x)) => x,
+        Ok(None) => return error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
+        Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    };
+    let steps = if allowed(user.account.role, Action::CasesWork) {
+        available(case.state, user.account.role, case.sector)
+    } else {
+        Vec::new()
+    };
+    Page::new(lang, &format!("{} {}", t("web-case"), case.nomor))
+        .user(Some(user.clone()))
+        .body(html! {
+            section {
+                h2 { (t("web-case")) " " (case.nomor) }
+                p.status { (t("web-case-state")) ": " strong { (t(&format!("case-state-{}", case.state.code()))) } }
+                dl {
+                    dt { (t("web-person")) }
+                    dd {
+                        @if let Some(p) = &person {
+                            (p.text("nama").unwrap_or_default()) " · NIK " (mask(p.text("nik").unwrap_or_default()))
+                            @if let Some(f) = &case.family_id { " · " a href=(format!("/keluarga/{f}")) { (t("web-registered-family")) } }
+                        } @else {
+                            (case.contact_name.clone().unwrap_or_default()) " (" (t("web-not-registered")) ")"
+                            @if let Some(a) = &case.contact_address { br; (a) }
+                            @if let Some(ph) = &case.contact_phone { br; (ph) }
+                        }
+                    }
+                    dt { (t("web-sector")) } dd { (t(&format!("sector-{}", sector_code(case.sector)))) }
+                    dt { (t("web-channel")) } dd { (t(&format!("channel-{}", case.channel))) }
+                    dt { (t("web-opened")) } dd { (format_time(case.opened_at)) " · " (case.opened_by) }
+                    dt { (t("web-summary")) } dd.summary { (case.summary) }
+                    dt { (t("web-consent")) } dd { (case.consent_purpose) }
+                }
+            }
+            section {
+                h3 { (t("web-case-steps")) }
+                @if steps.is_empty() { p { (t("web-case-no-steps")) } }
+                @for s in &steps {
+                    form.step method="post" action=(format!("/kasus/{}/langkah", case.id)) {
+                        input type="hidden" name="csrf" value=(user.csrf_token);
+                        input type="hidden" name="step" value=(s.code());
+                        @let note_id = format!("note-{}", s.code());
+                        label for=(note_id) { (t("web-note")) }
+                        textarea id=(note_id) name="note" rows="2" maxlength="2000" required[s.needs_note()] {}
+                        button type="submit" { (t(&format!("case-step-{}", s.code()))) }
+                    }
+                }
+            }
+            section {
+                h3 { (t("web-case-history")) }
+                ol.history {
+                    @for e in &events {
+                        li {
+                            strong { (format_time(e.at)) } " · " (e.actor) " (" (t(&format!("role-{}", e.role))) ") · "
+                            (t(&format!("case-state-{}", e.to_state)))
+                            @if let Some(n) = &e.note { " · " em { (n) } }
+                        }
+                    }
+                }
+            }
+        })
+        .into_response()
+}
+
+/// Takes one step; a refused one is shown with its reason and changes nothing.
+pub async fn take_step(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    if !csrf_ok(&user, form.get("csrf").map(String::as_str).unwrap_or("")) {
+        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
+    }
+    let Some(village) = village_for(&user, None) else {
+        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    };
+    let Some(step) = form
+        .get("step")
+        .and_then(|s| Step::ALL.into_iter().find(|x| x.code() == s))
+    else {
+        return error_page(StatusCode::BAD_REQUEST, lang, "case-err-out-of-order");
+    };
+    let note = form.get("note").cloned().unwrap_or_default();
+    let db = state.db.clone();
+    let actor = format!("user:{}", user.account.username);
+    let role = user.account.role;
+    let cid = id.clone();
+    let result = blocking(move || {
+        let mut conn = db.conn()?;
+        cases::take_step(
+            &mut conn,
+            &village,
+            &cid,
+            step,
+            role,
+            &actor,
+            &note,
+            now_ms(),
+        )
+    })
+    .await;
+    match result {
+        Ok(Ok(_)) => Redirect::to(&format!("/kasus/{id}")).into_response(),
+        Ok(Err(e)) => {
+            let status = match e {
+                puskesos_domain::cases::StepError::NotPermitted => StatusCode::FORBIDDEN,
+                puskesos_domain::cases::StepError::NoteRequired => StatusCode::UNPROCESSABLE_ENTITY,
+                puskesos_domain::cases::StepError::OutOfOrder => StatusCode::CONFLICT,
+            };
+            error_page(status, lang, e.key())
+        }
+        Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    }
+}
