@@ -398,17 +398,33 @@ pub async fn family(
     let label = |key: &str| t(&format!("field-{key}"));
     let can_write = allowed(user.account.role, Action::RegistryWrite);
     let can_export = allowed(user.account.role, Action::PersonalDataExport);
-    let family_id = f.id.clone();
+    // Assessed live from the record just loaded (always current); only the village's decile
+    // boundaries come from the store.
+    let village_code = f.text("kode_wilayah").unwrap_or_default().to_string();
     let db = state.db.clone();
     let rules = state.rules.clone();
-    let assessed = blocking(move || {
+    let assessed = match blocking(move || {
         let assessor = rules.assessor()?;
         let mut conn = db.conn()?;
-        Ok(assessment::assess_family(&mut conn, &assessor, &family_id)?.map(|a| (assessor, a)))
+        Ok((assessment::cutoffs(&mut conn, &village_code)?, assessor))
     })
     .await
-    .ok()
-    .flatten();
+    {
+        Ok((cutoffs, assessor)) => {
+            let mut prepared = assessor.prepare(
+                f.text("kode_wilayah").unwrap_or_default(),
+                &view.family,
+                &view.members,
+            );
+            let summary = assessor.finish(
+                &mut prepared,
+                cutoffs.as_ref(),
+                &mut puskesos_domain::rules::Scratch::default(),
+            );
+            Some((assessor, (prepared, summary)))
+        }
+        Err(_) => None,
+    };
     let bps_cfg = assessed
         .as_ref()
         .map(|(a, _)| a.bps14.clone())
