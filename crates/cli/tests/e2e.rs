@@ -345,6 +345,47 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     });
     assert!(views >= 4, "family views recorded: {views}");
 
+    // A walk-in at the front office: intake on a phone, handed to the section, the queue.
+    let c = browser(&driver_url, &dir.path().join("profile-case"), 360).await;
+    login(
+        &c,
+        &base,
+        "demo.penerima-informasi",
+        "demo-penerima-informasi",
+    )
+    .await;
+    c.goto(&format!("{base}/kasus/baru")).await.unwrap();
+    fill(&c, "contact_name", "Wagiyem").await;
+    fill(&c, "contact_address", "Dusun Pucung RT 001/RW 002").await;
+    choose(&c, "sector", "kesehatan").await;
+    fill(&c, "summary", "Anak demam tinggi, belum punya BPJS").await;
+    c.find(Locator::Css("input[name=consent]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shot(&c, "hp-360-kasus-baru").await;
+    click_and_wait(&c, "main form button[type=submit]").await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Terdaftar") && text.contains("Wagiyem"),
+        "{text}"
+    );
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "case page wider than 360 px");
+    click_and_wait(&c, "form.step button").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Ditangani"), "{text}");
+    shot(&c, "hp-360-kasus").await;
+    c.close().await.unwrap();
+
     // Five wrong passwords lock the account.
     let c = browser(&driver_url, &dir.path().join("profile-lock"), 1280).await;
     for _ in 0..5 {
