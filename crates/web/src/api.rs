@@ -126,3 +126,100 @@ pub async fn family(
         Err(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "web-db-error", Lang::Id, true),
     }
 }
+
+/// One family's assessment and program eligibility as JSON: the same answers as the family page
+/// (each program's outcome, gap, expected yearly benefit, members' components and the facts
+/// still missing). Reading it is a view of the family: audited like the page.
+pub async fn eligibility(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+) -> Response {
+    let view = match load_family(&state, &user, id, "api").await {
+        Ok(Some(v)) => v,
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, "web-not-found", Lang::Id, true),
+        Err(_) => {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "web-db-error",
+                Lang::Id,
+                true,
+            );
+        }
+    };
+    let village = view
+        .family
+        .values
+        .get(1)
+        .and_then(|v| v.as_ref())
+        .and_then(|v| v.as_text())
+        .unwrap_or_default()
+        .to_string();
+    let db = state.db.clone();
+    let rules = state.rules.clone();
+    let v = village.clone();
+    let loaded = crate::blocking(move || {
+        let assessor = rules.assessor()?;
+        let mut conn = db.conn()?;
+        Ok((
+            puskesos_storage::assessment::cutoffs(&mut conn, &v)?,
+            assessor,
+        ))
+    })
+    .await;
+    let Ok((cutoffs, assessor)) = loaded else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "web-db-error",
+            Lang::Id,
+            true,
+        );
+    };
+    let mut prepared = assessor.prepare(&village, &view.family, &view.members);
+    let summary = assessor.finish(
+        &mut prepared,
+        cutoffs.as_ref(),
+        &mut puskesos_domain::rules::Scratch::default(),
+    );
+    let programs: Vec<Value> = assessor
+        .rules
+        .programs
+        .iter()
+        .map(|p| {
+            let e = p.explain(&prepared.facts);
+            json!({
+                "program": p.code,
+                "version": p.version,
+                "name": {"id": p.name_id, "en": p.name_en},
+                "outcome": e.decision.outcome.code(),
+                "receives": e.decision.receives,
+                "gap": e.decision.gap().code(),
+                "yearly_amount": e.decision.amount,
+                "condition": p.eligible.text,
+                "components": e.shares.iter().map(|s| json!({
+                    "member": s.member,
+                    "component": p.components.get(s.component).map(|c| c.code.as_str()),
+                    "amount": s.amount,
+                    "counted": s.counted,
+                })).collect::<Vec<_>>(),
+                "missing_facts": e.missing.iter().map(|f| puskesos_domain::rules::fact_name(*f)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Json(json!({
+        "family_id": view.family.id,
+        "assessed_on": assessor.on.to_string(),
+        "rules": assessor.rules.fingerprint(),
+        "bps14": {"met": summary.bps14_met, "verdict": summary.bps14_verdict},
+        "kepmensos262": summary.fakir_miskin,
+        "pmt_per_capita_month": summary.per_capita,
+        "decile": {
+            "dtsen": prepared.official_decile,
+            "local": summary.local_decile,
+            "effective": summary.effective_decile,
+            "disagree": summary.deciles_disagree,
+        },
+        "programs": programs,
+    }))
+    .into_response()
+}

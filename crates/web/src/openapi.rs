@@ -31,6 +31,14 @@ fn operation(path: &str) -> Value {
                 "404": {"description": "Tidak ada, atau di luar wilayah akun / Absent or outside the account's region"}
             }
         }),
+        "/api/v1/keluarga/{id}/kelayakan" => json!({
+            "summary": "Penilaian dan kelayakan program satu keluarga: hasil, kesenjangan, perkiraan manfaat setahun, data yang kurang (tercatat di log audit) / One family's assessment and program eligibility: outcome, gap, expected yearly benefit, missing facts (audited)",
+            "parameters": id("id", "id keluarga (UUIDv7)"),
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Eligibility"}}}},
+                "404": {"description": "Tidak ada, atau di luar wilayah akun / Absent or outside the account's region"}
+            }
+        }),
         "/api/nik/{nik}" => json!({
             "summary": "Periksa NIK / Check a NIK",
             "parameters": id("nik", "16 digit"),
@@ -92,7 +100,17 @@ pub fn document() -> Value {
                     "id": {"type": "string"},
                     "family": {"type": "object", "additionalProperties": {"type": "string"}, "description": "docs/import-format.md"},
                     "members": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}},
-                    "history": {"type": "array", "items": {"type": "object"}}}}
+                    "history": {"type": "array", "items": {"type": "object"}}}},
+                "Eligibility": {"type": "object", "properties": {
+                    "family_id": {"type": "string"}, "assessed_on": {"type": "string", "format": "date"},
+                    "rules": {"type": "string"},
+                    "decile": {"type": "object", "properties": {"dtsen": {"type": ["integer", "null"]}, "local": {"type": ["integer", "null"]}, "effective": {"type": ["integer", "null"]}, "disagree": {"type": "boolean"}}},
+                    "programs": {"type": "array", "items": {"type": "object", "properties": {
+                        "program": {"type": "string"}, "outcome": {"enum": ["eligible", "not_eligible", "unknown"]},
+                        "receives": {"type": "boolean"}, "gap": {"enum": ["none", "exclusion", "inclusion", "undecided"]},
+                        "yearly_amount": {"type": "integer"}, "condition": {"type": "string"},
+                        "components": {"type": "array", "items": {"type": "object"}},
+                        "missing_facts": {"type": "array", "items": {"type": "string"}}}}}}}
             }
         }
     })

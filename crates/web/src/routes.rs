@@ -99,6 +99,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/api/nik/{nik}",              Public,                         api::nik),
     route!(GET,  "/api/v1/keluarga",            Needs(Action::RegistryRead),    api::search),
     route!(GET,  "/api/v1/keluarga/{id}",       Needs(Action::RegistryRead),    api::family),
+    route!(GET,  "/api/v1/keluarga/{id}/kelayakan", Needs(Action::RegistryRead), api::eligibility),
 ];
 
 /// The rule of a matched route pattern.

@@ -244,6 +244,37 @@ async fn family_page_explains_each_program() {
     ] {
         assert!(body.contains(needle), "family page lacks {needle}");
     }
+    // The same answer as JSON.
+    let (status, json) = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/keluarga/{id}/kelayakan"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let pkh = v["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["program"] == "pkh")
+        .unwrap();
+    assert_eq!(pkh["outcome"], "eligible");
+    assert_eq!(pkh["gap"], "exclusion");
+    assert!(pkh["yearly_amount"].as_i64().unwrap() > 0);
+    // Another district's officer gets nothing.
+    let (other, _) = login(&f, "dinsos2");
+    let (status, _) = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/keluarga/{id}/kelayakan"),
+        &other,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread")]
