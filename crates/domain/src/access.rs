@@ -104,10 +104,12 @@ pub enum Action {
     CasesIntake,
     /// Take steps on cases (which steps: the case state machine, by role and sector).
     CasesWork,
+    /// Handle complaints: process, escalate, decide (which: the complaint rules by role).
+    ComplaintsWork,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::RegistryRead,
         Action::RegistryWrite,
         Action::RegistryImport,
@@ -120,6 +122,7 @@ impl Action {
         Action::CasesRead,
         Action::CasesIntake,
         Action::CasesWork,
+        Action::ComplaintsWork,
     ];
 
     pub fn code(self) -> &'static str {
@@ -136,6 +139,7 @@ impl Action {
             Action::CasesRead => "cases_read",
             Action::CasesIntake => "cases_intake",
             Action::CasesWork => "cases_work",
+            Action::ComplaintsWork => "complaints_work",
         }
     }
 }
@@ -171,6 +175,11 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | BagianPendidikan
                 | BagianKesehatan
                 | BagianSosialEkonomi
+        ),
+        // Escalated complaints are decided by the district office.
+        ComplaintsWork => matches!(
+            role,
+            KepalaDesa | Ketua | PenerimaInformasi | ReviewAnalisis | DinasSosial
         ),
     }
 }

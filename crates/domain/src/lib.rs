@@ -4,6 +4,7 @@
 pub mod access;
 pub mod assessment;
 pub mod cases;
+pub mod complaints;
 pub mod i18n;
 pub mod identity;
 pub mod model;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod assessment;
 pub mod cases;
+pub mod complaints;
 pub mod db;
 pub mod migrate;
 pub mod registry;

@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_assessment.sql"),
     ),
     (5, "cases", include_str!("../migrations/0005_cases.sql")),
+    (
+        6,
+        "complaints",
+        include_str!("../migrations/0006_complaints.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod cases;
+pub mod complaints;
 pub mod data;
 pub mod eligibility;
 pub mod forms;

@@ -85,7 +85,7 @@ impl IntoResponse for Page {
                         nav aria-label=(t("web-nav")) {
                             @if let Some(u) = &self.user {
                                 a href="/registri" { (t("web-registry")) }
-                                @if allowed(u.account.role, Action::CasesRead) { a href="/kasus" { (t("web-cases")) } }
+                                @if allowed(u.account.role, Action::CasesRead) { a href="/kasus" { (t("web-cases")) } a href="/pengaduan" { (t("web-complaints")) } }
                                 @if allowed(u.account.role, Action::EligibilityReview) { a href="/kelayakan" { (t("web-eligibility")) } }
                                 @if allowed(u.account.role, Action::RegistryImport) { a href="/data" { (t("web-data")) } }
                                 @if allowed(u.account.role, Action::AuditRead) { a href="/audit" { (t("web-audit")) } }

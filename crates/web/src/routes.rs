@@ -6,7 +6,8 @@ use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
 use crate::{
-    AppState, accounts, api, auth, cases, data, eligibility, forms, openapi, pages, privacy,
+    AppState, accounts, api, auth, cases, complaints, data, eligibility, forms, openapi, pages,
+    privacy,
 };
 
 /// Who may call a route.
@@ -93,6 +94,13 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/kasus/baru",                 Needs(Action::CasesIntake),     cases::new_submit),
     route!(GET,  "/kasus/{id}",                 Needs(Action::CasesRead),       cases::page),
     route!(POST, "/kasus/{id}/langkah",         Needs(Action::CasesWork),       cases::take_step),
+    route!(GET,  "/pengaduan",                  Needs(Action::CasesRead),       complaints::list),
+    route!(GET,  "/pengaduan/baru",             Needs(Action::CasesIntake),     complaints::new_form),
+    route!(POST, "/pengaduan/baru",             Needs(Action::CasesIntake),     complaints::new_submit),
+    route!(GET,  "/pengaduan/{id}",             Needs(Action::CasesRead),       complaints::page),
+    route!(POST, "/pengaduan/{id}/langkah",     Needs(Action::ComplaintsWork),  complaints::act),
+    route!(GET,  "/status",                     Public,                         complaints::status_page),
+    route!(POST, "/status",                     Public,                         complaints::status_lookup),
     route!(GET,  "/assets/contoh-impor.csv",    Public,                         pages::sample),
     route!(GET,  "/api/openapi.json",           Public,                         openapi::serve),
     route!(GET,  "/api/wilayah/{code}",         Public,                         api::wilayah),

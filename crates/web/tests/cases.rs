@@ -245,3 +245,110 @@ async fn a_walk_in_case_through_its_life() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_complaint_receipt_and_the_public_status_page() {
+    let f = setup();
+    let (front, csrf) = login(&f, "front");
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("category", "pengaduan"),
+        ("program", "bpnt"),
+        ("summary", "Sudah desil 2 tetapi tidak menerima Sembako"),
+        ("contact_name", "Sukinem"),
+        ("contact_phone", "081234567890"),
+    ]);
+    let (status, _, receipt) = call(&f, Method::POST, "/pengaduan/baru", &front, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let grab = |class: &str| {
+        let at = receipt
+            .find(&format!("<dd class=\"{class}\"><strong>"))
+            .unwrap()
+            + class.len()
+            + 21;
+        receipt[at..].split('<').next().unwrap().to_string()
+    };
+    let (ticket, code) = (grab("ticket"), grab("code"));
+    assert_eq!((ticket.len(), code.len()), (8, 6), "{receipt}");
+    // Public, without logging in: status and dates, nothing personal.
+    let (status, _, page) = call(
+        &f,
+        Method::POST,
+        "/status",
+        "",
+        Some(enc(&[("ticket", &ticket), ("code", &code)])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Diterima") && page.contains("Batas waktu"),
+        "{page}"
+    );
+    for personal in ["Sukinem", "081234567890", "Sembako", "desil"] {
+        assert!(!page.contains(personal), "public page shows {personal}");
+    }
+    // A ticket guessed in a loop is refused after five wrong codes.
+    let mut last = StatusCode::OK;
+    for _ in 0..6 {
+        last = call(
+            &f,
+            Method::POST,
+            "/status",
+            "",
+            Some(enc(&[("ticket", &ticket), ("code", "123123")])),
+        )
+        .await
+        .0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    // Escalated by the Ketua, decided by the district office.
+    let id =
+        f.t.db
+            .conn()
+            .unwrap()
+            .query("SELECT id FROM complaints", &[])
+            .unwrap()[0][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let act = |user: &'static str, action: &'static str, note: &'static str| {
+        let f = &f;
+        let id = id.clone();
+        async move {
+            let (cookie, csrf) = login(f, user);
+            call(
+                f,
+                Method::POST,
+                &format!("/pengaduan/{id}/langkah"),
+                &cookie,
+                Some(enc(&[
+                    ("csrf", &csrf),
+                    ("desa", VILLAGE),
+                    ("action", action),
+                    ("note", note),
+                ])),
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(act("dinsos", "resolve", "x").await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        act("ketua", "escalate", "perlu keputusan dinas").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        act("dinsos", "resolve", "diusulkan sebagai penerima").await,
+        StatusCode::SEE_OTHER
+    );
+    let (dinsos, _) = login(&f, "dinsos");
+    let (_, _, page) = call(
+        &f,
+        Method::GET,
+        &format!("/pengaduan/{id}?desa={VILLAGE}"),
+        &dinsos,
+        None,
+    )
+    .await;
+    assert!(page.contains("diusulkan sebagai penerima"), "{page}");
+}

@@ -1,0 +1,351 @@
+//! Complaint tickets in the database: receipt (ticket number and short code), handling steps
+//! checked by the domain, and the public status lookup with its lockout against guessing.
+
+use puskesos_domain::access::Role;
+use puskesos_domain::complaints::{
+    self, Action, Category, Status, StepError, TICKET_ALPHABET, normalise_ticket,
+};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use crate::registry::audit;
+use crate::{Conn, SqlValue, StorageError, new_id};
+
+const DAY_MS: i64 = 86_400_000;
+/// Wrong codes for one ticket within the window before it is locked.
+pub const TICKET_FAILURES: i64 = 5;
+/// Wrong lookups across all tickets per minute before the page pauses.
+pub const GLOBAL_FAILURES_PER_MINUTE: i64 = 60;
+const WINDOW_MS: i64 = 15 * 60 * 1000;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewComplaint {
+    pub village: String,
+    pub category: Option<Category>,
+    pub program: Option<String>,
+    pub summary: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Complaint {
+    pub id: String,
+    pub village: String,
+    pub ticket: String,
+    pub category: Category,
+    pub program: Option<String>,
+    pub summary: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub opened_at: i64,
+    pub opened_by: String,
+    pub deadline_at: i64,
+    pub status: Status,
+    pub escalated_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub decision: Option<String>,
+}
+
+/// What the public page may show: no names, no text, only the status and its dates.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PublicStatus {
+    pub category: Category,
+    pub status: Status,
+    pub opened_at: i64,
+    pub deadline_at: i64,
+    pub escalated_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    Found(PublicStatus),
+    /// Wrong ticket or code (the two are not told apart).
+    NotFound,
+    /// Too many wrong attempts: try later.
+    Limited,
+}
+
+fn random_from(alphabet: &[u8], n: usize) -> String {
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
+}
+
+fn hash_code(ticket: &str, code: &str) -> String {
+    hex::encode(Sha256::digest(format!("{ticket}:{code}").as_bytes()))
+}
+
+const COLUMNS: &str = "id, kode_wilayah, ticket, category, program, summary, contact_name, \
+     contact_phone, opened_at, opened_by, deadline_at, status, escalated_at, resolved_at, decision";
+
+fn read(r: Vec<SqlValue>) -> Option<Complaint> {
+    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
+    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
+    Some(Complaint {
+        id: t(0)?,
+        village: t(1)?,
+        ticket: t(2)?,
+        category: Category::parse(&t(3)?)?,
+        program: t(4),
+        summary: t(5)?,
+        contact_name: t(6),
+        contact_phone: t(7),
+        opened_at: n(8)?,
+        opened_by: t(9)?,
+        deadline_at: n(10)?,
+        status: Status::parse(&t(11)?)?,
+        escalated_at: n(12),
+        resolved_at: n(13),
+        decision: t(14),
+    })
+}
+
+/// Registers a complaint; returns it with the short code for the receipt (shown once, stored
+/// only as a hash). `Err(field)` names what is missing.
+pub fn open(
+    conn: &mut Conn,
+    new: &NewComplaint,
+    actor: &str,
+    role: Role,
+    now_ms: i64,
+) -> Result<Result<(Complaint, String), &'static str>, StorageError> {
+    let Some(category) = new.category else {
+        return Ok(Err("category"));
+    };
+    if new.summary.trim().is_empty() || new.summary.chars().count() > 4000 {
+        return Ok(Err("summary"));
+    }
+    let code = random_from(b"0123456789", 6);
+    conn.transaction(|c| {
+        // A fresh ticket number; a clash (31^8 numbers) is simply drawn again.
+        let mut ticket = random_from(TICKET_ALPHABET, 8);
+        while c.query_i64("SELECT COUNT(*) FROM complaints WHERE ticket = $1", &[ticket.as_str().into()])? > 0 {
+            ticket = random_from(TICKET_ALPHABET, 8);
+        }
+        let id = new_id();
+        let clean = |v: &Option<String>| -> SqlValue {
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(SqlValue::from).unwrap_or(SqlValue::Null)
+        };
+        c.execute(
+            "INSERT INTO complaints (kode_wilayah, id, ticket, code_hash, category, program, summary, \
+             contact_name, contact_phone, opened_at, opened_by, deadline_at, status, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            &[
+                new.village.as_str().into(),
+                id.as_str().into(),
+                ticket.as_str().into(),
+                hash_code(&ticket, &code).into(),
+                category.code().into(),
+                clean(&new.program),
+                new.summary.trim().into(),
+                clean(&new.contact_name),
+                clean(&new.contact_phone),
+                now_ms.into(),
+                actor.into(),
+                (now_ms + category.sla_days() * DAY_MS).into(),
+                Status::Diterima.code().into(),
+                now_ms.into(),
+            ],
+        )?;
+        event(c, &new.village, &id, actor, role, "open", None, Status::Diterima, None, now_ms)?;
+        audit(c, &new.village, actor, "create", "complaint", &id, Some(&ticket))?;
+        let complaint = by_id(c, &new.village, &id)?.expect("just written");
+        Ok(Ok((complaint, code.clone())))
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event(
+    conn: &mut Conn,
+    village: &str,
+    id: &str,
+    actor: &str,
+    role: Role,
+    action: &str,
+    from: Option<Status>,
+    to: Status,
+    note: Option<&str>,
+    now_ms: i64,
+) -> Result<(), StorageError> {
+    conn.execute(
+        "INSERT INTO complaint_events (kode_wilayah, id, complaint_id, at, actor, role, action, \
+         from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            village.into(),
+            new_id().into(),
+            id.into(),
+            now_ms.into(),
+            actor.into(),
+            role.code().into(),
+            action.into(),
+            from.map(|s| s.code()).into(),
+            to.code().into(),
+            note.map(str::trim).filter(|n| !n.is_empty()).into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Complaint>, StorageError> {
+    Ok(conn
+        .query_opt(
+            &format!("SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND id = $2"),
+            &[village.into(), id.into()],
+        )?
+        .and_then(read))
+}
+
+/// Open complaints of a village, the nearest deadline first.
+pub fn open_list(conn: &mut Conn, village: &str) -> Result<Vec<Complaint>, StorageError> {
+    Ok(conn
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND status <> 'selesai' \
+                 ORDER BY deadline_at LIMIT 500"
+            ),
+            &[village.into()],
+        )?
+        .into_iter()
+        .filter_map(read)
+        .collect())
+}
+
+/// One handling action; refused ones change nothing and are recorded in the audit log.
+#[allow(clippy::too_many_arguments)]
+pub fn act(
+    conn: &mut Conn,
+    village: &str,
+    id: &str,
+    action: Action,
+    role: Role,
+    actor: &str,
+    note: &str,
+    now_ms: i64,
+) -> Result<Result<Status, StepError>, StorageError> {
+    conn.transaction(|c| {
+        let Some(cur) = by_id(c, village, id)? else {
+            return Ok(Err(StepError::OutOfOrder));
+        };
+        match complaints::act(cur.status, action, role, note) {
+            Err(e) => {
+                audit(
+                    c,
+                    village,
+                    actor,
+                    "step-refused",
+                    "complaint",
+                    id,
+                    Some(&format!("{} {:?}", action.code(), e)),
+                )?;
+                Ok(Err(e))
+            }
+            Ok(to) => {
+                let moved = c.execute(
+                    "UPDATE complaints SET status = $1, updated_at = $2, \
+                     escalated_at = CASE WHEN $3 = 1 THEN $2 ELSE escalated_at END, \
+                     resolved_at = CASE WHEN $4 = 1 THEN $2 ELSE resolved_at END, \
+                     decision = CASE WHEN $4 = 1 THEN $5 ELSE decision END \
+                     WHERE kode_wilayah = $6 AND id = $7 AND status = $8",
+                    &[
+                        to.code().into(),
+                        now_ms.into(),
+                        i64::from(to == Status::Dieskalasi).into(),
+                        i64::from(to == Status::Selesai).into(),
+                        note.trim().into(),
+                        village.into(),
+                        id.into(),
+                        cur.status.code().into(),
+                    ],
+                )?;
+                if moved != 1 {
+                    return Ok(Err(StepError::OutOfOrder));
+                }
+                event(
+                    c,
+                    village,
+                    id,
+                    actor,
+                    role,
+                    action.code(),
+                    Some(cur.status),
+                    to,
+                    Some(note),
+                    now_ms,
+                )?;
+                audit(
+                    c,
+                    village,
+                    actor,
+                    "update",
+                    "complaint",
+                    id,
+                    Some(action.code()),
+                )?;
+                Ok(Ok(to))
+            }
+        }
+    })
+}
+
+/// The public lookup by ticket and code. Every attempt is recorded; a ticket with
+/// [`TICKET_FAILURES`] wrong codes in 15 minutes, or more than [`GLOBAL_FAILURES_PER_MINUTE`]
+/// wrong lookups in a minute overall, is refused for a while.
+pub fn public_status(
+    conn: &mut Conn,
+    ticket: &str,
+    code: &str,
+    now_ms: i64,
+) -> Result<Lookup, StorageError> {
+    let ticket = normalise_ticket(ticket);
+    let code: String = code.chars().filter(char::is_ascii_digit).collect();
+    if ticket.is_empty() || ticket.len() > 16 {
+        return Ok(Lookup::NotFound);
+    }
+    conn.transaction(|c| {
+        let ticket_failures = c.query_i64(
+            "SELECT COUNT(*) FROM status_lookups WHERE ticket = $1 AND at > $2 AND ok = 0",
+            &[ticket.as_str().into(), (now_ms - WINDOW_MS).into()],
+        )?;
+        let global = c.query_i64(
+            "SELECT COUNT(*) FROM status_lookups WHERE at > $1 AND ok = 0",
+            &[(now_ms - 60_000).into()],
+        )?;
+        let record = |c: &mut Conn, ok: bool| {
+            c.execute(
+                "INSERT INTO status_lookups (id, ticket, at, ok) VALUES ($1, $2, $3, $4)",
+                &[
+                    new_id().into(),
+                    ticket.as_str().into(),
+                    now_ms.into(),
+                    i64::from(ok).into(),
+                ],
+            )
+        };
+        if ticket_failures >= TICKET_FAILURES || global >= GLOBAL_FAILURES_PER_MINUTE {
+            record(c, false)?;
+            return Ok(Lookup::Limited);
+        }
+        let row = c.query_opt(
+            "SELECT code_hash, category, status, opened_at, deadline_at, escalated_at, resolved_at \
+             FROM complaints WHERE ticket = $1",
+            &[ticket.as_str().into()],
+        )?;
+        let found = row.and_then(|r| {
+            let hash = r.first()?.as_str()?.to_string();
+            (hash == hash_code(&ticket, &code)).then_some(())?;
+            Some(PublicStatus {
+                category: Category::parse(r.get(1)?.as_str()?)?,
+                status: Status::parse(r.get(2)?.as_str()?)?,
+                opened_at: r.get(3)?.as_i64()?,
+                deadline_at: r.get(4)?.as_i64()?,
+                escalated_at: r.get(5).and_then(SqlValue::as_i64),
+                resolved_at: r.get(6).and_then(SqlValue::as_i64),
+            })
+        });
+        record(c, found.is_some())?;
+        Ok(found.map_or(Lookup::NotFound, Lookup::Found))
+    })
+}

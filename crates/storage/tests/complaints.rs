@@ -1,0 +1,138 @@
+//! Complaint tickets on SQLite and PostgreSQL: receipt, escalation, a decision by the district,
+//! and the public lookup that shows only status and dates and locks a guessed ticket.
+
+use puskesos_domain::access::Role;
+use puskesos_domain::complaints::{Action, Category, Status, StepError};
+use puskesos_storage::complaints::{self, Lookup, NewComplaint, TICKET_FAILURES};
+use puskesos_storage::testing;
+
+const VILLAGE: &str = "33.12.01.2003";
+
+#[test]
+fn a_complaint_from_receipt_to_decision_and_its_public_status() {
+    for t in testing::all() {
+        let mut conn = t.db.conn().unwrap();
+        let now = 1_767_225_600_000;
+        let new = NewComplaint {
+            village: VILLAGE.into(),
+            category: Some(Category::Pengaduan),
+            program: Some("bpnt".into()),
+            summary: "Sudah desil 2 tetapi tidak menerima Sembako".into(),
+            contact_name: Some("Sukinem".into()),
+            contact_phone: Some("0812 3456 7890".into()),
+        };
+        let (c, code) = complaints::open(&mut conn, &new, "user:fo", Role::PenerimaInformasi, now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.ticket.len(), 8);
+        assert_eq!(code.len(), 6);
+        assert_eq!(c.deadline_at, now + 14 * 86_400_000, "{}", t.label);
+        // The resident's lookup: status and dates only (the struct has no other fields).
+        match complaints::public_status(&mut conn, &c.ticket.to_lowercase(), &code, now + 1)
+            .unwrap()
+        {
+            Lookup::Found(s) => {
+                assert_eq!(
+                    (s.status, s.category),
+                    (Status::Diterima, Category::Pengaduan)
+                );
+                let shown = serde_json::to_string(&s).unwrap();
+                assert!(
+                    !shown.contains("Sukinem")
+                        && !shown.contains("0812")
+                        && !shown.contains("Sembako")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            complaints::act(
+                &mut conn,
+                VILLAGE,
+                &c.id,
+                Action::Resolve,
+                Role::DinasSosial,
+                "user:d",
+                "x",
+                now + 2
+            )
+            .unwrap(),
+            Err(StepError::NotPermitted),
+            "the district decides only escalated complaints"
+        );
+        complaints::act(
+            &mut conn,
+            VILLAGE,
+            &c.id,
+            Action::Process,
+            Role::PenerimaInformasi,
+            "user:fo",
+            "",
+            now + 3,
+        )
+        .unwrap()
+        .unwrap();
+        complaints::act(
+            &mut conn,
+            VILLAGE,
+            &c.id,
+            Action::Escalate,
+            Role::Ketua,
+            "user:k",
+            "data DTSEN perlu dicek dinas",
+            now + 4,
+        )
+        .unwrap()
+        .unwrap();
+        complaints::act(
+            &mut conn,
+            VILLAGE,
+            &c.id,
+            Action::Resolve,
+            Role::DinasSosial,
+            "user:d",
+            "diusulkan sebagai penerima baru",
+            now + 5,
+        )
+        .unwrap()
+        .unwrap();
+        let done = complaints::by_id(&mut conn, VILLAGE, &c.id)
+            .unwrap()
+            .unwrap();
+        assert_eq!(done.status, Status::Selesai);
+        assert_eq!(
+            (done.escalated_at, done.resolved_at),
+            (Some(now + 4), Some(now + 5))
+        );
+        assert_eq!(
+            done.decision.as_deref(),
+            Some("diusulkan sebagai penerima baru")
+        );
+        // Guessing codes locks the ticket, even for the right code afterwards.
+        for i in 0..TICKET_FAILURES {
+            assert_eq!(
+                complaints::public_status(&mut conn, &c.ticket, "000000", now + 10 + i).unwrap(),
+                Lookup::NotFound
+            );
+        }
+        assert_eq!(
+            complaints::public_status(&mut conn, &c.ticket, &code, now + 20).unwrap(),
+            Lookup::Limited
+        );
+        // ... until the window has passed.
+        assert!(matches!(
+            complaints::public_status(&mut conn, &c.ticket, &code, now + 16 * 60_000).unwrap(),
+            Lookup::Found(_)
+        ));
+        assert_eq!(
+            complaints::public_status(&mut conn, "ZZZZZZZZ", &code, now + 16 * 60_000).unwrap(),
+            Lookup::NotFound
+        );
+        assert!(
+            conn.query_i64("SELECT COUNT(*) FROM status_lookups", &[])
+                .unwrap()
+                >= 9,
+            "every attempt recorded"
+        );
+    }
+}
