@@ -47,7 +47,7 @@ pub struct CriterionResult {
     /// 1 to 14; the label is `bps14-<n>` in the catalogues.
     pub number: u8,
     pub met: Met,
-    pub facts: Vec<&'static str>,
+    pub facts: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,7 +218,7 @@ pub fn bps14(family: &Family, members: &[Person], cfg: &Bps14Config) -> Bps14 {
         .map(|(i, (met, facts))| CriterionResult {
             number: i as u8 + 1,
             met: *met,
-            facts: facts.to_vec(),
+            facts,
         })
         .collect();
     let met = criteria.iter().filter(|c| c.met == Met::Yes).count();
@@ -278,7 +278,7 @@ fn missing_of(verdict: Verdict, criteria: &[CriterionResult]) -> Vec<&'static st
     let mut out: Vec<&'static str> = Vec::new();
     if verdict == Verdict::Undecided {
         for c in criteria.iter().filter(|c| c.met == Met::Unknown) {
-            for f in &c.facts {
+            for f in c.facts {
                 if !out.contains(f) {
                     out.push(f);
                 }
@@ -351,7 +351,7 @@ pub fn kepmensos262(family: &Family, members: &[Person], cfg: &Kepmensos262Confi
         .map(|(i, (met, facts))| CriterionResult {
             number: i as u8 + 1,
             met: *met,
-            facts: facts.to_vec(),
+            facts,
         })
         .collect();
     let rest = &criteria[1..];

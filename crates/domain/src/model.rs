@@ -386,8 +386,9 @@ pub trait Record {
         self.get(key).and_then(Value::as_int)
     }
     fn date(&self, key: &str) -> Option<NaiveDate> {
-        self.text(key)
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        // Stored dates are ISO `YYYY-MM-DD`; `FromStr` reads exactly that without interpreting
+        // a format string on every call (measurably faster over millions of birth dates).
+        self.text(key).and_then(|s| s.parse::<NaiveDate>().ok())
     }
 }
 
