@@ -90,6 +90,33 @@ fn cmp(value: Option<bool>) -> Met {
     }
 }
 
+/// Walls of bamboo, thatch, cheap wood or unplastered brick (BPS 14 no. 3, Kepmensos no. 7).
+fn poor_walls(family: &Family) -> (Met, &'static [&'static str]) {
+    (
+        code_in(
+            family.text("jenis_dinding"),
+            &[
+                "bambu_rumbia",
+                "anyaman_bambu",
+                "kayu_murah",
+                "tembok_tanpa_plester",
+            ],
+        ),
+        &["jenis_dinding"],
+    )
+}
+
+/// No toilet of the household's own (BPS 14 no. 4, Kepmensos no. 8).
+fn no_own_toilet(family: &Family) -> (Met, &'static [&'static str]) {
+    (
+        code_in(
+            family.text("fasilitas_bab"),
+            &["bersama", "umum", "tidak_ada"],
+        ),
+        &["fasilitas_bab"],
+    )
+}
+
 /// Members who live in the household now (moved or dead members do not count).
 pub fn present(members: &[Person]) -> impl Iterator<Item = &Person> {
     members
@@ -147,25 +174,8 @@ pub fn bps14(family: &Family, members: &[Person], cfg: &Bps14Config) -> Bps14 {
             ),
             &["jenis_lantai"],
         ),
-        (
-            code_in(
-                family.text("jenis_dinding"),
-                &[
-                    "bambu_rumbia",
-                    "anyaman_bambu",
-                    "kayu_murah",
-                    "tembok_tanpa_plester",
-                ],
-            ),
-            &["jenis_dinding"],
-        ),
-        (
-            code_in(
-                family.text("fasilitas_bab"),
-                &["bersama", "umum", "tidak_ada"],
-            ),
-            &["fasilitas_bab"],
-        ),
+        poor_walls(family),
+        no_own_toilet(family),
         (
             code_in(family.text("sumber_penerangan"), &["bukan_listrik"]),
             &["sumber_penerangan"],
@@ -324,25 +334,8 @@ pub fn kepmensos262(family: &Family, members: &[Person], cfg: &Kepmensos262Confi
             code_in(family.text("jenis_lantai"), &["tanah", "semen_plester"]),
             &["jenis_lantai"],
         ),
-        (
-            code_in(
-                family.text("jenis_dinding"),
-                &[
-                    "bambu_rumbia",
-                    "anyaman_bambu",
-                    "kayu_murah",
-                    "tembok_tanpa_plester",
-                ],
-            ),
-            &["jenis_dinding"],
-        ),
-        (
-            code_in(
-                family.text("fasilitas_bab"),
-                &["bersama", "umum", "tidak_ada"],
-            ),
-            &["fasilitas_bab"],
-        ),
+        poor_walls(family),
+        no_own_toilet(family),
         (electricity, &["sumber_penerangan", "daya_listrik"]),
     ];
     let criteria: Vec<CriterionResult> = results

@@ -11,11 +11,10 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, html};
-use puskesos_domain::access::{Action, Reach, allowed};
+use puskesos_domain::access::{Action, allowed};
 use puskesos_domain::cases::{Sector, Step, available};
 use puskesos_domain::identity::mask;
 use puskesos_domain::model::Record;
-use puskesos_domain::wilayah::{KodeWilayah, Level};
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::cases::{self, CHANNELS, Case, NewCase};
 use puskesos_storage::{now_ms, registry};
@@ -23,6 +22,7 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, csrf_ok, refuse};
 use crate::pages::{Page, error_page, format_time, lang_of};
+use crate::scope::{desa_query, step_refused, village_for};
 use crate::{AppState, blocking};
 
 fn sector_code(s: Sector) -> String {
@@ -30,17 +30,6 @@ fn sector_code(s: Sector) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-/// The village of the page: the account's own, or one of the district's for a district officer.
-fn village_for(user: &CurrentUser, asked: Option<&str>) -> Option<String> {
-    match &user.reach {
-        Reach::Within(r) if r.level() == Level::DesaKelurahan => Some(r.to_string()),
-        reach => {
-            let v = KodeWilayah::parse(asked?)?;
-            (v.level() == Level::DesaKelurahan && reach.covers(&v)).then(|| v.to_string())
-        }
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -87,10 +76,7 @@ pub async fn list(
     else {
         return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
     };
-    let q = match &user.reach {
-        Reach::Within(r) if r.level() == Level::DesaKelurahan => String::new(),
-        _ => format!("?desa={village}"),
-    };
+    let q = desa_query(&user, &village);
     Page::new(lang, &t("web-cases"))
         .user(Some(user.clone()))
         .body(html! {
@@ -424,14 +410,7 @@ pub async fn take_step(
     .await;
     match result {
         Ok(Ok(_)) => Redirect::to(&format!("/kasus/{id}")).into_response(),
-        Ok(Err(e)) => {
-            let status = match e {
-                puskesos_domain::cases::StepError::NotPermitted => StatusCode::FORBIDDEN,
-                puskesos_domain::cases::StepError::NoteRequired => StatusCode::UNPROCESSABLE_ENTITY,
-                puskesos_domain::cases::StepError::OutOfOrder => StatusCode::CONFLICT,
-            };
-            error_page(status, lang, e.key())
-        }
+        Ok(Err(e)) => step_refused(lang, e),
         Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
     }
 }

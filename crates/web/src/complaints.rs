@@ -10,9 +10,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, html};
-use puskesos_domain::access::{Action as Perm, Reach, allowed};
+use puskesos_domain::access::{Action as Perm, allowed};
 use puskesos_domain::complaints::{Action, Category, available};
-use puskesos_domain::wilayah::{KodeWilayah, Level};
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::complaints::{self, Complaint, Lookup, NewComplaint};
 use puskesos_storage::now_ms;
@@ -20,24 +19,8 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, MaybeUser, csrf_ok, refuse};
 use crate::pages::{Page, error_page, format_time, lang_of};
+use crate::scope::{desa_query, step_refused, village_for};
 use crate::{AppState, blocking};
-
-fn village_for(user: &CurrentUser, asked: Option<&str>) -> Option<String> {
-    match &user.reach {
-        Reach::Within(r) if r.level() == Level::DesaKelurahan => Some(r.to_string()),
-        reach => {
-            let v = KodeWilayah::parse(asked?)?;
-            (v.level() == Level::DesaKelurahan && reach.covers(&v)).then(|| v.to_string())
-        }
-    }
-}
-
-fn desa_suffix(user: &CurrentUser, village: &str) -> String {
-    match &user.reach {
-        Reach::Within(r) if r.level() == Level::DesaKelurahan => String::new(),
-        _ => format!("?desa={village}"),
-    }
-}
 
 #[derive(Deserialize, Default)]
 pub struct DesaQuery {
@@ -67,7 +50,7 @@ pub async fn list(
         return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
     };
     let now = now_ms();
-    let suffix = desa_suffix(&user, &village);
+    let suffix = desa_query(&user, &village);
     Page::new(lang, &t("web-complaints"))
         .user(Some(user.clone()))
         .body(html! {
@@ -317,16 +300,10 @@ pub async fn act(
     })
     .await;
     match result {
-        Ok(Ok(_)) => Redirect::to(&format!("/pengaduan/{id}{}", desa_suffix(&user, &village)))
-            .into_response(),
-        Ok(Err(e)) => {
-            let status = match e {
-                puskesos_domain::cases::StepError::NotPermitted => StatusCode::FORBIDDEN,
-                puskesos_domain::cases::StepError::NoteRequired => StatusCode::UNPROCESSABLE_ENTITY,
-                puskesos_domain::cases::StepError::OutOfOrder => StatusCode::CONFLICT,
-            };
-            error_page(status, lang, e.key())
+        Ok(Ok(_)) => {
+            Redirect::to(&format!("/pengaduan/{id}{}", desa_query(&user, &village))).into_response()
         }
+        Ok(Err(e)) => step_refused(lang, e),
         Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
     }
 }

@@ -12,14 +12,13 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, html};
-use puskesos_domain::access::Reach;
 use puskesos_domain::assessment::{Met, present};
 use puskesos_domain::i18n::{format_int, format_rupiah};
 use puskesos_domain::model::{Person, Record};
 use puskesos_domain::rules::assess::{Prepared, Summary, what_if};
 use puskesos_domain::rules::facts::{DERIVED_FAMILY, DERIVED_MEMBER};
 use puskesos_domain::rules::{FactRef, Gap, Outcome, RuleSet, fact_name, parse_program};
-use puskesos_domain::wilayah::{KodeWilayah, Level, Wilayah};
+use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::export::{Cell, table_bytes};
 use puskesos_storage::assessment::{self, GapRow};
@@ -28,6 +27,7 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, csrf_ok, refuse};
 use crate::pages::{Page, error_page, lang_of};
+use crate::scope::{desa_query, village_for};
 use crate::{AppState, blocking};
 
 const PER_PAGE: i64 = 25;
@@ -173,18 +173,6 @@ fn summary_decile(d: Option<i64>) -> String {
     d.map_or_else(|| "—".to_string(), |d| d.to_string())
 }
 
-/// The village a page is about: the account's own village, or for a district account the
-/// `desa` asked for when it lies in the district.
-fn village_for(user: &CurrentUser, asked: Option<&str>) -> Option<String> {
-    match &user.reach {
-        Reach::Within(r) if r.level() == Level::DesaKelurahan => Some(r.to_string()),
-        reach => {
-            let v = KodeWilayah::parse(asked?)?;
-            (v.level() == Level::DesaKelurahan && reach.covers(&v)).then(|| v.to_string())
-        }
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct GapParams {
     desa: Option<String>,
@@ -196,13 +184,6 @@ fn village_name(v: &str) -> String {
     KodeWilayah::parse(v)
         .and_then(|k| Wilayah::master().full_name(&k))
         .unwrap_or_else(|| v.to_string())
-}
-
-fn desa_query(user: &CurrentUser, v: &str) -> String {
-    match &user.reach {
-        Reach::Within(r) if r.level() == Level::DesaKelurahan => String::new(),
-        _ => format!("?desa={v}"),
-    }
 }
 
 /// Counts and sums of every program's gaps in a village, with links to the lists.

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod pages;
 pub mod privacy;
 pub mod routes;
+pub mod scope;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -895,59 +895,9 @@ impl Node {
                     truth(set.contains(&v))
                 }
             }
-            Node::AllOf(parts) => {
-                // Kleene and: any false decides; otherwise any unknown makes it unknown.
-                let mut acc = 1.0;
-                for p in parts.iter() {
-                    let x = p.eval_part(fam, mem, m, rec);
-                    if x == 0.0 {
-                        return 0.0;
-                    }
-                    if x.is_nan() {
-                        acc = f64::NAN;
-                    }
-                }
-                acc
-            }
-            Node::AnyOf(parts) => {
-                let mut acc = 0.0;
-                for p in parts.iter() {
-                    let x = p.eval_part(fam, mem, m, rec);
-                    if x == 1.0 {
-                        return 1.0;
-                    }
-                    if x.is_nan() {
-                        acc = f64::NAN;
-                    }
-                }
-                acc
-            }
-            Node::KnownSlot { member, slot } => {
-                let v = if *member {
-                    mem[m * MEMBER_WIDTH + *slot]
-                } else {
-                    fam[*slot]
-                };
-                truth(!v.is_nan())
-            }
-            Node::CmpSlot {
-                member,
-                slot,
-                lo,
-                hi,
-                negate,
-            } => {
-                let v = if *member {
-                    mem[m * MEMBER_WIDTH + *slot]
-                } else {
-                    fam[*slot]
-                };
-                if v.is_nan() {
-                    rec.unknown((*member, *slot));
-                    return f64::NAN;
-                }
-                truth((*lo <= v && v <= *hi) != *negate)
-            }
+            // The fused forms are evaluated where the fast paths live.
+            Node::AllOf(_) | Node::AnyOf(_) => self.eval_leaf(fam, mem, m, rec),
+            Node::CmpSlot { .. } | Node::KnownSlot { .. } => self.eval_part(fam, mem, m, rec),
             Node::InSlot { member, slot, set } => {
                 let v = if *member {
                     mem[m * MEMBER_WIDTH + *slot]
