@@ -377,3 +377,67 @@ pub fn open_cases(
             .collect(),
     })
 }
+
+/// The `refer` step together with the referral it sends, in one transaction: the case moves to
+/// "referred" only with a referral to a provider of the village's directory. Returns the
+/// referral and the provider's answer token (to be sent once), or why not.
+#[allow(clippy::too_many_arguments)]
+pub fn refer(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+    role: Role,
+    actor: &str,
+    note: &str,
+    provider_id: &str,
+    due_days: i64,
+    now_ms: i64,
+) -> Result<Result<(crate::referrals::Referral, String), StepError>, StorageError> {
+    conn.transaction(|c| {
+        let Some(case) = by_id(c, village, case_id)? else {
+            return Ok(Err(StepError::OutOfOrder));
+        };
+        let to = match cases::step(case.state, Step::Refer, role, case.sector, note) {
+            Ok(to) => to,
+            Err(e) => {
+                audit(
+                    c,
+                    village,
+                    actor,
+                    "step-refused",
+                    "case",
+                    case_id,
+                    Some("refer"),
+                )?;
+                return Ok(Err(e));
+            }
+        };
+        let Some(sent) =
+            crate::referrals::refer(c, village, case_id, provider_id, due_days, actor, now_ms)?
+        else {
+            return Ok(Err(StepError::OutOfOrder));
+        };
+        c.execute(
+            "UPDATE cases SET state = $1, updated_at = $2 WHERE kode_wilayah = $3 AND id = $4",
+            &[
+                to.code().into(),
+                now_ms.into(),
+                village.into(),
+                case_id.into(),
+            ],
+        )?;
+        event(
+            c,
+            village,
+            case_id,
+            actor,
+            role,
+            Step::Refer.code(),
+            Some(case.state),
+            to,
+            Some(note),
+            now_ms,
+        )?;
+        Ok(Ok(sent))
+    })
+}

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "complaints",
         include_str!("../migrations/0006_complaints.sql"),
     ),
+    (
+        7,
+        "referrals",
+        include_str!("../migrations/0007_referrals.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

@@ -1,0 +1,292 @@
+//! Referrals: the centre's directory of service providers, a case referred to one of them with
+//! a due date, and the provider's answer through a link without an account (a random token,
+//! stored as a hash, expiring). A forged or expired link changes nothing and is recorded.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::registry::audit;
+use crate::{Conn, SqlValue, StorageError, new_id};
+
+/// Kinds of providers (the PSKS and services a village refers to).
+pub const PROVIDER_KINDS: &[&str] = &[
+    "puskesmas",
+    "sekolah",
+    "dinas_sosial",
+    "dukcapil",
+    "bpjs",
+    "orsos",
+    "tksk",
+    "psm",
+    "karang_taruna",
+    "csr",
+    "lainnya",
+];
+
+/// What a provider can answer.
+pub const ANSWERS: &[&str] = &["diterima", "ditolak", "selesai"];
+
+const DAY_MS: i64 = 86_400_000;
+/// A link stays valid this long after the due date.
+const LINK_GRACE_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Referral {
+    pub id: String,
+    pub village: String,
+    pub case_id: String,
+    pub provider: String,
+    pub sent_at: i64,
+    pub due_at: i64,
+    pub status: String,
+    pub answered_at: Option<i64>,
+    pub answer_note: Option<String>,
+}
+
+impl Referral {
+    /// Past its due date without a final answer.
+    pub fn overdue(&self, now_ms: i64) -> bool {
+        now_ms > self.due_at && !matches!(self.status.as_str(), "selesai" | "ditolak")
+    }
+}
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn add_provider(
+    conn: &mut Conn,
+    village: &str,
+    name: &str,
+    kind: &str,
+    contact: Option<&str>,
+    actor: &str,
+    now_ms: i64,
+) -> Result<Option<Provider>, StorageError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || !PROVIDER_KINDS.contains(&kind) {
+        return Ok(None);
+    }
+    let id = new_id();
+    conn.execute(
+        "INSERT INTO providers (kode_wilayah, id, name, kind, contact, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            village.into(),
+            id.as_str().into(),
+            name.into(),
+            kind.into(),
+            contact.map(str::trim).filter(|c| !c.is_empty()).into(),
+            now_ms.into(),
+        ],
+    )?;
+    audit(conn, village, actor, "create", "provider", &id, Some(name))?;
+    Ok(Some(Provider {
+        id,
+        name: name.to_string(),
+        kind: kind.to_string(),
+        contact: contact.map(str::to_string),
+    }))
+}
+
+pub fn providers(conn: &mut Conn, village: &str) -> Result<Vec<Provider>, StorageError> {
+    Ok(conn
+        .query(
+            "SELECT id, name, kind, contact FROM providers WHERE kode_wilayah = $1 ORDER BY name",
+            &[village.into()],
+        )?
+        .into_iter()
+        .filter_map(|r| {
+            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
+            Some(Provider {
+                id: t(0)?,
+                name: t(1)?,
+                kind: t(2)?,
+                contact: t(3),
+            })
+        })
+        .collect())
+}
+
+/// Records a referral of a case to a provider of the village; returns it with the answer
+/// token (shown once, to be sent to the provider), or `None` for an unknown provider.
+pub fn refer(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+    provider_id: &str,
+    due_days: i64,
+    actor: &str,
+    now_ms: i64,
+) -> Result<Option<(Referral, String)>, StorageError> {
+    let known = conn.query_i64(
+        "SELECT COUNT(*) FROM providers WHERE kode_wilayah = $1 AND id = $2",
+        &[village.into(), provider_id.into()],
+    )?;
+    if known == 0 || !(1..=365).contains(&due_days) {
+        return Ok(None);
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let id = new_id();
+    let due_at = now_ms + due_days * DAY_MS;
+    conn.execute(
+        "INSERT INTO referrals (kode_wilayah, id, case_id, provider_id, sent_at, sent_by, due_at, \
+         status, token_hash, token_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            village.into(),
+            id.as_str().into(),
+            case_id.into(),
+            provider_id.into(),
+            now_ms.into(),
+            actor.into(),
+            due_at.into(),
+            "dikirim".into(),
+            hash(&token).into(),
+            (due_at + LINK_GRACE_DAYS * DAY_MS).into(),
+        ],
+    )?;
+    audit(
+        conn,
+        village,
+        actor,
+        "create",
+        "referral",
+        &id,
+        Some(case_id),
+    )?;
+    let r = by_id(conn, village, &id)?.expect("just written");
+    Ok(Some((r, token)))
+}
+
+const COLUMNS: &str = "r.id, r.kode_wilayah, r.case_id, p.name, r.sent_at, r.due_at, r.status, \
+     r.answered_at, r.answer_note FROM referrals r JOIN providers p \
+     ON p.kode_wilayah = r.kode_wilayah AND p.id = r.provider_id";
+
+fn read(r: Vec<SqlValue>) -> Option<Referral> {
+    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
+    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
+    Some(Referral {
+        id: t(0)?,
+        village: t(1)?,
+        case_id: t(2)?,
+        provider: t(3)?,
+        sent_at: n(4)?,
+        due_at: n(5)?,
+        status: t(6)?,
+        answered_at: n(7),
+        answer_note: t(8),
+    })
+}
+
+pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Referral>, StorageError> {
+    Ok(conn
+        .query_opt(
+            &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.id = $2"),
+            &[village.into(), id.into()],
+        )?
+        .and_then(read))
+}
+
+pub fn of_case(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+) -> Result<Vec<Referral>, StorageError> {
+    Ok(conn
+        .query(
+            &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.case_id = $2 ORDER BY r.id"),
+            &[village.into(), case_id.into()],
+        )?
+        .into_iter()
+        .filter_map(read)
+        .collect())
+}
+
+/// The referral a provider's link opens, if the token is genuine and not expired.
+pub fn by_token(
+    conn: &mut Conn,
+    id: &str,
+    token: &str,
+    now_ms: i64,
+) -> Result<Option<Referral>, StorageError> {
+    let row = conn.query_opt(
+        "SELECT kode_wilayah FROM referrals WHERE token_hash = $1 AND id = $2 AND token_expires_at > $3",
+        &[hash(token).into(), id.into(), now_ms.into()],
+    )?;
+    match row
+        .and_then(|r| r.into_iter().next())
+        .and_then(SqlValue::into_string)
+    {
+        Some(village) => by_id(conn, &village, id),
+        None => Ok(None),
+    }
+}
+
+/// The provider's answer. A forged or expired link, or an answer that is not one of
+/// [`ANSWERS`], changes nothing; the attempt is recorded. Returns whether it was taken.
+pub fn answer(
+    conn: &mut Conn,
+    id: &str,
+    token: &str,
+    status: &str,
+    note: &str,
+    now_ms: i64,
+) -> Result<bool, StorageError> {
+    conn.transaction(|c| {
+        let Some(r) = by_token(c, id, token, now_ms)? else {
+            audit(
+                c,
+                "",
+                "provider-link",
+                "answer-refused",
+                "referral",
+                id,
+                Some("forged or expired link"),
+            )?;
+            return Ok(false);
+        };
+        if !ANSWERS.contains(&status) || matches!(r.status.as_str(), "selesai" | "ditolak") {
+            audit(
+                c,
+                &r.village,
+                "provider-link",
+                "answer-refused",
+                "referral",
+                id,
+                Some(status),
+            )?;
+            return Ok(false);
+        }
+        c.execute(
+            "UPDATE referrals SET status = $1, answered_at = $2, answer_note = $3 \
+             WHERE kode_wilayah = $4 AND id = $5",
+            &[
+                status.into(),
+                now_ms.into(),
+                note.trim().chars().take(2000).collect::<String>().into(),
+                r.village.as_str().into(),
+                id.into(),
+            ],
+        )?;
+        audit(
+            c,
+            &r.village,
+            "provider-link",
+            "update",
+            "referral",
+            id,
+            Some(status),
+        )?;
+        Ok(true)
+    })
+}
