@@ -17,7 +17,7 @@ use puskesos_domain::identity::mask;
 use puskesos_domain::model::Record;
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::cases::{self, CHANNELS, Case, NewCase};
-use puskesos_storage::{now_ms, registry};
+use puskesos_storage::{now_ms, referrals, registry};
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, csrf_ok, refuse};
@@ -298,11 +298,14 @@ pub async fn page(
             Some(pid) => registry::person_by_id(&mut conn, pid)?.map(|(p, _)| p),
             None => None,
         };
+        let sent = referrals::of_case(&mut conn, &v, &cid)?;
+        let directory = referrals::providers(&mut conn, &v)?;
         registry::audit(&mut conn, &v, &actor, "view", "case", &cid, None)?;
-        Ok(Some((case, events, person)))
+        Ok(Some((case, events, person, sent, directory)))
     })
     .await;
-    let (case, events, person) = match loaded {
+    let now = now_ms();
+    let (case, events, person, sent, directory) = match loaded {
         Ok(Some(x)) => x,
         Ok(None) => return error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
         Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
@@ -344,10 +347,34 @@ pub async fn page(
                     form.step method="post" action=(format!("/kasus/{}/langkah", case.id)) {
                         input type="hidden" name="csrf" value=(user.csrf_token);
                         input type="hidden" name="step" value=(s.code());
+                        @if *s == Step::Refer {
+                            label for="provider" { (t("web-provider")) }
+                            @if directory.is_empty() { p.warning { a href="/penyedia" { (t("web-providers-empty")) } } }
+                            select id="provider" name="provider" required {
+                                @for p in &directory { option value=(p.id) { (p.name) " (" (t(&format!("provider-{}", p.kind))) ")" } }
+                            }
+                            label for="due_days" { (t("web-due-days")) }
+                            input id="due_days" name="due_days" type="number" min="1" max="365" value="14" required;
+                        }
                         @let note_id = format!("note-{}", s.code());
                         label for=(note_id) { (t("web-note")) }
                         textarea id=(note_id) name="note" rows="2" maxlength="2000" required[s.needs_note()] {}
                         button type="submit" { (t(&format!("case-step-{}", s.code()))) }
+                    }
+                }
+            }
+            @if !sent.is_empty() {
+                section {
+                    h3 { (t("web-referrals")) }
+                    ul.results {
+                        @for r in &sent {
+                            li class=(if r.overdue(now) { "overdue" } else { "" }) {
+                                (r.provider) " · " (t(&format!("referral-{}", r.status)))
+                                " · " (t("web-deadline")) " " (format_time(r.due_at))
+                                @if r.overdue(now) { " · " strong { (t("web-overdue")) } }
+                                @if let Some(n) = &r.answer_note { " · " em { (n) } }
+                            }
+                        }
                     }
                 }
             }
@@ -394,6 +421,46 @@ pub async fn take_step(
     let actor = format!("user:{}", user.account.username);
     let role = user.account.role;
     let cid = id.clone();
+    if step == Step::Refer {
+        let provider = form.get("provider").cloned().unwrap_or_default();
+        let due: i64 = form
+            .get("due_days")
+            .and_then(|d| d.trim().parse().ok())
+            .unwrap_or(14);
+        let result = blocking(move || {
+            let mut conn = db.conn()?;
+            cases::refer(
+                &mut conn,
+                &village,
+                &cid,
+                role,
+                &actor,
+                &note,
+                &provider,
+                due,
+                now_ms(),
+            )
+        })
+        .await;
+        return match result {
+            Ok(Ok((r, token))) => {
+                let link = format!("/rujukan/{}/jawab?t={token}", r.id);
+                let t = |k: &str| tr(lang, k, &[]);
+                Page::new(lang, &t("web-referrals"))
+                    .user(Some(user.clone()))
+                    .body(html! {
+                        h2 { (t("web-referral-sent")) }
+                        p { (r.provider) " · " (t("web-deadline")) " " (format_time(r.due_at)) }
+                        p { (t("web-referral-link-help")) }
+                        p.link { code { (link) } }
+                        p { a href=(format!("/kasus/{id}")) { (t("web-case")) } }
+                    })
+                    .into_response()
+            }
+            Ok(Err(e)) => step_refused(lang, e),
+            Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+        };
+    }
     let result = blocking(move || {
         let mut conn = db.conn()?;
         cases::take_step(
@@ -411,6 +478,183 @@ pub async fn take_step(
     match result {
         Ok(Ok(_)) => Redirect::to(&format!("/kasus/{id}")).into_response(),
         Ok(Err(e)) => step_refused(lang, e),
+        Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TokenQuery {
+    t: Option<String>,
+}
+
+/// The provider's page, opened from the link without an account: the referral, the person and
+/// the need (what the provider needs to serve them, within the consent recorded at intake).
+pub async fn provider_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let token = q.t.unwrap_or_default();
+    let db = state.db.clone();
+    let (rid, tk) = (id.clone(), token.clone());
+    let loaded = blocking(move || {
+        let mut conn = db.conn()?;
+        let Some(r) = referrals::by_token(&mut conn, &rid, &tk, now_ms())? else {
+            registry::audit(
+                &mut conn,
+                "",
+                "provider-link",
+                "view-refused",
+                "referral",
+                &rid,
+                None,
+            )?;
+            return Ok(None);
+        };
+        let case = cases::by_id(&mut conn, &r.village, &r.case_id)?;
+        registry::audit(
+            &mut conn,
+            &r.village,
+            "provider-link",
+            "view",
+            "referral",
+            &rid,
+            None,
+        )?;
+        Ok(case.map(|c| (r, c)))
+    })
+    .await;
+    let (r, case) = match loaded {
+        Ok(Some(x)) => x,
+        Ok(None) => return error_page(StatusCode::NOT_FOUND, lang, "web-link-invalid"),
+        Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    };
+    Page::new(lang, &t("web-referral-answer"))
+        .body(html! {
+            h2 { (t("web-referral-answer")) }
+            dl {
+                dt { (t("web-case")) } dd { (case.nomor) }
+                dt { (t("web-provider")) } dd { (r.provider) }
+                dt { (t("web-person")) } dd { (case.contact_name.clone().unwrap_or_default()) }
+                dt { (t("web-summary")) } dd { (case.summary) }
+                dt { (t("web-deadline")) } dd { (format_time(r.due_at)) }
+                dt { "Status" } dd { (t(&format!("referral-{}", r.status))) }
+            }
+            form method="post" action=(format!("/rujukan/{}/jawab", r.id)) {
+                input type="hidden" name="t" value=(token);
+                fieldset {
+                    legend { (t("web-referral-answer")) }
+                    @for a in referrals::ANSWERS {
+                        label { input type="radio" name="status" value=(a) required; " " (t(&format!("referral-{a}"))) }
+                    }
+                }
+                label for="note" { (t("web-note")) }
+                textarea id="note" name="note" rows="3" maxlength="2000" {}
+                button type="submit" { (t("web-save")) }
+            }
+        })
+        .into_response()
+}
+
+pub async fn provider_answer(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let token = form.get("t").cloned().unwrap_or_default();
+    let status = form.get("status").cloned().unwrap_or_default();
+    let note = form.get("note").cloned().unwrap_or_default();
+    let db = state.db.clone();
+    let result =
+        blocking(move || referrals::answer(&mut db.conn()?, &id, &token, &status, &note, now_ms()))
+            .await;
+    match result {
+        Ok(true) => Page::new(lang, &t("web-referral-answer"))
+            .body(html! { h2 { (t("web-referral-answer")) } p role="status" { (t("web-referral-thanks")) } })
+            .into_response(),
+        Ok(false) => error_page(StatusCode::NOT_FOUND, lang, "web-link-invalid"),
+        Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    }
+}
+
+/// The centre's directory of service providers.
+pub async fn providers_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let Some(village) = village_for(&user, None) else {
+        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    };
+    let db = state.db.clone();
+    let Ok(list) = blocking(move || referrals::providers(&mut db.conn()?, &village)).await else {
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
+    };
+    Page::new(lang, &t("web-providers"))
+        .user(Some(user.clone()))
+        .body(html! {
+            h2 { (t("web-providers")) }
+            ul.results { @for p in &list { li { (p.name) " · " (t(&format!("provider-{}", p.kind))) @if let Some(c) = &p.contact { " · " (c) } } } }
+            form method="post" action="/penyedia" {
+                input type="hidden" name="csrf" value=(user.csrf_token);
+                label for="name" { (t("web-provider-name")) }
+                input id="name" name="name" maxlength="200" required;
+                label for="kind" { (t("web-provider-kind")) }
+                select id="kind" name="kind" { @for k in referrals::PROVIDER_KINDS { option value=(k) { (t(&format!("provider-{k}"))) } } }
+                label for="contact" { (t("web-contact-phone")) }
+                input id="contact" name="contact" maxlength="100";
+                button type="submit" { (t("web-save")) }
+            }
+        })
+        .into_response()
+}
+
+pub async fn provider_add(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    if !csrf_ok(&user, form.get("csrf").map(String::as_str).unwrap_or("")) {
+        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
+    }
+    let Some(village) = village_for(&user, None) else {
+        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    };
+    let db = state.db.clone();
+    let actor = format!("user:{}", user.account.username);
+    let result = blocking(move || {
+        referrals::add_provider(
+            &mut db.conn()?,
+            &village,
+            form.get("name").map(String::as_str).unwrap_or(""),
+            form.get("kind").map(String::as_str).unwrap_or(""),
+            form.get("contact").map(String::as_str),
+            &actor,
+            now_ms(),
+        )
+    })
+    .await;
+    match result {
+        Ok(Some(_)) => Redirect::to("/penyedia").into_response(),
+        Ok(None) => error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            "web-form-has-errors",
+        ),
         Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
     }
 }

@@ -201,10 +201,84 @@ async fn a_walk_in_case_through_its_life() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+    // The directory, then the referral with a due date; the link is shown once.
+    let (analis, acsrf) = login(&f, "analis");
+    let (status, loc, _) = call(
+        &f,
+        Method::POST,
+        "/penyedia",
+        &analis,
+        Some(enc(&[
+            ("csrf", &acsrf),
+            ("name", "Puskesmas Pracimantoro"),
+            ("kind", "puskesmas"),
+            ("contact", "0273 123"),
+        ])),
+    )
+    .await;
     assert_eq!(
-        step(&f, "analis", &id, "refer", "surat rujukan").await,
-        StatusCode::SEE_OTHER
+        (status, loc.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/penyedia"))
     );
+    let provider =
+        f.t.db
+            .conn()
+            .unwrap()
+            .query("SELECT id FROM providers", &[])
+            .unwrap()[0][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let (status, _, sent) = call(
+        &f,
+        Method::POST,
+        &format!("/kasus/{id}/langkah"),
+        &analis,
+        Some(enc(&[
+            ("csrf", &acsrf),
+            ("step", "refer"),
+            ("note", "surat rujukan"),
+            ("provider", &provider),
+            ("due_days", "7"),
+        ])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let at = sent.find("/rujukan/").unwrap();
+    let link = sent[at..].split('<').next().unwrap().replace("&amp;", "&");
+    // The provider, without an account: sees the need, answers; a forged link is refused.
+    let (status, _, page) = call(&f, Method::GET, &link, "", None).await;
+    assert_eq!(status, StatusCode::OK, "{link}");
+    assert!(page.contains("Anak demam tinggi"), "{page}");
+    let rid = link
+        .trim_start_matches("/rujukan/")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = link.split("t=").nth(1).unwrap().to_string();
+    let (status, _, _) = call(
+        &f,
+        Method::POST,
+        &format!("/rujukan/{rid}/jawab"),
+        "",
+        Some(enc(&[("t", "palsu"), ("status", "selesai")])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = call(
+        &f,
+        Method::POST,
+        &format!("/rujukan/{rid}/jawab"),
+        "",
+        Some(enc(&[
+            ("t", &token),
+            ("status", "selesai"),
+            ("note", "sudah diperiksa dokter"),
+        ])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(
         step(&f, "sehat", &id, "follow_up", "sudah dilayani").await,
         StatusCode::SEE_OTHER
@@ -218,6 +292,12 @@ async fn a_walk_in_case_through_its_life() {
         page.contains("Selesai")
             && page.contains("rujuk ke puskesmas")
             && page.contains("sudah dilayani"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Puskesmas Pracimantoro")
+            && page.contains("Selesai dilayani")
+            && page.contains("sudah diperiksa dokter"),
         "{page}"
     );
     assert_eq!(count(&f, "SELECT COUNT(*) FROM case_events"), 7);
