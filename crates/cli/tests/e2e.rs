@@ -190,8 +190,11 @@ async fn walk(c: &Client, base: &str, tag: &str, kk: &str, nik: &str) {
             .await
             .unwrap()
             .as_str()
-            .ends_with("/registri")
+            .ends_with("/antrean"),
+        "each role opens to its queue"
     );
+    assert!(body_text(c).await.contains("Antrean saya"));
+    c.goto(&format!("{base}/registri")).await.unwrap();
     shot(c, &format!("{tag}-registri")).await;
 
     // Search by name.

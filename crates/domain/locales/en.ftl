@@ -487,3 +487,6 @@ provider-psm = PSM
 provider-karang_taruna = Karang Taruna
 provider-csr = Company CSR
 provider-lainnya = Other
+web-queue = My queue
+web-referrals-overdue = Referrals past their due date
+web-complaints-due = Complaints near or past their deadline

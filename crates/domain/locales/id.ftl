@@ -487,3 +487,6 @@ provider-psm = PSM
 provider-karang_taruna = Karang Taruna
 provider-csr = CSR perusahaan
 provider-lainnya = Lainnya
+web-queue = Antrean saya
+web-referrals-overdue = Rujukan lewat batas waktu
+web-complaints-due = Pengaduan mendekati atau lewat batas waktu

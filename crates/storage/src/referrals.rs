@@ -290,3 +290,18 @@ pub fn answer(
         Ok(true)
     })
 }
+
+/// A village's referrals past their due date without a final answer, the oldest first.
+pub fn overdue(conn: &mut Conn, village: &str, now_ms: i64) -> Result<Vec<Referral>, StorageError> {
+    Ok(conn
+        .query(
+            &format!(
+                "SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.due_at < $2 \
+                 AND r.status <> 'selesai' AND r.status <> 'ditolak' ORDER BY r.due_at LIMIT 200"
+            ),
+            &[village.into(), now_ms.into()],
+        )?
+        .into_iter()
+        .filter_map(read)
+        .collect())
+}

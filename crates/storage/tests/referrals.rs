@@ -111,6 +111,17 @@ fn refer_answer_and_refuse_forged_or_expired_links() {
                 .status,
             "dikirim"
         );
+        assert_eq!(
+            referrals::overdue(&mut conn, VILLAGE, now + 15 * DAY)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            referrals::overdue(&mut conn, VILLAGE, now + 13 * DAY)
+                .unwrap()
+                .is_empty()
+        );
         // The genuine link.
         assert!(
             referrals::answer(
@@ -144,5 +155,10 @@ fn refer_answer_and_refuse_forged_or_expired_links() {
             ("selesai", Some("sudah diperiksa dokter"))
         );
         assert!(!done.overdue(now + 100 * DAY));
+        assert!(
+            referrals::overdue(&mut conn, VILLAGE, now + 100 * DAY)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -158,7 +158,7 @@ pub async fn login_form(
 ) -> Response {
     let lang = lang_of(req_uri.query(), &jar);
     if user.is_some() {
-        return Redirect::to("/registri").into_response();
+        return Redirect::to("/antrean").into_response();
     }
     let token = random_hex();
     let mut cookie = Cookie::new(LOGIN_CSRF_COOKIE, token.clone());
@@ -222,7 +222,8 @@ pub async fn login_submit(
     match result {
         Ok(Ok(session)) => {
             let jar = jar.add(session_cookie(session.token, state.secure_cookies));
-            (jar, Redirect::to("/registri")).into_response()
+            // Each role opens to its queue (which sends accounts without one onwards).
+            (jar, Redirect::to("/antrean")).into_response()
         }
         Ok(Err(LoginError::Locked(_))) => (
             StatusCode::TOO_MANY_REQUESTS,

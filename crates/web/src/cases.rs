@@ -658,3 +658,77 @@ pub async fn provider_add(
         Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
     }
 }
+
+/// Where a role starts its day: the cases waiting for it, referrals past their due date and
+/// complaints near or past their deadline. Accounts without cases go to the registry, district
+/// officers to their villages' eligibility overview.
+pub async fn queue(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let role = user.account.role;
+    let Some(village) = village_for(&user, None).filter(|_| allowed(role, Action::CasesRead))
+    else {
+        let to = if allowed(role, Action::EligibilityReview) {
+            "/kelayakan"
+        } else {
+            "/registri"
+        };
+        return Redirect::to(to).into_response();
+    };
+    let db = state.db.clone();
+    let now = now_ms();
+    let loaded = blocking(move || {
+        let mut conn = db.conn()?;
+        let mine = cases::open_cases(&mut conn, &village, Some(role))?;
+        let late = referrals::overdue(&mut conn, &village, now)?;
+        let soon: Vec<puskesos_storage::complaints::Complaint> =
+            puskesos_storage::complaints::open_list(&mut conn, &village)?
+                .into_iter()
+                .filter(|c| c.deadline_at < now + 3 * 86_400_000)
+                .collect();
+        Ok((mine, late, soon))
+    })
+    .await;
+    let Ok((mine, late, soon)) = loaded else {
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
+    };
+    let handles_complaints = allowed(role, Action::ComplaintsWork);
+    Page::new(lang, &t("web-queue"))
+        .user(Some(user.clone()))
+        .body(html! {
+            h2 { (t("web-queue")) }
+            section {
+                h3 { (t("web-my-queue")) " (" (mine.len()) ")" }
+                @if mine.is_empty() { p { (t("web-queue-empty")) } }
+                ul.results { @for c in &mine { (case_line(lang, c, "")) } }
+            }
+            section {
+                h3 { (t("web-referrals-overdue")) " (" (late.len()) ")" }
+                ul.results {
+                    @for r in &late {
+                        li.overdue { a href=(format!("/kasus/{}", r.case_id)) { (r.provider) } " · " (t("web-deadline")) " " (format_time(r.due_at)) }
+                    }
+                }
+            }
+            @if handles_complaints {
+                section {
+                    h3 { (t("web-complaints-due")) " (" (soon.len()) ")" }
+                    ul.results {
+                        @for c in &soon {
+                            li class=(if c.deadline_at < now { "overdue" } else { "" }) {
+                                a href=(format!("/pengaduan/{}", c.id)) { (c.ticket) }
+                                " · " (t(&format!("complaint-status-{}", c.status.code())))
+                                " · " (t("web-deadline")) " " (format_time(c.deadline_at))
+                            }
+                        }
+                    }
+                }
+            }
+        })
+        .into_response()
+}

@@ -84,6 +84,7 @@ impl IntoResponse for Page {
                         h1 { a href="/" { "Puskesos" } }
                         nav aria-label=(t("web-nav")) {
                             @if let Some(u) = &self.user {
+                                @if allowed(u.account.role, Action::CasesRead) { a href="/antrean" { (t("web-queue")) } }
                                 a href="/registri" { (t("web-registry")) }
                                 @if allowed(u.account.role, Action::CasesRead) { a href="/kasus" { (t("web-cases")) } a href="/pengaduan" { (t("web-complaints")) } }
                                 @if allowed(u.account.role, Action::EligibilityReview) { a href="/kelayakan" { (t("web-eligibility")) } }

@@ -89,6 +89,7 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_run),
     route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), eligibility::list),
     route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), eligibility::export),
+    route!(GET,  "/antrean",                    Needs(Action::OwnAccount),      cases::queue),
     route!(GET,  "/kasus",                      Needs(Action::CasesRead),       cases::list),
     route!(GET,  "/kasus/baru",                 Needs(Action::CasesIntake),     cases::new_form),
     route!(POST, "/kasus/baru",                 Needs(Action::CasesIntake),     cases::new_submit),

@@ -153,7 +153,13 @@ async fn a_walk_in_case_through_its_life() {
     let (status, loc, _) = call(&f, Method::POST, "/kasus/baru", &fo, Some(good)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let id = loc.unwrap().trim_start_matches("/kasus/").to_string();
-    // The front office's queue holds it; the page shows it escaped, with the next step.
+    // Each role opens to its queue: the front office's holds it, the Kepala Desa's not yet.
+    let (_, _, queue) = call(&f, Method::GET, "/antrean", &fo, None).await;
+    assert!(queue.contains("K-20"), "{queue}");
+    let (kades, _) = login(&f, "kades");
+    let (_, _, queue) = call(&f, Method::GET, "/antrean", &kades, None).await;
+    assert!(!queue.contains("K-20"), "{queue}");
+    // The front office's list holds it; the page shows it escaped, with the next step.
     let (_, _, list) = call(&f, Method::GET, "/kasus", &fo, None).await;
     assert!(list.contains("K-20"), "{list}");
     let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &fo, None).await;
