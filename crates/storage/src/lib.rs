@@ -2,6 +2,7 @@
 //! (a district or province), with one set of migrations and one SQL text for both.
 
 pub mod accounts;
+pub mod activities;
 pub mod assessment;
 pub mod cases;
 pub mod complaints;

@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "referrals",
         include_str!("../migrations/0007_referrals.sql"),
     ),
+    (
+        8,
+        "activities",
+        include_str!("../migrations/0008_activities.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

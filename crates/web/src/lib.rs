@@ -3,6 +3,7 @@
 //! the permission matrix before any handler runs.
 
 pub mod accounts;
+pub mod activities;
 pub mod api;
 pub mod auth;
 pub mod cases;

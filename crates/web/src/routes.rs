@@ -6,8 +6,8 @@ use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
 use crate::{
-    AppState, accounts, api, auth, cases, complaints, data, eligibility, forms, openapi, pages,
-    privacy,
+    AppState, accounts, activities, api, auth, cases, complaints, data, eligibility, forms,
+    openapi, pages, privacy,
 };
 
 /// Who may call a route.
@@ -99,6 +99,8 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/penyedia",                   Needs(Action::CasesWork),       cases::provider_add),
     route!(GET,  "/rujukan/{id}/jawab",         Public,                         cases::provider_page),
     route!(POST, "/rujukan/{id}/jawab",         Public,                         cases::provider_answer),
+    route!(GET,  "/kegiatan",                   Needs(Action::CasesRead),       activities::page),
+    route!(POST, "/kegiatan",                   Needs(Action::CasesWork),       activities::record),
     route!(GET,  "/pengaduan",                  Needs(Action::CasesRead),       complaints::list),
     route!(GET,  "/pengaduan/baru",             Needs(Action::CasesIntake),     complaints::new_form),
     route!(POST, "/pengaduan/baru",             Needs(Action::CasesIntake),     complaints::new_submit),

@@ -438,3 +438,60 @@ async fn a_complaint_receipt_and_the_public_status_page() {
     .await;
     assert!(page.contains("diusulkan sebagai penerima"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_activity_is_recorded_with_its_participants() {
+    let f = setup();
+    let (cookie, csrf) = login(&f, "sehat");
+    let form = |date: &str| {
+        enc(&[
+            ("csrf", &csrf),
+            ("kind", "gizi_balita"),
+            ("title", "Posyandu gizi balita"),
+            ("held_on", date),
+            ("place", "Posyandu RW 02"),
+            ("participants", "Ibu Sri\nIbu Yanti\n"),
+            ("outcome", "8 balita ditimbang"),
+        ])
+    };
+    let (status, _, body) = call(
+        &f,
+        Method::POST,
+        "/kegiatan",
+        &cookie,
+        Some(form("31-02-2026")),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "31 February is refused"
+    );
+    assert!(body.contains("Tanggal"), "{body}");
+    assert_eq!(count(&f, "SELECT COUNT(*) FROM activities"), 0);
+    let (status, _, _) = call(
+        &f,
+        Method::POST,
+        "/kegiatan",
+        &cookie,
+        Some(form("2026-11-20")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = call(&f, Method::GET, "/kegiatan", &cookie, None).await;
+    assert!(
+        page.contains("Posyandu gizi balita") && page.contains("2 peserta (0 terdaftar)"),
+        "{page}"
+    );
+    // The district office reads but does not record.
+    let (dinsos, dcsrf) = login(&f, "dinsos");
+    let (status, _, _) = call(
+        &f,
+        Method::POST,
+        "/kegiatan",
+        &dinsos,
+        Some(form("2026-11-20").replace(&csrf, &dcsrf)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
