@@ -510,3 +510,7 @@ activity-sanggar_belajar = Learning studio
 activity-perawatan_lansia = Elderly care
 activity-gizi_balita = Toddler nutrition
 activity-renovasi_rumah = House renovation
+web-attachments = Attachments
+web-attachment-add = Add an attachment (JPEG/PNG photo or PDF, at most 5 MB)
+web-attachment-type = An attachment must be a photo (JPEG or PNG) or a PDF
+web-attachment-too-large = The attachment is too large (at most 5 MB)

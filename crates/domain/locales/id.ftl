@@ -510,3 +510,7 @@ activity-sanggar_belajar = Sanggar belajar
 activity-perawatan_lansia = Perawatan lansia
 activity-gizi_balita = Gizi balita
 activity-renovasi_rumah = Renovasi rumah
+web-attachments = Lampiran
+web-attachment-add = Tambah lampiran (foto JPEG/PNG atau PDF, paling besar 5 MB)
+web-attachment-type = Lampiran harus foto (JPEG atau PNG) atau PDF
+web-attachment-too-large = Lampiran terlalu besar (paling besar 5 MB)

@@ -441,3 +441,100 @@ pub fn refer(
         Ok(Ok(sent))
     })
 }
+
+/// Largest attachment accepted.
+pub const MAX_ATTACHMENT: usize = 5 * 1024 * 1024;
+
+/// What a file really is, by its first bytes (the name and the browser's type are not trusted):
+/// JPEG, PNG or PDF, or `None`.
+pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", "jpg"))
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("image/png", "png"))
+    } else if bytes.starts_with(b"%PDF-") {
+        Some(("application/pdf", "pdf"))
+    } else {
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Attachment {
+    pub id: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub added_by: String,
+    pub added_at: i64,
+}
+
+/// Records an attachment whose bytes the caller has checked and stored under the returned id.
+#[allow(clippy::too_many_arguments)]
+pub fn add_attachment(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+    file_name: &str,
+    media_type: &str,
+    size: usize,
+    actor: &str,
+    now_ms: i64,
+) -> Result<String, StorageError> {
+    let id = new_id();
+    let name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    conn.execute(
+        "INSERT INTO case_attachments (kode_wilayah, id, case_id, file_name, media_type, size, \
+         added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            village.into(),
+            id.as_str().into(),
+            case_id.into(),
+            name.into(),
+            media_type.into(),
+            (size as i64).into(),
+            actor.into(),
+            now_ms.into(),
+        ],
+    )?;
+    audit(
+        conn,
+        village,
+        actor,
+        "create",
+        "attachment",
+        &id,
+        Some(case_id),
+    )?;
+    Ok(id)
+}
+
+pub fn attachments(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+) -> Result<Vec<Attachment>, StorageError> {
+    Ok(conn
+        .query(
+            "SELECT id, file_name, media_type, size, added_by, added_at FROM case_attachments \
+             WHERE kode_wilayah = $1 AND case_id = $2 ORDER BY id",
+            &[village.into(), case_id.into()],
+        )?
+        .into_iter()
+        .filter_map(|r| {
+            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
+            Some(Attachment {
+                id: t(0)?,
+                file_name: t(1)?,
+                media_type: t(2)?,
+                size: r.get(3)?.as_i64()?,
+                added_by: t(4)?,
+                added_at: r.get(5)?.as_i64()?,
+            })
+        })
+        .collect())
+}

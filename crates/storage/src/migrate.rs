@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "activities",
         include_str!("../migrations/0008_activities.sql"),
     ),
+    (
+        9,
+        "case_attachments",
+        include_str!("../migrations/0009_case_attachments.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

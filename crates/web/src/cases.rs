@@ -299,13 +299,14 @@ pub async fn page(
             None => None,
         };
         let sent = referrals::of_case(&mut conn, &v, &cid)?;
+        let files = cases::attachments(&mut conn, &v, &cid)?;
         let directory = referrals::providers(&mut conn, &v)?;
         registry::audit(&mut conn, &v, &actor, "view", "case", &cid, None)?;
-        Ok(Some((case, events, person, sent, directory)))
+        Ok(Some((case, events, person, sent, directory, files)))
     })
     .await;
     let now = now_ms();
-    let (case, events, person, sent, directory) = match loaded {
+    let (case, events, person, sent, directory, files) = match loaded {
         Ok(Some(x)) => x,
         Ok(None) => return error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
         Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
@@ -360,6 +361,22 @@ pub async fn page(
                         label for=(note_id) { (t("web-note")) }
                         textarea id=(note_id) name="note" rows="2" maxlength="2000" required[s.needs_note()] {}
                         button type="submit" { (t(&format!("case-step-{}", s.code()))) }
+                    }
+                }
+            }
+            section {
+                h3 { (t("web-attachments")) }
+                ul.results {
+                    @for a in &files {
+                        li { a href=(format!("/kasus/{}/lampiran/{}", case.id, a.id)) { (a.file_name) } " · " (a.media_type) " · " (format_time(a.added_at)) }
+                    }
+                }
+                @if allowed(user.account.role, Action::CasesWork) {
+                    form method="post" action=(format!("/kasus/{}/lampiran", case.id)) enctype="multipart/form-data" {
+                        input type="hidden" name="csrf" value=(user.csrf_token);
+                        label for="berkas" { (t("web-attachment-add")) }
+                        input id="berkas" name="berkas" type="file" accept="image/jpeg,image/png,application/pdf" required;
+                        button type="submit" { (t("web-save")) }
                     }
                 }
             }
@@ -731,4 +748,170 @@ pub async fn queue(
             }
         })
         .into_response()
+}
+
+/// Adds an attachment to a case: JPEG, PNG or PDF by content, at most 5 MB. A refused upload
+/// stores nothing and is recorded in the audit log.
+pub async fn attach(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let Some(village) = village_for(&user, None) else {
+        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, axum::body::Bytes)> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().unwrap_or("lampiran").to_string();
+                match field.bytes().await {
+                    Ok(b) if name == "csrf" => csrf = String::from_utf8_lossy(&b).into_owned(),
+                    Ok(b) if name == "berkas" => file = Some((file_name, b)),
+                    Ok(_) => {}
+                    Err(_) => {
+                        return error_page(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            lang,
+                            "web-attachment-too-large",
+                        );
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return error_page(StatusCode::BAD_REQUEST, lang, "web-upload-missing"),
+        }
+    }
+    if !csrf_ok(&user, &csrf) {
+        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return error_page(StatusCode::BAD_REQUEST, lang, "web-upload-missing");
+    };
+    let db = state.db.clone();
+    let actor = format!("user:{}", user.account.username);
+    let dir = state.files_dir.join("lampiran");
+    let cid = id.clone();
+    let result = blocking(move || {
+        let mut conn = db.conn()?;
+        if cases::by_id(&mut conn, &village, &cid)?.is_none() {
+            return Ok(Err("web-not-found"));
+        }
+        let refused = |conn: &mut puskesos_storage::Conn, why: &str| {
+            registry::audit(
+                conn,
+                &village,
+                &actor,
+                "upload-refused",
+                "case",
+                &cid,
+                Some(why),
+            )
+        };
+        if bytes.len() > cases::MAX_ATTACHMENT {
+            refused(&mut conn, "too large")?;
+            return Ok(Err("web-attachment-too-large"));
+        }
+        let Some((media_type, ext)) = cases::sniff(&bytes) else {
+            refused(&mut conn, "not an image or PDF")?;
+            return Ok(Err("web-attachment-type"));
+        };
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| puskesos_storage::StorageError::Config(e.to_string()))?;
+        let aid = conn.transaction(|c| {
+            let aid = cases::add_attachment(
+                c,
+                &village,
+                &cid,
+                &name,
+                media_type,
+                bytes.len(),
+                &actor,
+                now_ms(),
+            )?;
+            // Written inside the transaction: a file that cannot be stored leaves no row.
+            std::fs::write(dir.join(format!("{aid}.{ext}")), &bytes)
+                .map_err(|e| puskesos_storage::StorageError::Config(e.to_string()))?;
+            Ok::<_, puskesos_storage::StorageError>(aid)
+        })?;
+        Ok(Ok(aid))
+    })
+    .await;
+    match result {
+        Ok(Ok(_)) => Redirect::to(&format!("/kasus/{id}")).into_response(),
+        Ok(Err("web-not-found")) => error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
+        Ok(Err("web-attachment-too-large")) => error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            lang,
+            "web-attachment-too-large",
+        ),
+        Ok(Err(key)) => error_page(StatusCode::UNSUPPORTED_MEDIA_TYPE, lang, key),
+        Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    }
+}
+
+/// Downloads an attachment of a case of the account's village (audited).
+pub async fn attachment(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Path((id, aid)): Path<(String, String)>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let Some(village) = village_for(&user, None) else {
+        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
+    };
+    let db = state.db.clone();
+    let actor = format!("user:{}", user.account.username);
+    let dir = state.files_dir.join("lampiran");
+    let result = blocking(move || {
+        let mut conn = db.conn()?;
+        let Some(a) = cases::attachments(&mut conn, &village, &id)?
+            .into_iter()
+            .find(|a| a.id == aid)
+        else {
+            return Ok(None);
+        };
+        let ext = match a.media_type.as_str() {
+            "image/jpeg" => "jpg",
+            "image/png" => "png",
+            _ => "pdf",
+        };
+        let bytes = std::fs::read(dir.join(format!("{}.{ext}", a.id)))
+            .map_err(|e| puskesos_storage::StorageError::Config(e.to_string()))?;
+        registry::audit(
+            &mut conn,
+            &village,
+            &actor,
+            "read",
+            "attachment",
+            &a.id,
+            Some(&id),
+        )?;
+        Ok(Some((a, bytes)))
+    })
+    .await;
+    match result {
+        Ok(Some((a, bytes))) => (
+            [
+                (axum::http::header::CONTENT_TYPE, a.media_type.clone()),
+                (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
+        Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    }
 }

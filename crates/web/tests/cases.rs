@@ -495,3 +495,95 @@ async fn an_activity_is_recorded_with_its_participants() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----puskesos-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"{file_name}\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attachments_are_images_or_pdfs_by_content_and_small() {
+    let f = setup();
+    let (cookie, csrf) = login(&f, "front");
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("contact_name", "Wagiyem"),
+        ("channel", "datang"),
+        ("sector", "adminduk"),
+        ("summary", "Akta kelahiran anak hilang"),
+        ("consent_purpose", "pengurusan dokumen"),
+        ("consent", "ya"),
+    ]);
+    let (_, loc, _) = call(&f, Method::POST, "/kasus/baru", &cookie, Some(body)).await;
+    let id = loc.unwrap().trim_start_matches("/kasus/").to_string();
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let (ct, body) = multipart(&csrf, name, &bytes);
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/kasus/{id}/lampiran"))
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        let app = f.app.clone();
+        async move { app.oneshot(req).await.unwrap().status() }
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    assert_eq!(upload("kk.png", png.clone()).await, StatusCode::SEE_OTHER);
+    // A program renamed to .png, and a file over 5 MB: refused, nothing stored, recorded.
+    assert_eq!(
+        upload("foto.png", b"MZ\x90\x00 not an image".to_vec()).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(5 * 1024 * 1024 + 10, b' ');
+    assert_eq!(
+        upload("surat.pdf", big).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(count(&f, "SELECT COUNT(*) FROM case_attachments"), 1);
+    assert_eq!(
+        count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'upload-refused'"
+        ),
+        2
+    );
+    let aid =
+        f.t.db
+            .conn()
+            .unwrap()
+            .query("SELECT id FROM case_attachments", &[])
+            .unwrap()[0][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let req = Request::builder()
+        .uri(format!("/kasus/{id}/lampiran/{aid}"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let resp = f.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "image/png");
+    assert_eq!(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+        png
+    );
+}
