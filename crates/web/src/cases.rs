@@ -15,6 +15,7 @@ use puskesos_domain::access::{Action, allowed};
 use puskesos_domain::cases::{Sector, Step, available};
 use puskesos_domain::identity::mask;
 use puskesos_domain::model::Record;
+use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::cases::{self, CHANNELS, Case, NewCase};
 use puskesos_storage::{now_ms, referrals, registry};
@@ -416,6 +417,7 @@ pub async fn take_step(
     State(state): State<AppState>,
     jar: CookieJar,
     uri: Uri,
+    headers: axum::http::HeaderMap,
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
@@ -444,9 +446,25 @@ pub async fn take_step(
             .get("due_days")
             .and_then(|d| d.trim().parse().ok())
             .unwrap_or(14);
+        let scheme = if state.secure_cookies {
+            "https"
+        } else {
+            "http"
+        };
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .unwrap_or("127.0.0.1:8080")
+            .to_string();
+        let origin = format!("{scheme}://{host}");
+        let letters = state.files_dir.join("surat");
         let result = blocking(move || {
             let mut conn = db.conn()?;
-            cases::refer(
+            let sent = cases::refer(
                 &mut conn,
                 &village,
                 &cid,
@@ -456,7 +474,51 @@ pub async fn take_step(
                 &provider,
                 due,
                 now_ms(),
-            )
+            )?;
+            let (r, token) = match sent {
+                Ok(sent) => sent,
+                Err(e) => return Ok(Err(e)),
+            };
+            // The letter: its QR code opens the provider's answer page with the token.
+            let case = cases::by_id(&mut conn, &village, &cid)?.expect("just referred");
+            let decision = cases::events(&mut conn, &village, &cid)?
+                .into_iter()
+                .rev()
+                .find(|e| e.step == "decide")
+                .and_then(|e| e.note)
+                .unwrap_or_default();
+            let person = match &case.person_id {
+                Some(p) => registry::person_by_id(&mut conn, p)?
+                    .and_then(|(p, _)| p.text("nama").map(str::to_string)),
+                None => case.contact_name.clone(),
+            };
+            let count = referrals::of_case(&mut conn, &village, &cid)?.len();
+            let day = |ms: i64| {
+                chrono::DateTime::from_timestamp_millis(ms)
+                    .map(|d| d.format("%d-%m-%Y").to_string())
+                    .unwrap_or_default()
+            };
+            let place = KodeWilayah::parse(&village)
+                .and_then(|k| Wilayah::master().full_name(&k))
+                .unwrap_or_else(|| village.clone());
+            let letter = crate::letter::Letter {
+                village: place,
+                letter_number: format!("{}/R-{count:02}", case.nomor),
+                case_number: case.nomor.clone(),
+                date: day(r.sent_at),
+                provider: r.provider.clone(),
+                person: person.unwrap_or_default(),
+                address: case.contact_address.clone().unwrap_or_default(),
+                need: case.summary.clone(),
+                decision,
+                due: day(r.due_at),
+                qr_target: format!("{origin}/rujukan/{}/jawab?t={token}", r.id),
+            };
+            let pdf = crate::letter::render(&letter, &crate::letter::LetterLabels::new(lang));
+            std::fs::create_dir_all(&letters)
+                .and_then(|_| std::fs::write(letters.join(format!("{}.pdf", r.id)), pdf))
+                .map_err(|e| puskesos_storage::StorageError::Config(e.to_string()))?;
+            Ok(Ok((r, token)))
         })
         .await;
         return match result {
@@ -468,6 +530,7 @@ pub async fn take_step(
                     .body(html! {
                         h2 { (t("web-referral-sent")) }
                         p { (r.provider) " · " (t("web-deadline")) " " (format_time(r.due_at)) }
+                        p { a href=(format!("/kasus/{id}/rujukan/{}/surat", r.id)) download { (t("web-letter-download")) } }
                         p { (t("web-referral-link-help")) }
                         p.link { code { (link) } }
                         p { a href=(format!("/kasus/{id}")) { (t("web-case")) } }
@@ -906,6 +969,62 @@ pub async fn attachment(
                 (
                     axum::http::header::CONTENT_DISPOSITION,
                     "attachment".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
+        Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
+    }
+}
+
+/// The referral letter (PDF) of a case's referral, for the village's staff (audited).
+pub async fn letter(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Path((id, rid)): Path<(String, String)>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let Some(village) = village_for(&user, None) else {
+        return error_page(StatusCode::NOT_FOUND, lang, "web-not-found");
+    };
+    let db = state.db.clone();
+    let actor = format!("user:{}", user.account.username);
+    let dir = state.files_dir.join("surat");
+    let result = blocking(move || {
+        let mut conn = db.conn()?;
+        let Some(r) = referrals::by_id(&mut conn, &village, &rid)?.filter(|r| r.case_id == id)
+        else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(dir.join(format!("{}.pdf", r.id)))
+            .map_err(|e| puskesos_storage::StorageError::Config(e.to_string()))?;
+        registry::audit(
+            &mut conn,
+            &village,
+            &actor,
+            "read",
+            "referral_letter",
+            &r.id,
+            None,
+        )?;
+        Ok(Some(bytes))
+    })
+    .await;
+    match result {
+        Ok(Some(bytes)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/pdf".to_string(),
+                ),
+                (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"surat-rujukan.pdf\"".to_string(),
                 ),
             ],
             bytes,

@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod data;
 pub mod eligibility;
 pub mod forms;
+pub mod letter;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;

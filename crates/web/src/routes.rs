@@ -97,6 +97,7 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/kasus/{id}/langkah",         Needs(Action::CasesWork),       cases::take_step),
     route!(POST, "/kasus/{id}/lampiran",        Needs(Action::CasesWork),       cases::attach, limit = 6 * 1024 * 1024),
     route!(GET,  "/kasus/{id}/lampiran/{aid}",  Needs(Action::CasesRead),       cases::attachment),
+    route!(GET,  "/kasus/{id}/rujukan/{rid}/surat", Needs(Action::CasesRead),   cases::letter),
     route!(GET,  "/penyedia",                   Needs(Action::CasesWork),       cases::providers_page),
     route!(POST, "/penyedia",                   Needs(Action::CasesWork),       cases::provider_add),
     route!(GET,  "/rujukan/{id}/jawab",         Public,                         cases::provider_page),

@@ -250,7 +250,7 @@ async fn a_walk_in_case_through_its_life() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
-    let at = sent.find("/rujukan/").unwrap();
+    let at = sent.find("<code>/rujukan/").unwrap() + "<code>".len();
     let link = sent[at..].split('<').next().unwrap().replace("&amp;", "&");
     // The provider, without an account: sees the need, answers; a forged link is refused.
     let (status, _, page) = call(&f, Method::GET, &link, "", None).await;
@@ -262,6 +262,27 @@ async fn a_walk_in_case_through_its_life() {
         .next()
         .unwrap()
         .to_string();
+    // The referral letter: its numbers, and the QR code's address is the provider's link.
+    let (status, _, pdf) = call(
+        &f,
+        Method::GET,
+        &format!("/kasus/{id}/rujukan/{rid}/surat"),
+        &analis,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf.starts_with("%PDF-"));
+    assert!(
+        pdf.contains("SURAT RUJUKAN")
+            && pdf.contains("/R-01")
+            && pdf.contains("Puskesmas Pracimantoro"),
+        "letter numbers"
+    );
+    assert!(
+        pdf.contains(&format!("http://127.0.0.1:8080{link}")),
+        "the QR target is the answer link"
+    );
     let token = link.split("t=").nth(1).unwrap().to_string();
     let (status, _, _) = call(
         &f,
