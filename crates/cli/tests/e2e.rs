@@ -299,6 +299,27 @@ async fn walk(c: &Client, base: &str, tag: &str, kk: &str, nik: &str) {
     assert!(c.current_url().await.unwrap().as_str().ends_with("/masuk"));
 }
 
+/// Logs out whoever is logged in and logs in as a demo account.
+async fn switch_user(c: &Client, base: &str, user: &str) {
+    // From a page that shows the account (a public page does not), log out first.
+    c.goto(&format!("{base}/sandi")).await.unwrap();
+    if c.find(Locator::Css("header form button")).await.is_ok() {
+        click_and_wait(c, "header form button").await;
+    }
+    let password = format!("demo-{}", user.trim_start_matches("demo."));
+    login(c, base, user, &password).await;
+}
+
+/// Takes one step on a case as a demo account, with a note when given.
+async fn step_as(c: &Client, base: &str, case_url: &str, user: &str, step: &str, note: &str) {
+    switch_user(c, base, user).await;
+    c.goto(case_url).await.unwrap();
+    if !note.is_empty() {
+        fill(c, &format!("note-{step}"), note).await;
+    }
+    click_and_wait(c, &format!("form.step input[value={step}] ~ button")).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn walk_through_in_chromium_desktop_and_phone() {
     let Some((_driver, driver_url)) = start_driver() else {
@@ -387,6 +408,83 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     let text = body_text(&c).await;
     assert!(text.contains("Ditangani"), "{text}");
     shot(&c, "hp-360-kasus").await;
+    // ... recommended by the health section, decided by the Kepala Desa, referred by review
+    // and analysis with the letter, answered by the provider through the link, followed up and
+    // closed: every step by its own role, in the browser.
+    let case_url = c.current_url().await.unwrap().to_string();
+    step_as(
+        &c,
+        &base,
+        &case_url,
+        "demo.bagian-kesehatan",
+        "recommend",
+        "rujuk ke puskesmas",
+    )
+    .await;
+    step_as(
+        &c,
+        &base,
+        &case_url,
+        "demo.kepala-desa",
+        "decide",
+        "disetujui",
+    )
+    .await;
+    switch_user(&c, &base, "demo.review-analisis").await;
+    c.goto(&format!("{base}/penyedia")).await.unwrap();
+    fill(&c, "name", "Puskesmas Pracimantoro").await;
+    choose(&c, "kind", "puskesmas").await;
+    click_and_wait(&c, "main form button[type=submit]").await;
+    c.goto(&case_url).await.unwrap();
+    fill(&c, "note-refer", "surat rujukan").await;
+    click_and_wait(&c, "form.step input[value=refer] ~ button").await;
+    let link = c
+        .find(Locator::Css("p.link code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let letter = c
+        .find(Locator::Css("a[download]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(letter.ends_with("/surat"), "{letter}");
+    shot(&c, "hp-360-rujukan").await;
+    // The provider opens the link (no account) and answers.
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    assert!(body_text(&c).await.contains("Anak demam tinggi"));
+    c.find(Locator::Css("input[value=selesai]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "note", "sudah diperiksa dokter").await;
+    click_and_wait(&c, "main form button[type=submit]").await;
+    assert!(body_text(&c).await.contains("Terima kasih"));
+    step_as(
+        &c,
+        &base,
+        &case_url,
+        "demo.bagian-kesehatan",
+        "follow_up",
+        "sudah dilayani",
+    )
+    .await;
+    step_as(&c, &base, &case_url, "demo.ketua", "close", "").await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Selesai")
+            && text.contains("Selesai dilayani")
+            && text.contains("sudah diperiksa dokter"),
+        "{text}"
+    );
+    shot(&c, "hp-360-kasus-selesai").await;
     c.close().await.unwrap();
 
     // Five wrong passwords lock the account.
