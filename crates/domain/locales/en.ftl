@@ -521,3 +521,4 @@ letter-number = Number
 letter-to = To
 letter-qr-help = Scan this code to answer the referral (accepted, refused, done):
 web-letter-download = Download the referral letter (PDF)
+web-register-from-case = Register in the registry (DTSEN proposal)

@@ -521,3 +521,4 @@ letter-number = Nomor
 letter-to = Kepada
 letter-qr-help = Pindai kode ini untuk menjawab rujukan (diterima, ditolak, selesai):
 web-letter-download = Unduh surat rujukan (PDF)
+web-register-from-case = Daftarkan ke registri (usulan DTSEN)

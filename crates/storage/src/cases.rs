@@ -538,3 +538,50 @@ pub fn attachments(
         })
         .collect())
 }
+
+/// Links a case of someone not yet registered to the family record made from their short
+/// profile: the case gets the family and person, and an event says it was registered and
+/// proposed for the welfare data (DTSEN). Runs inside the caller's transaction. Returns false
+/// when the case is unknown or already linked.
+#[allow(clippy::too_many_arguments)]
+pub fn link_registered(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+    family_id: &str,
+    person_id: Option<&str>,
+    actor: &str,
+    role: Role,
+    now_ms: i64,
+) -> Result<bool, StorageError> {
+    let Some(case) = by_id(conn, village, case_id)? else {
+        return Ok(false);
+    };
+    if case.person_id.is_some() || case.family_id.is_some() {
+        return Ok(false);
+    }
+    conn.execute(
+        "UPDATE cases SET family_id = $1, person_id = $2, updated_at = $3 \
+         WHERE kode_wilayah = $4 AND id = $5",
+        &[
+            family_id.into(),
+            person_id.into(),
+            now_ms.into(),
+            village.into(),
+            case_id.into(),
+        ],
+    )?;
+    event(
+        conn,
+        village,
+        case_id,
+        actor,
+        role,
+        "register",
+        Some(case.state),
+        case.state,
+        Some("usulan DTSEN"),
+        now_ms,
+    )?;
+    Ok(true)
+}

@@ -331,6 +331,9 @@ pub async fn page(
                             @if let Some(f) = &case.family_id { " · " a href=(format!("/keluarga/{f}")) { (t("web-registered-family")) } }
                         } @else {
                             (case.contact_name.clone().unwrap_or_default()) " (" (t("web-not-registered")) ")"
+                            @if allowed(user.account.role, Action::RegistryWrite) {
+                                " · " a href=(format!("/keluarga/baru?kasus={}", case.id)) { (t("web-register-from-case")) }
+                            }
                             @if let Some(a) = &case.contact_address { br; (a) }
                             @if let Some(ph) = &case.contact_phone { br; (ph) }
                         }

@@ -176,6 +176,17 @@ fn texts(prefix: &str, fields: &[Field], values: &Values) -> Fields {
         .collect()
 }
 
+/// The `kasus=` of a registration made from a case's short profile.
+fn case_param(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("kasus="))
+        .filter(|v| {
+            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+        })
+        .map(str::to_string)
+}
+
 fn ctx(user: &CurrentUser, reason: &str) -> WriteCtx {
     WriteCtx {
         actor: format!("user:{}", user.account.username),
@@ -268,10 +279,15 @@ fn new_family_spec<'a>(
     values: &'a Fields,
     errors: &'a Errors,
     reason: &'a str,
+    case: Option<&str>,
 ) -> FormSpec<'a> {
     FormSpec {
         title: tr(lang, "web-new-family", &[]),
-        action: "/keluarga/baru".into(),
+        // Registering the short profile of a case: the case rides along in the address.
+        action: match case {
+            Some(id) => format!("/keluarga/baru?kasus={id}"),
+            None => "/keluarga/baru".into(),
+        },
         sets: vec![
             (tr(lang, "web-family-facts", &[]), "f", FAMILY_FIELDS),
             (tr(lang, "web-head-of-family", &[]), "p", PERSON_FIELDS),
@@ -302,10 +318,30 @@ pub async fn new_family_form(
         values.insert("f.kode_wilayah".into(), v.to_string());
     }
     values.insert("p.hubungan".into(), "kepala_keluarga".into());
+    let case = case_param(uri.query());
+    if let (Some(cid), Some(village)) = (case.clone(), values.get("f.kode_wilayah").cloned()) {
+        let db = state.db.clone();
+        let found =
+            blocking(move || puskesos_storage::cases::by_id(&mut db.conn()?, &village, &cid))
+                .await
+                .ok()
+                .flatten();
+        if let Some(c) = found.filter(|c| c.person_id.is_none()) {
+            for (key, v) in [
+                ("p.nama", c.contact_name),
+                ("f.alamat", c.contact_address),
+                ("p.nik", c.contact_nik),
+            ] {
+                if let Some(v) = v {
+                    values.insert(key.into(), v);
+                }
+            }
+        }
+    }
     render_form(
         lang,
         user,
-        new_family_spec(lang, &values, &Errors::new(), ""),
+        new_family_spec(lang, &values, &Errors::new(), "", case.as_deref()),
         StatusCode::OK,
     )
 }
@@ -318,6 +354,7 @@ pub async fn new_family_submit(
     Form(form): Form<Fields>,
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
+    let case = case_param(uri.query());
     let mut errors = Errors::new();
     let Some(reason) = check_submission(&user, &form, lang, &mut errors) else {
         return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
@@ -339,12 +376,22 @@ pub async fn new_family_submit(
         return render_form(
             lang,
             user,
-            new_family_spec(lang, &form, &errors, &reason),
+            new_family_spec(lang, &form, &errors, &reason, case.as_deref()),
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
     let db = state.db.clone();
-    let write = ctx(&user, &reason);
+    let mut write = ctx(&user, &reason);
+    if case.is_some() {
+        // Where the record came from: a proposal of the centre for the welfare data.
+        write.source = "usulan-kasus".into();
+    }
+    let case_id = case.clone();
+    let role = user.account.role;
+    let village = fvals[1]
+        .as_ref()
+        .map(|v| v.to_text(FAMILY_FIELDS[1].kind))
+        .unwrap_or_default();
     let kk = fvals[0]
         .as_ref()
         .map(|v| v.to_text(FAMILY_FIELDS[0].kind))
@@ -370,6 +417,21 @@ pub async fn new_family_submit(
                     // Roll back the family too: nothing half-saved.
                     return Err(StorageError::Corrupt(m.render(lang)));
                 }
+                if let Some(cid) = &case_id {
+                    let person = registry::members(c, &out.family_id)?
+                        .first()
+                        .map(|p| p.id.clone());
+                    puskesos_storage::cases::link_registered(
+                        c,
+                        &village,
+                        cid,
+                        &out.family_id,
+                        person.as_deref(),
+                        &write.actor,
+                        role,
+                        write.now_ms,
+                    )?;
+                }
                 Ok(Ok(out.family_id))
             })
         },
@@ -385,7 +447,7 @@ pub async fn new_family_submit(
             render_form(
                 lang,
                 user,
-                new_family_spec(lang, &form, &errors, &reason),
+                new_family_spec(lang, &form, &errors, &reason, case.as_deref()),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
@@ -394,7 +456,7 @@ pub async fn new_family_submit(
             render_form(
                 lang,
                 user,
-                new_family_spec(lang, &form, &errors, &reason),
+                new_family_spec(lang, &form, &errors, &reason, case.as_deref()),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }

@@ -608,3 +608,87 @@ async fn attachments_are_images_or_pdfs_by_content_and_small() {
         png
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_short_profile_becomes_a_family_record_and_a_proposal() {
+    let f = setup();
+    let (front, csrf) = login(&f, "front");
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("contact_name", "Wagiyem"),
+        ("contact_address", "Dusun Pucung"),
+        ("channel", "datang"),
+        ("sector", "adminduk"),
+        ("summary", "Belum terdaftar di DTSEN"),
+        ("consent_purpose", "pendaftaran dan usulan DTSEN"),
+        ("consent", "ya"),
+    ]);
+    let (_, loc, _) = call(&f, Method::POST, "/kasus/baru", &front, Some(body)).await;
+    let id = loc.unwrap().trim_start_matches("/kasus/").to_string();
+    let (ketua, kcsrf) = login(&f, "ketua");
+    let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &ketua, None).await;
+    assert!(
+        page.contains(&format!("/keluarga/baru?kasus={id}")),
+        "{page}"
+    );
+    let (status, _, form) = call(
+        &f,
+        Method::GET,
+        &format!("/keluarga/baru?kasus={id}"),
+        &ketua,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("value=\"Wagiyem\"") && form.contains("value=\"Dusun Pucung\""),
+        "prefilled: {form}"
+    );
+    let body = enc(&[
+        ("csrf", &kcsrf),
+        ("f.no_kk", "3312011502150003"),
+        ("f.kode_wilayah", VILLAGE),
+        ("f.alamat", "Dusun Pucung"),
+        ("p.nik", "3312014101900001"),
+        ("p.nama", "Wagiyem"),
+        ("p.jenis_kelamin", "P"),
+        ("p.tanggal_lahir", "1990-01-01"),
+        ("p.hubungan", "kepala_keluarga"),
+        ("alasan", "didaftarkan dari kasus"),
+    ]);
+    let (status, loc, resp) = call(
+        &f,
+        Method::POST,
+        &format!("/keluarga/baru?kasus={id}"),
+        &ketua,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{resp}");
+    let family = loc.unwrap().trim_start_matches("/keluarga/").to_string();
+    assert_eq!(
+        count(
+            &f,
+            &format!(
+                "SELECT COUNT(*) FROM cases WHERE family_id = '{family}' AND person_id IS NOT NULL"
+            )
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &f,
+            "SELECT COUNT(*) FROM case_events WHERE step = 'register' AND note = 'usulan DTSEN'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &f,
+            &format!(
+                "SELECT COUNT(*) FROM families WHERE id = '{family}' AND source = 'usulan-kasus'"
+            )
+        ),
+        1
+    );
+}
