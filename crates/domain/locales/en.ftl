@@ -522,3 +522,5 @@ letter-to = To
 letter-qr-help = Scan this code to answer the referral (accepted, refused, done):
 web-letter-download = Download the referral letter (PDF)
 web-register-from-case = Register in the registry (DTSEN proposal)
+web-proposals = DTSEN proposals
+web-proposals-help = Families registered from cases of residents not yet registered, to be proposed for the DTSEN data through the district social office.

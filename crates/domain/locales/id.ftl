@@ -522,3 +522,5 @@ letter-to = Kepada
 letter-qr-help = Pindai kode ini untuk menjawab rujukan (diterima, ditolak, selesai):
 web-letter-download = Unduh surat rujukan (PDF)
 web-register-from-case = Daftarkan ke registri (usulan DTSEN)
+web-proposals = Usulan DTSEN
+web-proposals-help = Keluarga yang didaftarkan dari kasus warga yang belum terdaftar, untuk diusulkan ke data DTSEN melalui Dinas Sosial.

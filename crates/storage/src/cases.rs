@@ -585,3 +585,23 @@ pub fn link_registered(
     )?;
     Ok(true)
 }
+
+/// A village's proposals for the welfare data: families registered from a case's short profile
+/// (`source = 'usulan-kasus'`), with the case they came from, the newest first:
+/// `(no_kk, head's name, address, case number, case id, family id)`.
+pub fn dtsen_proposals(conn: &mut Conn, village: &str) -> Result<Vec<[String; 6]>, StorageError> {
+    Ok(conn
+        .query(
+            "SELECT f.no_kk, c.contact_name, f.alamat, c.nomor, c.id, f.id FROM families f \
+             JOIN cases c ON c.kode_wilayah = f.kode_wilayah AND c.family_id = f.id \
+             WHERE f.kode_wilayah = $1 AND f.source = 'usulan-kasus' \
+             ORDER BY c.opened_at DESC LIMIT 5000",
+            &[village.into()],
+        )?
+        .into_iter()
+        .map(|r| {
+            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            [t(0), t(1), t(2), t(3), t(4), t(5)]
+        })
+        .collect())
+}

@@ -58,6 +58,15 @@ fn data_page(
             p { a href="/assets/contoh-impor.csv" { "contoh-impor.csv" } }
         }
         section {
+            h2 { (t("web-proposals")) }
+            p { (t("web-proposals-help")) }
+            p.actions {
+                a href="/data/usulan?format=csv" download { (t("web-download")) " CSV" }
+                " · "
+                a href="/data/usulan?format=xlsx" download { (t("web-download")) " XLSX" }
+            }
+        }
+        section {
             h2 { (t("web-export-title")) }
             form method="get" action="/data/ekspor" {
                 label for="format" { (t("web-format")) }
@@ -280,4 +289,87 @@ pub async fn export(
         }
         Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
     }
+}
+
+/// The village's proposals for the welfare data (DTSEN) as CSV or XLSX, for the data officer
+/// to send to the district; audited (it names people).
+pub async fn proposals(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    uri: Uri,
+    Extension(user): Extension<CurrentUser>,
+    Query(p): Query<ExportParams>,
+) -> Response {
+    let lang = lang_of(uri.query(), &jar);
+    let t = |k: &str| tr(lang, k, &[]);
+    let Some(village) = village_of(&user) else {
+        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    };
+    let db = state.db.clone();
+    let actor = format!("user:{}", user.account.username);
+    let v = village.clone();
+    let Ok(rows) = blocking(move || {
+        let mut conn = db.conn()?;
+        let rows = puskesos_storage::cases::dtsen_proposals(&mut conn, &v)?;
+        puskesos_storage::registry::audit(
+            &mut conn,
+            &v,
+            &actor,
+            "export",
+            "dtsen_proposals",
+            &v,
+            Some(&format!("rows={}", rows.len())),
+        )?;
+        Ok(rows)
+    })
+    .await
+    else {
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
+    };
+    let header: Vec<String> = [
+        "field-no_kk",
+        "web-head-of-family",
+        "field-alamat",
+        "web-case",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let cells: Vec<Vec<puskesos_interchange::export::Cell>> = rows
+        .iter()
+        .map(|r| {
+            r[..4]
+                .iter()
+                .map(|c| puskesos_interchange::export::Cell::Text(c.clone()))
+                .collect()
+        })
+        .collect();
+    let xlsx = p.format.as_deref() != Some("csv");
+    let Ok(bytes) = puskesos_interchange::export::table_bytes(xlsx, "usulan", &header, &cells)
+    else {
+        return error_page(StatusCode::INTERNAL_SERVER_ERROR, lang, "web-db-error");
+    };
+    let (ext, mime) = if xlsx {
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    } else {
+        ("csv", "text/csv; charset=utf-8")
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"usulan-dtsen-{}.{ext}\"",
+                    village.replace('.', "")
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Body::from(bytes),
+    )
+        .into_response()
 }

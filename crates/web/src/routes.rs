@@ -84,6 +84,7 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/data/impor",                 Needs(Action::RegistryImport),  data::upload, limit = data::MAX_UPLOAD),
     route!(GET,  "/data/tolak/{id}",            Needs(Action::RegistryExport),  data::rejects),
     route!(GET,  "/data/ekspor",                Needs(Action::RegistryExport),  data::export),
+    route!(GET,  "/data/usulan",                Needs(Action::RegistryExport),  data::proposals),
     route!(GET,  "/kelayakan",                  Needs(Action::EligibilityReview), eligibility::overview),
     route!(GET,  "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_page),
     route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_run),

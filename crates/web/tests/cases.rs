@@ -691,4 +691,11 @@ async fn a_short_profile_becomes_a_family_record_and_a_proposal() {
         ),
         1
     );
+    // The proposals list for the district, as the data officer or the Ketua downloads it.
+    let (status, _, csv) = call(&f, Method::GET, "/data/usulan?format=csv", &ketua, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.contains("3312011502150003") && csv.contains("Wagiyem") && csv.contains("K-20"),
+        "{csv}"
+    );
 }
