@@ -198,47 +198,41 @@ pub async fn new_submit(
         errors.insert("consent", tr(lang, "web-consent-missing", &[]));
     }
     let nik = get("nik");
+    // The number may be a resident's NIK or their family's KK. Only records of this village are
+    // linked (and nothing of another village's is shown).
     let db = state.db.clone();
-    let found = match nik.clone() {
-        Some(n) => blocking(move || {
-            let mut conn = db.conn()?;
-            registry::person_by_nik(&mut conn, &n)
-        })
-        .await
-        .ok()
-        .flatten(),
-        None => None,
-    };
-    // A registered person of another village is not linked (and nothing of them is shown).
-    let (person_id, family_id) = match &found {
-        Some((p, _)) => {
-            let db = state.db.clone();
-            let fid = p.family_id.clone();
-            let fam = blocking(move || {
-                let mut conn = db.conn()?;
-                registry::family_by_id(&mut conn, &fid)
-            })
-            .await
-            .ok()
-            .flatten();
-            match fam {
-                Some(f) if f.text("kode_wilayah") == Some(village.as_str()) => {
-                    (Some(p.id.clone()), Some(f.id.clone()))
-                }
-                _ => (None, None),
+    let (number, here) = (nik.clone(), village.clone());
+    let (person_id, family_id) = blocking(move || {
+        let Some(n) = number else {
+            return Ok((None, None));
+        };
+        let mut conn = db.conn()?;
+        let in_village =
+            |f: &puskesos_domain::model::Family| f.text("kode_wilayah") == Some(here.as_str());
+        if let Some((p, _)) = registry::person_by_nik(&mut conn, &n)? {
+            if registry::family_by_id(&mut conn, &p.family_id)?.is_some_and(|f| in_village(&f)) {
+                return Ok((Some(p.id), Some(p.family_id)));
             }
+        } else if let Some(f) = registry::family_by_kk(&mut conn, &n)?.filter(|f| in_village(f)) {
+            return Ok((None, Some(f.id)));
         }
-        None => (None, None),
-    };
+        Ok((None, None))
+    })
+    .await
+    .unwrap_or((None, None));
     let new = NewCase {
         village: village.clone(),
         channel: get("channel").unwrap_or_default(),
         sector: get("sector").and_then(|s| cases::sector_of(&s)),
         summary: form.get("summary").cloned().unwrap_or_default(),
         person_id: person_id.clone(),
-        family_id,
+        family_id: family_id.clone(),
         contact_name: get("contact_name"),
-        contact_nik: if person_id.is_none() { nik } else { None },
+        contact_nik: if person_id.is_none() && family_id.is_none() {
+            nik
+        } else {
+            None
+        },
         contact_address: get("contact_address"),
         contact_phone: get("contact_phone"),
         consent_purpose: get("consent_purpose").unwrap_or_default(),
@@ -329,6 +323,9 @@ pub async fn page(
                         @if let Some(p) = &person {
                             (p.text("nama").unwrap_or_default()) " · NIK " (mask(p.text("nik").unwrap_or_default()))
                             @if let Some(f) = &case.family_id { " · " a href=(format!("/keluarga/{f}")) { (t("web-registered-family")) } }
+                        } @else if let Some(f) = &case.family_id {
+                            (case.contact_name.clone().unwrap_or_default())
+                            " · " a href=(format!("/keluarga/{f}")) { (t("web-registered-family")) }
                         } @else {
                             (case.contact_name.clone().unwrap_or_default()) " (" (t("web-not-registered")) ")"
                             @if allowed(user.account.role, Action::RegistryWrite) {

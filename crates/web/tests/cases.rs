@@ -698,4 +698,27 @@ async fn a_short_profile_becomes_a_family_record_and_a_proposal() {
         csv.contains("3312011502150003") && csv.contains("Wagiyem") && csv.contains("K-20"),
         "{csv}"
     );
+    // A later visit found by the family's KK or by the resident's NIK is linked at intake.
+    for (number, person_linked) in [("3312011502150003", false), ("3312014101900001", true)] {
+        let body = enc(&[
+            ("csrf", &csrf),
+            ("nik", number),
+            ("contact_name", "Wagiyem"),
+            ("channel", "telepon"),
+            ("sector", "pangan"),
+            ("summary", "Menanyakan bantuan pangan"),
+            ("consent_purpose", "layanan"),
+            ("consent", "ya"),
+        ]);
+        let (status, _, _) = call(&f, Method::POST, "/kasus/baru", &front, Some(body)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let linked = count(
+            &f,
+            &format!(
+                "SELECT COUNT(*) FROM cases WHERE family_id = '{family}' AND summary = 'Menanyakan bantuan pangan' AND person_id IS {} NULL",
+                if person_linked { "NOT" } else { "" }
+            ),
+        );
+        assert_eq!(linked, 1, "{number}");
+    }
 }
