@@ -524,3 +524,5 @@ web-letter-download = Download the referral letter (PDF)
 web-register-from-case = Register in the registry (DTSEN proposal)
 web-proposals = DTSEN proposals
 web-proposals-help = Families registered from cases of residents not yet registered, to be proposed for the DTSEN data through the district social office.
+web-status = Status
+web-refer-provider = Choose a provider from the directory and a due date of 1 to 365 days

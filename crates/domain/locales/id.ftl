@@ -524,3 +524,5 @@ web-letter-download = Unduh surat rujukan (PDF)
 web-register-from-case = Daftarkan ke registri (usulan DTSEN)
 web-proposals = Usulan DTSEN
 web-proposals-help = Keluarga yang didaftarkan dari kasus warga yang belum terdaftar, untuk diusulkan ke data DTSEN melalui Dinas Sosial.
+web-status = Status
+web-refer-provider = Pilih penyedia layanan dari direktori dan batas waktu 1 sampai 365 hari

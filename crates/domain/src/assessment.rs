@@ -59,6 +59,17 @@ pub enum Verdict {
     Undecided,
 }
 
+impl Verdict {
+    /// Stored code and catalogue suffix (`verdict-<code>`, `fakir-<code>`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Poor => "poor",
+            Verdict::NotPoor => "not_poor",
+            Verdict::Undecided => "undecided",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bps14 {
     pub criteria: Vec<CriterionResult>,

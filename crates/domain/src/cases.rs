@@ -38,6 +38,26 @@ impl Sector {
         Sector::Perlindungan,
     ];
 
+    /// Stored code and catalogue suffix (`sector-<code>`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Sector::Kesehatan => "kesehatan",
+            Sector::Pendidikan => "pendidikan",
+            Sector::SosialEkonomi => "sosial_ekonomi",
+            Sector::Pangan => "pangan",
+            Sector::SubsidiEnergi => "subsidi_energi",
+            Sector::Pertanian => "pertanian",
+            Sector::Perikanan => "perikanan",
+            Sector::Perumahan => "perumahan",
+            Sector::Adminduk => "adminduk",
+            Sector::Perlindungan => "perlindungan",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Sector> {
+        Sector::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     /// The back-office section that handles the sector: health and education have their own;
     /// everything else is social-economic.
     pub fn section(self) -> Role {

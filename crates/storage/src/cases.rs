@@ -69,17 +69,6 @@ pub struct CaseEvent {
     pub note: Option<String>,
 }
 
-fn sector_code(s: Sector) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-pub fn sector_of(code: &str) -> Option<Sector> {
-    Sector::ALL.into_iter().find(|s| sector_code(*s) == code)
-}
-
 fn state_of(code: &str) -> Option<State> {
     State::ALL.into_iter().find(|s| s.code() == code)
 }
@@ -98,7 +87,7 @@ fn read_case(r: Vec<SqlValue>) -> Option<Case> {
         opened_at: n(3)?,
         opened_by: t(4)?,
         channel: t(5)?,
-        sector: sector_of(&t(6)?)?,
+        sector: Sector::parse(&t(6)?)?,
         summary: t(7)?,
         family_id: t(8),
         person_id: t(9),
@@ -176,7 +165,7 @@ pub fn open(
                 now_ms.into(),
                 actor.into(),
                 new.channel.as_str().into(),
-                sector_code(sector).into(),
+                sector.code().into(),
                 new.summary.trim().into(),
                 opt(&new.family_id),
                 opt(&new.person_id),

@@ -13,9 +13,9 @@ use puskesos_domain::tr;
 use puskesos_storage::activities::{self, KINDS, NewActivity};
 use puskesos_storage::now_ms;
 
-use crate::auth::{CurrentUser, csrf_ok, refuse};
+use crate::auth::{CurrentUser, refuse};
 use crate::pages::{Page, error_page, lang_of};
-use crate::scope::village_for;
+use crate::scope::{village_for, village_form};
 use crate::{AppState, blocking};
 
 fn form_markup(lang: puskesos_domain::Lang, user: &CurrentUser, error: Option<String>) -> Markup {
@@ -87,11 +87,9 @@ pub async fn record(
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
     let t = |k: &str| tr(lang, k, &[]);
-    if !csrf_ok(&user, form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
-    }
-    let Some(village) = village_for(&user, None) else {
-        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    let village = match village_form(&user, form.get("csrf").map(String::as_str), lang) {
+        Ok(v) => v,
+        Err(refused) => return *refused,
     };
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let new = NewActivity {

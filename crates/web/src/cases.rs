@@ -23,15 +23,8 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, csrf_ok, refuse};
 use crate::pages::{Page, error_page, format_time, lang_of};
-use crate::scope::{desa_query, step_refused, village_for};
+use crate::scope::{desa_query, download, step_refused, village_for, village_form};
 use crate::{AppState, blocking};
-
-fn sector_code(s: Sector) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
 
 #[derive(Deserialize, Default)]
 pub struct CaseQuery {
@@ -44,7 +37,7 @@ fn case_line(lang: Lang, c: &Case, q: &str) -> Markup {
         li {
             a href=(format!("/kasus/{}{q}", c.id)) { (c.nomor) }
             " · " (t(&format!("case-state-{}", c.state.code())))
-            " · " (t(&format!("sector-{}", sector_code(c.sector))))
+            " · " (t(&format!("sector-{}", c.sector.code())))
             " · " (format_time(c.opened_at))
         }
     }
@@ -140,7 +133,7 @@ fn intake_form(
                 select id="sector" name="sector" required {
                     option value="" { (t("web-empty-choice")) }
                     @for s in Sector::ALL {
-                        @let code = sector_code(s);
+                        @let code = s.code();
                         option value=(code) selected[v("sector") == code] { (t(&format!("sector-{code}"))) }
                     }
                 }
@@ -182,11 +175,9 @@ pub async fn new_submit(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
-    if !csrf_ok(&user, form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
-    }
-    let Some(village) = village_for(&user, None) else {
-        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    let village = match village_form(&user, form.get("csrf").map(String::as_str), lang) {
+        Ok(v) => v,
+        Err(refused) => return *refused,
     };
     let get = |k: &str| {
         form.get(k)
@@ -223,7 +214,7 @@ pub async fn new_submit(
     let new = NewCase {
         village: village.clone(),
         channel: get("channel").unwrap_or_default(),
-        sector: get("sector").and_then(|s| cases::sector_of(&s)),
+        sector: get("sector").and_then(|s| Sector::parse(&s)),
         summary: form.get("summary").cloned().unwrap_or_default(),
         person_id: person_id.clone(),
         family_id: family_id.clone(),
@@ -335,7 +326,7 @@ pub async fn page(
                             @if let Some(ph) = &case.contact_phone { br; (ph) }
                         }
                     }
-                    dt { (t("web-sector")) } dd { (t(&format!("sector-{}", sector_code(case.sector)))) }
+                    dt { (t("web-sector")) } dd { (t(&format!("sector-{}", case.sector.code()))) }
                     dt { (t("web-channel")) } dd { (t(&format!("channel-{}", case.channel))) }
                     dt { (t("web-opened")) } dd { (format_time(case.opened_at)) " · " (case.opened_by) }
                     dt { (t("web-summary")) } dd.summary { (case.summary) }
@@ -423,11 +414,9 @@ pub async fn take_step(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
-    if !csrf_ok(&user, form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
-    }
-    let Some(village) = village_for(&user, None) else {
-        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    let village = match village_form(&user, form.get("csrf").map(String::as_str), lang) {
+        Ok(v) => v,
+        Err(refused) => return *refused,
     };
     let Some(step) = form
         .get("step")
@@ -464,6 +453,13 @@ pub async fn take_step(
         let letters = state.files_dir.join("surat");
         let result = blocking(move || {
             let mut conn = db.conn()?;
+            // An unknown provider or a due date out of range is the form's fault, named as such.
+            let known = referrals::providers(&mut conn, &village)?
+                .iter()
+                .any(|p| p.id == provider);
+            if !known || !(1..=365).contains(&due) {
+                return Ok(Err(None));
+            }
             let sent = cases::refer(
                 &mut conn,
                 &village,
@@ -477,7 +473,7 @@ pub async fn take_step(
             )?;
             let (r, token) = match sent {
                 Ok(sent) => sent,
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Ok(Err(Some(e))),
             };
             // The letter: its QR code opens the provider's answer page with the token.
             let case = cases::by_id(&mut conn, &village, &cid)?.expect("just referred");
@@ -537,7 +533,10 @@ pub async fn take_step(
                     })
                     .into_response()
             }
-            Ok(Err(e)) => step_refused(lang, e),
+            Ok(Err(Some(e))) => step_refused(lang, e),
+            Ok(Err(None)) => {
+                error_page(StatusCode::UNPROCESSABLE_ENTITY, lang, "web-refer-provider")
+            }
             Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
         };
     }
@@ -622,7 +621,7 @@ pub async fn provider_page(
                 dt { (t("web-person")) } dd { (case.contact_name.clone().unwrap_or_default()) }
                 dt { (t("web-summary")) } dd { (case.summary) }
                 dt { (t("web-deadline")) } dd { (format_time(r.due_at)) }
-                dt { "Status" } dd { (t(&format!("referral-{}", r.status))) }
+                dt { (t("web-status")) } dd { (t(&format!("referral-{}", r.status))) }
             }
             form method="post" action=(format!("/rujukan/{}/jawab", r.id)) {
                 input type="hidden" name="t" value=(token);
@@ -708,11 +707,9 @@ pub async fn provider_add(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
-    if !csrf_ok(&user, form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
-    }
-    let Some(village) = village_for(&user, None) else {
-        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    let village = match village_form(&user, form.get("csrf").map(String::as_str), lang) {
+        Ok(v) => v,
+        Err(refused) => return *refused,
     };
     let db = state.db.clone();
     let actor = format!("user:{}", user.account.username);
@@ -962,18 +959,7 @@ pub async fn attachment(
     })
     .await;
     match result {
-        Ok(Some((a, bytes))) => (
-            [
-                (axum::http::header::CONTENT_TYPE, a.media_type.clone()),
-                (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    "attachment".to_string(),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(Some((a, bytes))) => download(&a.media_type, &a.file_name, bytes),
         Ok(None) => error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
         Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
     }
@@ -1015,21 +1001,7 @@ pub async fn letter(
     })
     .await;
     match result {
-        Ok(Some(bytes)) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/pdf".to_string(),
-                ),
-                (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"surat-rujukan.pdf\"".to_string(),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(Some(bytes)) => download("application/pdf", "surat-rujukan.pdf", bytes),
         Ok(None) => error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
         Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
     }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, MaybeUser, csrf_ok, refuse};
 use crate::pages::{Page, error_page, format_time, lang_of};
-use crate::scope::{desa_query, step_refused, village_for};
+use crate::scope::{desa_query, step_refused, village_for, village_form};
 use crate::{AppState, blocking};
 
 #[derive(Deserialize, Default)]
@@ -136,11 +136,9 @@ pub async fn new_submit(
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
     let t = |k: &str| tr(lang, k, &[]);
-    if !csrf_ok(&user, form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
-    }
-    let Some(village) = village_for(&user, None) else {
-        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, false);
+    let village = match village_form(&user, form.get("csrf").map(String::as_str), lang) {
+        Ok(v) => v,
+        Err(refused) => return *refused,
     };
     let new = NewComplaint {
         village,
@@ -354,7 +352,7 @@ pub async fn status_lookup(
             html! {
                 dl.public-status {
                     dt { (t("web-category")) } dd { (t(&format!("category-{}", s.category.code()))) }
-                    dt { "Status" } dd { strong { (t(&format!("complaint-status-{}", s.status.code()))) } }
+                    dt { (t("web-status")) } dd { strong { (t(&format!("complaint-status-{}", s.status.code()))) } }
                     dt { (t("web-received")) } dd { (date(s.opened_at)) }
                     dt { (t("web-deadline")) } dd { (date(s.deadline_at)) }
                     @if let Some(e) = s.escalated_at { dt { (t("web-escalated")) } dd { (date(e)) } }

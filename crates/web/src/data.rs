@@ -349,27 +349,9 @@ pub async fn proposals(
     else {
         return error_page(StatusCode::INTERNAL_SERVER_ERROR, lang, "web-db-error");
     };
-    let (ext, mime) = if xlsx {
-        (
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    } else {
-        ("csv", "text/csv; charset=utf-8")
-    };
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"usulan-dtsen-{}.{ext}\"",
-                    village.replace('.', "")
-                ),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        Body::from(bytes),
+    crate::scope::table_download(
+        xlsx,
+        &format!("usulan-dtsen-{}", village.replace('.', "")),
+        bytes,
     )
-        .into_response()
 }

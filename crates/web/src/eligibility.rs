@@ -6,9 +6,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use axum::Extension;
-use axum::body::Body;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, html};
@@ -27,7 +26,7 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, csrf_ok, refuse};
 use crate::pages::{Page, error_page, lang_of};
-use crate::scope::{desa_query, village_for};
+use crate::scope::{desa_query, table_download, village_for};
 use crate::{AppState, blocking};
 
 const PER_PAGE: i64 = 25;
@@ -486,29 +485,11 @@ pub async fn export(
         // No record, no export: the processing record is the condition of the download.
         return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
     }
-    let ext = if xlsx { "xlsx" } else { "csv" };
-    let mime = if xlsx {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    } else {
-        "text/csv; charset=utf-8"
-    };
-    let name = format!(
-        "{program}-{}-{}.{ext}",
-        gap.code(),
-        village.replace('.', "")
-    );
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        Body::from(bytes),
+    table_download(
+        xlsx,
+        &format!("{program}-{}-{}", gap.code(), village.replace('.', "")),
+        bytes,
     )
-        .into_response()
 }
 
 #[derive(Deserialize, Default)]

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{DOCTYPE, Markup, html};
 use puskesos_domain::access::{Action, allowed};
-use puskesos_domain::assessment::{Met, Verdict, bps14};
+use puskesos_domain::assessment::{Met, bps14};
 use puskesos_domain::i18n::format_int;
 use puskesos_domain::identity::{Nik, Severity, mask};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
@@ -466,7 +466,7 @@ pub async fn family(
                 }
             }
             section {
-                h3 { (t("web-bps14")) ": " (t(&format!("verdict-{}", verdict_code(bps.verdict)))) }
+                h3 { (t("web-bps14")) ": " (t(&format!("verdict-{}", bps.verdict.code()))) }
                 p { (tr(lang, "web-bps14-count", &[("met", &bps.met.to_string()), ("unknown", &bps.unknown.to_string()), ("threshold", &bps_cfg.threshold.to_string())])) }
                 @if !bps.missing_facts().is_empty() {
                     p.warning { (t("web-bps14-missing")) ": "
@@ -513,14 +513,6 @@ pub async fn family(
             }
         })
         .into_response()
-}
-
-fn verdict_code(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Poor => "poor",
-        Verdict::NotPoor => "not_poor",
-        Verdict::Undecided => "undecided",
-    }
 }
 
 /// Dates the Indonesian way (dd-mm-yyyy), rupiah with the `Rp` prefix and grouped digits.

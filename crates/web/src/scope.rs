@@ -42,3 +42,71 @@ pub fn step_refused(lang: Lang, e: StepError) -> Response {
     };
     error_page(status, lang, e.key())
 }
+
+/// A file to download: its type, an attachment disposition with `name`, and `no-store` (files
+/// here carry personal data).
+pub fn download(mime: &str, name: &str, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    // A name typed by a user (an attachment's) must not break the header.
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The checks every state-changing form of a village page starts with: a valid CSRF token and
+/// an account bound to a village. Returns the village, or the refusal to send.
+pub fn village_form(
+    user: &CurrentUser,
+    csrf: Option<&str>,
+    lang: Lang,
+) -> Result<String, Box<Response>> {
+    if !crate::auth::csrf_ok(user, csrf.unwrap_or("")) {
+        return Err(Box::new(crate::auth::refuse(
+            StatusCode::FORBIDDEN,
+            "web-csrf",
+            lang,
+            false,
+        )));
+    }
+    village_for(user, None).ok_or_else(|| {
+        Box::new(crate::auth::refuse(
+            StatusCode::FORBIDDEN,
+            "web-forbidden",
+            lang,
+            false,
+        ))
+    })
+}
+
+/// A report table (made by `table_bytes`) to download as `stem.xlsx` or `stem.csv`.
+pub fn table_download(xlsx: bool, stem: &str, bytes: Vec<u8>) -> Response {
+    if xlsx {
+        download(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{stem}.xlsx"),
+            bytes,
+        )
+    } else {
+        download("text/csv; charset=utf-8", &format!("{stem}.csv"), bytes)
+    }
+}

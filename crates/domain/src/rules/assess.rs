@@ -74,14 +74,6 @@ impl Summary {
     }
 }
 
-fn verdict_code(v: crate::assessment::Verdict) -> &'static str {
-    match v {
-        crate::assessment::Verdict::Poor => "poor",
-        crate::assessment::Verdict::NotPoor => "not_poor",
-        crate::assessment::Verdict::Undecided => "undecided",
-    }
-}
-
 impl Assessor {
     pub fn prepare(&self, village: &str, family: &Family, members: &[Person]) -> Prepared {
         let b = bps14(family, members, &self.bps14);
@@ -120,8 +112,8 @@ impl Assessor {
             family_id: p.family_id.clone(),
             village: p.village.clone(),
             bps14_met: p.bps14.met,
-            bps14_verdict: verdict_code(p.bps14.verdict),
-            fakir_miskin: verdict_code(p.kepmensos.verdict),
+            bps14_verdict: p.bps14.verdict.code(),
+            fakir_miskin: p.kepmensos.verdict.code(),
             per_capita: p.per_capita.map(|x| x.round() as i64),
             local_decile: local,
             effective_decile: (!effective.is_nan()).then_some(effective as i64),
