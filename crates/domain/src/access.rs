@@ -106,10 +106,13 @@ pub enum Action {
     CasesWork,
     /// Handle complaints: process, escalate, decide (which: the complaint rules by role).
     ComplaintsWork,
+    /// See the village's figures (dashboard, monthly report) and, for a district, its villages
+    /// side by side: aggregates only, no person is named.
+    DashboardRead,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::RegistryRead,
         Action::RegistryWrite,
         Action::RegistryImport,
@@ -123,6 +126,7 @@ impl Action {
         Action::CasesIntake,
         Action::CasesWork,
         Action::ComplaintsWork,
+        Action::DashboardRead,
     ];
 
     pub fn code(self) -> &'static str {
@@ -140,6 +144,7 @@ impl Action {
             Action::CasesIntake => "cases_intake",
             Action::CasesWork => "cases_work",
             Action::ComplaintsWork => "complaints_work",
+            Action::DashboardRead => "dashboard_read",
         }
     }
 }
@@ -181,6 +186,9 @@ pub fn allowed(role: Role, action: Action) -> bool {
             role,
             KepalaDesa | Ketua | PenerimaInformasi | ReviewAnalisis | DinasSosial
         ),
+        // Aggregates for every role of the centre and the district; the administrator runs
+        // the system, not the centre.
+        DashboardRead => !matches!(role, Admin),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod access;
 pub mod assessment;
 pub mod cases;
 pub mod complaints;
+pub mod figures;
 pub mod i18n;
 pub mod identity;
 pub mod model;

@@ -99,14 +99,17 @@ fn write(
     let mut rows = Vec::with_capacity(summaries.len());
     let mut gaps = Vec::new();
     for s in summaries {
-        let eligible: Vec<&str> = assessor
-            .rules
-            .programs
-            .iter()
-            .zip(&s.decisions)
-            .filter(|(_, d)| d.outcome == Outcome::Eligible)
-            .map(|(p, _)| p.code.as_str())
-            .collect();
+        let codes = |keep: &dyn Fn(&puskesos_domain::rules::Decision) -> bool| {
+            assessor
+                .rules
+                .programs
+                .iter()
+                .zip(&s.decisions)
+                .filter(|(_, d)| keep(d))
+                .map(|(p, _)| p.code.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         rows.push(vec![
             s.village.as_str().into(),
             s.family_id.as_str().into(),
@@ -117,8 +120,10 @@ fn write(
             s.local_decile.map(i64::from).into(),
             s.effective_decile.into(),
             i64::from(s.deciles_disagree).into(),
-            eligible.join(",").into(),
+            codes(&|d| d.outcome == Outcome::Eligible).into(),
             s.yearly_amount().into(),
+            codes(&|d| d.receives).into(),
+            codes(&|d| d.outcome == Outcome::Unknown).into(),
         ]);
         for (p, d) in assessor.rules.programs.iter().zip(&s.decisions) {
             let gap = d.gap();
@@ -138,8 +143,8 @@ fn write(
         conn,
         "INSERT INTO assessments (kode_wilayah, family_id, bps14_met, bps14_verdict, \
          fakir_miskin, pengeluaran_perkapita, desil_lokal, desil_efektif, desil_beda, layak, \
-         nilai_setahun)",
-        11,
+         nilai_setahun, menerima, kurang_data)",
+        13,
         rows,
     )?;
     insert_many(
@@ -175,7 +180,9 @@ fn store_village(
                 cutoffs.as_ref().map(cutoffs_text).into(),
             ],
         )?;
-        write(c, assessor, &summaries)
+        let gaps = write(c, assessor, &summaries)?;
+        crate::figures::refresh_village_stats(c, assessor, village)?;
+        Ok(gaps)
     })
 }
 
@@ -296,7 +303,8 @@ pub fn reassess(
             let village = summary.village.clone();
             conn.transaction(|c| {
                 clear(c, assessor, &village, Some(id))?;
-                write(c, assessor, std::slice::from_ref(&summary))
+                write(c, assessor, std::slice::from_ref(&summary))?;
+                crate::figures::refresh_village_stats(c, assessor, &village)
             })?;
         }
     }

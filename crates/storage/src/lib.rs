@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod cases;
 pub mod complaints;
 pub mod db;
+pub mod figures;
 pub mod migrate;
 pub mod referrals;
 pub mod registry;

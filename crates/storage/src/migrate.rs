@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case_attachments",
         include_str!("../migrations/0009_case_attachments.sql"),
     ),
+    (
+        10,
+        "figures",
+        include_str!("../migrations/0010_figures.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.
