@@ -122,11 +122,38 @@ pub fn table_bytes(
     rows: &[Vec<Cell>],
 ) -> Result<Vec<u8>, String> {
     if xlsx {
-        let mut wb = Workbook::new();
-        let text = Format::new().set_num_format("@");
-        let bold = Format::new().set_bold();
+        workbook_bytes(&[(sheet, header, rows)])
+    } else {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header).map_err(|e| e.to_string())?;
+        for row in rows {
+            w.write_record(row.iter().map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Int(i) => i.to_string(),
+            }))
+            .map_err(|e| e.to_string())?;
+        }
+        w.into_inner().map_err(|e| e.to_string())
+    }
+}
+
+/// One sheet of a workbook: its name, header and rows.
+pub type Sheet<'a> = (&'a str, &'a [String], &'a [Vec<Cell>]);
+
+/// Several tables as one XLSX workbook, a sheet each (a report). Sheet names are cut to
+/// Excel's 31 characters.
+pub fn workbook_bytes(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, String> {
+    let mut wb = Workbook::new();
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold();
+    for (sheet, header, rows) in sheets {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet).map_err(|e| e.to_string())?;
+        let name: String = sheet
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        ws.set_name(name).map_err(|e| e.to_string())?;
         for (c, h) in header.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &bold)
                 .map_err(|e| e.to_string())?;
@@ -141,17 +168,6 @@ pub fn table_bytes(
                 .map_err(|e| e.to_string())?;
             }
         }
-        wb.save_to_buffer().map_err(|e| e.to_string())
-    } else {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header).map_err(|e| e.to_string())?;
-        for row in rows {
-            w.write_record(row.iter().map(|c| match c {
-                Cell::Text(s) => s.clone(),
-                Cell::Int(i) => i.to_string(),
-            }))
-            .map_err(|e| e.to_string())?;
-        }
-        w.into_inner().map_err(|e| e.to_string())
     }
+    wb.save_to_buffer().map_err(|e| e.to_string())
 }

@@ -435,21 +435,7 @@ pub async fn take_step(
             .get("due_days")
             .and_then(|d| d.trim().parse().ok())
             .unwrap_or(14);
-        let scheme = if state.secure_cookies {
-            "https"
-        } else {
-            "http"
-        };
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-            })
-            .unwrap_or("127.0.0.1:8080")
-            .to_string();
-        let origin = format!("{scheme}://{host}");
+        let origin = crate::scope::origin(&state, &headers);
         let letters = state.files_dir.join("surat");
         let result = blocking(move || {
             let mut conn = db.conn()?;

@@ -24,7 +24,7 @@ pub struct Letter {
 }
 
 /// Text in the fonts' WinAnsi encoding (characters outside it become `?`).
-fn ansi(s: &str) -> Vec<u8> {
+pub(crate) fn ansi(s: &str) -> Vec<u8> {
     s.chars()
         .map(|c| {
             if (' '..='~').contains(&c) {
@@ -37,7 +37,7 @@ fn ansi(s: &str) -> Vec<u8> {
 }
 
 /// Splits text into lines of at most `width` characters at spaces.
-fn wrap(s: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(s: &str, width: usize) -> Vec<String> {
     let mut lines = vec![String::new()];
     for word in s.split_whitespace() {
         let last = lines.last_mut().expect("one line at least");

@@ -6,8 +6,8 @@ use axum::routing::{MethodRouter, get, post};
 use puskesos_domain::access::Action;
 
 use crate::{
-    AppState, accounts, activities, api, auth, cases, complaints, data, eligibility, forms,
-    openapi, pages, privacy,
+    AppState, accounts, activities, api, auth, cases, complaints, dashboard, data, eligibility,
+    forms, openapi, pages, privacy,
 };
 
 /// Who may call a route.
@@ -112,6 +112,11 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/pengaduan/{id}/langkah",     Needs(Action::ComplaintsWork),  complaints::act),
     route!(GET,  "/status",                     Public,                         complaints::status_page),
     route!(POST, "/status",                     Public,                         complaints::status_lookup),
+    route!(GET,  "/dasbor",                     Needs(Action::DashboardRead),   dashboard::page),
+    route!(GET,  "/dasbor/tabel/{name}",        Needs(Action::DashboardRead),   dashboard::export),
+    route!(GET,  "/laporan",                    Needs(Action::DashboardRead),   dashboard::monthly),
+    route!(GET,  "/papan/{desa}",               Public,                         dashboard::board),
+    route!(GET,  "/papan/{desa}/poster",        Public,                         dashboard::poster),
     route!(GET,  "/assets/contoh-impor.csv",    Public,                         pages::sample),
     route!(GET,  "/api/openapi.json",           Public,                         openapi::serve),
     route!(GET,  "/api/wilayah/{code}",         Public,                         api::wilayah),
