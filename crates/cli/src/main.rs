@@ -115,6 +115,18 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
+    /// Time the figures (issue 6): a village's dashboard (queries and charts) and the roll-up
+    /// of the villages under a region code, on this database.
+    BenchFigures {
+        /// The village of the dashboard (default: the demo village).
+        #[arg(long)]
+        village: Option<String>,
+        /// The region whose villages are rolled up (kab/kota `PP.KK`, or a province `PP`).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+    },
     /// Import a CSV or XLSX file (layout: docs/import-format.md).
     Import {
         file: PathBuf,
@@ -415,6 +427,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Rules { files, on, .. } => rules_check(cli, files, *on),
         Command::BenchRules { families, rounds } => bench_rules(*families, *rounds),
+        Command::BenchFigures {
+            village,
+            region,
+            runs,
+        } => bench_figures(cli, village.as_deref(), region.as_deref(), *runs),
         Command::Roles => {
             print!("{}", roles_markdown(lang));
             Ok(ExitCode::SUCCESS)
@@ -606,6 +623,61 @@ fn province_villages(start: &KodeWilayah, n: usize) -> Vec<KodeWilayah> {
 
 /// Rule evaluation alone, on one thread: prepared facts in memory, every program decided for
 /// every family, `rounds` times.
+/// Times `runs` of `f` after one warm-up; prints the median and the slowest.
+fn time_runs(label: &str, runs: usize, mut f: impl FnMut() -> Result<String>) -> Result<()> {
+    let mut size = f()?;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        size = f()?;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{label}: median {:.1} ms, slowest {:.1} ms over {} runs; {size}",
+        times[times.len() / 2],
+        times[times.len() - 1],
+        times.len()
+    );
+    Ok(())
+}
+
+fn bench_figures(
+    cli: &Cli,
+    village: Option<&str>,
+    region: Option<&str>,
+    runs: usize,
+) -> Result<ExitCode> {
+    use puskesos_storage::figures;
+    let db = open_db(cli)?;
+    let assessor = assessor(cli, None)?;
+    let village = demo_village(village)?.to_string();
+    let lang = cli.lang;
+    time_runs("village dashboard (queries + charts)", runs, || {
+        let d = figures::village(
+            &mut db.conn()?,
+            &assessor,
+            &village,
+            &figures::Filter::default(),
+            figures::today(),
+        )?;
+        let figs = puskesos_web::dashboard::village_figures(lang, &assessor.rules, &d, false);
+        let svg: usize = figs
+            .iter()
+            .map(|f| puskesos_web::charts::draw(lang, f).len())
+            .sum();
+        Ok(format!("{} families, {svg} bytes of SVG", d.families))
+    })?;
+    if let Some(region) = region {
+        time_runs("district roll-up", runs, || {
+            let rows = figures::district(&mut db.conn()?, Some(region))?;
+            let families: i64 = rows.iter().map(|r| r.families).sum();
+            Ok(format!("{} villages, {families} families", rows.len()))
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn bench_rules(families: usize, rounds: usize) -> Result<ExitCode> {
     use puskesos_domain::rules::Scratch;
     let on = today();

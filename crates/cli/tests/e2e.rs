@@ -499,3 +499,98 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     shot(&c, "terkunci").await;
     c.close().await.unwrap();
 }
+
+/// Whether the page fits the window (no horizontal scrolling).
+async fn fits(c: &Client) -> bool {
+    c.execute(
+        "return document.documentElement.scrollWidth <= window.innerWidth;",
+        vec![],
+    )
+    .await
+    .unwrap()
+        == json!(true)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_roll_up_and_board_in_chromium_desktop_and_phone() {
+    let Some((_driver, driver_url)) = start_driver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, base) = start_app(&dir.path().join("data"));
+    for (tag, width) in [("desktop", 1280), ("hp-360", 360)] {
+        let c = browser(&driver_url, &dir.path().join(format!("dash-{tag}")), width).await;
+        login(&c, &base, "demo.ketua", "demo-ketua").await;
+        c.goto(&format!("{base}/dasbor")).await.unwrap();
+        let text = body_text(&c).await;
+        assert!(
+            text.contains("Penduduk menurut umur dan jenis kelamin"),
+            "{text}"
+        );
+        let charts = c.find_all(Locator::Css("svg.chart")).await.unwrap();
+        assert!(charts.len() >= 6, "{} charts", charts.len());
+        assert!(fits(&c).await, "dashboard wider than the {width} px window");
+        shot(&c, &format!("{tag}-dasbor")).await;
+        // Each chart's numbers are one click away.
+        let numbers = c.find(Locator::Css("#ppks details table")).await.unwrap();
+        assert!(!numbers.is_displayed().await.unwrap());
+        c.find(Locator::Css("#ppks details summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(numbers.is_displayed().await.unwrap(), "the numbers open");
+        assert!(
+            fits(&c).await,
+            "dashboard with its numbers wider than {width} px"
+        );
+        shot(&c, &format!("{tag}-dasbor-angka")).await;
+
+        // The public board, from the dashboard's link, logged out.
+        let board = c
+            .find(Locator::Css("a[href^='/papan/']"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        c.delete_all_cookies().await.unwrap();
+        c.goto(&format!("{base}{board}")).await.unwrap();
+        let text = body_text(&c).await;
+        assert!(text.contains("Papan informasi"), "{text}");
+        let logout = c
+            .find_all(Locator::Css("form[action='/keluar']"))
+            .await
+            .unwrap();
+        assert!(logout.is_empty(), "not logged in");
+        assert!(fits(&c).await, "board wider than the {width} px window");
+        shot(&c, &format!("{tag}-papan")).await;
+
+        // The district officer's roll-up, drilling down to the village.
+        login(&c, &base, "demo.dinas-sosial", "demo-dinas-sosial").await;
+        c.goto(&format!("{base}/dasbor")).await.unwrap();
+        assert!(body_text(&c).await.contains("Rekap kabupaten/kota"));
+        assert!(
+            fits(&c).await,
+            "roll-up wider than the {width} px window (its table scrolls inside)"
+        );
+        shot(&c, &format!("{tag}-rekap")).await;
+        click_and_wait(&c, "table.rollup tbody a").await;
+        assert!(
+            c.current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .contains("/dasbor?desa=")
+        );
+        assert!(
+            !c.find_all(Locator::Css("svg.chart"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        c.close().await.unwrap();
+    }
+}

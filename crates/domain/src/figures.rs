@@ -133,7 +133,7 @@ pub fn family_ppks(house_condition: Option<&str>, kepmensos_verdict: Option<&str
     if matches!(house_condition, Some("rusak_sedang" | "rusak_berat")) {
         out.push(Ppks::RumahTidakLayak);
     }
-    if matches!(kepmensos_verdict, Some("fakir" | "miskin")) {
+    if kepmensos_verdict == Some("poor") {
         out.push(Ppks::FakirMiskin);
     }
     out
@@ -275,10 +275,10 @@ mod tests {
     #[test]
     fn family_categories_and_tallies() {
         assert_eq!(
-            family_ppks(Some("rusak_berat"), Some("miskin")),
+            family_ppks(Some("rusak_berat"), Some("poor")),
             vec![Ppks::RumahTidakLayak, Ppks::FakirMiskin]
         );
-        assert!(family_ppks(Some("rusak_ringan"), Some("bukan")).is_empty());
+        assert!(family_ppks(Some("rusak_ringan"), Some("not_poor")).is_empty());
         let mut t = Tallies::new(["pkh", "pip"]);
         t.add("pkh,pip", "pkh", "");
         t.add("", "pkh", "");

@@ -172,6 +172,13 @@ fn the_village_dashboard_agrees_with_the_raw_data_on_both_engines() {
             })
             .count() as i64;
         assert_eq!(ppks(Ppks::RumahTidakLayak), damaged);
+        let poor = count(
+            &mut conn,
+            "SELECT COUNT(*) FROM assessments WHERE kode_wilayah = '33.12.01.2003' \
+             AND fakir_miskin = 'poor'",
+        );
+        assert_eq!(ppks(Ppks::FakirMiskin), poor);
+        assert!(poor > 0, "the demo has families poor by Kepmensos 262");
 
         // Deciles: official where known, else the local estimate, as stored.
         let stored_d1 = count(

@@ -88,7 +88,7 @@ fn fit(s: &str, max: usize) -> String {
 
 const W: f32 = 320.0;
 const ROW: f32 = 20.0;
-const LABEL_W: f32 = 110.0;
+const LABEL_W: f32 = 130.0;
 
 fn svg(title: &str, height: f32, body: &str) -> String {
     format!(
@@ -122,7 +122,7 @@ pub fn draw(lang: Lang, f: &Figure) -> String {
                      <text x=\"{vx:.1}\" y=\"{ty}\" class=\"v\">{v}</text>",
                     ty = y + 14.0,
                     ry = y + 3.0,
-                    l = esc(&fit(&label(&r[0]), 20)),
+                    l = esc(&fit(&label(&r[0]), 24)),
                     vx = LABEL_W + w + 4.0,
                     v = esc(&shown(lang, &c)),
                 ));
@@ -166,6 +166,23 @@ pub fn draw(lang: Lang, f: &Figure) -> String {
                     ty = y + 9.0,
                     band = esc(&label(&r[0])),
                 ));
+                // A suppressed count has no bar: write its label where the bar would start.
+                if value(&l).is_none() {
+                    body.push_str(&format!(
+                        "<text x=\"{:.1}\" y=\"{:.1}\" class=\"s\" text-anchor=\"end\">{}</text>",
+                        mid - 22.0,
+                        y + 9.0,
+                        esc(&label(&l))
+                    ));
+                }
+                if value(&rr).is_none() {
+                    body.push_str(&format!(
+                        "<text x=\"{:.1}\" y=\"{:.1}\" class=\"s\">{}</text>",
+                        mid + 22.0,
+                        y + 9.0,
+                        esc(&label(&rr))
+                    ));
+                }
             }
             svg(&f.title, 16.0 + f.rows.len() as f32 * 14.0 + 2.0, &body)
         }
@@ -183,7 +200,7 @@ pub fn draw(lang: Lang, f: &Figure) -> String {
                 body.push_str(&format!(
                     "<text x=\"0\" y=\"{ty}\" class=\"l\">{l}</text>",
                     ty = y + 14.0,
-                    l = esc(&fit(&label(&r[0]), 20))
+                    l = esc(&fit(&label(&r[0]), 24))
                 ));
                 let mut x = LABEL_W;
                 for (c, class) in cols {
@@ -293,9 +310,9 @@ mod tests {
         let s = draw(Lang::Id, &figure(Chart::Bars { col: 1 }));
         assert!(s.starts_with("<svg"));
         assert!(s.contains("Uji &lt;grafik&gt;"), "title escaped");
-        // Largest bar = full width (320 - 110 - 50), half value = half width.
-        assert!(s.contains("width=\"160.0\""));
-        assert!(s.contains("width=\"80.0\""));
+        // Largest bar = full width (320 - 130 - 50), half value = half width.
+        assert!(s.contains("width=\"140.0\""));
+        assert!(s.contains("width=\"70.0\""));
         let p = draw(Lang::Id, &figure(Chart::Pyramid { left: 1, right: 2 }));
         assert!(
             p.contains("&lt; 5"),
