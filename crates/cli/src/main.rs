@@ -1,6 +1,8 @@
 //! `puskesos`: the one binary. Commands for the web server, the demo village, import and export,
 //! region codes and identity numbers. Thin: the work is done in the library crates.
 
+mod demo_work;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -277,6 +279,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     true,
                 )?;
                 assess(cli, &db, Some(v.to_string()), None, false)?;
+                demo_work::seed(&db, v.as_str(), *seed, now_ms())?;
             } else {
                 let list = province_villages(&v, *villages);
                 let per = (*families / list.len()).max(1);
@@ -938,6 +941,7 @@ fn serve(
         if families == 0 {
             fill_demo(&db, &v, 3000, 1, lang, &mut Default::default(), true)?;
             assess(cli, &db, Some(v.to_string()), None, false)?;
+            demo_work::seed(&db, v.as_str(), 1, now_ms())?;
         }
         demo_accounts(&db, &v, lang)?;
         village = Some(v);
