@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use puskesos_domain::access::{Reach, Role};
 use puskesos_domain::i18n::{format_int, format_rupiah};
 use puskesos_domain::identity::{Issue, Nik, NomorKk, Severity};
-use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
+use puskesos_domain::model::{PERSON_FIELDS, Record};
 use puskesos_domain::rules::RuleSet;
 use puskesos_domain::rules::assess::{Assessor, what_if};
 use puskesos_domain::wilayah::Level;
@@ -775,18 +775,7 @@ fn fill_demo(
     let mut conn = db.conn()?;
     conn.transaction(|c| -> Result<()> {
         for fam in &generated {
-            let input = FamilyInput {
-                values: fam.values.clone(),
-                family_present: vec![true; FAMILY_FIELDS.len()],
-                person_present: vec![true; PERSON_FIELDS.len()],
-                members: fam
-                    .members
-                    .iter()
-                    .cloned()
-                    .enumerate()
-                    .map(|(i, m)| (i as u64, m))
-                    .collect(),
-            };
+            let input = FamilyInput::whole(fam.values.clone(), fam.members.clone());
             registry::save_family(c, &input, &ctx)?;
             pb.inc(1);
         }

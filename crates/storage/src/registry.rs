@@ -479,6 +479,23 @@ pub struct FamilyInput {
     pub members: Vec<(u64, Values)>,
 }
 
+impl FamilyInput {
+    /// A family and its members with every field given (absent values are empty, not
+    /// "keep"): what a form, the demo or a test saves. Members are numbered from 0.
+    pub fn whole(values: Values, members: Vec<Values>) -> FamilyInput {
+        FamilyInput {
+            values,
+            family_present: vec![true; FAMILY_FIELDS.len()],
+            person_present: vec![true; PERSON_FIELDS.len()],
+            members: members
+                .into_iter()
+                .enumerate()
+                .map(|(i, m)| (i as u64, m))
+                .collect(),
+        }
+    }
+}
+
 /// What saving a family did.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SaveOutcome {

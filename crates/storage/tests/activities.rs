@@ -2,7 +2,7 @@
 //! others kept by name; bad input writes nothing.
 
 use chrono::NaiveDate;
-use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
+use puskesos_domain::model::Record;
 use puskesos_domain::wilayah::KodeWilayah;
 use puskesos_storage::activities::{self, NewActivity};
 use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
@@ -28,17 +28,7 @@ fn an_activity_with_registered_and_unregistered_participants() {
             now_ms: 1,
         };
         for fam in puskesos_demo::generate(&opts) {
-            let input = FamilyInput {
-                values: fam.values,
-                family_present: vec![true; FAMILY_FIELDS.len()],
-                person_present: vec![true; PERSON_FIELDS.len()],
-                members: fam
-                    .members
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, m)| (i as u64, m))
-                    .collect(),
-            };
+            let input = FamilyInput::whole(fam.values, fam.members);
             registry::save_family(&mut conn, &input, &ctx).unwrap();
         }
         let person = conn

@@ -2,7 +2,7 @@
 //! independently, the same results on both engines, and reassessment after an edit.
 
 use chrono::NaiveDate;
-use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Value, field_index};
+use puskesos_domain::model::{FAMILY_FIELDS, Value, field_index};
 use puskesos_domain::rules::Gap;
 use puskesos_domain::rules::assess::Assessor;
 use puskesos_domain::wilayah::KodeWilayah;
@@ -35,17 +35,7 @@ fn fill(conn: &mut Conn, per_village: usize) {
         };
         conn.transaction(|c| {
             for fam in puskesos_demo::generate(&opts) {
-                let input = FamilyInput {
-                    values: fam.values,
-                    family_present: vec![true; FAMILY_FIELDS.len()],
-                    person_present: vec![true; PERSON_FIELDS.len()],
-                    members: fam
-                        .members
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, m)| (i as u64, m))
-                        .collect(),
-                };
+                let input = FamilyInput::whole(fam.values, fam.members);
                 registry::save_family(c, &input, &ctx())?;
             }
             Ok::<_, puskesos_storage::StorageError>(())

@@ -45,18 +45,7 @@ fn fill(conn: &mut Conn, per_village: usize) -> Vec<puskesos_demo::DemoFamily> {
         let generated = puskesos_demo::generate_with(&opts, &mut ids);
         conn.transaction(|c| {
             for fam in &generated {
-                let input = FamilyInput {
-                    values: fam.values.clone(),
-                    family_present: vec![true; FAMILY_FIELDS.len()],
-                    person_present: vec![true; PERSON_FIELDS.len()],
-                    members: fam
-                        .members
-                        .iter()
-                        .cloned()
-                        .enumerate()
-                        .map(|(i, m)| (i as u64, m))
-                        .collect(),
-                };
+                let input = FamilyInput::whole(fam.values.clone(), fam.members.clone());
                 registry::save_family(c, &input, &ctx())?;
             }
             Ok::<_, StorageError>(())

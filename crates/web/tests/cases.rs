@@ -1,26 +1,19 @@
 //! A walk-in case through the browser routes, each step by its role; intake errors next to the
 //! fields with nothing saved; a step out of order or by a role that may not take it refused.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use common::{Fixture, login};
 use http_body_util::BodyExt;
 use puskesos_domain::access::Role;
-use puskesos_storage::accounts::{self, NewAccount};
-use puskesos_storage::{now_ms, testing};
-use puskesos_web::{AppState, Rules, router};
 use tower::ServiceExt;
 
 const VILLAGE: &str = "33.12.01.2003";
 
-struct Fixture {
-    t: testing::TestDb,
-    app: axum::Router,
-}
-
 fn setup() -> Fixture {
-    let t = testing::sqlite();
-    let mut conn = t.db.conn().unwrap();
-    for (name, role, region) in [
+    common::fixture(common::with_accounts(&[
         ("front", Role::PenerimaInformasi, Some(VILLAGE)),
         ("sehat", Role::BagianKesehatan, Some(VILLAGE)),
         ("didik", Role::BagianPendidikan, Some(VILLAGE)),
@@ -28,53 +21,13 @@ fn setup() -> Fixture {
         ("analis", Role::ReviewAnalisis, Some(VILLAGE)),
         ("ketua", Role::Ketua, Some(VILLAGE)),
         ("dinsos", Role::DinasSosial, Some("33.12")),
-    ] {
-        accounts::create(
-            &mut conn,
-            &NewAccount {
-                username: name,
-                display_name: name,
-                role,
-                region,
-                password: "rahasia-desa-1",
-            },
-            "t",
-            now_ms(),
-        )
-        .unwrap();
-    }
-    let app = router(AppState {
-        db: t.db.clone(),
-        village: None,
-        secure_cookies: false,
-        files_dir: std::env::temp_dir()
-            .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
-        rules: Rules::new(None),
-    });
-    Fixture { t, app }
-}
-
-fn login(f: &Fixture, user: &str) -> (String, String) {
-    let mut conn = f.t.db.conn().unwrap();
-    let s = accounts::login(&mut conn, user, "rahasia-desa-1", now_ms()).unwrap();
-    (format!("puskesos_sesi={}", s.token), s.csrf_token)
+    ]))
 }
 
 fn enc(pairs: &[(&str, &str)]) -> String {
-    let e = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
     pairs
         .iter()
-        .map(|(k, v)| format!("{}={}", e(k), e(v)))
+        .map(|(k, v)| format!("{}={}", common::enc(k), common::enc(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -86,26 +39,8 @@ async fn call(
     cookie: &str,
     body: Option<String>,
 ) -> (StatusCode, Option<String>, String) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, cookie);
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    }
-    let resp = f
-        .app
-        .clone()
-        .oneshot(req.body(Body::from(body.unwrap_or_default())).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let loc = resp
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_string());
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, loc, String::from_utf8_lossy(&bytes).into_owned())
+    let r = common::request(f, method, uri, cookie, body).await;
+    (r.status, r.location.clone(), r.text())
 }
 
 async fn step(f: &Fixture, user: &str, id: &str, step: &str, note: &str) -> StatusCode {

@@ -3,135 +3,43 @@
 //! name or address and suppress small counts; the district roll-up lists only its villages and
 //! drills down; the monthly report comes as a page, a PDF and an XLSX workbook.
 
+mod common;
+
 use std::io::Cursor;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use calamine::{Data, Reader, Xlsx};
-use http_body_util::BodyExt;
+use common::{Fixture, count};
 use puskesos_domain::access::Role;
-use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS};
-use puskesos_domain::rules::assess::Assessor;
-use puskesos_domain::wilayah::KodeWilayah;
-use puskesos_storage::accounts::{self, NewAccount};
 use puskesos_storage::activities::{self, NewActivity};
-use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
-use puskesos_storage::{assessment, figures, now_ms, testing};
-use puskesos_web::{AppState, Rules, router};
-use tower::ServiceExt;
+use puskesos_storage::{figures, now_ms};
 
 const VILLAGE: &str = "33.12.01.2003";
 const SMALL_VILLAGE: &str = "33.12.01.2001";
 
-struct Fixture {
-    t: testing::TestDb,
-    app: axum::Router,
-}
-
 /// A village of `families` families and a second one of three, with village and district
 /// accounts.
 fn setup(families: usize) -> Fixture {
-    let t = testing::sqlite();
-    let mut conn = t.db.conn().unwrap();
-    for (name, role, region) in [
+    let t = common::with_accounts(&[
         ("analis", Role::ReviewAnalisis, Some(VILLAGE)),
         ("dinsos", Role::DinasSosial, Some("33.12")),
         ("dinsos2", Role::DinasSosial, Some("33.13")),
-    ] {
-        accounts::create(
-            &mut conn,
-            &NewAccount {
-                username: name,
-                display_name: name,
-                role,
-                region,
-                password: "rahasia-desa-1",
-            },
-            "t",
-            now_ms(),
-        )
-        .unwrap();
-    }
-    let today = figures::today();
-    let ctx = WriteCtx {
-        actor: "t".into(),
-        reason: None,
-        source: "demo".into(),
-        now_ms: now_ms(),
-    };
-    let mut ids = puskesos_demo::DemoIds::default();
-    for (village, n) in [(VILLAGE, families), (SMALL_VILLAGE, 3)] {
-        let opts = puskesos_demo::DemoOptions {
-            village: KodeWilayah::parse(village).unwrap(),
-            families: n,
-            seed: 5,
-            today,
-        };
-        let generated = puskesos_demo::generate_with(&opts, &mut ids);
-        conn.transaction(|c| {
-            for fam in generated {
-                let input = FamilyInput {
-                    values: fam.values,
-                    family_present: vec![true; FAMILY_FIELDS.len()],
-                    person_present: vec![true; PERSON_FIELDS.len()],
-                    members: fam
-                        .members
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, m)| (i as u64, m))
-                        .collect(),
-                };
-                registry::save_family(c, &input, &ctx)?;
-            }
-            Ok::<_, puskesos_storage::StorageError>(())
-        })
-        .unwrap();
-    }
-    assessment::assess_all(&t.db, &Assessor::builtin(today), &Scope::default(), |_| {}).unwrap();
-    let app = router(AppState {
-        db: t.db.clone(),
-        village: None,
-        secure_cookies: false,
-        files_dir: std::env::temp_dir()
-            .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
-        rules: Rules::new(None),
-    });
-    Fixture { t, app }
+    ]);
+    common::demo_villages(
+        &t,
+        &[(VILLAGE, families, 5), (SMALL_VILLAGE, 3, 5)],
+        figures::today(),
+    );
+    common::fixture(t)
 }
 
 fn login(f: &Fixture, user: &str) -> String {
-    let mut conn = f.t.db.conn().unwrap();
-    let s = accounts::login(&mut conn, user, "rahasia-desa-1", now_ms()).unwrap();
-    format!("puskesos_sesi={}", s.token)
+    common::login(f, user).0
 }
 
 async fn get(f: &Fixture, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
-    let req = Request::builder()
-        .method(Method::GET)
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::HOST, "puskesos.desa.test")
-        .body(Body::empty())
-        .unwrap();
-    let resp = f.app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let ctype = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    (status, ctype, bytes)
-}
-
-fn count(f: &Fixture, sql: &str) -> i64 {
-    f.t.db.conn().unwrap().query_i64(sql, &[]).unwrap()
+    let r = common::request(f, Method::GET, uri, cookie, None).await;
+    (r.status, r.content_type, r.body)
 }
 
 fn texts(f: &Fixture, sql: &str) -> Vec<String> {

@@ -3,96 +3,29 @@
 //! column and shows gains without storing anything; an edit is reassessed at once; a district
 //! officer sees only villages of the district.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Fixture, count, enc, login};
 use puskesos_domain::access::Role;
-use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS};
-use puskesos_domain::rules::assess::Assessor;
-use puskesos_domain::wilayah::KodeWilayah;
-use puskesos_storage::accounts::{self, NewAccount};
-use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
-use puskesos_storage::{assessment, now_ms, testing};
-use puskesos_web::{AppState, Rules, router};
-use tower::ServiceExt;
+use puskesos_domain::model::FAMILY_FIELDS;
+use puskesos_storage::registry;
 
 const VILLAGE: &str = "33.12.01.2003";
 
-struct Fixture {
-    t: testing::TestDb,
-    app: axum::Router,
-}
-
 fn setup(families: usize) -> Fixture {
-    let t = testing::sqlite();
-    let mut conn = t.db.conn().unwrap();
-    for (name, role, region) in [
+    let t = common::with_accounts(&[
         ("analis", Role::ReviewAnalisis, Some(VILLAGE)),
         ("intake", Role::PenerimaInformasi, Some(VILLAGE)),
         ("dinsos", Role::DinasSosial, Some("33.12")),
         ("dinsos2", Role::DinasSosial, Some("33.13")),
-    ] {
-        accounts::create(
-            &mut conn,
-            &NewAccount {
-                username: name,
-                display_name: name,
-                role,
-                region,
-                password: "rahasia-desa-1",
-            },
-            "t",
-            now_ms(),
-        )
-        .unwrap();
-    }
-    let today = chrono::Local::now().date_naive();
-    let opts = puskesos_demo::DemoOptions {
-        village: KodeWilayah::parse(VILLAGE).unwrap(),
-        families,
-        seed: 3,
-        today,
-    };
-    let ctx = WriteCtx {
-        actor: "t".into(),
-        reason: None,
-        source: "demo".into(),
-        now_ms: now_ms(),
-    };
-    conn.transaction(|c| {
-        for fam in puskesos_demo::generate(&opts) {
-            let input = FamilyInput {
-                values: fam.values,
-                family_present: vec![true; FAMILY_FIELDS.len()],
-                person_present: vec![true; PERSON_FIELDS.len()],
-                members: fam
-                    .members
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, m)| (i as u64, m))
-                    .collect(),
-            };
-            registry::save_family(c, &input, &ctx)?;
-        }
-        Ok::<_, puskesos_storage::StorageError>(())
-    })
-    .unwrap();
-    assessment::assess_all(&t.db, &Assessor::builtin(today), &Scope::default(), |_| {}).unwrap();
-    let app = router(AppState {
-        db: t.db.clone(),
-        village: None,
-        secure_cookies: false,
-        files_dir: std::env::temp_dir()
-            .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
-        rules: Rules::new(None),
-    });
-    Fixture { t, app }
-}
-
-fn login(f: &Fixture, user: &str) -> (String, String) {
-    let mut conn = f.t.db.conn().unwrap();
-    let s = accounts::login(&mut conn, user, "rahasia-desa-1", now_ms()).unwrap();
-    (format!("puskesos_sesi={}", s.token), s.csrf_token)
+    ]);
+    common::demo_villages(
+        &t,
+        &[(VILLAGE, families, 3)],
+        chrono::Local::now().date_naive(),
+    );
+    common::fixture(t)
 }
 
 async fn call(
@@ -102,38 +35,8 @@ async fn call(
     cookie: &str,
     body: Option<String>,
 ) -> (StatusCode, String) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, cookie);
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    }
-    let resp = f
-        .app
-        .clone()
-        .oneshot(req.body(Body::from(body.unwrap_or_default())).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn count(f: &Fixture, sql: &str) -> i64 {
-    f.t.db.conn().unwrap().query_i64(sql, &[]).unwrap()
+    let r = common::request(f, method, uri, cookie, body).await;
+    (r.status, r.text())
 }
 
 #[tokio::test(flavor = "multi_thread")]
