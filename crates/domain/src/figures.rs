@@ -184,19 +184,26 @@ impl Tallies {
 
     pub fn add(&mut self, eligible: &str, receiving: &str, undecided: &str) {
         let has = |list: &str, code: &str| list.split(',').any(|c| c == code);
-        for t in &mut self.0 {
-            let (e, r, u) = (
-                has(eligible, &t.program),
-                has(receiving, &t.program),
-                has(undecided, &t.program),
+        for i in 0..self.0.len() {
+            let code = &self.0[i].program;
+            let flags = (
+                has(eligible, code),
+                has(receiving, code),
+                has(undecided, code),
             );
-            t.eligible += i64::from(e);
-            t.receiving += i64::from(r);
-            t.covered += i64::from(e && r);
-            t.exclusion += i64::from(e && !r);
-            t.inclusion += i64::from(r && !e && !u);
-            t.undecided += i64::from(u);
+            self.add_one(i, flags);
         }
+    }
+
+    /// One family's answer for the `i`-th program: `(eligible, receiving, undecided)`.
+    pub fn add_one(&mut self, i: usize, (e, r, u): (bool, bool, bool)) {
+        let t = &mut self.0[i];
+        t.eligible += i64::from(e);
+        t.receiving += i64::from(r);
+        t.covered += i64::from(e && r);
+        t.exclusion += i64::from(e && !r);
+        t.inclusion += i64::from(r && !e && !u);
+        t.undecided += i64::from(u);
     }
 }
 

@@ -2,9 +2,11 @@
 //! village's decile boundaries. Written by the batch assessment (a village at a time, in one
 //! transaction each) and by the reassessment of single families after an edit.
 
-use puskesos_domain::model::{Family, Person};
 use puskesos_domain::rules::assess::{Assessor, Prepared, Summary};
 use puskesos_domain::rules::pmt::Cutoffs;
+use std::collections::HashMap;
+
+use puskesos_domain::figures::Tallies;
 use puskesos_domain::rules::{Gap, Outcome, Scratch};
 
 use crate::registry::{self, Scope};
@@ -156,12 +158,14 @@ fn write(
     Ok(n)
 }
 
-/// Assesses one village's prepared families and stores the results (replacing the old ones).
+/// Assesses one village's prepared families (with `people` present and absent members) and
+/// stores the results, replacing the old ones, with the village's tallies.
 fn store_village(
     conn: &mut Conn,
     assessor: &Assessor,
     village: &str,
     population: &mut [Prepared],
+    people: i64,
 ) -> Result<usize, StorageError> {
     let (cutoffs, summaries) = assessor.assess_population(population);
     conn.transaction(|c| {
@@ -181,81 +185,103 @@ fn store_village(
             ],
         )?;
         let gaps = write(c, assessor, &summaries)?;
-        crate::figures::refresh_village_stats(c, assessor, village)?;
+        let mut tallies = Tallies::new(crate::figures::program_codes(assessor));
+        let mut amounts: HashMap<String, i64> = HashMap::new();
+        for s in &summaries {
+            for (i, (p, d)) in assessor.rules.programs.iter().zip(&s.decisions).enumerate() {
+                tallies.add_one(
+                    i,
+                    (
+                        d.outcome == Outcome::Eligible,
+                        d.receives,
+                        d.outcome == Outcome::Unknown,
+                    ),
+                );
+                if d.gap() == Gap::Exclusion {
+                    *amounts.entry(p.code.clone()).or_default() += d.amount;
+                }
+            }
+        }
+        crate::figures::write_village_stats(
+            c,
+            village,
+            summaries.len() as i64,
+            people,
+            &tallies,
+            &amounts,
+        )?;
         Ok(gaps)
     })
 }
 
+/// Reader threads: each reads and prepares whole villages (every `READERS`-th of the list).
+/// With the writer that makes one more thread than this machine kind has cores, so the OS keeps
+/// both cores busy whichever stage is heavier for a given registry.
+const READERS: usize = 2;
+
 /// Assesses every family of `scope` (all villages when empty), a village at a time, calling
-/// `progress` with the number of people read so far. Two threads: one reads the registry, the
-/// other assesses and writes (a village's families must all be read before its deciles exist).
+/// `progress` with the number of people read so far. Reader threads read the registry and
+/// prepare each family's facts (independent per family); this thread assesses each village as a
+/// whole (its deciles need all its families) and writes it in one transaction.
 pub fn assess_all(
     db: &Db,
     assessor: &Assessor,
     scope: &Scope,
     mut progress: impl FnMut(u64),
 ) -> Result<AssessStats, StorageError> {
-    type Batch = (String, Vec<(Family, Vec<Person>)>);
+    /// A village read and prepared: its code, families, members, present members.
+    type Village = (String, Vec<Prepared>, usize, usize);
     let villages = registry::villages(&mut db.conn()?, scope.village.as_deref())?;
     let mut writer = db.conn()?;
+    writer.tune_for_bulk()?;
     let mut stats = AssessStats::default();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, StorageError>>(8);
-    std::thread::scope(|s| {
-        s.spawn(move || {
-            let read = || -> Result<(), StorageError> {
-                let (mut fc, mut pc) = (db.conn()?, db.conn()?);
-                for v in &villages {
-                    let mut chunk = Vec::with_capacity(512);
-                    let mut stop = false;
-                    registry::for_each_family_of_village(&mut fc, &mut pc, v, |f, m| {
-                        chunk.push((f, m));
-                        if chunk.len() == 512 {
-                            let full = std::mem::replace(&mut chunk, Vec::with_capacity(512));
-                            if tx.send(Ok((v.clone(), full))).is_err() {
-                                stop = true;
-                                return Err(StorageError::Config("assessment stopped".into()));
-                            }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Village, StorageError>>(READERS);
+    let result = std::thread::scope(|s| {
+        for first in 0..READERS {
+            let tx = tx.clone();
+            let villages = &villages;
+            s.spawn(move || {
+                let read = || -> Result<(), StorageError> {
+                    let (mut fc, mut pc) = (db.conn()?, db.conn()?);
+                    for v in villages.iter().skip(first).step_by(READERS) {
+                        let mut population = Vec::new();
+                        let (mut people, mut present) = (0, 0);
+                        registry::for_each_family_of_village(&mut fc, &mut pc, v, |f, m| {
+                            people += m.len();
+                            present += puskesos_domain::assessment::present(&m).count();
+                            population.push(assessor.prepare(v, &f, &m));
+                            Ok(())
+                        })?;
+                        if tx
+                            .send(Ok((v.clone(), population, people, present)))
+                            .is_err()
+                        {
+                            return Ok(()); // the writer stopped
                         }
-                        Ok(())
-                    })
-                    .or_else(|e| if stop { Ok(()) } else { Err(e) })?;
-                    if stop || tx.send(Ok((v.clone(), chunk))).is_err() {
-                        return Ok(());
                     }
+                    Ok(())
+                };
+                if let Err(e) = read() {
+                    let _ = tx.send(Err(e));
                 }
-                Ok(())
-            };
-            if let Err(e) = read() {
-                let _ = tx.send(Err(e));
-            }
-        });
-        let mut village = String::new();
-        let mut population: Vec<Prepared> = Vec::new();
-        for batch in rx {
-            let (v, families) = batch?;
-            if v != village {
-                if !population.is_empty() {
-                    stats.gaps += store_village(&mut writer, assessor, &village, &mut population)?;
-                    stats.villages += 1;
-                    stats.families += population.len();
-                    population.clear();
-                }
-                village = v;
-            }
-            for (f, members) in families {
-                stats.people += members.len();
-                population.push(assessor.prepare(&village, &f, &members));
+            });
+        }
+        drop(tx);
+        for village in rx {
+            let (v, mut population, people, present) = village?;
+            stats.people += people;
+            if !population.is_empty() {
+                stats.gaps +=
+                    store_village(&mut writer, assessor, &v, &mut population, present as i64)?;
+                stats.villages += 1;
+                stats.families += population.len();
             }
             progress(stats.people as u64);
         }
-        if !population.is_empty() {
-            stats.gaps += store_village(&mut writer, assessor, &village, &mut population)?;
-            stats.villages += 1;
-            stats.families += population.len();
-        }
         Ok::<_, StorageError>(())
-    })?;
-    progress(stats.people as u64);
+    });
+    writer.untune()?;
+    result?;
     Ok(stats)
 }
 

@@ -227,8 +227,13 @@ fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
                 rusqlite::types::ValueRef::Null => SqlValue::Null,
                 rusqlite::types::ValueRef::Integer(v) => SqlValue::Int(v),
                 rusqlite::types::ValueRef::Real(v) => SqlValue::Real(v),
+                // Text SQLite hands back is what was written, valid UTF-8 in practice: the
+                // plain check is much faster than the lossy decoder, which stays as a fallback.
                 rusqlite::types::ValueRef::Text(t) => {
-                    SqlValue::Text(String::from_utf8_lossy(t).into_owned())
+                    SqlValue::Text(match std::str::from_utf8(t) {
+                        Ok(s) => s.to_owned(),
+                        Err(_) => String::from_utf8_lossy(t).into_owned(),
+                    })
                 }
                 rusqlite::types::ValueRef::Blob(b) => {
                     SqlValue::Text(String::from_utf8_lossy(b).into_owned())

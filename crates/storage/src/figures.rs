@@ -494,8 +494,8 @@ fn complaints(
         .collect())
 }
 
-/// Rewrites a village's per-program tallies from its stored assessments. Called inside the
-/// transaction that wrote them.
+/// Rewrites a village's per-program tallies from its stored assessments (after one family's
+/// reassessment). Called inside the transaction that wrote them.
 pub fn refresh_village_stats(
     conn: &mut Conn,
     assessor: &Assessor,
@@ -531,12 +531,25 @@ pub fn refresh_village_stats(
             amounts.insert(p.to_string(), n);
         }
     }
+    write_village_stats(conn, village, families, people, &tallies, &amounts)
+}
+
+/// Stores a village's tallies (replacing the old ones): from the batch assessment, which has
+/// them in memory, or from [`refresh_village_stats`].
+pub fn write_village_stats(
+    conn: &mut Conn,
+    village: &str,
+    families: i64,
+    people: i64,
+    tallies: &Tallies,
+    exclusion_amounts: &HashMap<String, i64>,
+) -> Result<(), StorageError> {
     conn.execute(
         "DELETE FROM village_program_stats WHERE kode_wilayah = $1",
         &[village.into()],
     )?;
     let at = now_ms();
-    for t in tallies.0 {
+    for t in &tallies.0 {
         conn.execute(
             "INSERT INTO village_program_stats (kode_wilayah, program, families, people, \
              eligible, receiving, covered, exclusion, inclusion, undecided, exclusion_amount, \
@@ -552,7 +565,11 @@ pub fn refresh_village_stats(
                 t.exclusion.into(),
                 t.inclusion.into(),
                 t.undecided.into(),
-                amounts.get(&t.program).copied().unwrap_or(0).into(),
+                exclusion_amounts
+                    .get(&t.program)
+                    .copied()
+                    .unwrap_or(0)
+                    .into(),
                 at.into(),
             ],
         )?;
