@@ -295,12 +295,27 @@ pub const PERSON_FIELDS: &[Field] = &[
 ];
 
 /// A typed value of one field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     Int(i64),
     Num(f64),
     Text(String),
+    /// A coded answer read from the database, pointing into the field's code list: the same
+    /// text as `Text`, without an allocation for each of the millions a whole-registry pass
+    /// reads. Equal to `Text` of the same code.
+    #[serde(skip_deserializing)]
+    Code(&'static str),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Num(a), Value::Num(b)) => a == b,
+            _ => matches!((self.as_text(), other.as_text()), (Some(a), Some(b)) if a == b),
+        }
+    }
 }
 
 impl Value {
@@ -311,6 +326,7 @@ impl Value {
             (Value::Int(i), _) => i.to_string(),
             (Value::Num(n), _) => format_num(*n),
             (Value::Text(s), _) => s.clone(),
+            (Value::Code(c), _) => c.to_string(),
         }
     }
 
@@ -330,6 +346,7 @@ impl Value {
     pub fn as_text(&self) -> Option<&str> {
         match self {
             Value::Text(s) => Some(s),
+            Value::Code(c) => Some(c),
             _ => None,
         }
     }

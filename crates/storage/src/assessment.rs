@@ -86,10 +86,7 @@ fn insert_many(
 ) -> Result<(), StorageError> {
     let placeholders: Vec<String> = (1..=width).map(|i| format!("${i}")).collect();
     let sql = format!("{head} VALUES ({})", placeholders.join(", "));
-    for row in rows {
-        conn.execute(&sql, &row)?;
-    }
-    Ok(())
+    conn.execute_each(&sql, &rows)
 }
 
 /// Writes summaries; returns the number of gap rows written.
@@ -158,16 +155,15 @@ fn write(
     Ok(n)
 }
 
-/// Assesses one village's prepared families (with `people` present and absent members) and
-/// stores the results, replacing the old ones, with the village's tallies.
+/// Stores one village's assessment (its decile boundaries and its families' summaries, with
+/// `people` present members) in one transaction, replacing the old one, with its tallies.
 fn store_village(
     conn: &mut Conn,
     assessor: &Assessor,
     village: &str,
-    population: &mut [Prepared],
+    (cutoffs, summaries): (Option<Cutoffs>, Vec<Summary>),
     people: i64,
 ) -> Result<usize, StorageError> {
-    let (cutoffs, summaries) = assessor.assess_population(population);
     conn.transaction(|c| {
         clear(c, assessor, village, None)?;
         c.execute(
@@ -214,28 +210,28 @@ fn store_village(
     })
 }
 
-/// Reader threads: each reads and prepares whole villages (every `READERS`-th of the list).
+/// Reader threads: each reads and assesses whole villages (every `READERS`-th of the list).
 /// With the writer that makes one more thread than this machine kind has cores, so the OS keeps
 /// both cores busy whichever stage is heavier for a given registry.
 const READERS: usize = 2;
 
 /// Assesses every family of `scope` (all villages when empty), a village at a time, calling
-/// `progress` with the number of people read so far. Reader threads read the registry and
-/// prepare each family's facts (independent per family); this thread assesses each village as a
-/// whole (its deciles need all its families) and writes it in one transaction.
+/// `progress` with the number of people read so far. Reader threads read a whole village,
+/// prepare each family's facts and assess the village (its deciles need all its families); this
+/// thread writes each village in one transaction (SQLite has one writer).
 pub fn assess_all(
     db: &Db,
     assessor: &Assessor,
     scope: &Scope,
     mut progress: impl FnMut(u64),
 ) -> Result<AssessStats, StorageError> {
-    /// A village read and prepared: its code, families, members, present members.
-    type Village = (String, Vec<Prepared>, usize, usize);
+    /// A village read and assessed: its code, families, assessment, members, present members.
+    type Village = (String, usize, (Option<Cutoffs>, Vec<Summary>), usize, usize);
     let villages = registry::villages(&mut db.conn()?, scope.village.as_deref())?;
     let mut writer = db.conn()?;
     writer.tune_for_bulk()?;
     let mut stats = AssessStats::default();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Village, StorageError>>(READERS);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Village, StorageError>>(2 * READERS);
     let result = std::thread::scope(|s| {
         for first in 0..READERS {
             let tx = tx.clone();
@@ -244,7 +240,7 @@ pub fn assess_all(
                 let read = || -> Result<(), StorageError> {
                     let (mut fc, mut pc) = (db.conn()?, db.conn()?);
                     for v in villages.iter().skip(first).step_by(READERS) {
-                        let mut population = Vec::new();
+                        let mut population: Vec<Prepared> = Vec::new();
                         let (mut people, mut present) = (0, 0);
                         registry::for_each_family_of_village(&mut fc, &mut pc, v, |f, m| {
                             people += m.len();
@@ -252,10 +248,11 @@ pub fn assess_all(
                             population.push(assessor.prepare(v, &f, &m));
                             Ok(())
                         })?;
-                        if tx
-                            .send(Ok((v.clone(), population, people, present)))
-                            .is_err()
-                        {
+                        let families = population.len();
+                        let assessed = assessor.assess_population(&mut population);
+                        drop(population);
+                        let village = (v.clone(), families, assessed, people, present);
+                        if tx.send(Ok(village)).is_err() {
                             return Ok(()); // the writer stopped
                         }
                     }
@@ -268,13 +265,12 @@ pub fn assess_all(
         }
         drop(tx);
         for village in rx {
-            let (v, mut population, people, present) = village?;
+            let (v, families, assessed, people, present) = village?;
             stats.people += people;
-            if !population.is_empty() {
-                stats.gaps +=
-                    store_village(&mut writer, assessor, &v, &mut population, present as i64)?;
+            if families > 0 {
+                stats.gaps += store_village(&mut writer, assessor, &v, assessed, present as i64)?;
                 stats.villages += 1;
-                stats.families += population.len();
+                stats.families += families;
             }
             progress(stats.people as u64);
         }

@@ -20,6 +20,9 @@ pub enum SqlValue {
     Int(i64),
     Real(f64),
     Text(String),
+    /// Text that is one of a column's known codes, pointing into the code list instead of
+    /// owning a copy (see [`Conn::for_each_coded`]).
+    Code(&'static str),
 }
 
 impl SqlValue {
@@ -33,12 +36,14 @@ impl SqlValue {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             SqlValue::Text(s) => Some(s),
+            SqlValue::Code(c) => Some(c),
             _ => None,
         }
     }
     pub fn into_string(self) -> Option<String> {
         match self {
             SqlValue::Text(s) => Some(s),
+            SqlValue::Code(c) => Some(c.to_string()),
             _ => None,
         }
     }
@@ -216,11 +221,25 @@ impl rusqlite::ToSql for SqlValue {
             SqlValue::Int(i) => ValueRef::Integer(*i),
             SqlValue::Real(r) => ValueRef::Real(*r),
             SqlValue::Text(s) => ValueRef::Text(s.as_bytes()),
+            SqlValue::Code(c) => ValueRef::Text(c.as_bytes()),
         }))
     }
 }
 
-fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
+/// The code lists of a query's columns (`None` for a column without one), for
+/// [`Conn::for_each_coded`].
+pub type ColumnCodes<'a> = &'a [Option<&'static [&'static str]>];
+
+/// A text value: a pointer into its column's code list when it is one of the codes, else an
+/// owned copy.
+fn text_value(s: &str, codes: Option<&'static [&'static str]>) -> SqlValue {
+    match codes.and_then(|list| list.iter().find(|c| **c == s)) {
+        Some(code) => SqlValue::Code(code),
+        None => SqlValue::Text(s.to_owned()),
+    }
+}
+
+fn sqlite_row(row: &rusqlite::Row<'_>, n: usize, codes: ColumnCodes<'_>) -> rusqlite::Result<Row> {
     (0..n)
         .map(|i| {
             Ok(match row.get_ref(i)? {
@@ -229,12 +248,10 @@ fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
                 rusqlite::types::ValueRef::Real(v) => SqlValue::Real(v),
                 // Text SQLite hands back is what was written, valid UTF-8 in practice: the
                 // plain check is much faster than the lossy decoder, which stays as a fallback.
-                rusqlite::types::ValueRef::Text(t) => {
-                    SqlValue::Text(match std::str::from_utf8(t) {
-                        Ok(s) => s.to_owned(),
-                        Err(_) => String::from_utf8_lossy(t).into_owned(),
-                    })
-                }
+                rusqlite::types::ValueRef::Text(t) => match std::str::from_utf8(t) {
+                    Ok(s) => text_value(s, codes.get(i).copied().flatten()),
+                    Err(_) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+                },
                 rusqlite::types::ValueRef::Blob(b) => {
                     SqlValue::Text(String::from_utf8_lossy(b).into_owned())
                 }
@@ -243,7 +260,7 @@ fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
         .collect()
 }
 
-fn pg_row(row: &postgres::Row) -> Result<Row, StorageError> {
+fn pg_row(row: &postgres::Row, codes: ColumnCodes<'_>) -> Result<Row, StorageError> {
     (0..row.len())
         .map(|i| {
             let ty = row.columns()[i].type_();
@@ -262,9 +279,9 @@ fn pg_row(row: &postgres::Row) -> Result<Row, StorageError> {
                 Type::FLOAT4 => row
                     .try_get::<_, Option<f32>>(i)?
                     .map(|v| SqlValue::Real(v.into())),
-                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
-                    row.try_get::<_, Option<String>>(i)?.map(SqlValue::Text)
-                }
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => row
+                    .try_get::<_, Option<&str>>(i)?
+                    .map(|t| text_value(t, codes.get(i).copied().flatten())),
                 _ => {
                     return Err(StorageError::Config(format!(
                         "unsupported column type {ty} (cast it to BIGINT, DOUBLE PRECISION or TEXT)"
@@ -294,6 +311,7 @@ impl ToSql for SqlValue {
             (SqlValue::Real(r), &Type::FLOAT4) => (*r as f32).to_sql(ty, out),
             (SqlValue::Real(r), _) => r.to_string().to_sql(ty, out),
             (SqlValue::Text(s), _) => s.to_sql(ty, out),
+            (SqlValue::Code(c), _) => c.to_sql(ty, out),
         }
     }
     fn accepts(_: &Type) -> bool {
@@ -341,6 +359,27 @@ impl Conn {
         }
     }
 
+    /// Runs one statement for each row of parameters, prepared once (bulk writes).
+    pub fn execute_each(&mut self, sql: &str, rows: &[Vec<SqlValue>]) -> Result<(), StorageError> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                check_sqlite_placeholders(&stmt, sql);
+                for row in rows {
+                    stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+                }
+                Ok(())
+            }
+            Conn::Postgres(c) => {
+                let stmt = c.statement(sql)?;
+                for row in rows {
+                    c.client.execute(&stmt, &pg_params(row))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Runs a query and collects its rows.
     pub fn query(&mut self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StorageError> {
         let mut rows = Vec::new();
@@ -374,6 +413,18 @@ impl Conn {
         &mut self,
         sql: &str,
         params: &[SqlValue],
+        f: impl FnMut(Row) -> Result<(), StorageError>,
+    ) -> Result<(), StorageError> {
+        self.for_each_coded(sql, params, &[], f)
+    }
+
+    /// [`Conn::for_each`] for whole-registry passes: text in a column with a code list comes
+    /// back as [`SqlValue::Code`], without an allocation per value.
+    pub fn for_each_coded(
+        &mut self,
+        sql: &str,
+        params: &[SqlValue],
+        codes: ColumnCodes<'_>,
         mut f: impl FnMut(Row) -> Result<(), StorageError>,
     ) -> Result<(), StorageError> {
         match self {
@@ -383,7 +434,7 @@ impl Conn {
                 let n = stmt.column_count();
                 let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
                 while let Some(row) = rows.next()? {
-                    f(sqlite_row(row, n)?)?;
+                    f(sqlite_row(row, n, codes)?)?;
                 }
                 Ok(())
             }
@@ -392,7 +443,7 @@ impl Conn {
                 let mut it = c.client.query_raw(&stmt, pg_params(params))?;
                 while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut it)?
                 {
-                    f(pg_row(&row)?)?;
+                    f(pg_row(&row, codes)?)?;
                 }
                 Ok(())
             }

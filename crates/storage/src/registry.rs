@@ -28,6 +28,7 @@ fn to_sql(v: &Option<Value>) -> SqlValue {
         Some(Value::Int(i)) => SqlValue::Int(*i),
         Some(Value::Num(n)) => SqlValue::Real(*n),
         Some(Value::Text(s)) => SqlValue::Text(s.clone()),
+        Some(Value::Code(c)) => SqlValue::Code(c),
     }
 }
 
@@ -39,6 +40,7 @@ fn from_sql(field: &Field, v: SqlValue) -> Option<Value> {
         (SqlValue::Int(i), _) => Some(Value::Int(i)),
         (SqlValue::Real(r), _) => Some(Value::Int(r as i64)),
         (SqlValue::Text(s), _) => Some(Value::Text(s)),
+        (SqlValue::Code(c), _) => Some(Value::Code(c)),
     }
 }
 
@@ -229,9 +231,10 @@ fn values_json(fields: &[Field], values: &Values) -> String {
             Value::Num(n) => out.push_str(
                 &serde_json::Number::from_f64(*n).map_or("null".to_string(), |n| n.to_string()),
             ),
-            Value::Text(t) => {
-                out.push_str(&serde_json::to_string(t).unwrap_or_else(|_| "null".to_string()))
-            }
+            Value::Text(_) | Value::Code(_) => out.push_str(
+                &serde_json::to_string(v.as_text().unwrap_or_default())
+                    .unwrap_or_else(|_| "null".to_string()),
+            ),
         }
     }
     out.push('}');
@@ -791,7 +794,45 @@ pub fn for_each_member(
     })
 }
 
-/// Every family of a village with its members (families without members too), in id order.
+/// Columns whose text the assessment never reads: the rules test free text and dates only for
+/// presence (`known(...)`), so these come back as the flag 1 (or NULL when empty) instead of
+/// millions of decoded strings. The birth date (age), the NIK (member order) and the KK are
+/// read as they are.
+fn facts_columns(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .map(|f| match f.kind {
+            Kind::Text { .. } | Kind::Date
+                if !matches!(f.key, "tanggal_lahir" | "nik" | "no_kk") =>
+            {
+                format!(
+                    "CASE WHEN {k} IS NULL OR TRIM({k}) = '' THEN NULL ELSE 1 END AS {k}",
+                    k = f.key
+                )
+            }
+            _ => f.key.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Up to this many families a village's members are grouped in memory; a larger one (a whole
+/// district imported as one village) is streamed in family order instead, in bounded memory.
+const IN_MEMORY_FAMILIES: usize = 50_000;
+
+/// The code lists of a select of `lead` plain columns followed by `fields`.
+fn column_codes(lead: usize, fields: &[Field]) -> Vec<Option<&'static [&'static str]>> {
+    let mut out = vec![None; lead];
+    out.extend(fields.iter().map(|f| match f.kind {
+        Kind::Code(list) => Some(list),
+        _ => None,
+    }));
+    out
+}
+
+/// Every family of a village with its members (families without members too, members in no
+/// particular order), in id order, **as the assessment reads them** (see [`facts_columns`]: not
+/// for display).
 /// Two plain queries merged in memory instead of a join: a join repeats the family's columns on
 /// every member's row, and decoding those was most of the time of a whole-registry pass.
 /// The village's families are held in memory; members are streamed.
@@ -801,26 +842,47 @@ pub fn for_each_family_of_village(
     village: &str,
     mut f: impl FnMut(Family, Vec<Person>) -> Result<(), StorageError>,
 ) -> Result<(), StorageError> {
-    let families: Vec<Family> = families_conn
-        .query(
-            &format!(
-                "SELECT id, source, {} FROM families WHERE kode_wilayah = $1 ORDER BY id",
-                column_list(FAMILY_FIELDS)
-            ),
-            &[village.into()],
-        )?
-        .into_iter()
-        .map(family_from_row)
-        .collect();
+    let mut families: Vec<Family> = Vec::new();
+    families_conn.for_each_coded(
+        &format!(
+            "SELECT id, '', {} FROM families WHERE kode_wilayah = $1 ORDER BY id",
+            facts_columns(FAMILY_FIELDS)
+        ),
+        &[village.into()],
+        &column_codes(2, FAMILY_FIELDS),
+        |row| {
+            families.push(family_from_row(row));
+            Ok(())
+        },
+    )?;
+    let person_select = format!(
+        "SELECT id, '', family_id, {} FROM persons WHERE kode_wilayah = $1",
+        facts_columns(PERSON_FIELDS)
+    );
+    let person_codes = column_codes(3, PERSON_FIELDS);
+    if families.len() <= IN_MEMORY_FAMILIES {
+        // A village of a usual size: its members grouped in memory, read in storage order (no
+        // sort of the village's rows; the assessment does not depend on member order).
+        let mut by_family: std::collections::HashMap<String, Vec<Person>> =
+            std::collections::HashMap::with_capacity(families.len());
+        persons_conn.for_each_coded(&person_select, &[village.into()], &person_codes, |row| {
+            let p = person_from_row(row);
+            by_family.entry(p.family_id.clone()).or_default().push(p);
+            Ok(())
+        })?;
+        for family in families {
+            let members = by_family.remove(&family.id).unwrap_or_default();
+            f(family, members)?;
+        }
+        return Ok(());
+    }
     let mut pending = families.into_iter().peekable();
     let mut members: Vec<Person> = Vec::new();
     let mut current: Option<Family> = None;
-    persons_conn.for_each(
-        &format!(
-            "{} WHERE kode_wilayah = $1 ORDER BY family_id, urutan, id",
-            SQL.person_select
-        ),
+    persons_conn.for_each_coded(
+        &format!("{person_select} ORDER BY family_id, urutan, id"),
         &[village.into()],
+        &person_codes,
         |row| {
             let p = person_from_row(row);
             if current.as_ref().map(|c| c.id.as_str()) != Some(p.family_id.as_str()) {

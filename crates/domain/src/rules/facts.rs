@@ -147,12 +147,15 @@ fn encode(v: Option<&Value>, kind: Kind) -> f64 {
         (None, _) => f64::NAN,
         (Some(Value::Int(i)), _) => *i as f64,
         (Some(Value::Num(n)), _) => *n,
-        (Some(Value::Text(s)), Kind::Code(codes)) => codes
-            .iter()
-            .position(|c| c == s)
-            .map_or(f64::NAN, |i| i as f64),
-        (Some(Value::Text(s)), _) => {
-            if s.trim().is_empty() {
+        (Some(v @ (Value::Text(_) | Value::Code(_))), Kind::Code(codes)) => {
+            let s = v.as_text().unwrap_or_default();
+            codes
+                .iter()
+                .position(|c| *c == s)
+                .map_or(f64::NAN, |i| i as f64)
+        }
+        (Some(v @ (Value::Text(_) | Value::Code(_))), _) => {
+            if v.as_text().unwrap_or_default().trim().is_empty() {
                 f64::NAN
             } else {
                 1.0
