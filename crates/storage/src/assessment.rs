@@ -113,8 +113,8 @@ fn write(
             s.village.as_str().into(),
             s.family_id.as_str().into(),
             (s.bps14_met as i64).into(),
-            s.bps14_verdict.into(),
-            s.fakir_miskin.into(),
+            SqlValue::Code(s.bps14_verdict),
+            SqlValue::Code(s.fakir_miskin),
             s.per_capita.into(),
             s.local_decile.map(i64::from).into(),
             s.effective_decile.into(),
@@ -130,7 +130,7 @@ fn write(
                 gaps.push(vec![
                     s.village.as_str().into(),
                     p.code.as_str().into(),
-                    gap.code().into(),
+                    SqlValue::Code(gap.code()),
                     s.family_id.as_str().into(),
                     d.amount.into(),
                 ]);
