@@ -831,8 +831,8 @@ fn column_codes(lead: usize, fields: &[Field]) -> Vec<Option<&'static [&'static 
 }
 
 /// Every family of a village with its members (families without members too, members in no
-/// particular order), in id order, **as the assessment reads them** (see [`facts_columns`]: not
-/// for display).
+/// particular order), in id order, **as the assessment reads them** (see [`facts_columns`]; the
+/// members' own ids are left empty: not for display or writing).
 /// Two plain queries merged in memory instead of a join: a join repeats the family's columns on
 /// every member's row, and decoding those was most of the time of a whole-registry pass.
 /// The village's families are held in memory; members are streamed.
@@ -856,7 +856,7 @@ pub fn for_each_family_of_village(
         },
     )?;
     let person_select = format!(
-        "SELECT id, '', family_id, {} FROM persons WHERE kode_wilayah = $1",
+        "SELECT '', '', family_id, {} FROM persons WHERE kode_wilayah = $1",
         facts_columns(PERSON_FIELDS)
     );
     let person_codes = column_codes(3, PERSON_FIELDS);
@@ -867,7 +867,12 @@ pub fn for_each_family_of_village(
             std::collections::HashMap::with_capacity(families.len());
         persons_conn.for_each_coded(&person_select, &[village.into()], &person_codes, |row| {
             let p = person_from_row(row);
-            by_family.entry(p.family_id.clone()).or_default().push(p);
+            match by_family.get_mut(p.family_id.as_str()) {
+                Some(members) => members.push(p),
+                None => {
+                    by_family.insert(p.family_id.clone(), vec![p]);
+                }
+            }
             Ok(())
         })?;
         for family in families {
