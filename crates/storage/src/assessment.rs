@@ -33,7 +33,8 @@ fn parse_cutoffs(s: &str) -> Option<Cutoffs> {
     (v.len() == 9).then_some(Cutoffs(v))
 }
 
-/// Removes a village's (or one family's) stored results.
+/// Removes a village's (or one family's) gap rows, and the summaries of families that left
+/// the village.
 fn clear(
     conn: &mut Conn,
     assessor: &Assessor,
@@ -41,9 +42,12 @@ fn clear(
     family: Option<&str>,
 ) -> Result<(), StorageError> {
     match family {
+        // Summaries are upserted by `write`, which leaves unchanged rows untouched; only the
+        // rows of families no longer in the village go here.
         None => {
             conn.execute(
-                "DELETE FROM assessments WHERE kode_wilayah = $1",
+                "DELETE FROM assessments WHERE kode_wilayah = $1 AND family_id NOT IN \
+                 (SELECT id FROM families WHERE kode_wilayah = $1)",
                 &[village.into()],
             )?;
             conn.execute(
@@ -52,10 +56,6 @@ fn clear(
             )?;
         }
         Some(f) => {
-            conn.execute(
-                "DELETE FROM assessments WHERE kode_wilayah = $1 AND family_id = $2",
-                &[village.into(), f.into()],
-            )?;
             // Exact keys: no second index on the gap table to keep up during a batch.
             for p in &assessor.rules.programs {
                 for gap in [Gap::Exclusion, Gap::Inclusion, Gap::Undecided] {
@@ -84,25 +84,62 @@ fn insert_many(
     head: &str,
     width: usize,
     rows: Vec<Vec<SqlValue>>,
+    tail: &str,
 ) -> Result<(), StorageError> {
     let row_sql = |first: usize| {
         let p: Vec<String> = (first..first + width).map(|i| format!("${i}")).collect();
         format!("({})", p.join(", "))
     };
     if conn.engine() == crate::Engine::Sqlite {
-        return conn.execute_each(&format!("{head} VALUES {}", row_sql(1)), &rows);
+        return conn.execute_each(&format!("{head} VALUES {} {tail}", row_sql(1)), &rows);
     }
     // Full chunks share one statement text (prepared once on the server); the rest go one by one.
     const PER_STATEMENT: usize = 100;
     let values: Vec<String> = (0..PER_STATEMENT).map(|r| row_sql(1 + r * width)).collect();
-    let chunk_sql = format!("{head} VALUES {}", values.join(", "));
+    let chunk_sql = format!("{head} VALUES {} {tail}", values.join(", "));
     let mut chunks = rows.chunks_exact(PER_STATEMENT);
     for chunk in &mut chunks {
         let params: Vec<SqlValue> = chunk.iter().flatten().cloned().collect();
         conn.execute(&chunk_sql, &params)?;
     }
-    conn.execute_each(&format!("{head} VALUES {}", row_sql(1)), chunks.remainder())
+    conn.execute_each(
+        &format!("{head} VALUES {} {tail}", row_sql(1)),
+        chunks.remainder(),
+    )
 }
+
+/// The columns of a stored summary after its key `(kode_wilayah, family_id)`.
+const SUMMARY_COLUMNS: [&str; 11] = [
+    "bps14_met",
+    "bps14_verdict",
+    "fakir_miskin",
+    "pengeluaran_perkapita",
+    "desil_lokal",
+    "desil_efektif",
+    "desil_beda",
+    "layak",
+    "nilai_setahun",
+    "menerima",
+    "kurang_data",
+];
+
+/// A summary replaces the stored one only where something changed (standard `ON CONFLICT ...
+/// DO UPDATE ... WHERE`, on both engines): a reassessment of unchanged families writes nothing.
+static SUMMARY_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let set: Vec<String> = SUMMARY_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let changed: Vec<String> = SUMMARY_COLUMNS
+        .iter()
+        .map(|c| format!("assessments.{c} IS DISTINCT FROM excluded.{c}"))
+        .collect();
+    format!(
+        "ON CONFLICT (kode_wilayah, family_id) DO UPDATE SET {} WHERE {}",
+        set.join(", "),
+        changed.join(" OR ")
+    )
+});
 
 /// Writes summaries; returns the number of gap rows written.
 fn write(
@@ -155,17 +192,20 @@ fn write(
     let n = gaps.len();
     insert_many(
         conn,
-        "INSERT INTO assessments (kode_wilayah, family_id, bps14_met, bps14_verdict, \
-         fakir_miskin, pengeluaran_perkapita, desil_lokal, desil_efektif, desil_beda, layak, \
-         nilai_setahun, menerima, kurang_data)",
-        13,
+        &format!(
+            "INSERT INTO assessments (kode_wilayah, family_id, {})",
+            SUMMARY_COLUMNS.join(", ")
+        ),
+        2 + SUMMARY_COLUMNS.len(),
         rows,
+        &SUMMARY_UPSERT,
     )?;
     insert_many(
         conn,
         "INSERT INTO program_gaps (kode_wilayah, program, gap, family_id, amount)",
         5,
         gaps,
+        "",
     )?;
     Ok(n)
 }
