@@ -348,6 +348,23 @@ fn search_by_nik_kk_and_name_words() {
             t.label
         );
         assert_eq!(hits(&mut c, "s").len(), 2, "{}: one letter prefix", t.label);
+        // Pages of a narrowed search follow the key order (village, id) and add up.
+        let page = |c: &mut puskesos_storage::Conn, limit, offset| {
+            registry::search(c, None, &q("s"), limit, offset)
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|f| (f.village, f.id))
+                .collect::<Vec<_>>()
+        };
+        let both = page(&mut c, 2, 0);
+        let mut sorted = both.clone();
+        sorted.sort();
+        assert_eq!(both, sorted, "{}: key order", t.label);
+        let mut paged = page(&mut c, 1, 0);
+        paged.extend(page(&mut c, 1, 1));
+        assert_eq!(paged, both, "{}: pages", t.label);
+        assert!(page(&mut c, 1, 5).is_empty());
         assert!(hits(&mut c, "siti wahyuni").is_empty());
         assert!(hits(&mut c, "%").is_empty());
         assert_eq!(
