@@ -122,7 +122,7 @@ pub fn draw(lang: Lang, f: &Figure) -> String {
                      <text x=\"{vx:.1}\" y=\"{ty}\" class=\"v\">{v}</text>",
                     ty = y + 14.0,
                     ry = y + 3.0,
-                    l = esc(&fit(&label(&r[0]), 24)),
+                    l = esc(&fit(&label(&r[0]), 21)),
                     vx = LABEL_W + w + 4.0,
                     v = esc(&shown(lang, &c)),
                 ));
@@ -200,7 +200,7 @@ pub fn draw(lang: Lang, f: &Figure) -> String {
                 body.push_str(&format!(
                     "<text x=\"0\" y=\"{ty}\" class=\"l\">{l}</text>",
                     ty = y + 14.0,
-                    l = esc(&fit(&label(&r[0]), 24))
+                    l = esc(&fit(&label(&r[0]), 21))
                 ));
                 let mut x = LABEL_W;
                 for (c, class) in cols {
