@@ -76,21 +76,27 @@ impl Filter {
         })
     }
 
-    /// `families f` conditions for the RT/RW filter, numbered from `$first`, with their values.
-    fn area(&self, first: usize) -> (String, Vec<SqlValue>) {
+    /// The village (`$1`) and the RT/RW filter as conditions on `families f`, with their values.
+    fn scope(&self, village: &str) -> (String, Vec<SqlValue>) {
         let mut sql = String::new();
-        let mut values = Vec::new();
+        let mut values: Vec<SqlValue> = vec![village.into()];
         for (col, v) in [("f.rw", &self.rw), ("f.rt", &self.rt)] {
             if let Some(v) = v {
-                sql.push_str(&format!(" AND {col} = ${}", first + values.len()));
                 values.push(v.as_str().into());
+                sql.push_str(&format!(" AND {col} = ${}", values.len()));
             }
         }
         (sql, values)
     }
 
-    fn has_area(&self) -> bool {
-        self.rw.is_some() || self.rt.is_some()
+    /// The join that ties a case (`c`) to its family when an RT/RW filter is set: cases without
+    /// a family then drop out.
+    fn case_join(&self) -> &'static str {
+        if self.rw.is_some() || self.rt.is_some() {
+            "JOIN families f ON f.id = c.family_id"
+        } else {
+            ""
+        }
     }
 }
 
@@ -203,13 +209,7 @@ pub fn village(
         deciles: vec![0; 11],
         ..Default::default()
     };
-    let (area, area_values) = filter.area(2);
-    let params = |extra: &[SqlValue]| {
-        let mut p: Vec<SqlValue> = vec![village.into()];
-        p.extend(area_values.iter().cloned());
-        p.extend_from_slice(extra);
-        p
-    };
+    let (area, params) = filter.scope(village);
 
     // People: age and sex, person-level PPKS.
     let mut ppks: HashMap<Ppks, i64> = HashMap::new();
@@ -219,7 +219,7 @@ pub fn village(
              p.jenjang_sekolah FROM persons p JOIN families f ON f.id = p.family_id \
              WHERE p.kode_wilayah = $1 AND (p.status IS NULL OR p.status = 'ada'){area}"
         ),
-        &params(&[]),
+        &params,
         |r| {
             let facts = PersonFacts {
                 sex: text(&r[0]),
@@ -260,7 +260,7 @@ pub fn village(
              LEFT JOIN assessments a ON a.kode_wilayah = f.kode_wilayah AND a.family_id = f.id \
              WHERE f.kode_wilayah = $1{area}"
         ),
-        &params(&[]),
+        &params,
         |r| {
             d.families += 1;
             let decile = int(&r[2]).or(int(&r[1])).filter(|x| (1..=10).contains(x));
@@ -290,7 +290,7 @@ pub fn village(
              JOIN families f ON f.id = g.family_id \
              WHERE g.kode_wilayah = $1 AND g.gap = 'exclusion'{area} GROUP BY g.program"
         ),
-        &params(&[]),
+        &params,
     )? {
         if let (Some(p), Some(n)) = (text(&r[0]), int(&r[1])) {
             d.exclusion_amount.insert(p.to_string(), n);
@@ -306,14 +306,8 @@ pub fn village(
 /// Case figures; with an RT/RW filter only cases linked to a family there count.
 fn cases(conn: &mut Conn, village: &str, filter: &Filter) -> Result<CaseFigures, StorageError> {
     let period = filter.period_ms();
-    let (area, area_values) = filter.area(2);
-    let join = if filter.has_area() {
-        "JOIN families f ON f.id = c.family_id"
-    } else {
-        ""
-    };
-    let mut params: Vec<SqlValue> = vec![village.into()];
-    params.extend(area_values);
+    let (area, params) = filter.scope(village);
+    let join = filter.case_join();
     // When each case ended: its last closing or refusing event.
     let mut ended: HashMap<String, i64> = HashMap::new();
     for r in conn.query(
@@ -383,14 +377,8 @@ fn referrals(
 ) -> Result<ReferralFigures, StorageError> {
     let period = filter.period_ms();
     let now = now_ms();
-    let (area, area_values) = filter.area(2);
-    let join = if filter.has_area() {
-        "JOIN families f ON f.id = c.family_id"
-    } else {
-        ""
-    };
-    let mut params: Vec<SqlValue> = vec![village.into()];
-    params.extend(area_values);
+    let (area, params) = filter.scope(village);
+    let join = filter.case_join();
     let mut out = ReferralFigures::default();
     let mut answer_days = Vec::new();
     conn.for_each(

@@ -23,7 +23,7 @@ use crate::auth::{CurrentUser, refuse};
 use crate::charts::{self, Chart, Figure};
 use crate::pages::{Page, error_page, lang_of};
 use crate::pdfdoc::{Doc, Paper};
-use crate::scope::{download, table_download, village_for};
+use crate::scope::{desa_query, download, table_download, village_for};
 use crate::{AppState, blocking};
 
 /// Query of the dashboard pages and their exports.
@@ -37,6 +37,19 @@ pub struct Params {
     pub format: Option<String>,
     pub urut: Option<String>,
     pub bulan: Option<String>,
+}
+
+impl Params {
+    /// The value given for a filter field (for the error that names it).
+    fn given(&self, field: &str) -> Option<&str> {
+        non_empty(match field {
+            "rw" => &self.rw,
+            "rt" => &self.rt,
+            "dari" => &self.dari,
+            "sampai" => &self.sampai,
+            _ => &self.bulan,
+        })
+    }
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -412,11 +425,15 @@ fn work_figures(
     out
 }
 
-fn bad_value(lang: Lang, field: &str) -> Response {
+/// A filter value that cannot be read: 422 naming the field and the value given.
+fn bad_value(lang: Lang, field: &str, value: Option<&str>) -> Response {
     let msg = tr(
         lang,
         "fig-bad-filter",
-        &[("field", &tr(lang, &format!("fig-field-{field}"), &[]))],
+        &[
+            ("field", &tr(lang, &format!("fig-field-{field}"), &[])),
+            ("value", value.unwrap_or("")),
+        ],
     );
     (
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -428,6 +445,7 @@ fn bad_value(lang: Lang, field: &str) -> Response {
 /// Loads a village's dashboard.
 async fn load(
     state: &AppState,
+    lang: Lang,
     village: &str,
     filter: Filter,
 ) -> Result<
@@ -444,7 +462,7 @@ async fn load(
         Ok((assessor, d))
     })
     .await
-    .map_err(|_| error_page(StatusCode::SERVICE_UNAVAILABLE, Lang::Id, "web-db-error"))
+    .map_err(|_| error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"))
 }
 
 /// `GET /dasbor`: a village's dashboard; for a district account without `desa`, the roll-up.
@@ -465,13 +483,14 @@ pub async fn page(
     };
     let filter = match filter_of(&p) {
         Ok(f) => f,
-        Err(field) => return bad_value(lang, field),
+        Err(field) => return bad_value(lang, field, p.given(field)),
     };
-    let (assessor, d) = match load(&state, &village, filter.clone()).await {
+    let (assessor, d) = match load(&state, lang, &village, filter.clone()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let district = !matches!(&user.reach, puskesos_domain::access::Reach::Within(r) if r.level() == Level::DesaKelurahan);
+    // A district account keeps its village on every link; a village account needs none.
+    let district = !desa_query(&user, &village).is_empty();
     let q = keep_query(&p, district.then_some(village.as_str()));
     let figures = village_figures(lang, &assessor.rules, &d, false);
     let totals = [
@@ -624,12 +643,16 @@ fn kecamatan_figure(lang: Lang, rows: &[VillageRollup]) -> Figure {
     }
 }
 
-async fn load_rollup(state: &AppState, user: &CurrentUser) -> Result<Vec<VillageRollup>, Response> {
+async fn load_rollup(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+) -> Result<Vec<VillageRollup>, Response> {
     let prefix = user.reach.prefix().map(str::to_string);
     let db = state.db.clone();
     blocking(move || figures::district(&mut db.conn()?, prefix.as_deref()))
         .await
-        .map_err(|_| error_page(StatusCode::SERVICE_UNAVAILABLE, Lang::Id, "web-db-error"))
+        .map_err(|_| error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"))
 }
 
 /// A coverage cell's shade: five steps from red (low) to green (high).
@@ -646,7 +669,7 @@ fn heat(permille: Option<i64>) -> &'static str {
 
 async fn rollup_page(state: AppState, lang: Lang, user: CurrentUser, p: Params) -> Response {
     let t = |k: &str| tr(lang, k, &[]);
-    let rows = match load_rollup(&state, &user).await {
+    let rows = match load_rollup(&state, lang, &user).await {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -726,7 +749,7 @@ pub async fn export(
     let xlsx = non_empty(&p.format) == Some("xlsx");
     let village = village_for(&user, non_empty(&p.desa));
     if village.is_none() && (name == "kabupaten" || name == "kecamatan") {
-        let rows = match load_rollup(&state, &user).await {
+        let rows = match load_rollup(&state, lang, &user).await {
             Ok(r) => r,
             Err(r) => return r,
         };
@@ -749,9 +772,9 @@ pub async fn export(
     };
     let filter = match filter_of(&p) {
         Ok(f) => f,
-        Err(field) => return bad_value(lang, field),
+        Err(field) => return bad_value(lang, field, p.given(field)),
     };
-    let (assessor, d) = match load(&state, &village, filter).await {
+    let (assessor, d) = match load(&state, lang, &village, filter).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -891,7 +914,7 @@ pub async fn monthly(
         return refuse(StatusCode::NOT_FOUND, "web-choose-village", lang, false);
     };
     let Some((year, month)) = parse_month(non_empty(&p.bulan)) else {
-        return bad_value(lang, "bulan");
+        return bad_value(lang, "bulan", non_empty(&p.bulan));
     };
     let (db, rules, v) = (state.db.clone(), state.rules.clone(), village.clone());
     let loaded = blocking(move || {
@@ -946,12 +969,7 @@ pub async fn monthly(
             download("application/pdf", &format!("{stem}.pdf"), doc.finish())
         }
         _ => {
-            let desa = match &user.reach {
-                puskesos_domain::access::Reach::Within(r) if r.level() == Level::DesaKelurahan => {
-                    String::new()
-                }
-                _ => format!("&desa={village}"),
-            };
+            let desa = desa_query(&user, &village).replacen('?', "&", 1);
             Page::new(lang, &t("fig-monthly"))
                 .user(Some(user.clone()))
                 .body(html! {
@@ -980,14 +998,18 @@ pub async fn monthly(
     }
 }
 
-/// Counts on the information board and its poster, for a test to check.
-pub fn board_figures(lang: Lang, rules: &RuleSet, d: &Dashboard) -> Vec<Figure> {
-    village_figures(lang, rules, d, true)
+/// A count as the board and the poster print it ("< 5" for one to four).
+fn public_text(lang: Lang, n: i64) -> String {
+    match charts::public_cell(n) {
+        Cell::Int(n) => format_int(lang, n),
+        Cell::Text(s) => s,
+    }
 }
 
 /// A village's public information board, or `None` when the village has no registry here.
 async fn load_board(
     state: &AppState,
+    lang: Lang,
     code: &str,
 ) -> Result<
     Option<(
@@ -999,7 +1021,7 @@ async fn load_board(
     let Some(k) = KodeWilayah::parse(code).filter(|k| k.level() == Level::DesaKelurahan) else {
         return Ok(None);
     };
-    let (assessor, d) = load(state, k.as_str(), Filter::default()).await?;
+    let (assessor, d) = load(state, lang, k.as_str(), Filter::default()).await?;
     Ok((d.families > 0).then_some((assessor, d)))
 }
 
@@ -1025,16 +1047,13 @@ pub async fn board(
 ) -> Response {
     let lang = lang_of(uri.query(), &jar);
     let t = |k: &str| tr(lang, k, &[]);
-    let (assessor, d) = match load_board(&state, &code).await {
+    let (assessor, d) = match load_board(&state, lang, &code).await {
         Ok(Some(x)) => x,
         Ok(None) => return error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
         Err(r) => return r,
     };
-    let figs = board_figures(lang, &assessor.rules, &d);
-    let cell = |n: i64| match charts::public_cell(n) {
-        Cell::Int(n) => format_int(lang, n),
-        Cell::Text(s) => s,
-    };
+    let figs = village_figures(lang, &assessor.rules, &d, true);
+    let cell = |n: i64| public_text(lang, n);
     Page::new(lang, &t("fig-board"))
         .body(html! {
             h2 { (t("fig-board")) ": " (village_name(&d.village)) }
@@ -1078,21 +1097,18 @@ pub async fn poster(
         Some("a3") => (Paper::A3, 1.4, "a3"),
         _ => (Paper::A4, 1.0, "a4"),
     };
-    let (assessor, d) = match load_board(&state, &code).await {
+    let (assessor, d) = match load_board(&state, lang, &code).await {
         Ok(Some(x)) => x,
         Ok(None) => return error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
         Err(r) => return r,
     };
-    let cell = |n: i64| match charts::public_cell(n) {
-        Cell::Int(n) => format_int(lang, n),
-        Cell::Text(s) => s,
-    };
+    let cell = |n: i64| public_text(lang, n);
     let mut doc = Doc::new(paper, scale);
     doc.heading(1, &t("fig-board"));
     doc.heading(2, &village_name(&d.village));
     doc.big_number(&cell(d.families), &t("fig-families"));
     doc.big_number(&cell(d.people), &t("fig-people"));
-    for f in board_figures(lang, &assessor.rules, &d) {
+    for f in village_figures(lang, &assessor.rules, &d, true) {
         doc.heading(2, &f.title);
         doc.table(&f.header, &f.rows);
     }

@@ -158,7 +158,12 @@ async fn the_dashboard_and_its_exports_agree_with_the_registry() {
     // A wrong filter value is named, in Indonesian.
     let (status, _, body) = get(&f, "/dasbor?rw=satu", &cookie).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(String::from_utf8(body).unwrap().contains("Nilai RW"));
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains("Nilai RW"));
+    assert!(
+        page.contains("&quot;satu&quot;"),
+        "the value given is named"
+    );
     let (status, _, _) = get(&f, "/dasbor?dari=2026-05-01&sampai=2026-04-01", &cookie).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _, _) = get(&f, "/dasbor/tabel/tidak-ada?format=csv", &cookie).await;
