@@ -102,7 +102,8 @@ fn keep_query(p: &Params, village: Option<&str>) -> String {
     q
 }
 
-pub fn village_name(v: &str) -> String {
+/// The short name of a region code (village, kecamatan), or the code when unknown.
+pub fn region_name(v: &str) -> String {
     KodeWilayah::parse(v)
         .and_then(|k| {
             Wilayah::master()
@@ -509,7 +510,7 @@ pub async fn page(
     Page::new(lang, &t("fig-dashboard"))
         .user(Some(user.clone()))
         .body(html! {
-            h2 { (t("fig-dashboard")) ": " (village_name(&village)) }
+            h2 { (t("fig-dashboard")) ": " (region_name(&village)) }
             @if district { p { a href="/dasbor" { "← " (t("fig-rollup")) } } }
             (filter_form(lang, &p, district.then_some(village.as_str())))
             @if filter.rw.is_some() || filter.rt.is_some() { p.note { (t("fig-area-note")) } }
@@ -560,10 +561,10 @@ fn rollup_rows(lang: Lang, rows: &[VillageRollup], sort: &str) -> Vec<Vec<Cell>>
         .map(|r| {
             let kec = KodeWilayah::parse(&r.village)
                 .and_then(|k| k.parent())
-                .map(|k| village_name(k.as_str()))
+                .map(|k| region_name(k.as_str()))
                 .unwrap_or_default();
             vec![
-                Cell::Text(village_name(&r.village)),
+                Cell::Text(region_name(&r.village)),
                 Cell::Text(kec),
                 Cell::Text(r.village.clone()),
                 Cell::Int(r.families),
@@ -632,7 +633,7 @@ fn kecamatan_figure(lang: Lang, rows: &[VillageRollup]) -> Figure {
             .into_iter()
             .map(|(k, (fam, el, cov, ex))| {
                 vec![
-                    Cell::Text(village_name(&k)),
+                    Cell::Text(region_name(&k)),
                     Cell::Int(if el > 0 { cov * 1000 / el } else { 0 }),
                     Cell::Int(fam),
                     Cell::Int(ex),
@@ -682,7 +683,7 @@ async fn rollup_page(state: AppState, lang: Lang, user: CurrentUser, p: Params) 
     let area = user
         .reach
         .prefix()
-        .map(village_name)
+        .map(region_name)
         .unwrap_or_else(|| t("fig-everywhere"));
     let families: i64 = rows.iter().map(|r| r.families).sum();
     let freshest = rows.iter().map(|r| r.computed_at).min().unwrap_or(0);
@@ -931,7 +932,7 @@ pub async fn monthly(
     let title = tr(
         lang,
         "rep-title-full",
-        &[("village", &village_name(&village)), ("month", &period)],
+        &[("village", &region_name(&village)), ("month", &period)],
     );
     let stem = format!("laporan-{}-{period}", village);
     match non_empty(&p.format) {
@@ -1030,7 +1031,7 @@ fn how_to_reach(lang: Lang, village: &str) -> Vec<String> {
         tr(
             lang,
             "board-reach-office",
-            &[("village", &village_name(village))],
+            &[("village", &region_name(village))],
         ),
         tr(lang, "board-reach-hours", &[]),
         tr(lang, "board-reach-status", &[]),
@@ -1056,7 +1057,7 @@ pub async fn board(
     let cell = |n: i64| public_text(lang, n);
     Page::new(lang, &t("fig-board"))
         .body(html! {
-            h2 { (t("fig-board")) ": " (village_name(&d.village)) }
+            h2 { (t("fig-board")) ": " (region_name(&d.village)) }
             ul.totals {
                 li { strong { (cell(d.families)) } " " (t("fig-families")) }
                 li { strong { (cell(d.people)) } " " (t("fig-people")) }
@@ -1105,7 +1106,7 @@ pub async fn poster(
     let cell = |n: i64| public_text(lang, n);
     let mut doc = Doc::new(paper, scale);
     doc.heading(1, &t("fig-board"));
-    doc.heading(2, &village_name(&d.village));
+    doc.heading(2, &region_name(&d.village));
     doc.big_number(&cell(d.families), &t("fig-families"));
     doc.big_number(&cell(d.people), &t("fig-people"));
     for f in village_figures(lang, &assessor.rules, &d, true) {
