@@ -2,6 +2,7 @@
 //! region codes and identity numbers. Thin: the work is done in the library crates.
 
 mod demo_work;
+mod memory;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -918,6 +919,7 @@ fn serve(
     village: Option<&str>,
     secure_cookies: bool,
 ) -> Result<ExitCode> {
+    memory::return_freed_memory_promptly();
     let lang = cli.lang;
     let db = open_db(cli)?;
     let mut village = match village {

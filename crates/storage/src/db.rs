@@ -427,6 +427,18 @@ impl Conn {
         codes: ColumnCodes<'_>,
         mut f: impl FnMut(Row) -> Result<(), StorageError>,
     ) -> Result<(), StorageError> {
+        self.for_each_while(sql, params, codes, |r| f(r).map(|()| true))
+    }
+
+    /// Streams rows to `f` until it returns `false`. SQLite then reads no further row; a
+    /// PostgreSQL query should carry a LIMIT, as the server sends every row it selected.
+    pub fn for_each_while(
+        &mut self,
+        sql: &str,
+        params: &[SqlValue],
+        codes: ColumnCodes<'_>,
+        mut f: impl FnMut(Row) -> Result<bool, StorageError>,
+    ) -> Result<(), StorageError> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
@@ -434,7 +446,9 @@ impl Conn {
                 let n = stmt.column_count();
                 let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
                 while let Some(row) = rows.next()? {
-                    f(sqlite_row(row, n, codes)?)?;
+                    if !f(sqlite_row(row, n, codes)?)? {
+                        break;
+                    }
                 }
                 Ok(())
             }
@@ -443,7 +457,9 @@ impl Conn {
                 let mut it = c.client.query_raw(&stmt, pg_params(params))?;
                 while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut it)?
                 {
-                    f(pg_row(&row, codes)?)?;
+                    if !f(pg_row(&row, codes)?)? {
+                        break;
+                    }
                 }
                 Ok(())
             }

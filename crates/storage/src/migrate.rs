@@ -1,7 +1,7 @@
 //! Schema migrations: numbered SQL files compiled into the binary, applied in order, each in its
 //! own transaction, recorded in `schema_migrations`. The same files serve both engines.
 
-use crate::{Db, SqlValue, StorageError, now_ms};
+use crate::{Db, Engine, SqlValue, StorageError, now_ms};
 
 /// (version, name, SQL) in order. Never edit a released file: add a new one.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "figures",
         include_str!("../migrations/0010_figures.sql"),
     ),
+    (
+        11,
+        "name_search_pages",
+        include_str!("../migrations/0011_name_search_pages.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.
@@ -76,14 +81,15 @@ pub fn run(db: &Db) -> Result<Vec<i64>, StorageError> {
             if done > 0 {
                 return Ok(());
             }
-            c.batch(sql).map_err(|e| StorageError::Migration {
+            c.batch(&for_engine(sql, c.engine())).map_err(|e| StorageError::Migration {
                 version: *version,
                 name: name.to_string(),
                 cause: e.to_string(),
             })?;
             // Data a new table derives from existing rows, computed in Rust (one code path with
             // the live updates), inside the same transaction.
-            if *version == 3 {
+            // (Version 3's table was replaced by 11's before it held rows worth keeping.)
+            if *version == 11 {
                 crate::registry::rebuild_name_index(c)?;
             }
             c.execute(
@@ -99,4 +105,40 @@ pub fn run(db: &Db) -> Result<Vec<i64>, StorageError> {
         })?;
     }
     Ok(applied)
+}
+
+/// The migration text for one engine: a `/*sqlite: ...*/` comment is SQLite-only syntax (such as
+/// `WITHOUT ROWID`) that SQLite gets uncommented and every other engine reads as a comment.
+fn for_engine(sql: &str, engine: Engine) -> std::borrow::Cow<'_, str> {
+    const MARK: &str = "/*sqlite:";
+    if engine != Engine::Sqlite || !sql.contains(MARK) {
+        return sql.into();
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + MARK.len()..];
+        let end = after.find("*/").unwrap_or(after.len());
+        out.push_str(&after[..end]);
+        rest = after.get(end + 2..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_only_syntax_is_uncommented_for_sqlite_alone() {
+        let sql = "CREATE TABLE t (a TEXT PRIMARY KEY) /*sqlite: WITHOUT ROWID*/;";
+        assert_eq!(
+            for_engine(sql, Engine::Sqlite),
+            "CREATE TABLE t (a TEXT PRIMARY KEY)  WITHOUT ROWID;"
+        );
+        assert_eq!(for_engine(sql, Engine::Postgres), sql);
+        assert_eq!(for_engine("SELECT 1", Engine::Sqlite), "SELECT 1");
+    }
 }

@@ -944,7 +944,8 @@ pub fn name_tokens(name: &str) -> Vec<String> {
     out
 }
 
-/// Adds (or removes) a member's name words in the search index.
+/// Adds (or removes) a member's name words in the search index. Each word's row also carries
+/// all the words of the name, so that a search for several words checks them on the row itself.
 fn index_name(
     conn: &mut Conn,
     village: &str,
@@ -953,22 +954,31 @@ fn index_name(
     name: Option<&str>,
     add: bool,
 ) -> Result<(), StorageError> {
-    for token in name.map(name_tokens).unwrap_or_default() {
+    let tokens = name.map(name_tokens).unwrap_or_default();
+    let words = tokens.join(" ");
+    for token in tokens {
         if add {
             conn.execute(
-                "INSERT INTO person_names (token, kode_wilayah, person_id, family_id) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO person_names (token, kode_wilayah, family_id, person_id, words) \
+                 VALUES ($1, $2, $3, $4, $5)",
                 &[
                     token.into(),
                     village.into(),
-                    person_id.into(),
                     family_id.into(),
+                    person_id.into(),
+                    words.as_str().into(),
                 ],
             )?;
         } else {
             conn.execute(
-                "DELETE FROM person_names WHERE token = $1 AND kode_wilayah = $2 AND person_id = $3",
-                &[token.into(), village.into(), person_id.into()],
+                "DELETE FROM person_names WHERE token = $1 AND kode_wilayah = $2 \
+                 AND family_id = $3 AND person_id = $4",
+                &[
+                    token.into(),
+                    village.into(),
+                    family_id.into(),
+                    person_id.into(),
+                ],
             )?;
         }
     }
@@ -1042,71 +1052,26 @@ pub fn search(
     offset: i64,
 ) -> Result<(Vec<FamilySummary>, i64), StorageError> {
     let mut conds: Vec<String> = Vec::new();
-    let mut params: Vec<SqlValue> = Vec::new();
-    let bind = |params: &mut Vec<SqlValue>, v: SqlValue| {
-        params.push(v);
-        format!("${}", params.len())
-    };
+    let mut b = Binds::default();
     if let Some(prefix) = region_prefix {
-        // A range on the code keeps the primary key usable: "33.12." <= code < "33.12/".
-        if prefix.len() == 13 {
-            let p = bind(&mut params, prefix.into());
-            conds.push(format!("f.kode_wilayah = {p}"));
-        } else {
-            let lo = bind(&mut params, format!("{prefix}.").into());
-            let hi = bind(&mut params, format!("{prefix}/").into());
-            conds.push(format!("f.kode_wilayah >= {lo} AND f.kode_wilayah < {hi}"));
-        }
+        conds.push(region_condition("f.kode_wilayah", prefix, &mut b));
     }
     if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         if digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_digit()) {
             // Two index lookups; an OR across the tables would scan every family.
-            let a = bind(&mut params, digits.clone().into());
-            let b = bind(&mut params, digits.into());
+            let kk = b.bind(digits.clone().into());
+            let nik = b.bind(digits.into());
             conds.push(format!(
-                "f.id IN (SELECT id FROM families WHERE no_kk = {a} \
-                 UNION SELECT family_id FROM persons WHERE nik = {b})"
+                "f.id IN (SELECT id FROM families WHERE no_kk = {kk} \
+                 UNION SELECT family_id FROM persons WHERE nik = {nik})"
             ));
         } else {
-            // Every word of the query must start a word of some member's name.
-            let words = name_tokens(text);
-            if words.is_empty() {
-                conds.push("1 = 0".into());
-            }
-            let mut parts = Vec::new();
-            for w in words.iter().take(5) {
-                let part = match prefix_upper(w) {
-                    Some(upper) => {
-                        let lo = bind(&mut params, w.as_str().into());
-                        let hi = bind(&mut params, upper.into());
-                        format!(
-                            "SELECT family_id FROM person_names WHERE token >= {lo} AND token < {hi}"
-                        )
-                    }
-                    None => {
-                        let eq = bind(&mut params, w.as_str().into());
-                        format!("SELECT family_id FROM person_names WHERE token = {eq}")
-                    }
-                };
-                parts.push(part);
-            }
-            if !parts.is_empty() {
-                conds.push(format!("f.id IN ({})", parts.join(" INTERSECT ")));
-            }
+            return search_names(conn, region_prefix, &name_tokens(text), q, limit, offset);
         }
     }
-    for (col, v) in [("f.rt", &q.rt), ("f.rw", &q.rw)] {
-        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            // RT/RW are stored as three digits ("001"); "1" finds it too.
-            let padded = match v.parse::<u32>() {
-                Ok(n) => format!("{n:03}"),
-                Err(_) => v.to_string(),
-            };
-            let a = bind(&mut params, padded.into());
-            conds.push(format!("{col} = {a}"));
-        }
-    }
+    conds.extend(rt_rw_conditions(q, &mut b));
+    let params = b.0;
     let narrowed = conds.len() > usize::from(region_prefix.is_some());
     let where_sql = if conds.is_empty() {
         String::new()
@@ -1114,7 +1079,7 @@ pub fn search(
         format!(" WHERE {}", conds.join(" AND "))
     };
     if narrowed {
-        // A name, number or RT/RW narrows the families to a few thousand at most: fetch their
+        // A number or an RT/RW narrows the families to a few thousand at most: fetch their
         // keys through the selective index and sort them here. Asked to sort, SQLite walks the
         // whole village in key order instead, testing every family (50-60 ms at 280,000).
         let keys = conn.query(
@@ -1154,8 +1119,10 @@ pub fn search(
         ),
         &params,
     )?;
-    let l = bind(&mut params, SqlValue::Int(limit.clamp(1, 500)));
-    let o = bind(&mut params, SqlValue::Int(offset.max(0)));
+    let mut b = Binds(params);
+    let l = b.bind(SqlValue::Int(limit.clamp(1, 500)));
+    let o = b.bind(SqlValue::Int(offset.max(0)));
+    let params = b.0;
     let rows = conn.query(
         &format!(
             "SELECT {SUMMARY_SELECT} FROM families f{where_sql} ORDER BY f.kode_wilayah, f.id \
@@ -1164,6 +1131,161 @@ pub fn search(
         &params,
     )?;
     Ok((rows.into_iter().map(summary_from_row).collect(), total))
+}
+
+/// A search by the beginnings of name words: every word must start a word of the same member's
+/// name. Walks the name index from the first match of the longest word (likely the rarest) in
+/// its key order (word, village, family), checks the other words on each row, and stops once it
+/// has the page and the capped count: a common name costs a few hundred index rows, not all of
+/// its matches. Families come in that order: by the matched word, then as registered.
+fn search_names(
+    conn: &mut Conn,
+    region_prefix: Option<&str>,
+    words: &[String],
+    q: &SearchQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<FamilySummary>, i64), StorageError> {
+    let words = &words[..words.len().min(5)];
+    let Some(lead) = words
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, w)| (w.chars().count(), std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+    else {
+        return Ok((Vec::new(), 0));
+    };
+    let others: Vec<&str> = (words.iter().enumerate())
+        .filter(|(i, _)| *i != lead)
+        .map(|(_, w)| w.as_str())
+        .collect();
+    let mut conds = Vec::new();
+    let mut b = Binds::default();
+    match prefix_upper(&words[lead]) {
+        Some(upper) => {
+            let lo = b.bind(words[lead].as_str().into());
+            let hi = b.bind(upper.into());
+            conds.push(format!("token >= {lo} AND token < {hi}"));
+        }
+        None => {
+            let eq = b.bind(words[lead].as_str().into());
+            conds.push(format!("token = {eq}"));
+        }
+    }
+    if let Some(prefix) = region_prefix {
+        // A range even for one village: given `kode_wilayah = ?`, SQLite no longer sees that
+        // the key already gives the ORDER BY below and sorts every match.
+        let (lo, hi) = match prefix.len() {
+            13 => (prefix.to_string(), prefix.to_string()),
+            _ => (format!("{prefix}."), format!("{prefix}/")),
+        };
+        let lo = b.bind(lo.into());
+        let hi = b.bind(hi.into());
+        let op = if prefix.len() == 13 { "<=" } else { "<" };
+        conds.push(format!("kode_wilayah >= {lo} AND kode_wilayah {op} {hi}"));
+    }
+    let params = b.0;
+    // An RT or RW as well: the families there, through their own index (a few thousand at most).
+    let mut fb = Binds::default();
+    let rt_rw = rt_rw_conditions(q, &mut fb);
+    let in_rt_rw: Option<std::collections::HashSet<String>> = if rt_rw.is_empty() {
+        None
+    } else {
+        let mut fam_conds = rt_rw;
+        if let Some(prefix) = region_prefix {
+            fam_conds.push(region_condition("f.kode_wilayah", prefix, &mut fb));
+        }
+        let ids = conn.query(
+            &format!("SELECT f.id FROM families f WHERE {}", fam_conds.join(" AND ")),
+            &fb.0,
+        )?;
+        Some(
+            ids.into_iter()
+                .filter_map(|r| r.into_iter().next()?.into_string())
+                .collect(),
+        )
+    };
+    let need = (offset.max(0) + limit.clamp(1, 500)).max(SEARCH_COUNT_CAP) as usize;
+    let mut families: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    // Read in key order and stop once enough families are found. The LIMIT only bounds what
+    // PostgreSQL sends (SQLite stops reading when told); a search past it shows what it found.
+    let sql = format!(
+        "SELECT family_id, words FROM person_names WHERE {} \
+         ORDER BY token, kode_wilayah, family_id, person_id LIMIT {NAME_ROWS_READ}",
+        conds.join(" AND ")
+    );
+    conn.for_each_while(&sql, &params, &[], |r| {
+        let mut it = r.into_iter();
+        let (Some(SqlValue::Text(family)), Some(SqlValue::Text(person_words))) =
+            (it.next(), it.next())
+        else {
+            return Ok(true);
+        };
+        let matches = others
+            .iter()
+            .all(|w| person_words.split(' ').any(|t| t.starts_with(w)));
+        if matches
+            && in_rt_rw.as_ref().is_none_or(|set| set.contains(&family))
+            && seen.insert(family.clone())
+        {
+            families.push(family);
+        }
+        Ok(families.len() < need)
+    })?;
+    let total = (families.len() as i64).min(SEARCH_COUNT_CAP);
+    let start = (offset.max(0) as usize).min(families.len());
+    let end = (start + limit.clamp(1, 500) as usize).min(families.len());
+    let page = &families[start..end];
+    let ids: Vec<SqlValue> = page.iter().map(|id| SqlValue::from(id.as_str())).collect();
+    let mut list = summaries_of(conn, &ids)?;
+    list.sort_by_key(|f| page.iter().position(|id| *id == f.id));
+    Ok((list, total))
+}
+
+/// The most name-index rows one search reads (a search for a very common word in a very large
+/// district shows the families found within them).
+const NAME_ROWS_READ: i64 = 200_000;
+
+/// Query parameters collected while the SQL text is built: `bind` returns the next placeholder.
+#[derive(Default)]
+struct Binds(Vec<SqlValue>);
+
+impl Binds {
+    fn bind(&mut self, v: SqlValue) -> String {
+        self.0.push(v);
+        format!("${}", self.0.len())
+    }
+}
+
+/// Rows of a region (`33.12` or a whole village code) in `col`. A range on the code keeps the
+/// primary key usable: "33.12." <= code < "33.12/".
+fn region_condition(col: &str, prefix: &str, b: &mut Binds) -> String {
+    if prefix.len() == 13 {
+        let p = b.bind(prefix.into());
+        format!("{col} = {p}")
+    } else {
+        let lo = b.bind(format!("{prefix}.").into());
+        let hi = b.bind(format!("{prefix}/").into());
+        format!("{col} >= {lo} AND {col} < {hi}")
+    }
+}
+
+/// The RT and RW a search asks for, on the families `f`. Stored as three digits ("001"); "1"
+/// finds it too.
+fn rt_rw_conditions(q: &SearchQuery, b: &mut Binds) -> Vec<String> {
+    let mut conds = Vec::new();
+    for (col, v) in [("f.rt", &q.rt), ("f.rw", &q.rw)] {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            let padded = match v.parse::<u32>() {
+                Ok(n) => format!("{n:03}"),
+                Err(_) => v.to_string(),
+            };
+            let p = b.bind(padded.into());
+            conds.push(format!("{col} = {p}"));
+        }
+    }
+    conds
 }
 
 /// Searches narrowed this far sort their matches in memory (see [`search`]).

@@ -348,22 +348,76 @@ fn search_by_nik_kk_and_name_words() {
             t.label
         );
         assert_eq!(hits(&mut c, "s").len(), 2, "{}: one letter prefix", t.label);
-        // Pages of a narrowed search follow the key order (village, id) and add up.
+        // Registered last, but its matched word ("salim") sorts first; two matching members
+        // give one result line.
+        registry::save_family(
+            &mut c,
+            &input(
+                family("1101011502150005"),
+                vec![
+                    person("1101010101900003", "Agus Salim"),
+                    person("1101014101900004", "Sarah Salim"),
+                ],
+            ),
+            &ctx(None),
+        )
+        .unwrap();
+        assert_eq!(
+            hits(&mut c, "s"),
+            ["1101011502150005", "1101011502150003", "1101011502150004"],
+            "{}: by matched word, then as registered",
+            t.label
+        );
+        let (_, n) = registry::search(&mut c, None, &q("salim"), 25, 0).unwrap();
+        assert_eq!(n, 1, "{}: one line per family", t.label);
+        // Every word must start a word of the same member's name.
+        assert!(hits(&mut c, "agus sarah").is_empty(), "{}", t.label);
+        assert_eq!(hits(&mut c, "sal sar"), ["1101011502150005"], "{}", t.label);
+        // A name and an RT together.
+        let in_rt = |c: &mut puskesos_storage::Conn, rt: &str| {
+            let q = SearchQuery {
+                text: Some("s".into()),
+                rt: Some(rt.into()),
+                ..SearchQuery::default()
+            };
+            registry::search(c, None, &q, 25, 0).unwrap().1
+        };
+        assert_eq!(in_rt(&mut c, "1"), 3, "{}: RT of every test family", t.label);
+        assert_eq!(in_rt(&mut c, "9"), 0, "{}", t.label);
+        // Pages of a name search add up to the whole list.
         let page = |c: &mut puskesos_storage::Conn, limit, offset| {
             registry::search(c, None, &q("s"), limit, offset)
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|f| f.no_kk)
+                .collect::<Vec<_>>()
+        };
+        let all = page(&mut c, 3, 0);
+        let mut paged = page(&mut c, 2, 0);
+        paged.extend(page(&mut c, 2, 2));
+        assert_eq!(paged, all, "{}: pages", t.label);
+        // An RT alone: pages follow the key order (village, id) and add up.
+        let rt_page = |c: &mut puskesos_storage::Conn, limit, offset| {
+            let q = SearchQuery {
+                rt: Some("001".into()),
+                ..SearchQuery::default()
+            };
+            registry::search(c, None, &q, limit, offset)
                 .unwrap()
                 .0
                 .into_iter()
                 .map(|f| (f.village, f.id))
                 .collect::<Vec<_>>()
         };
-        let both = page(&mut c, 2, 0);
+        let both = rt_page(&mut c, 3, 0);
         let mut sorted = both.clone();
         sorted.sort();
+        assert_eq!(both.len(), 3, "{}", t.label);
         assert_eq!(both, sorted, "{}: key order", t.label);
-        let mut paged = page(&mut c, 1, 0);
-        paged.extend(page(&mut c, 1, 1));
-        assert_eq!(paged, both, "{}: pages", t.label);
+        let mut paged = rt_page(&mut c, 2, 0);
+        paged.extend(rt_page(&mut c, 2, 2));
+        assert_eq!(paged, both, "{}: RT pages", t.label);
         assert!(page(&mut c, 1, 5).is_empty());
         assert!(hits(&mut c, "siti wahyuni").is_empty());
         assert!(hits(&mut c, "%").is_empty());
@@ -382,6 +436,10 @@ fn search_by_nik_kk_and_name_words() {
         // Within a village prefix only.
         let (_, n) = registry::search(&mut c, Some("11.02"), &q("siti"), 25, 0).unwrap();
         assert_eq!(n, 0);
+        for inside in ["11.01", "11.01.01.2001"] {
+            let (_, n) = registry::search(&mut c, Some(inside), &q("siti"), 25, 0).unwrap();
+            assert_eq!(n, 1, "{}: {inside}", t.label);
+        }
         // A rename moves the family in the index.
         let mut renamed = person("1101014101900001", "Siti Zulaikha");
         set(
