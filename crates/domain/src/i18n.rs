@@ -124,6 +124,14 @@ impl Message {
 /// Translates `key` with string arguments. An unknown key renders as the key itself, so a
 /// missing translation is visible rather than fatal.
 pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    if args.is_empty()
+        && let Some(text) = PLAIN[lang as usize]
+            .read()
+            .ok()
+            .and_then(|m| m.get(key).cloned())
+    {
+        return text;
+    }
     let bundle = &BUNDLES[lang as usize];
     let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
         return key.to_string();
@@ -133,10 +141,23 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         fargs.set(*k, FluentValue::from(*v));
     }
     let mut errors = Vec::new();
-    bundle
+    let text = bundle
         .format_pattern(pattern, Some(&fargs), &mut errors)
-        .into_owned()
+        .into_owned();
+    // A message that needs no argument reads the same every time: keep it.
+    if args.is_empty()
+        && errors.is_empty()
+        && let Ok(mut plain) = PLAIN[lang as usize].write()
+    {
+        plain.insert(key.to_string(), text.clone());
+    }
+    text
 }
+
+/// Messages already formatted without arguments (labels, headings): a page shows hundreds of
+/// them, and formatting each through Fluent again was a measurable part of rendering one.
+type PlainMessages = std::sync::RwLock<std::collections::HashMap<String, String>>;
+static PLAIN: LazyLock<[PlainMessages; 2]> = LazyLock::new(Default::default);
 
 /// Writes a whole number with thousands grouped the way the language does: `1.234.567` in
 /// Indonesian, `1,234,567` in English.

@@ -1040,6 +1040,23 @@ pub struct FamilySummary {
 /// Search counts stop here (the page then says "at least").
 pub const SEARCH_COUNT_CAP: i64 = 200;
 
+/// How many families a search found: `total`, and whether more may exist beyond it (the count
+/// stopped at [`SEARCH_COUNT_CAP`], or a name search stopped after the page asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchCount {
+    pub total: i64,
+    pub more: bool,
+}
+
+impl SearchCount {
+    fn capped(n: i64) -> SearchCount {
+        SearchCount {
+            total: n.min(SEARCH_COUNT_CAP),
+            more: n >= SEARCH_COUNT_CAP,
+        }
+    }
+}
+
 /// Searches families within a region prefix (`None` = everywhere): by NIK or KK when the text
 /// is 16 digits, otherwise by the beginnings of the words of a member's name. Returns one page
 /// in order of registration (the primary key's order: the database can stop after one page
@@ -1050,7 +1067,7 @@ pub fn search(
     q: &SearchQuery,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<FamilySummary>, i64), StorageError> {
+) -> Result<(Vec<FamilySummary>, SearchCount), StorageError> {
     let mut conds: Vec<String> = Vec::new();
     let mut b = Binds::default();
     if let Some(prefix) = region_prefix {
@@ -1098,7 +1115,7 @@ pub fn search(
                 })
                 .collect();
             keys.sort();
-            let total = (keys.len() as i64).min(SEARCH_COUNT_CAP);
+            let total = SearchCount::capped(keys.len() as i64);
             let start = (offset.max(0) as usize).min(keys.len());
             let end = (start + limit.clamp(1, 500) as usize).min(keys.len());
             let page: Vec<SqlValue> = keys[start..end]
@@ -1130,14 +1147,18 @@ pub fn search(
         ),
         &params,
     )?;
-    Ok((rows.into_iter().map(summary_from_row).collect(), total))
+    Ok((
+        rows.into_iter().map(summary_from_row).collect(),
+        SearchCount::capped(total),
+    ))
 }
 
 /// A search by the beginnings of name words: every word must start a word of the same member's
 /// name. Walks the name index from the first match of the longest word (likely the rarest) in
 /// its key order (word, village, family), checks the other words on each row, and stops once it
 /// has the page and the capped count: a common name costs a few hundred index rows, not all of
-/// its matches. Families come in that order: by the matched word, then as registered.
+/// its matches. Families come in that order: by the matched word, then as registered. The count
+/// goes to the end of the page, with `more` when a next page exists.
 fn search_names(
     conn: &mut Conn,
     region_prefix: Option<&str>,
@@ -1145,7 +1166,7 @@ fn search_names(
     q: &SearchQuery,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<FamilySummary>, i64), StorageError> {
+) -> Result<(Vec<FamilySummary>, SearchCount), StorageError> {
     let words = &words[..words.len().min(5)];
     let Some(lead) = words
         .iter()
@@ -1153,7 +1174,7 @@ fn search_names(
         .max_by_key(|(i, w)| (w.chars().count(), std::cmp::Reverse(*i)))
         .map(|(i, _)| i)
     else {
-        return Ok((Vec::new(), 0));
+        return Ok((Vec::new(), SearchCount::capped(0)));
     };
     let others: Vec<&str> = (words.iter().enumerate())
         .filter(|(i, _)| *i != lead)
@@ -1205,7 +1226,9 @@ fn search_names(
                 .collect(),
         )
     };
-    let need = (offset.max(0) + limit.clamp(1, 500)).max(SEARCH_COUNT_CAP) as usize;
+    // One family past the page tells whether there is a next page. Counting every match of a
+    // common name would read all of its rows: the page says "25+" instead.
+    let need = (offset.max(0) + limit.clamp(1, 500) + 1) as usize;
     let mut families: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // Read in key order and stop once enough families are found. The LIMIT only bounds what
@@ -1233,9 +1256,12 @@ fn search_names(
         }
         Ok(families.len() < need)
     })?;
-    let total = (families.len() as i64).min(SEARCH_COUNT_CAP);
     let start = (offset.max(0) as usize).min(families.len());
     let end = (start + limit.clamp(1, 500) as usize).min(families.len());
+    let total = SearchCount {
+        total: end as i64,
+        more: families.len() > end,
+    };
     let page = &families[start..end];
     let ids: Vec<SqlValue> = page.iter().map(|id| SqlValue::from(id.as_str())).collect();
     let mut list = summaries_of(conn, &ids)?;

@@ -369,7 +369,13 @@ fn search_by_nik_kk_and_name_words() {
             t.label
         );
         let (_, n) = registry::search(&mut c, None, &q("salim"), 25, 0).unwrap();
-        assert_eq!(n, 1, "{}: one line per family", t.label);
+        assert_eq!(n.total, 1, "{}: one line per family", t.label);
+        assert!(!n.more);
+        // A name search counts to the end of its page and says whether more follow.
+        let (_, n) = registry::search(&mut c, None, &q("s"), 2, 0).unwrap();
+        assert_eq!((n.total, n.more), (2, true), "{}", t.label);
+        let (_, n) = registry::search(&mut c, None, &q("s"), 2, 2).unwrap();
+        assert_eq!((n.total, n.more), (3, false), "{}", t.label);
         // Every word must start a word of the same member's name.
         assert!(hits(&mut c, "agus sarah").is_empty(), "{}", t.label);
         assert_eq!(hits(&mut c, "sal sar"), ["1101011502150005"], "{}", t.label);
@@ -380,7 +386,7 @@ fn search_by_nik_kk_and_name_words() {
                 rt: Some(rt.into()),
                 ..SearchQuery::default()
             };
-            registry::search(c, None, &q, 25, 0).unwrap().1
+            registry::search(c, None, &q, 25, 0).unwrap().1.total
         };
         assert_eq!(in_rt(&mut c, "1"), 3, "{}: RT of every test family", t.label);
         assert_eq!(in_rt(&mut c, "9"), 0, "{}", t.label);
@@ -435,10 +441,10 @@ fn search_by_nik_kk_and_name_words() {
         );
         // Within a village prefix only.
         let (_, n) = registry::search(&mut c, Some("11.02"), &q("siti"), 25, 0).unwrap();
-        assert_eq!(n, 0);
+        assert_eq!(n.total, 0);
         for inside in ["11.01", "11.01.01.2001"] {
             let (_, n) = registry::search(&mut c, Some(inside), &q("siti"), 25, 0).unwrap();
-            assert_eq!(n, 1, "{}: {inside}", t.label);
+            assert_eq!(n.total, 1, "{}: {inside}", t.label);
         }
         // A rename moves the family in the index.
         let mut renamed = person("1101014101900001", "Siti Zulaikha");

@@ -77,8 +77,9 @@ pub async fn search(
 ) -> Response {
     let page = params.page();
     match run_search(&state, &user, &params).await {
-        Ok((rows, total)) => Json(json!({
-            "total": total,
+        Ok((rows, count)) => Json(json!({
+            "total": count.total,
+            "more": count.more,
             "page": page,
             "per_page": PER_PAGE,
             "families": rows.iter().map(|f| json!({

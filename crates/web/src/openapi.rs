@@ -91,7 +91,7 @@ pub fn document() -> Value {
                 "Error": {"type": "object", "required": ["error", "message", "message_en"], "properties": {
                     "error": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"}}},
                 "SearchResult": {"type": "object", "properties": {
-                    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "total": {"type": "integer", "description": "families found so far (at least this many when `more`)"}, "more": {"type": "boolean", "description": "more families than `total` match"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
                     "families": {"type": "array", "items": {"type": "object", "properties": {
                         "id": {"type": "string"}, "no_kk_masked": {"type": "string"}, "kode_wilayah": {"type": "string"},
                         "rt": {"type": ["string", "null"]}, "rw": {"type": ["string", "null"]}, "alamat": {"type": ["string", "null"]},

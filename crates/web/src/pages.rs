@@ -261,9 +261,10 @@ pub async fn search(
     let lang = lang_of(uri.query(), &jar);
     let t = |k: &str| tr(lang, k, &[]);
     let page = params.page();
-    let Ok((rows, total)) = run_search(&state, &user, &params).await else {
+    let Ok((rows, count)) = run_search(&state, &user, &params).await else {
         return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
     };
+    let total = count.total;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let link = |p: i64| {
         let enc = |s: &Option<String>| s.as_deref().map(url_escape).unwrap_or_default();
@@ -274,7 +275,7 @@ pub async fn search(
             enc(&params.rw)
         )
     };
-    let capped = total >= registry::SEARCH_COUNT_CAP;
+    let capped = count.more;
     let mut total_text = format_int(lang, total);
     if capped {
         total_text.push('+');
@@ -330,7 +331,7 @@ pub async fn run_search(
     state: &AppState,
     user: &CurrentUser,
     params: &SearchParams,
-) -> Result<(Vec<registry::FamilySummary>, i64), puskesos_storage::StorageError> {
+) -> Result<(Vec<registry::FamilySummary>, registry::SearchCount), puskesos_storage::StorageError> {
     let db = state.db.clone();
     let prefix = user.reach.prefix().map(str::to_string);
     let query = params.query();
