@@ -953,6 +953,7 @@ fn serve(
         puskesos_web::serve(
             listener,
             puskesos_web::AppState {
+                audit: puskesos_storage::audit_writer::AuditWriter::start(&db)?,
                 db,
                 village,
                 secure_cookies,

@@ -81,11 +81,12 @@ pub fn run(db: &Db) -> Result<Vec<i64>, StorageError> {
             if done > 0 {
                 return Ok(());
             }
-            c.batch(&for_engine(sql, c.engine())).map_err(|e| StorageError::Migration {
-                version: *version,
-                name: name.to_string(),
-                cause: e.to_string(),
-            })?;
+            c.batch(&for_engine(sql, c.engine()))
+                .map_err(|e| StorageError::Migration {
+                    version: *version,
+                    name: name.to_string(),
+                    cause: e.to_string(),
+                })?;
             // Data a new table derives from existing rows, computed in Rust (one code path with
             // the live updates), inside the same transaction.
             // (Version 3's table was replaced by 11's before it held rows worth keeping.)

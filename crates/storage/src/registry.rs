@@ -724,6 +724,19 @@ pub fn audit(
     // keeps the page that triggered the write fast.
     let _turn = (conn.engine() == crate::Engine::Sqlite)
         .then(|| AUDIT_WRITER.lock().unwrap_or_else(|e| e.into_inner()));
+    insert_audit(conn, village, actor, action, entity, entity_id, detail)
+}
+
+/// [`audit`] without taking a turn: for a caller already inside its own write transaction.
+pub(crate) fn insert_audit(
+    conn: &mut Conn,
+    village: &str,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: Option<&str>,
+) -> Result<(), StorageError> {
     conn.execute(
         "INSERT INTO audit_log (kode_wilayah, id, at, actor, action, entity, entity_id, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -1205,6 +1218,13 @@ fn search_names(
         let op = if prefix.len() == 13 { "<=" } else { "<" };
         conds.push(format!("kode_wilayah >= {lo} AND kode_wilayah {op} {hi}"));
     }
+    // The other words are tested on the row's words inside the database (" sri" is a word
+    // starting "sri"), so that only matching rows come back; the tokens hold letters and digits
+    // only, never a LIKE wildcard.
+    for w in &others {
+        let p = b.bind(format!("% {w}%").into());
+        conds.push(format!("(' ' || words) LIKE {p}"));
+    }
     let params = b.0;
     // An RT or RW as well: the families there, through their own index (a few thousand at most).
     let mut fb = Binds::default();
@@ -1217,7 +1237,10 @@ fn search_names(
             fam_conds.push(region_condition("f.kode_wilayah", prefix, &mut fb));
         }
         let ids = conn.query(
-            &format!("SELECT f.id FROM families f WHERE {}", fam_conds.join(" AND ")),
+            &format!(
+                "SELECT f.id FROM families f WHERE {}",
+                fam_conds.join(" AND ")
+            ),
             &fb.0,
         )?;
         Some(
@@ -1323,20 +1346,65 @@ const SUMMARY_SELECT: &str = "f.id, f.no_kk, f.kode_wilayah, f.rt, f.rw, f.alama
      (SELECT p.nik FROM persons p WHERE p.family_id = f.id ORDER BY p.urutan LIMIT 1), \
      (SELECT COUNT(*) FROM persons p WHERE p.family_id = f.id)";
 
-/// Result lines of the families with these ids (in no particular order).
+/// Result lines of the families with these ids (in no particular order): the families, then
+/// their members in one ordered pass (head = first member, and the count), instead of three
+/// lookups per family.
 fn summaries_of(conn: &mut Conn, ids: &[SqlValue]) -> Result<Vec<FamilySummary>, StorageError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = placeholders(1, ids.len());
-    Ok(conn
+    let mut out: Vec<FamilySummary> = conn
         .query(
-            &format!("SELECT {SUMMARY_SELECT} FROM families f WHERE f.id IN ({list})"),
+            &format!(
+                "SELECT id, no_kk, kode_wilayah, rt, rw, alamat FROM families WHERE id IN ({list})"
+            ),
             ids,
         )?
         .into_iter()
-        .map(summary_from_row)
-        .collect())
+        .map(|r| {
+            let mut it = r.into_iter();
+            let mut next = || it.next().unwrap_or(SqlValue::Null);
+            FamilySummary {
+                id: next().into_string().unwrap_or_default(),
+                no_kk: next().into_string().unwrap_or_default(),
+                village: next().into_string().unwrap_or_default(),
+                rt: next().into_string(),
+                rw: next().into_string(),
+                address: next().into_string(),
+                head_name: None,
+                head_nik: None,
+                members: 0,
+            }
+        })
+        .collect();
+    let at: std::collections::HashMap<String, usize> = (out.iter().enumerate())
+        .map(|(i, f)| (f.id.clone(), i))
+        .collect();
+    conn.for_each(
+        &format!(
+            "SELECT family_id, nama, nik FROM persons WHERE family_id IN ({list}) \
+             ORDER BY family_id, urutan"
+        ),
+        ids,
+        |r| {
+            let mut it = r.into_iter();
+            let family = it
+                .next()
+                .and_then(SqlValue::into_string)
+                .unwrap_or_default();
+            if let Some(&i) = at.get(&family) {
+                let f = &mut out[i];
+                if f.members == 0 {
+                    f.head_name = it.next().and_then(SqlValue::into_string);
+                    f.head_nik = it.next().and_then(SqlValue::into_string);
+                }
+                f.members += 1;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }
 
 fn summary_from_row(r: Row) -> FamilySummary {
@@ -1406,26 +1474,31 @@ pub fn family_view(
     in_reach: impl Fn(&str) -> bool,
     actor: &str,
     via: &str,
+    writer: Option<&crate::audit_writer::AuditWriter>,
 ) -> Result<Option<FamilyView>, StorageError> {
     let Some(family) = family_by_id(conn, id)? else {
         return Ok(None);
     };
     let village = family.text("kode_wilayah").unwrap_or_default().to_string();
+    // Through the group-commit writer when the caller has one (the web server), else here.
+    let record = |conn: &mut Conn, action: &str| match writer {
+        Some(w) => w.record(crate::audit_writer::AuditRecord {
+            village: village.clone(),
+            actor: actor.to_string(),
+            action: action.to_string(),
+            entity: "family".into(),
+            entity_id: id.to_string(),
+            detail: Some(via.to_string()),
+        }),
+        None => audit(conn, &village, actor, action, "family", id, Some(via)),
+    };
     if !in_reach(&village) {
-        audit(
-            conn,
-            &village,
-            actor,
-            "view-refused",
-            "family",
-            id,
-            Some(via),
-        )?;
+        record(conn, "view-refused")?;
         return Ok(None);
     }
     let members = members(conn, id)?;
     let history = family_history(conn, id)?;
-    audit(conn, &village, actor, "view", "family", id, Some(via))?;
+    record(conn, "view")?;
     Ok(Some(FamilyView {
         family,
         members,

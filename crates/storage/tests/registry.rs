@@ -388,7 +388,12 @@ fn search_by_nik_kk_and_name_words() {
             };
             registry::search(c, None, &q, 25, 0).unwrap().1.total
         };
-        assert_eq!(in_rt(&mut c, "1"), 3, "{}: RT of every test family", t.label);
+        assert_eq!(
+            in_rt(&mut c, "1"),
+            3,
+            "{}: RT of every test family",
+            t.label
+        );
         assert_eq!(in_rt(&mut c, "9"), 0, "{}", t.label);
         // Pages of a name search add up to the whole list.
         let page = |c: &mut puskesos_storage::Conn, limit, offset| {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::pages::{Page, error_page, lang_of};
 use crate::routes::{self, Access};
-use crate::{AppState, blocking};
+use crate::{AppState, blocking, quick};
 
 pub const SESSION_COOKIE: &str = "puskesos_sesi";
 /// Double-submit token for the login form (there is no session yet to hold one).
@@ -78,13 +78,10 @@ pub async fn access_check(
     };
     let user = match jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         Some(token) => {
-            let db = state.db.clone();
-            match blocking(move || {
-                let mut conn = db.conn()?;
+            match quick(|| {
+                let mut conn = state.db.conn()?;
                 accounts::session(&mut conn, &token, now_ms())
-            })
-            .await
-            {
+            }) {
                 Ok(found) => found.and_then(|(account, csrf_token)| {
                     let reach = account.reach()?;
                     Some(CurrentUser {

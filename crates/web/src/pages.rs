@@ -19,7 +19,7 @@ use puskesos_storage::registry::{self, SearchQuery};
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, MaybeUser};
-use crate::{AppState, blocking};
+use crate::{AppState, blocking, quick};
 
 /// Page size of the registry search.
 pub const PER_PAGE: i64 = 25;
@@ -364,6 +364,7 @@ pub async fn load_family(
     let db = state.db.clone();
     let reach = user.reach.clone();
     let actor = format!("user:{}", user.account.username);
+    let writer = state.audit.clone();
     blocking(move || {
         let mut conn = db.conn()?;
         registry::family_view(
@@ -372,6 +373,7 @@ pub async fn load_family(
             |village| KodeWilayah::parse(village).is_some_and(|v| reach.covers(&v)),
             &actor,
             via,
+            Some(&writer),
         )
     })
     .await
@@ -404,15 +406,11 @@ pub async fn family(
     // Assessed live from the record just loaded (always current); only the village's decile
     // boundaries come from the store.
     let village_code = f.text("kode_wilayah").unwrap_or_default().to_string();
-    let db = state.db.clone();
-    let rules = state.rules.clone();
-    let assessed = match blocking(move || {
-        let assessor = rules.assessor()?;
-        let mut conn = db.conn()?;
+    let assessed = match quick(|| {
+        let assessor = state.rules.assessor()?;
+        let mut conn = state.db.conn()?;
         Ok((assessment::cutoffs(&mut conn, &village_code)?, assessor))
-    })
-    .await
-    {
+    }) {
         Ok((cutoffs, assessor)) => {
             let mut prepared = assessor.prepare(
                 f.text("kode_wilayah").unwrap_or_default(),

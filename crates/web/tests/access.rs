@@ -124,6 +124,7 @@ fn fixture(t: testing::TestDb) -> Fixture {
 
 fn app(f: &Fixture) -> axum::Router {
     router(AppState {
+        audit: puskesos_storage::audit_writer::AuditWriter::start(&f.db).unwrap(),
         db: f.db.clone(),
         village: None,
         secure_cookies: false,

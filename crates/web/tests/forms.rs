@@ -45,6 +45,7 @@ async fn post(
     body: String,
 ) -> (StatusCode, Option<String>, String) {
     let app = router(AppState {
+        audit: puskesos_storage::audit_writer::AuditWriter::start(&db).unwrap(),
         db: db.clone(),
         village: None,
         secure_cookies: false,
@@ -267,6 +268,7 @@ async fn data_officer_uploads_downloads_rejects_and_exports() {
         (format!("puskesos_sesi={}", s.token), s.csrf_token)
     });
     let app = router(AppState {
+        audit: puskesos_storage::audit_writer::AuditWriter::start(&t.db).unwrap(),
         db: t.db.clone(),
         village: None,
         secure_cookies: false,

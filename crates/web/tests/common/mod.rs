@@ -86,6 +86,7 @@ pub fn fixture(t: testing::TestDb) -> Fixture {
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Rules::new(None),
+        audit: puskesos_storage::audit_writer::AuditWriter::start(&t.db).unwrap(),
     });
     Fixture { t, app }
 }
