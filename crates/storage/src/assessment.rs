@@ -220,27 +220,68 @@ fn store_village(
     people: i64,
 ) -> Result<usize, StorageError> {
     conn.transaction(|c| {
-        clear(c, assessor, village, None)?;
-        c.execute(
-            "DELETE FROM assessment_runs WHERE kode_wilayah = $1",
-            &[village.into()],
-        )?;
-        c.execute(
-            "INSERT INTO assessment_runs (kode_wilayah, assessed_at, rules, cutoffs) \
-             VALUES ($1, $2, $3, $4)",
-            &[
-                village.into(),
-                now_ms().into(),
-                assessor.rules.fingerprint().into(),
-                cutoffs.as_ref().map(cutoffs_text).into(),
-            ],
-        )?;
-        let gaps = write(c, assessor, &summaries)?;
-        let mut tallies = Tallies::new(crate::figures::program_codes(assessor));
-        let mut amounts: HashMap<String, i64> = HashMap::new();
-        for s in &summaries {
+        begin_village(c, assessor, village, cutoffs.as_ref())?;
+        let mut tallies = VillageTallies::new(assessor);
+        let gaps = tallies.write(c, assessor, &summaries)?;
+        tallies.finish(c, village, people)?;
+        Ok(gaps)
+    })
+}
+
+/// Replaces a village's old results and records the new run (inside the caller's transaction).
+fn begin_village(
+    c: &mut Conn,
+    assessor: &Assessor,
+    village: &str,
+    cutoffs: Option<&Cutoffs>,
+) -> Result<(), StorageError> {
+    clear(c, assessor, village, None)?;
+    c.execute(
+        "DELETE FROM assessment_runs WHERE kode_wilayah = $1",
+        &[village.into()],
+    )?;
+    c.execute(
+        "INSERT INTO assessment_runs (kode_wilayah, assessed_at, rules, cutoffs) \
+         VALUES ($1, $2, $3, $4)",
+        &[
+            village.into(),
+            now_ms().into(),
+            assessor.rules.fingerprint().into(),
+            cutoffs.map(cutoffs_text).into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A village's per-program tallies, counted while its summaries are written (in one part or
+/// several).
+struct VillageTallies {
+    families: i64,
+    tallies: Tallies,
+    amounts: HashMap<String, i64>,
+}
+
+impl VillageTallies {
+    fn new(assessor: &Assessor) -> VillageTallies {
+        VillageTallies {
+            families: 0,
+            tallies: Tallies::new(crate::figures::program_codes(assessor)),
+            amounts: HashMap::new(),
+        }
+    }
+
+    /// Writes summaries and counts them; returns the gap rows written.
+    fn write(
+        &mut self,
+        c: &mut Conn,
+        assessor: &Assessor,
+        summaries: &[Summary],
+    ) -> Result<usize, StorageError> {
+        let gaps = write(c, assessor, summaries)?;
+        self.families += summaries.len() as i64;
+        for s in summaries {
             for (i, (p, d)) in assessor.rules.programs.iter().zip(&s.decisions).enumerate() {
-                tallies.add_one(
+                self.tallies.add_one(
                     i,
                     (
                         d.outcome == Outcome::Eligible,
@@ -249,19 +290,67 @@ fn store_village(
                     ),
                 );
                 if d.gap() == Gap::Exclusion {
-                    *amounts.entry(p.code.clone()).or_default() += d.amount;
+                    *self.amounts.entry(p.code.clone()).or_default() += d.amount;
                 }
             }
         }
+        Ok(gaps)
+    }
+
+    fn finish(self, c: &mut Conn, village: &str, people: i64) -> Result<(), StorageError> {
         crate::figures::write_village_stats(
             c,
             village,
-            summaries.len() as i64,
+            self.families,
             people,
-            &tallies,
-            &amounts,
-        )?;
-        Ok(gaps)
+            &self.tallies,
+            &self.amounts,
+        )
+    }
+}
+
+/// Summaries of a large village are written this many at a time.
+const LARGE_VILLAGE_CHUNK: usize = 5_000;
+
+/// A village too large to hold (see [`registry::IN_MEMORY_FAMILIES`]), in bounded memory: a
+/// first pass keeps only each family's per-capita estimate for the decile boundaries, a second
+/// assesses and writes the families in chunks, all in one transaction. Returns (families, gap
+/// rows, people).
+fn assess_large_village(
+    db: &Db,
+    writer: &mut Conn,
+    assessor: &Assessor,
+    village: &str,
+) -> Result<(usize, usize, usize), StorageError> {
+    let (mut fc, mut pc) = (db.conn()?, db.conn()?);
+    let mut per_capita = Vec::new();
+    let (mut people, mut present) = (0usize, 0usize);
+    registry::for_each_family_of_village(&mut fc, &mut pc, village, |f, m| {
+        people += m.len();
+        present += puskesos_domain::assessment::present(&m).count();
+        per_capita.extend(assessor.prepare(village, &f, &m).per_capita);
+        Ok(())
+    })?;
+    let cutoffs = Cutoffs::of(per_capita);
+    writer.transaction(|c| {
+        begin_village(c, assessor, village, cutoffs.as_ref())?;
+        let mut tallies = VillageTallies::new(assessor);
+        let mut chunk = Vec::with_capacity(LARGE_VILLAGE_CHUNK);
+        let mut scratch = Scratch::default();
+        let mut gaps = 0;
+        registry::for_each_family_of_village(&mut fc, &mut pc, village, |f, m| {
+            let mut prepared = assessor.prepare(village, &f, &m);
+            chunk.push(assessor.finish(&mut prepared, cutoffs.as_ref(), &mut scratch));
+            if chunk.len() == LARGE_VILLAGE_CHUNK {
+                gaps += tallies.write(c, assessor, &chunk)?;
+                chunk.clear();
+            }
+            Ok(())
+        })?;
+        gaps += tallies.write(c, assessor, &chunk)?;
+        let families = tallies.families as usize;
+        tallies.finish(c, village, present as i64)?;
+        Ok((families, gaps, people))
     })
 }
 
@@ -280,13 +369,17 @@ pub fn assess_all(
     scope: &Scope,
     mut progress: impl FnMut(u64),
 ) -> Result<AssessStats, StorageError> {
-    /// A village read and assessed: its code, families, assessment, members, present members.
-    type Village = (String, usize, (Option<Cutoffs>, Vec<Summary>), usize, usize);
+    /// A village read and assessed: its code, families, assessment, members, present members;
+    /// or the code of a large village, for this thread to assess in bounded memory.
+    enum Work {
+        Village(String, usize, (Option<Cutoffs>, Vec<Summary>), usize, usize),
+        Large(String),
+    }
     let villages = registry::villages(&mut db.conn()?, scope.village.as_deref())?;
     let mut writer = db.conn()?;
     writer.tune_for_bulk()?;
     let mut stats = AssessStats::default();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Village, StorageError>>(2 * READERS);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Work, StorageError>>(2 * READERS);
     let result = std::thread::scope(|s| {
         for first in 0..READERS {
             let tx = tx.clone();
@@ -295,6 +388,12 @@ pub fn assess_all(
                 let read = || -> Result<(), StorageError> {
                     let (mut fc, mut pc) = (db.conn()?, db.conn()?);
                     for v in villages.iter().skip(first).step_by(READERS) {
+                        if registry::is_large_village(&mut fc, v)? {
+                            if tx.send(Ok(Work::Large(v.clone()))).is_err() {
+                                return Ok(());
+                            }
+                            continue;
+                        }
                         let mut population: Vec<Prepared> = Vec::new();
                         let (mut people, mut present) = (0, 0);
                         registry::for_each_family_of_village(&mut fc, &mut pc, v, |f, m| {
@@ -306,7 +405,7 @@ pub fn assess_all(
                         let families = population.len();
                         let assessed = assessor.assess_population(&mut population);
                         drop(population);
-                        let village = (v.clone(), families, assessed, people, present);
+                        let village = Work::Village(v.clone(), families, assessed, people, present);
                         if tx.send(Ok(village)).is_err() {
                             return Ok(()); // the writer stopped
                         }
@@ -319,8 +418,22 @@ pub fn assess_all(
             });
         }
         drop(tx);
-        for village in rx {
-            let (v, families, assessed, people, present) = village?;
+        for work in rx {
+            let (v, families, assessed, people, present) = match work? {
+                Work::Village(v, families, assessed, people, present) => {
+                    (v, families, assessed, people, present)
+                }
+                Work::Large(v) => {
+                    let (families, gaps, people) =
+                        assess_large_village(db, &mut writer, assessor, &v)?;
+                    stats.people += people;
+                    stats.gaps += gaps;
+                    stats.villages += usize::from(families > 0);
+                    stats.families += families;
+                    progress(stats.people as u64);
+                    continue;
+                }
+            };
             stats.people += people;
             if families > 0 {
                 stats.gaps += store_village(&mut writer, assessor, &v, assessed, present as i64)?;

@@ -831,7 +831,22 @@ fn facts_columns(fields: &[Field]) -> String {
 
 /// Up to this many families a village's members are grouped in memory; a larger one (a whole
 /// district imported as one village) is streamed in family order instead, in bounded memory.
-const IN_MEMORY_FAMILIES: usize = 50_000;
+pub const IN_MEMORY_FAMILIES: usize = 50_000;
+
+/// Families of a large village read per query while its members stream by.
+const FAMILY_CHUNK: i64 = 2_000;
+
+/// Whether a village has more than [`IN_MEMORY_FAMILIES`] families (counted no further).
+pub fn is_large_village(conn: &mut Conn, village: &str) -> Result<bool, StorageError> {
+    let n = conn.query_i64(
+        &format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM families WHERE kode_wilayah = $1 LIMIT {}) c",
+            IN_MEMORY_FAMILIES + 1
+        ),
+        &[village.into()],
+    )?;
+    Ok(n as usize > IN_MEMORY_FAMILIES)
+}
 
 /// The code lists of a select of `lead` plain columns followed by `fields`.
 fn column_codes(lead: usize, fields: &[Field]) -> Vec<Option<&'static [&'static str]>> {
@@ -853,16 +868,37 @@ pub fn for_each_family_of_village(
     families_conn: &mut Conn,
     persons_conn: &mut Conn,
     village: &str,
+    f: impl FnMut(Family, Vec<Person>) -> Result<(), StorageError>,
+) -> Result<(), StorageError> {
+    read_village(
+        families_conn,
+        persons_conn,
+        village,
+        (IN_MEMORY_FAMILIES, FAMILY_CHUNK),
+        f,
+    )
+}
+
+/// [`for_each_family_of_village`] with its limits given: (families held in memory, families
+/// per chunk of a large village).
+fn read_village(
+    families_conn: &mut Conn,
+    persons_conn: &mut Conn,
+    village: &str,
+    (in_memory, chunk): (usize, i64),
     mut f: impl FnMut(Family, Vec<Person>) -> Result<(), StorageError>,
 ) -> Result<(), StorageError> {
+    // Up to one more than a usual village holds: beyond that, families come in chunks below.
+    let family_select = format!(
+        "SELECT id, '', {} FROM families WHERE kode_wilayah = $1",
+        facts_columns(FAMILY_FIELDS)
+    );
+    let family_codes = column_codes(2, FAMILY_FIELDS);
     let mut families: Vec<Family> = Vec::new();
     families_conn.for_each_coded(
-        &format!(
-            "SELECT id, '', {} FROM families WHERE kode_wilayah = $1 ORDER BY id",
-            facts_columns(FAMILY_FIELDS)
-        ),
+        &format!("{family_select} ORDER BY id LIMIT {}", in_memory + 1),
         &[village.into()],
-        &column_codes(2, FAMILY_FIELDS),
+        &family_codes,
         |row| {
             families.push(family_from_row(row));
             Ok(())
@@ -873,7 +909,7 @@ pub fn for_each_family_of_village(
         facts_columns(PERSON_FIELDS)
     );
     let person_codes = column_codes(3, PERSON_FIELDS);
-    if families.len() <= IN_MEMORY_FAMILIES {
+    if families.len() <= in_memory {
         // A village of a usual size: its members grouped in memory, read in storage order (no
         // sort of the village's rows; the assessment does not depend on member order).
         let mut by_family: std::collections::HashMap<String, Vec<Person>> =
@@ -894,9 +930,33 @@ pub fn for_each_family_of_village(
         }
         return Ok(());
     }
-    let mut pending = families.into_iter().peekable();
+    // A large village: members stream in family order; families are read alongside in chunks
+    // of the same order (keyset paging), so neither is held whole.
+    families.truncate(chunk as usize);
+    let mut pending = std::collections::VecDeque::from(families);
+    let mut last_read = pending.back().map(|f| f.id.clone());
+    let mut next_family = |families_conn: &mut Conn,
+                           pending: &mut std::collections::VecDeque<Family>|
+     -> Result<Option<Family>, StorageError> {
+        if pending.is_empty()
+            && let Some(after) = last_read.take()
+        {
+            families_conn.for_each_coded(
+                &format!("{family_select} AND id > $2 ORDER BY id LIMIT {chunk}"),
+                &[village.into(), after.into()],
+                &family_codes,
+                |row| {
+                    pending.push_back(family_from_row(row));
+                    Ok(())
+                },
+            )?;
+            last_read = pending.back().map(|f| f.id.clone());
+        }
+        Ok(pending.pop_front())
+    };
     let mut members: Vec<Person> = Vec::new();
     let mut current: Option<Family> = None;
+    let mut ahead: Option<Family> = next_family(families_conn, &mut pending)?;
     persons_conn.for_each_coded(
         &format!("{person_select} ORDER BY family_id, urutan, id"),
         &[village.into()],
@@ -908,10 +968,15 @@ pub fn for_each_family_of_village(
                     f(done, std::mem::take(&mut members))?;
                 }
                 // Families before this one have no members.
-                while let Some(next) = pending.next_if(|x| x.id < p.family_id) {
-                    f(next, Vec::new())?;
+                while ahead.as_ref().is_some_and(|x| x.id < p.family_id) {
+                    let empty = ahead.take().expect("checked");
+                    f(empty, Vec::new())?;
+                    ahead = next_family(families_conn, &mut pending)?;
                 }
-                current = pending.next_if(|x| x.id == p.family_id);
+                if ahead.as_ref().is_some_and(|x| x.id == p.family_id) {
+                    current = ahead.take();
+                    ahead = next_family(families_conn, &mut pending)?;
+                }
             }
             if current.is_some() {
                 members.push(p);
@@ -922,8 +987,9 @@ pub fn for_each_family_of_village(
     if let Some(done) = current.take() {
         f(done, members)?;
     }
-    for rest in pending {
+    while let Some(rest) = ahead.take() {
         f(rest, Vec::new())?;
+        ahead = next_family(families_conn, &mut pending)?;
     }
     Ok(())
 }
@@ -1634,4 +1700,64 @@ pub fn audit_page(
         })
         .collect();
     Ok((list, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+
+    /// A large village (streamed, families read in chunks) gives the same families with the
+    /// same members as a usual one (held in memory), families without members included, at
+    /// every chunk boundary.
+    #[test]
+    fn large_village_reads_like_a_usual_one() {
+        for t in testing::all() {
+            let mut c = t.db.conn().unwrap();
+            let ctx = WriteCtx {
+                actor: "test".into(),
+                reason: None,
+                source: "test".into(),
+                now_ms: 1_700_000_000_000,
+            };
+            let kk_i = field_index(FAMILY_FIELDS, "no_kk").unwrap();
+            let village_i = field_index(FAMILY_FIELDS, "kode_wilayah").unwrap();
+            let nik_i = field_index(PERSON_FIELDS, "nik").unwrap();
+            let name_i = field_index(PERSON_FIELDS, "nama").unwrap();
+            for fam in 0..9u32 {
+                let mut values = vec![None; FAMILY_FIELDS.len()];
+                values[kk_i] = Some(Value::Text(format!("110101150215{:04}", fam + 1)));
+                values[village_i] = Some(Value::Text("11.01.01.2001".into()));
+                // Families 0, 4 and 8 have no members: first, middle and last.
+                let members: Vec<Values> = (0..if fam % 4 == 0 { 0 } else { fam % 3 + 1 })
+                    .map(|m| {
+                        let mut p = vec![None; PERSON_FIELDS.len()];
+                        p[nik_i] = Some(Value::Text(format!("11010141019{fam}{m:04}")));
+                        p[name_i] = Some(Value::Text(format!("Orang {fam} {m}")));
+                        p
+                    })
+                    .collect();
+                save_family(&mut c, &FamilyInput::whole(values, members), &ctx).unwrap();
+            }
+            let read = |limits: (usize, i64)| {
+                let (mut fc, mut pc) = (t.db.conn().unwrap(), t.db.conn().unwrap());
+                let mut out = Vec::new();
+                // (The assessment's read keeps names as presence flags: members are counted.)
+                read_village(&mut fc, &mut pc, "11.01.01.2001", limits, |f, m| {
+                    assert!(m.iter().all(|p| p.family_id == f.id));
+                    out.push((f.id, m.len()));
+                    Ok(())
+                })
+                .unwrap();
+                out
+            };
+            let usual = read((100, 100));
+            assert_eq!(usual.len(), 9, "{}", t.label);
+            assert_eq!(usual.iter().filter(|(_, m)| *m == 0).count(), 3);
+            assert_eq!(usual.iter().map(|(_, m)| m).sum::<usize>(), 12);
+            for chunk in [1, 2, 3, 4, 8, 9, 50] {
+                assert_eq!(read((2, chunk)), usual, "{}: chunk {chunk}", t.label);
+            }
+        }
+    }
 }

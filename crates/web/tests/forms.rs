@@ -45,7 +45,7 @@ async fn post(
     body: String,
 ) -> (StatusCode, Option<String>, String) {
     let app = router(AppState {
-        audit: puskesos_storage::audit_writer::AuditWriter::start(&db).unwrap(),
+        audit: puskesos_storage::audit_writer::AuditWriter::start(db).unwrap(),
         db: db.clone(),
         village: None,
         secure_cookies: false,
