@@ -938,6 +938,8 @@ fn serve(
         village = Some(v);
     }
     let files_dir = cli.data_dir.join("berkas");
+    // Outside the async runtime: the PostgreSQL client must not block inside it.
+    let audit = puskesos_storage::audit_writer::AuditWriter::start(&db)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         // Database work waits for one of the pool's connections anyway: a few threads are
         // enough, and hundreds of idle ones under load only cost memory.
@@ -953,7 +955,7 @@ fn serve(
         puskesos_web::serve(
             listener,
             puskesos_web::AppState {
-                audit: puskesos_storage::audit_writer::AuditWriter::start(&db)?,
+                audit,
                 db,
                 village,
                 secure_cookies,

@@ -37,11 +37,24 @@ impl AuditWriter {
     /// Starts the writer with a connection of its own, taken from `db` now: taken later, it
     /// could wait for a pool emptied by the very readers waiting for it.
     pub fn start(db: &Db) -> Result<AuditWriter, StorageError> {
-        let mut conn = db.conn()?;
         let (jobs, rx) = mpsc::channel::<Job>();
+        let (ready, started) = mpsc::sync_channel::<Result<(), String>>(1);
+        let db = db.clone();
+        // The connection is taken on the writer's own thread (the PostgreSQL client may not
+        // block inside an async runtime) but before `start` returns.
         std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
+                let mut conn = match db.conn() {
+                    Ok(c) => {
+                        let _ = ready.send(Ok(()));
+                        c
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e.to_string()));
+                        return;
+                    }
+                };
                 while let Ok(first) = rx.recv() {
                     let mut group = vec![first];
                     while group.len() < MAX_GROUP {
@@ -57,6 +70,10 @@ impl AuditWriter {
                 }
             })
             .map_err(|e| StorageError::Config(format!("audit writer thread: {e}")))?;
+        started
+            .recv()
+            .map_err(|_| StorageError::Config("audit writer did not start".into()))?
+            .map_err(|e| StorageError::Config(format!("audit writer: {e}")))?;
         Ok(AuditWriter { jobs })
     }
 

@@ -78,10 +78,13 @@ pub async fn access_check(
     };
     let user = match jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         Some(token) => {
-            match quick(|| {
-                let mut conn = state.db.conn()?;
+            let db = state.db.clone();
+            match quick(&state.db, move || {
+                let mut conn = db.conn()?;
                 accounts::session(&mut conn, &token, now_ms())
-            }) {
+            })
+            .await
+            {
                 Ok(found) => found.and_then(|(account, csrf_token)| {
                     let reach = account.reach()?;
                     Some(CurrentUser {

@@ -151,11 +151,19 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| StorageError::Config(format!("worker: {e}")))?
 }
 
-/// Runs one short read (a lookup by key) right here on the async thread. Handing it to the
-/// blocking pool and back costs more than the lookup (two thread wake-ups per request, measured
-/// as ~10% of a family page's CPU under load). Reads only: a write may wait on another writer.
-pub fn quick<T>(f: impl FnOnce() -> Result<T, StorageError>) -> Result<T, StorageError> {
-    f()
+/// Runs one short read (a lookup by key). On SQLite it runs right here on the async thread:
+/// handing it to the blocking pool and back costs more than the lookup (two thread wake-ups per
+/// request, ~10% of a page's CPU under load). The PostgreSQL client blocks on a runtime of its
+/// own, which must not run inside this one: there it goes to the blocking pool like the rest.
+/// Reads only: a write may wait on another writer.
+pub async fn quick<T: Send + 'static>(
+    db: &Db,
+    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, StorageError> {
+    match db.engine() {
+        puskesos_storage::Engine::Sqlite => f(),
+        puskesos_storage::Engine::Postgres => blocking(f).await,
+    }
 }
 
 /// Serves on an already bound listener (tests bind port 0).

@@ -406,11 +406,14 @@ pub async fn family(
     // Assessed live from the record just loaded (always current); only the village's decile
     // boundaries come from the store.
     let village_code = f.text("kode_wilayah").unwrap_or_default().to_string();
-    let assessed = match quick(|| {
-        let assessor = state.rules.assessor()?;
-        let mut conn = state.db.conn()?;
+    let (db, rules) = (state.db.clone(), state.rules.clone());
+    let assessed = match quick(&state.db, move || {
+        let assessor = rules.assessor()?;
+        let mut conn = db.conn()?;
         Ok((assessment::cutoffs(&mut conn, &village_code)?, assessor))
-    }) {
+    })
+    .await
+    {
         Ok((cutoffs, assessor)) => {
             let mut prepared = assessor.prepare(
                 f.text("kode_wilayah").unwrap_or_default(),
