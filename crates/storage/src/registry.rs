@@ -1428,21 +1428,8 @@ fn summaries_of(conn: &mut Conn, ids: &[SqlValue]) -> Result<Vec<FamilySummary>,
             ids,
         )?
         .into_iter()
-        .map(|r| {
-            let mut it = r.into_iter();
-            let mut next = || it.next().unwrap_or(SqlValue::Null);
-            FamilySummary {
-                id: next().into_string().unwrap_or_default(),
-                no_kk: next().into_string().unwrap_or_default(),
-                village: next().into_string().unwrap_or_default(),
-                rt: next().into_string(),
-                rw: next().into_string(),
-                address: next().into_string(),
-                head_name: None,
-                head_nik: None,
-                members: 0,
-            }
-        })
+        // The head and the count come from the members below (absent columns read as empty).
+        .map(summary_from_row)
         .collect();
     let at: std::collections::HashMap<String, usize> = (out.iter().enumerate())
         .map(|(i, f)| (f.id.clone(), i))
