@@ -1275,14 +1275,7 @@ fn search_names(
     if let Some(prefix) = region_prefix {
         // A range even for one village: given `kode_wilayah = ?`, SQLite no longer sees that
         // the key already gives the ORDER BY below and sorts every match.
-        let (lo, hi) = match prefix.len() {
-            13 => (prefix.to_string(), prefix.to_string()),
-            _ => (format!("{prefix}."), format!("{prefix}/")),
-        };
-        let lo = b.bind(lo.into());
-        let hi = b.bind(hi.into());
-        let op = if prefix.len() == 13 { "<=" } else { "<" };
-        conds.push(format!("kode_wilayah >= {lo} AND kode_wilayah {op} {hi}"));
+        conds.push(region_range("kode_wilayah", prefix, &mut b));
     }
     // The other words are tested on the row's words inside the database (" sri" is a word
     // starting "sri"), so that only matching rows come back; the tokens hold letters and digits
@@ -1374,16 +1367,27 @@ impl Binds {
 }
 
 /// Rows of a region (`33.12` or a whole village code) in `col`. A range on the code keeps the
-/// primary key usable: "33.12." <= code < "33.12/".
+/// primary key usable: "33.12." <= code < "33.12/". A village is an equality, so that the
+/// columns after the code in an index (`families_rt_rw`: village, RW, RT) can still be used.
 fn region_condition(col: &str, prefix: &str, b: &mut Binds) -> String {
     if prefix.len() == 13 {
         let p = b.bind(prefix.into());
         format!("{col} = {p}")
     } else {
-        let lo = b.bind(format!("{prefix}.").into());
-        let hi = b.bind(format!("{prefix}/").into());
-        format!("{col} >= {lo} AND {col} < {hi}")
+        region_range(col, prefix, b)
     }
+}
+
+/// [`region_condition`] as a range even for one village (`v <= code <= v`), for a query whose
+/// ORDER BY follows an index with the code in the middle.
+fn region_range(col: &str, prefix: &str, b: &mut Binds) -> String {
+    let (lo, hi, op) = match prefix.len() {
+        13 => (prefix.to_string(), prefix.to_string(), "<="),
+        _ => (format!("{prefix}."), format!("{prefix}/"), "<"),
+    };
+    let lo = b.bind(lo.into());
+    let hi = b.bind(hi.into());
+    format!("{col} >= {lo} AND {col} {op} {hi}")
 }
 
 /// The RT and RW a search asks for, on the families `f`. Stored as three digits ("001"); "1"

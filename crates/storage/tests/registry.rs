@@ -78,17 +78,13 @@ fn person(nik: &str, name: &str) -> Values {
     v
 }
 
+/// A whole family whose members carry the file row numbers of an import (from row 2).
 fn input(values: Values, members: Vec<Values>) -> FamilyInput {
-    FamilyInput {
-        values,
-        family_present: vec![true; FAMILY_FIELDS.len()],
-        person_present: vec![true; PERSON_FIELDS.len()],
-        members: members
-            .into_iter()
-            .enumerate()
-            .map(|(i, m)| (i as u64 + 2, m))
-            .collect(),
+    let mut input = FamilyInput::whole(values, members);
+    for (reference, _) in &mut input.members {
+        *reference += 2;
     }
+    input
 }
 
 #[test]

@@ -24,6 +24,17 @@ pub struct Letter {
 }
 
 /// Text in the fonts' WinAnsi encoding (characters outside it become `?`).
+/// Declares the two fonts every PDF here uses: Helvetica and Helvetica-Bold, standard fonts that
+/// every reader has (nothing to embed), in the Windows-1252 encoding `ansi` writes.
+pub(crate) fn standard_fonts(pdf: &mut Pdf, regular: Ref, bold: Ref) {
+    pdf.type1_font(regular)
+        .base_font(Name(b"Helvetica"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold)
+        .base_font(Name(b"Helvetica-Bold"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+}
+
 pub(crate) fn ansi(s: &str) -> Vec<u8> {
     s.chars()
         .map(|c| {
@@ -98,12 +109,7 @@ pub fn render(l: &Letter, lang_labels: &LetterLabels) -> Vec<u8> {
             .pair(Name(b"F2"), bold);
         p.finish();
     }
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    standard_fonts(&mut pdf, regular, bold);
 
     let mut c = Content::new();
     let mut y = 790.0;

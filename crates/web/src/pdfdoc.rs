@@ -206,12 +206,7 @@ impl Doc {
         let mut pdf = Pdf::new();
         pdf.catalog(catalog).pages(tree);
         pdf.pages(tree).kids((0..n).map(page_ref)).count(n);
-        pdf.type1_font(regular)
-            .base_font(Name(b"Helvetica"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-        pdf.type1_font(bold)
-            .base_font(Name(b"Helvetica-Bold"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
+        crate::letter::standard_fonts(&mut pdf, regular, bold);
         for (i, bytes) in self.pages.iter().enumerate() {
             let i = i as i32;
             let mut p = pdf.page(page_ref(i));
