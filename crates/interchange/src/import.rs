@@ -18,6 +18,7 @@ use puskesos_domain::identity::Severity;
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Values};
 use puskesos_domain::validate::{self, FieldIssue, has_errors};
 use puskesos_domain::{Lang, Message};
+use puskesos_storage::bulk_load::BulkLoad;
 use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
 use puskesos_storage::{Db, StorageError};
 
@@ -578,6 +579,9 @@ fn write_families(
 ) -> Result<(), ImportError> {
     conn.begin()?;
     let result = (|| -> Result<(), ImportError> {
+        // Into an empty registry the whole file is one transaction (see `BulkLoad`);
+        // otherwise a commit every `batch_families` keeps whole families only.
+        let mut bulk = BulkLoad::begin(conn)?;
         let mut families_in_tx = 0usize;
         for prepared in rx.into_iter().flat_map(|chunk| match chunk {
             Ok(v) => v.into_iter().map(Ok).collect::<Vec<_>>(),
@@ -591,7 +595,10 @@ fn write_families(
             let Some(input) = prepared.input else {
                 continue;
             };
-            let out = registry::save_family(conn, &input, ctx)?;
+            let out = match bulk.as_mut() {
+                Some(load) => load.save_family(conn, &input, ctx)?,
+                None => registry::save_family(conn, &input, ctx)?,
+            };
             let changed = out.family_created
                 || out.family_updated
                 || out.persons_created > 0
@@ -618,12 +625,17 @@ fn write_families(
             }
             families_in_tx += 1;
             if families_in_tx >= batch_families {
-                conn.commit()?;
-                conn.begin()?;
+                if bulk.is_none() {
+                    conn.commit()?;
+                    conn.begin()?;
+                }
                 families_in_tx = 0;
                 // A row count needs no words: the bar's own text is the language-free part.
                 pb.set_message(summary.rows.to_string());
             }
+        }
+        if let Some(load) = bulk {
+            load.finish(conn)?;
         }
         Ok(())
     })();

@@ -9,6 +9,7 @@ use puskesos_domain::model::{
     field_index,
 };
 
+use crate::bulk_load::BulkLoad;
 use crate::db::{Conn, Row, SqlValue};
 use crate::{StorageError, new_id};
 
@@ -401,6 +402,19 @@ pub fn insert_persons(
     village: &str,
     ctx: &WriteCtx,
 ) -> Result<(), StorageError> {
+    insert_members(conn, changes, members, village, ctx, true)
+}
+
+/// [`insert_persons`]; `index_names` is false during a bulk load, which indexes all names at
+/// its end.
+fn insert_members(
+    conn: &mut Conn,
+    changes: &mut ChangeSet,
+    members: &[(Person, i64)],
+    village: &str,
+    ctx: &WriteCtx,
+    index_names: bool,
+) -> Result<(), StorageError> {
     let mut params: Vec<SqlValue> = Vec::with_capacity(PERSON_FIELDS.len() + 6);
     for (person, position) in members {
         params.clear();
@@ -412,14 +426,16 @@ pub fn insert_persons(
         params.push(ctx.source.as_str().into());
         params.push(SqlValue::Int(ctx.now_ms));
         conn.execute(&SQL.person_insert, &params)?;
-        index_name(
-            conn,
-            village,
-            &person.id,
-            &person.family_id,
-            person.text("nama"),
-            true,
-        )?;
+        if index_names {
+            index_name(
+                conn,
+                village,
+                &person.id,
+                &person.family_id,
+                person.text("nama"),
+                true,
+            )?;
+        }
         changes.push_created(
             "person",
             &person.id,
@@ -528,6 +544,17 @@ pub fn save_family(
     input: &FamilyInput,
     ctx: &WriteCtx,
 ) -> Result<SaveOutcome, StorageError> {
+    save_family_in(conn, input, ctx, None)
+}
+
+/// [`save_family`], or during a [`BulkLoad`] with its lookups in memory and the name index left
+/// for the load's end.
+pub(crate) fn save_family_in(
+    conn: &mut Conn,
+    input: &FamilyInput,
+    ctx: &WriteCtx,
+    mut bulk: Option<&mut BulkLoad>,
+) -> Result<SaveOutcome, StorageError> {
     let kk_i = field_index(FAMILY_FIELDS, "no_kk").expect("no_kk field");
     let nik_i = field_index(PERSON_FIELDS, "nik").expect("nik field");
     let kk = input.values[kk_i]
@@ -536,7 +563,14 @@ pub fn save_family(
         .ok_or_else(|| StorageError::Corrupt("family without KK number".into()))?
         .to_string();
     let mut out = SaveOutcome::default();
-    let (family, existing, mut changes) = match family_by_kk(conn, &kk)? {
+    let stored = match bulk.as_deref() {
+        Some(load) => match load.family_of(&kk)? {
+            Some(id) => family_by_id(conn, id)?,
+            None => None,
+        },
+        None => family_by_kk(conn, &kk)?,
+    };
+    let (family, existing, mut changes) = match stored {
         Some(old) => {
             let mut changes = ChangeSet::new(&village_of(&old.values), &old.id);
             let merged = merge(&input.family_present, &old.values, &input.values);
@@ -577,7 +611,11 @@ pub fn save_family(
             continue;
         }
         // The input itself was checked for a NIK twice; here only other families matter.
-        if let Some(other_kk) = nik_holder(conn, nik)? {
+        let holder = match bulk.as_deref() {
+            Some(load) => load.holder_of(nik)?,
+            None => nik_holder(conn, nik)?,
+        };
+        if let Some(other_kk) = holder {
             out.refused.push((
                 *reference,
                 "nik",
@@ -598,7 +636,20 @@ pub fn save_family(
         next_position += 1;
     }
     out.persons_created = new_members.len() as u64;
-    insert_persons(conn, &mut changes, &new_members, &village, ctx)?;
+    if let Some(load) = bulk.as_deref_mut() {
+        load.remember_family(&kk, &family.id)?;
+        for (person, _) in &new_members {
+            load.remember_member(person.text("nik").unwrap_or_default(), &kk)?;
+        }
+    }
+    insert_members(
+        conn,
+        &mut changes,
+        &new_members,
+        &village,
+        ctx,
+        bulk.is_none(),
+    )?;
     changes.record(conn, ctx)?;
     out.family_id = family.id;
     Ok(out)
@@ -1064,22 +1115,68 @@ fn index_name(
     Ok(())
 }
 
-/// Fills the name index from the stored members (used by the migration that creates it).
+/// Fills the name index from the stored members (at the end of a bulk load, and in the
+/// migration that created the index). The words go to a staging table in member order and
+/// then into the index in its key order: sorted inserts append to the index's b-tree instead
+/// of seeking once per word (2.3 million words for a 280,000-family village).
 pub fn rebuild_name_index(conn: &mut Conn) -> Result<(), StorageError> {
-    let mut rows = Vec::new();
-    conn.for_each(
-        "SELECT kode_wilayah, id, family_id, nama FROM persons",
-        &[],
-        |r| {
+    const CHUNK: usize = 20_000;
+    conn.batch(
+        "DELETE FROM person_names; DROP TABLE IF EXISTS name_words; \
+         CREATE TEMP TABLE name_words (token TEXT NOT NULL, kode_wilayah TEXT NOT NULL, \
+         family_id TEXT NOT NULL, person_id TEXT NOT NULL, words TEXT NOT NULL)",
+    )?;
+    // Members in key order, a chunk at a time: the words are written between two reads.
+    let mut after: Option<[SqlValue; 2]> = None;
+    loop {
+        let mut rows = Vec::with_capacity(CHUNK);
+        let sql = format!(
+            "SELECT kode_wilayah, id, family_id, nama FROM persons {} \
+             ORDER BY kode_wilayah, id LIMIT {CHUNK}",
+            if after.is_some() {
+                "WHERE (kode_wilayah, id) > ($1, $2)"
+            } else {
+                ""
+            }
+        );
+        conn.for_each(&sql, after.as_ref().map_or(&[][..], |a| &a[..]), |r| {
             rows.push(r);
             Ok(())
-        },
-    )?;
-    for r in rows {
-        let text = |i: usize| r[i].as_str().unwrap_or_default().to_string();
-        index_name(conn, &text(0), &text(1), &text(2), r[3].as_str(), true)?;
+        })?;
+        for r in &rows {
+            let text = |i: usize| r[i].as_str().unwrap_or_default();
+            let tokens = name_tokens(text(3));
+            let words = tokens.join(" ");
+            for token in tokens {
+                conn.execute(
+                    "INSERT INTO name_words (token, kode_wilayah, family_id, person_id, words) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        token.into(),
+                        text(0).into(),
+                        text(2).into(),
+                        text(1).into(),
+                        words.as_str().into(),
+                    ],
+                )?;
+            }
+        }
+        let full = rows.len() == CHUNK;
+        after = rows.pop().map(|r| {
+            let mut key = r.into_iter();
+            let village = key.next().unwrap_or(SqlValue::Null);
+            [village, key.next().unwrap_or(SqlValue::Null)]
+        });
+        if !full {
+            break;
+        }
     }
-    Ok(())
+    conn.batch(
+        "INSERT INTO person_names (token, kode_wilayah, family_id, person_id, words) \
+         SELECT token, kode_wilayah, family_id, person_id, words FROM name_words \
+         ORDER BY token, kode_wilayah, family_id, person_id; \
+         DROP TABLE name_words",
+    )
 }
 
 /// The exclusive upper bound of a prefix range (`pur` → `pus`), when one is safe in every

@@ -470,3 +470,168 @@ fn search_by_nik_kk_and_name_words() {
         );
     }
 }
+
+/// The schema's indexes as the engine reports them (name and definition).
+fn index_definitions(c: &mut puskesos_storage::Conn) -> Vec<(String, String)> {
+    let sql = match c.engine() {
+        puskesos_storage::Engine::Sqlite => {
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             ORDER BY name"
+        }
+        puskesos_storage::Engine::Postgres => {
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+             ORDER BY indexname"
+        }
+    };
+    c.query(sql, &[])
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let text = |i: usize| r[i].as_str().unwrap_or_default().to_string();
+            (text(0), text(1))
+        })
+        .collect()
+}
+
+#[test]
+fn a_bulk_load_into_an_empty_registry_stores_what_the_usual_save_stores() {
+    use puskesos_storage::bulk_load::BulkLoad;
+    use puskesos_storage::registry::SearchQuery;
+    // A family, a second family whose second member's NIK is the first family's, and the first
+    // family again (a file not sorted by KK) with a new member and a corrected name.
+    let saves = [
+        input(
+            family("1101011502150003"),
+            vec![
+                person("1101014101900001", "Siti Purwanti"),
+                person("1101014101900003", "Budi Santoso"),
+            ],
+        ),
+        input(
+            family("1101011502150004"),
+            vec![
+                person("1101014101900002", "Sri Wahyuni"),
+                person("1101014101900001", "Siti Lain"),
+            ],
+        ),
+        input(
+            family("1101011502150003"),
+            vec![
+                person("1101014101900001", "Siti Purwanti Ningsih"),
+                person("1101014101900004", "Dewi Sartika"),
+            ],
+        ),
+    ];
+    for t in testing::all() {
+        let usual = match t.label {
+            "sqlite" => testing::sqlite(),
+            _ => testing::postgres().unwrap(),
+        };
+        let mut c = t.db.conn().unwrap();
+        let mut u = usual.db.conn().unwrap();
+        let schema = index_definitions(&mut c);
+
+        // A load that fails half-way changes nothing, indexes included.
+        c.begin().unwrap();
+        let mut load = BulkLoad::begin(&mut c).unwrap().expect("empty registry");
+        load.save_family(&mut c, &saves[0], &ctx(None)).unwrap();
+        c.rollback().unwrap();
+        assert_eq!(index_definitions(&mut c), schema, "{}", t.label);
+        assert_eq!(registry::counts(&mut c).unwrap(), (0, 0), "{}", t.label);
+
+        c.begin().unwrap();
+        let mut load = BulkLoad::begin(&mut c).unwrap().expect("empty registry");
+        let bulk: Vec<_> = saves
+            .iter()
+            .map(|s| load.save_family(&mut c, s, &ctx(None)).unwrap())
+            .collect();
+        load.finish(&mut c).unwrap();
+        c.commit().unwrap();
+        let plain: Vec<_> = saves
+            .iter()
+            .map(|s| registry::save_family(&mut u, s, &ctx(None)).unwrap())
+            .collect();
+
+        assert_eq!(index_definitions(&mut c), schema, "{}", t.label);
+        let summary = |o: &registry::SaveOutcome| {
+            (
+                o.family_created,
+                o.family_updated,
+                o.persons_created,
+                o.persons_updated,
+                o.refused
+                    .iter()
+                    .map(|(row, field, value, m)| (*row, *field, value.clone(), m.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            bulk.iter().map(summary).collect::<Vec<_>>(),
+            plain.iter().map(summary).collect::<Vec<_>>(),
+            "{}",
+            t.label
+        );
+        assert_eq!(bulk[1].refused.len(), 1, "{}: the taken NIK", t.label);
+        assert_eq!(registry::counts(&mut c).unwrap(), (2, 4), "{}", t.label);
+        assert_eq!(
+            registry::counts(&mut c).unwrap(),
+            registry::counts(&mut u).unwrap()
+        );
+        // The rebuilt indexes answer: NIK, KK, name words (the corrected name, not the old).
+        let (p, kk) = registry::person_by_nik(&mut c, "1101014101900004")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (p.text("nama"), kk.as_str()),
+            (Some("Dewi Sartika"), "1101011502150003")
+        );
+        assert!(
+            registry::family_by_kk(&mut c, "1101011502150004")
+                .unwrap()
+                .is_some()
+        );
+        for (text, expected) in [
+            ("ningsih", vec!["1101011502150003"]),
+            ("siti lain", vec![]),
+            ("sri", vec!["1101011502150004"]),
+            ("s", vec!["1101011502150003", "1101011502150004"]),
+        ] {
+            let q = SearchQuery {
+                text: Some(text.into()),
+                ..SearchQuery::default()
+            };
+            let hits = |c: &mut puskesos_storage::Conn| {
+                let mut kks: Vec<_> = registry::search(c, None, &q, 25, 0)
+                    .unwrap()
+                    .0
+                    .into_iter()
+                    .map(|f| f.no_kk)
+                    .collect();
+                kks.sort();
+                kks
+            };
+            assert_eq!(hits(&mut c), expected, "{}: {text}", t.label);
+            assert_eq!(hits(&mut u), expected, "{}: {text}", t.label);
+        }
+        // The history is the same: one row per save, entries alike but for the new ids.
+        let history = |c: &mut puskesos_storage::Conn, kk: &str| {
+            let id = registry::family_by_kk(c, kk).unwrap().unwrap().id;
+            registry::family_history(c, &id)
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.entity, e.action, e.changed))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            history(&mut c, "1101011502150003"),
+            history(&mut u, "1101011502150003"),
+            "{}",
+            t.label
+        );
+
+        // A registry holding families takes the usual path.
+        c.begin().unwrap();
+        assert!(BulkLoad::begin(&mut c).unwrap().is_none(), "{}", t.label);
+        c.rollback().unwrap();
+    }
+}

@@ -1,0 +1,106 @@
+//! Loading a whole registry into an empty database: the first import of a district's file or
+//! the demo village. Everything happens inside the caller's one transaction, so a failure or a
+//! killed process leaves the database as it was (empty).
+//!
+//! Three costs of the usual save path go away when nothing is stored yet:
+//! - the KK and NIK checks become lookups in memory instead of index reads;
+//! - the indexes whose keys arrive in random order (NIK, KK number, RT/RW) are dropped and built
+//!   once at the end, a sort instead of a b-tree seek per row;
+//! - the name-search index is filled at the end in key order instead of word by word.
+
+use std::collections::HashMap;
+
+use crate::StorageError;
+use crate::db::Conn;
+use crate::registry::{self, FamilyInput, SaveOutcome, WriteCtx};
+
+/// Indexes written in random key order during a load. Their text must stay that of the
+/// migrations: the bulk-load test compares the schema before and after.
+pub(crate) const DEFERRED_INDEXES: &[(&str, &str)] = &[
+    (
+        "persons_nik",
+        "CREATE UNIQUE INDEX persons_nik ON persons (nik)",
+    ),
+    (
+        "families_no_kk",
+        "CREATE UNIQUE INDEX families_no_kk ON families (no_kk)",
+    ),
+    (
+        "families_rt_rw",
+        "CREATE INDEX families_rt_rw ON families (kode_wilayah, rw, rt)",
+    ),
+];
+
+/// What a load has stored so far, kept in memory in place of the dropped indexes. NIK and KK
+/// numbers are 16 digits and are kept as integers: 1.1 million NIKs take about 35 MB.
+#[derive(Debug, Default)]
+pub struct BulkLoad {
+    family_of_kk: HashMap<u64, String>,
+    kk_of_nik: HashMap<u64, u64>,
+}
+
+/// A checked 16-digit number as the integer the maps hold.
+fn number(digits: &str) -> Result<u64, StorageError> {
+    digits
+        .parse()
+        .map_err(|_| StorageError::Corrupt(format!("not a checked NIK or KK number: {digits}")))
+}
+
+impl BulkLoad {
+    /// Starts a load when the registry holds no family; `None` otherwise (use the usual save).
+    /// Must run inside the transaction that will also run [`BulkLoad::finish`].
+    pub fn begin(conn: &mut Conn) -> Result<Option<BulkLoad>, StorageError> {
+        let stored = conn.query_opt("SELECT 1 FROM families", &[])?.is_some()
+            || conn.query_opt("SELECT 1 FROM persons", &[])?.is_some();
+        if stored {
+            return Ok(None);
+        }
+        for (name, _) in DEFERRED_INDEXES {
+            conn.batch(&format!("DROP INDEX {name}"))?;
+        }
+        Ok(Some(BulkLoad::default()))
+    }
+
+    /// Saves one family as [`registry::save_family`] does, with the same checks and history.
+    pub fn save_family(
+        &mut self,
+        conn: &mut Conn,
+        input: &FamilyInput,
+        ctx: &WriteCtx,
+    ) -> Result<SaveOutcome, StorageError> {
+        registry::save_family_in(conn, input, ctx, Some(self))
+    }
+
+    /// The id of the family with this KK number, if this load stored it.
+    pub(crate) fn family_of(&self, kk: &str) -> Result<Option<&str>, StorageError> {
+        Ok(self.family_of_kk.get(&number(kk)?).map(String::as_str))
+    }
+
+    /// The KK number of the family holding this NIK, if this load stored it.
+    pub(crate) fn holder_of(&self, nik: &str) -> Result<Option<String>, StorageError> {
+        Ok(self
+            .kk_of_nik
+            .get(&number(nik)?)
+            .map(|kk| format!("{kk:016}")))
+    }
+
+    pub(crate) fn remember_family(&mut self, kk: &str, id: &str) -> Result<(), StorageError> {
+        self.family_of_kk.insert(number(kk)?, id.to_string());
+        Ok(())
+    }
+
+    pub(crate) fn remember_member(&mut self, nik: &str, kk: &str) -> Result<(), StorageError> {
+        self.kk_of_nik.insert(number(nik)?, number(kk)?);
+        Ok(())
+    }
+
+    /// Builds what the load left out: the deferred indexes (a duplicate NIK or KK would fail
+    /// here, which the checks in memory rule out) and the name-search index.
+    pub fn finish(self, conn: &mut Conn) -> Result<(), StorageError> {
+        drop(self);
+        for (_, sql) in DEFERRED_INDEXES {
+            conn.batch(sql)?;
+        }
+        registry::rebuild_name_index(conn)
+    }
+}
