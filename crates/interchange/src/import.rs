@@ -667,6 +667,33 @@ fn prepare_group(group: Group, map: &ColumnMap, opts: &ImportOptions) -> Prepare
     }
 }
 
+/// A row's family cells parsed and checked: the KK number, the village, and the reach of an
+/// import limited to a region.
+fn check_family_cells(raw: &[Option<&str>], opts: &ImportOptions) -> (Values, Vec<FieldIssue>) {
+    let (fvals, mut issues) = validate::parse_record(FAMILY_FIELDS, raw);
+    validate::check_family(&fvals, &mut issues);
+    if let Some(within) = &opts.within {
+        let village = fvals[VILLAGE]
+            .as_ref()
+            .map(|v| v.to_text(FAMILY_FIELDS[VILLAGE].kind))
+            .unwrap_or_default();
+        let inside = puskesos_domain::wilayah::KodeWilayah::parse(&village)
+            .zip(puskesos_domain::wilayah::KodeWilayah::parse(within))
+            .is_some_and(|(v, w)| v.is_within(&w));
+        if !inside {
+            issues.push(FieldIssue {
+                field: "kode_wilayah",
+                value: village,
+                issue: puskesos_domain::identity::Issue {
+                    severity: Severity::Error,
+                    message: Message::new("import-outside-reach").arg("within", within),
+                },
+            });
+        }
+    }
+    (fvals, issues)
+}
+
 fn check_group(
     group: Group,
     map: &ColumnMap,
@@ -675,6 +702,9 @@ fn check_group(
 ) -> Option<FamilyInput> {
     let mut family: Option<(u64, Values)> = None;
     let mut members: Vec<(u64, Values)> = Vec::new();
+    // A family's facts repeat on each member's row, usually in the same words: a row whose
+    // family cells read as the previous row's gets that row's parsed facts and findings.
+    let mut last_family: Option<(Vec<Option<&str>>, Values, Vec<FieldIssue>)> = None;
     for (row, record) in &group.rows {
         let row = *row;
         if record.len() != map.width {
@@ -689,28 +719,15 @@ fn check_group(
             });
             continue;
         }
-        let (mut fvals, mut issues) =
-            validate::parse_record(FAMILY_FIELDS, &cells(record, &map.family));
-        validate::check_family(&fvals, &mut issues);
-        if let Some(within) = &opts.within {
-            let village = fvals[VILLAGE]
-                .as_ref()
-                .map(|v| v.to_text(FAMILY_FIELDS[VILLAGE].kind))
-                .unwrap_or_default();
-            let inside = puskesos_domain::wilayah::KodeWilayah::parse(&village)
-                .zip(puskesos_domain::wilayah::KodeWilayah::parse(within))
-                .is_some_and(|(v, w)| v.is_within(&w));
-            if !inside {
-                issues.push(FieldIssue {
-                    field: "kode_wilayah",
-                    value: village,
-                    issue: puskesos_domain::identity::Issue {
-                        severity: Severity::Error,
-                        message: Message::new("import-outside-reach").arg("within", within),
-                    },
-                });
+        let raw_family = cells(record, &map.family);
+        let (mut fvals, mut issues) = match &last_family {
+            Some((raw, values, issues)) if *raw == raw_family => (values.clone(), issues.clone()),
+            _ => {
+                let parsed = check_family_cells(&raw_family, opts);
+                last_family = Some((raw_family, parsed.0.clone(), parsed.1.clone()));
+                parsed
             }
-        }
+        };
         let (mut pvals, pissues) =
             validate::parse_record(PERSON_FIELDS, &cells(record, &map.person));
         issues.extend(pissues);

@@ -486,7 +486,7 @@ impl Conn {
                 // those sorts may use the second core.
                 self.batch(
                     "PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 10000; \
-                     PRAGMA temp_store = FILE; PRAGMA threads = 2;",
+                     PRAGMA temp_store = FILE; PRAGMA threads = 1;",
                 )
             }
             Engine::Postgres => self.batch("SET synchronous_commit = off"),
