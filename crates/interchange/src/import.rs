@@ -667,9 +667,12 @@ fn prepare_group(group: Group, map: &ColumnMap, opts: &ImportOptions) -> Prepare
     }
 }
 
+/// A family's facts as parsed from a row, with what the checks found.
+type CheckedFamily = (Values, Vec<FieldIssue>);
+
 /// A row's family cells parsed and checked: the KK number, the village, and the reach of an
 /// import limited to a region.
-fn check_family_cells(raw: &[Option<&str>], opts: &ImportOptions) -> (Values, Vec<FieldIssue>) {
+fn check_family_cells(raw: &[Option<&str>], opts: &ImportOptions) -> CheckedFamily {
     let (fvals, mut issues) = validate::parse_record(FAMILY_FIELDS, raw);
     validate::check_family(&fvals, &mut issues);
     if let Some(within) = &opts.within {
@@ -704,7 +707,7 @@ fn check_group(
     let mut members: Vec<(u64, Values)> = Vec::new();
     // A family's facts repeat on each member's row, usually in the same words: a row whose
     // family cells read as the previous row's gets that row's parsed facts and findings.
-    let mut last_family: Option<(Vec<Option<&str>>, Values, Vec<FieldIssue>)> = None;
+    let mut last_family: Option<(Vec<Option<&str>>, CheckedFamily)> = None;
     for (row, record) in &group.rows {
         let row = *row;
         if record.len() != map.width {
@@ -721,11 +724,11 @@ fn check_group(
         }
         let raw_family = cells(record, &map.family);
         let (mut fvals, mut issues) = match &last_family {
-            Some((raw, values, issues)) if *raw == raw_family => (values.clone(), issues.clone()),
+            Some((raw, checked)) if *raw == raw_family => checked.clone(),
             _ => {
-                let parsed = check_family_cells(&raw_family, opts);
-                last_family = Some((raw_family, parsed.0.clone(), parsed.1.clone()));
-                parsed
+                let checked = check_family_cells(&raw_family, opts);
+                last_family = Some((raw_family, checked.clone()));
+                checked
             }
         };
         let (mut pvals, pissues) =
