@@ -396,7 +396,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                         if let Some(v) = v {
                             println!(
                                 "  {}: {}",
-                                tr(lang, &format!("field-{}", f.key), &[]),
+                                puskesos_domain::i18n::field_label(lang, f.key).into_owned(),
                                 v.to_text(f.kind)
                             );
                         }

@@ -1,6 +1,8 @@
 //! Message catalogues: every user-facing text lives in `locales/id.ftl` (Bahasa Indonesia, the
 //! default) and `locales/en.ftl` (English), in Project Fluent syntax.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
@@ -8,6 +10,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
 use unic_langid::langid;
+
+use crate::model::{FAMILY_FIELDS, Kind, PERSON_FIELDS};
 
 /// The languages of the user interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -77,14 +81,101 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
 
 /// The label of a coded answer (`hubungan`, `kepala_keluarga` → "Kepala keluarga"); the code
 /// itself when it has none.
-pub fn code_label(lang: Lang, field: &str, code: &str) -> String {
-    let key = format!("code-{field}-{code}");
-    let label = tr(lang, &key, &[]);
-    if label == key {
-        code.to_string()
-    } else {
-        label
+pub fn code_label(lang: Lang, field: &str, code: &str) -> Cow<'static, str> {
+    if let Some(label) = LABELS[lang as usize]
+        .codes
+        .get(field)
+        .and_then(|codes| codes.get(code))
+    {
+        return Cow::Borrowed(label);
     }
+    let key = format!("code-{field}-{code}");
+    match plain(lang, &key) {
+        Some(label) => Cow::Borrowed(label),
+        None => Cow::Owned(code.to_string()),
+    }
+}
+
+/// The label of a registry field (`luas_lantai` → "Luas lantai (m²)"); its catalogue key when
+/// the catalogue has none, so that a gap is visible.
+pub fn field_label(lang: Lang, field: &str) -> Cow<'static, str> {
+    match LABELS[lang as usize].fields.get(field) {
+        Some(label) => Cow::Borrowed(label),
+        None => Cow::Owned(tr(lang, &format!("field-{field}"), &[])),
+    }
+}
+
+/// The labels of the registry's fields and coded answers, found once per language: a family
+/// page shows a few hundred of them.
+struct Labels {
+    fields: HashMap<&'static str, &'static str>,
+    codes: HashMap<&'static str, HashMap<&'static str, &'static str>>,
+}
+
+static LABELS: LazyLock<[Labels; 2]> = LazyLock::new(|| Lang::ALL.map(labels));
+
+fn labels(lang: Lang) -> Labels {
+    let mut out = Labels {
+        fields: HashMap::new(),
+        codes: HashMap::new(),
+    };
+    for field in FAMILY_FIELDS.iter().chain(PERSON_FIELDS) {
+        if let Some(label) = plain(lang, &format!("field-{}", field.key)) {
+            out.fields.insert(field.key, label);
+        }
+        if let Kind::Code(codes) = field.kind {
+            let labels = out.codes.entry(field.key).or_default();
+            for code in codes {
+                labels.insert(
+                    code,
+                    plain(lang, &format!("code-{}-{code}", field.key)).unwrap_or(code),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Every message that needs no argument, formatted once per language (labels, headings): a
+/// page shows hundreds of them, and each is then one lookup, without a lock or a copy.
+static PLAIN: LazyLock<[HashMap<String, String>; 2]> =
+    LazyLock::new(|| Lang::ALL.map(plain_messages));
+
+fn plain_messages(lang: Lang) -> HashMap<String, String> {
+    let bundle = &BUNDLES[lang as usize];
+    let mut out = HashMap::new();
+    // Message ids start a line (`id = ...`); terms (`-id`), comments and continuation lines
+    // do not start with a letter.
+    let ids = sources(lang)
+        .into_iter()
+        .flat_map(str::lines)
+        .filter_map(|line| {
+            let (id, _) = line.split_once('=')?;
+            let id = id.trim_end();
+            let first = id.chars().next()?;
+            (first.is_ascii_alphabetic()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .then_some(id)
+        });
+    for id in ids {
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            continue;
+        };
+        let mut errors = Vec::new();
+        // A message that uses an argument fails to format without one: it is not plain.
+        let text = bundle.format_pattern(pattern, None, &mut errors);
+        if errors.is_empty() {
+            out.insert(id.to_string(), text.into_owned());
+        }
+    }
+    out
+}
+
+/// A message that needs no argument, as the catalogue has it.
+pub fn plain(lang: Lang, key: &str) -> Option<&'static str> {
+    PLAIN[lang as usize].get(key).map(String::as_str)
 }
 
 static BUNDLES: LazyLock<[FluentBundle<FluentResource>; 2]> =
@@ -125,12 +216,9 @@ impl Message {
 /// missing translation is visible rather than fatal.
 pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     if args.is_empty()
-        && let Some(text) = PLAIN[lang as usize]
-            .read()
-            .ok()
-            .and_then(|m| m.get(key).cloned())
+        && let Some(text) = plain(lang, key)
     {
-        return text;
+        return text.to_string();
     }
     let bundle = &BUNDLES[lang as usize];
     let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
@@ -141,23 +229,10 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         fargs.set(*k, FluentValue::from(*v));
     }
     let mut errors = Vec::new();
-    let text = bundle
+    bundle
         .format_pattern(pattern, Some(&fargs), &mut errors)
-        .into_owned();
-    // A message that needs no argument reads the same every time: keep it.
-    if args.is_empty()
-        && errors.is_empty()
-        && let Ok(mut plain) = PLAIN[lang as usize].write()
-    {
-        plain.insert(key.to_string(), text.clone());
-    }
-    text
+        .into_owned()
 }
-
-/// Messages already formatted without arguments (labels, headings): a page shows hundreds of
-/// them, and formatting each through Fluent again was a measurable part of rendering one.
-type PlainMessages = std::sync::RwLock<std::collections::HashMap<String, String>>;
-static PLAIN: LazyLock<[PlainMessages; 2]> = LazyLock::new(Default::default);
 
 /// Writes a whole number with thousands grouped the way the language does: `1.234.567` in
 /// Indonesian, `1,234,567` in English.

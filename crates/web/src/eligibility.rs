@@ -41,7 +41,7 @@ pub fn fact_label(lang: Lang, fact: FactRef) -> String {
     if derived {
         tr(lang, &format!("fact-{name}"), &[])
     } else {
-        tr(lang, &format!("field-{name}"), &[])
+        puskesos_domain::i18n::field_label(lang, name).into_owned()
     }
 }
 
@@ -116,7 +116,7 @@ pub fn family_section(
             h4 { (t("web-kepmensos")) ": " (t(&format!("fakir-{}", summary.fakir_miskin))) }
             @if !k.missing_facts().is_empty() {
                 p.warning { (t("web-bps14-missing")) ": "
-                    (k.missing_facts().iter().map(|f| t(&format!("field-{f}"))).collect::<Vec<_>>().join(", ")) }
+                    (k.missing_facts().iter().map(|f| puskesos_domain::i18n::field_label(lang, f)).collect::<Vec<_>>().join(", ")) }
             }
             ul.criteria {
                 @for c in &k.criteria {
@@ -144,7 +144,9 @@ fn fact_values(lang: Lang, refs: &[FactRef], family: &[f64]) -> String {
                 match slots[i].ty {
                     puskesos_domain::rules::facts::Ty::Code(codes) => codes
                         .get(v as usize)
-                        .map(|c| puskesos_domain::i18n::code_label(lang, slots[i].name, c))
+                        .map(|c| {
+                            puskesos_domain::i18n::code_label(lang, slots[i].name, c).into_owned()
+                        })
                         .unwrap_or_default(),
                     puskesos_domain::rules::facts::Ty::Bool => {
                         tr(lang, if v == 1.0 { "web-yes" } else { "web-no" }, &[])

@@ -34,7 +34,7 @@ fn input(lang: Lang, prefix: &str, field: &Field, value: &str, errors: &Errors) 
     let id = name.replace('.', "-");
     let err_id = format!("{id}-err");
     let error = errors.get(&name);
-    let label = tr(lang, &format!("field-{}", field.key), &[]);
+    let label = puskesos_domain::i18n::field_label(lang, field.key);
     html! {
         div.field {
             label for=(id) { (label) @if field.required { " *" } }

@@ -1,6 +1,8 @@
 //! Server-rendered pages (maud: every interpolated value is HTML-escaped). They work without
 //! JavaScript and from 360 px wide.
 
+use std::borrow::Cow;
+
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri, header};
@@ -11,7 +13,7 @@ use puskesos_domain::access::{Action, allowed};
 use puskesos_domain::assessment::{Met, bps14};
 use puskesos_domain::i18n::format_int;
 use puskesos_domain::identity::{Nik, Severity, mask};
-use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Record};
+use puskesos_domain::model::{FAMILY_FIELDS, Field, Kind, PERSON_FIELDS, Record, Value};
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::assessment;
@@ -400,7 +402,7 @@ pub async fn family(
         .and_then(KodeWilayah::parse)
         .and_then(|v| Wilayah::master().full_name(&v))
         .unwrap_or_default();
-    let label = |key: &str| t(&format!("field-{key}"));
+    let label = |key: &str| puskesos_domain::i18n::field_label(lang, key);
     let can_write = allowed(user.account.role, Action::RegistryWrite);
     let can_export = allowed(user.account.role, Action::PersonalDataExport);
     // Assessed live from the record just loaded (always current); only the village's decile
@@ -460,7 +462,7 @@ pub async fn family(
                                 @if let Some(v) = v {
                                     @if fld.key != "nama" && fld.key != "nik" {
                                         dt { (label(fld.key)) }
-                                        dd { (display_value(lang, fld.key, &v.to_text(fld.kind))) }
+                                        dd { (display_value(lang, fld, v)) }
                                     }
                                 }
                             }
@@ -473,7 +475,7 @@ pub async fn family(
                 p { (tr(lang, "web-bps14-count", &[("met", &bps.met.to_string()), ("unknown", &bps.unknown.to_string()), ("threshold", &bps_cfg.threshold.to_string())])) }
                 @if !bps.missing_facts().is_empty() {
                     p.warning { (t("web-bps14-missing")) ": "
-                        (bps.missing_facts().iter().map(|k| t(&format!("field-{k}"))).collect::<Vec<_>>().join(", ")) }
+                        (bps.missing_facts().iter().map(|k| label(k)).collect::<Vec<_>>().join(", ")) }
                 }
                 ul.criteria {
                     @for c in &bps.criteria {
@@ -493,7 +495,7 @@ pub async fn family(
                     @for (fld, v) in FAMILY_FIELDS.iter().zip(&f.values) {
                         @if let Some(v) = v {
                             dt { (label(fld.key)) }
-                            dd { (display_value(lang, fld.key, &v.to_text(fld.kind))) }
+                            dd { (display_value(lang, fld, v)) }
                         }
                     }
                 }
@@ -519,24 +521,27 @@ pub async fn family(
 }
 
 /// Dates the Indonesian way (dd-mm-yyyy), rupiah with the `Rp` prefix and grouped digits.
-fn display_value(lang: Lang, key: &str, text: &str) -> String {
-    let is_date = key.ends_with("_sejak") || key == "tanggal_lahir" || key == "status_tanggal";
-    if is_date && let Some(d) = puskesos_domain::validate::parse_date(text) {
-        return d.format("%d-%m-%Y").to_string();
+fn display_value(lang: Lang, field: &Field, value: &Value) -> Cow<'static, str> {
+    match (field.kind, value) {
+        (Kind::Date, _) => Cow::Owned(indonesian_date(&value.to_text(field.kind))),
+        (Kind::Code(_), _) => {
+            puskesos_domain::i18n::code_label(lang, field.key, value.as_text().unwrap_or_default())
+        }
+        (_, Value::Int(n)) if field.key == "penghasilan_kepala" => {
+            Cow::Owned(puskesos_domain::i18n::format_rupiah(lang, *n))
+        }
+        _ => Cow::Owned(value.to_text(field.kind)),
     }
-    let coded = FAMILY_FIELDS
-        .iter()
-        .chain(PERSON_FIELDS)
-        .any(|f| f.key == key && matches!(f.kind, puskesos_domain::model::Kind::Code(_)));
-    if coded {
-        return puskesos_domain::i18n::code_label(lang, key, text);
+}
+
+/// An ISO date (`2024-03-09`) written the Indonesian way (`09-03-2024`); anything else as is.
+fn indonesian_date(iso: &str) -> String {
+    let b = iso.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && iso.is_ascii() {
+        format!("{}-{}-{}", &iso[8..10], &iso[5..7], &iso[0..4])
+    } else {
+        iso.to_string()
     }
-    if key == "penghasilan_kepala"
-        && let Ok(n) = text.parse::<i64>()
-    {
-        return puskesos_domain::i18n::format_rupiah(lang, n);
-    }
-    text.to_string()
 }
 
 pub fn format_time(ms: i64) -> String {
