@@ -1374,12 +1374,14 @@ fn search_names(
         // the key already gives the ORDER BY below and sorts every match.
         conds.push(region_range("kode_wilayah", prefix, &mut b));
     }
-    // The other words are tested on the row's words inside the database (" sri" is a word
-    // starting "sri"), so that only matching rows come back; the tokens hold letters and digits
-    // only, never a LIKE wildcard.
+    // The other words are tested on the row's words inside the database (a word starting
+    // "sri" starts the words or follows a space), so that only matching rows come back; the
+    // tokens hold letters and digits only, never a LIKE wildcard. Two patterns instead of one
+    // on `' ' || words`: building that text for every row read made the scan a third slower.
     for w in &others {
-        let p = b.bind(format!("% {w}%").into());
-        conds.push(format!("(' ' || words) LIKE {p}"));
+        let first = b.bind(format!("{w}%").into());
+        let later = b.bind(format!("% {w}%").into());
+        conds.push(format!("(words LIKE {first} OR words LIKE {later})"));
     }
     let params = b.0;
     // An RT or RW as well: the families there, through their own index (a few thousand at most).
@@ -1535,29 +1537,62 @@ fn summaries_of(conn: &mut Conn, ids: &[SqlValue]) -> Result<Vec<FamilySummary>,
     let at: std::collections::HashMap<String, usize> = (out.iter().enumerate())
         .map(|(i, f)| (f.id.clone(), i))
         .collect();
+    // The count from the members' family index alone; the head (the first member on the card,
+    // position 0: members are never removed) with one row each, instead of reading every
+    // member's row.
+    let mut without_head = Vec::new();
     conn.for_each(
         &format!(
-            "SELECT family_id, nama, nik FROM persons WHERE family_id IN ({list}) \
-             ORDER BY family_id, urutan"
+            "SELECT family_id, COUNT(*), MIN(urutan) FROM persons WHERE family_id IN ({list}) \
+             GROUP BY family_id"
         ),
         ids,
         |r| {
-            let mut it = r.into_iter();
-            let family = it
-                .next()
-                .and_then(SqlValue::into_string)
-                .unwrap_or_default();
-            if let Some(&i) = at.get(&family) {
-                let f = &mut out[i];
-                if f.members == 0 {
-                    f.head_name = it.next().and_then(SqlValue::into_string);
-                    f.head_nik = it.next().and_then(SqlValue::into_string);
+            let family = r[0].as_str().unwrap_or_default();
+            if let Some(&i) = at.get(family) {
+                out[i].members = r[1].as_i64().unwrap_or(0);
+                if r[2].as_i64() != Some(0) {
+                    without_head.push(i);
                 }
-                f.members += 1;
             }
             Ok(())
         },
     )?;
+    let head = |r: Row, out: &mut Vec<FamilySummary>| {
+        let mut it = r.into_iter();
+        let family = it
+            .next()
+            .and_then(SqlValue::into_string)
+            .unwrap_or_default();
+        if let Some(&i) = at.get(&family)
+            && out[i].head_name.is_none()
+        {
+            out[i].head_name = it.next().and_then(SqlValue::into_string);
+            out[i].head_nik = it.next().and_then(SqlValue::into_string);
+        }
+    };
+    conn.for_each(
+        &format!(
+            "SELECT family_id, nama, nik FROM persons WHERE family_id IN ({list}) AND urutan = 0 \
+             ORDER BY family_id, id"
+        ),
+        ids,
+        |r| {
+            head(r, &mut out);
+            Ok(())
+        },
+    )?;
+    // Not expected (positions start at 0), but a family so stored still shows its head.
+    for i in without_head {
+        let id = out[i].id.clone();
+        if let Some(r) = conn.query_opt(
+            "SELECT family_id, nama, nik FROM persons WHERE family_id = $1 \
+             ORDER BY urutan, id LIMIT 1",
+            &[id.into()],
+        )? {
+            head(r, &mut out);
+        }
+    }
     Ok(out)
 }
 
