@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "name_search_pages",
         include_str!("../migrations/0011_name_search_pages.sql"),
     ),
+    (
+        12,
+        "family_head",
+        include_str!("../migrations/0012_family_head.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

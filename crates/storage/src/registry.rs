@@ -99,13 +99,17 @@ static SQL: LazyLock<Sql> = LazyLock::new(|| {
              JOIN families f ON f.id = p.family_id WHERE p.nik = $1"
         ),
         family_insert: format!(
-            "INSERT INTO families ({fc}, id, source, created_at, updated_at, version) \
-             VALUES ({}, ${}, ${}, ${}, ${}, 1)",
+            "INSERT INTO families ({fc}, id, source, created_at, updated_at, version, \
+             kepala_nama, kepala_nik, jumlah_anggota) \
+             VALUES ({}, ${}, ${}, ${}, ${}, 1, ${}, ${}, ${})",
             placeholders(1, nf),
             nf + 1,
             nf + 2,
             nf + 3,
-            nf + 3
+            nf + 3,
+            nf + 4,
+            nf + 5,
+            nf + 6
         ),
         family_update: format!(
             "UPDATE families SET {}, updated_at = ${}, version = version + 1 WHERE id = ${}",
@@ -340,23 +344,44 @@ fn village_of(values: &Values) -> String {
         .to_string()
 }
 
-/// Creates a family (its `id` must be new).
-pub fn insert_family(
+/// Creates a family (its `id` must be new) whose members will be `members` (the head and the
+/// count of a search result line are stored with the family).
+fn insert_family(
     conn: &mut Conn,
     changes: &mut ChangeSet,
     family: &Family,
+    members: &[(Person, i64)],
     ctx: &WriteCtx,
 ) -> Result<(), StorageError> {
     let mut params: Vec<SqlValue> = family.values.iter().map(to_sql).collect();
     params.push(family.id.as_str().into());
     params.push(ctx.source.as_str().into());
     params.push(SqlValue::Int(ctx.now_ms));
+    let head = members.first().map(|(p, _)| p);
+    params.push(head.and_then(|p| p.text("nama")).into());
+    params.push(head.and_then(|p| p.text("nik")).into());
+    params.push(SqlValue::Int(members.len() as i64));
     conn.execute(&SQL.family_insert, &params)?;
     changes.push_created(
         "family",
         &family.id,
         values_json(FAMILY_FIELDS, &family.values),
     );
+    Ok(())
+}
+
+/// Stores a family's head (its first member) and member count again after its members changed.
+fn refresh_head(conn: &mut Conn, family_id: &str) -> Result<(), StorageError> {
+    conn.execute(
+        "UPDATE families SET \
+         kepala_nama = (SELECT p.nama FROM persons p WHERE p.family_id = $1 \
+                        ORDER BY p.urutan, p.id LIMIT 1), \
+         kepala_nik = (SELECT p.nik FROM persons p WHERE p.family_id = $1 \
+                       ORDER BY p.urutan, p.id LIMIT 1), \
+         jumlah_anggota = (SELECT COUNT(*) FROM persons p WHERE p.family_id = $1) \
+         WHERE id = $1",
+        &[family_id.into()],
+    )?;
     Ok(())
 }
 
@@ -394,19 +419,8 @@ pub fn update_family(
 
 /// Creates members of one family. One single-row statement each: a multi-row `INSERT` makes
 /// SQLite keep a statement journal, which measured slower (48k vs 62k rows/s on import).
-/// `members` are `(person, position on the card)`.
-pub fn insert_persons(
-    conn: &mut Conn,
-    changes: &mut ChangeSet,
-    members: &[(Person, i64)],
-    village: &str,
-    ctx: &WriteCtx,
-) -> Result<(), StorageError> {
-    insert_members(conn, changes, members, village, ctx, true)
-}
-
-/// [`insert_persons`]; `index_names` is false during a bulk load, which indexes all names at
-/// its end.
+/// `members` are `(person, position on the card)`; `index_names` is false during a bulk load,
+/// which indexes all names at its end.
 fn insert_members(
     conn: &mut Conn,
     changes: &mut ChangeSet,
@@ -570,7 +584,7 @@ pub(crate) fn save_family_in(
         },
         None => family_by_kk(conn, &kk)?,
     };
-    let (family, existing, mut changes) = match stored {
+    let (family, existing, mut changes, created) = match stored {
         Some(old) => {
             let mut changes = ChangeSet::new(&village_of(&old.values), &old.id);
             let merged = merge(&input.family_present, &old.values, &input.values);
@@ -580,7 +594,7 @@ pub(crate) fn save_family_in(
                 values: merged,
                 ..old
             };
-            (family, members, changes)
+            (family, members, changes, false)
         }
         None => {
             let family = Family {
@@ -588,10 +602,10 @@ pub(crate) fn save_family_in(
                 values: input.values.clone(),
                 source: ctx.source.clone(),
             };
-            let mut changes = ChangeSet::new(&village_of(&family.values), &family.id);
-            insert_family(conn, &mut changes, &family, ctx)?;
+            let changes = ChangeSet::new(&village_of(&family.values), &family.id);
+            // Written below, once its members are known.
             out.family_created = true;
-            (family, Vec::new(), changes)
+            (family, Vec::new(), changes, true)
         }
     };
     let village = village_of(&family.values);
@@ -642,6 +656,9 @@ pub(crate) fn save_family_in(
             load.remember_member(person.text("nik").unwrap_or_default(), &kk)?;
         }
     }
+    if created {
+        insert_family(conn, &mut changes, &family, &new_members, ctx)?;
+    }
     insert_members(
         conn,
         &mut changes,
@@ -650,6 +667,9 @@ pub(crate) fn save_family_in(
         ctx,
         bulk.is_none(),
     )?;
+    if !created && (out.persons_created > 0 || out.persons_updated > 0) {
+        refresh_head(conn, &family.id)?;
+    }
     changes.record(conn, ctx)?;
     out.family_id = family.id;
     Ok(out)
@@ -1511,89 +1531,23 @@ const SORT_IN_MEMORY: i64 = 20_000;
 
 /// The columns of a search result line.
 const SUMMARY_SELECT: &str = "f.id, f.no_kk, f.kode_wilayah, f.rt, f.rw, f.alamat, \
-     (SELECT p.nama FROM persons p WHERE p.family_id = f.id ORDER BY p.urutan LIMIT 1), \
-     (SELECT p.nik FROM persons p WHERE p.family_id = f.id ORDER BY p.urutan LIMIT 1), \
-     (SELECT COUNT(*) FROM persons p WHERE p.family_id = f.id)";
+     f.kepala_nama, f.kepala_nik, f.jumlah_anggota";
 
-/// Result lines of the families with these ids (in no particular order): the families, then
-/// their members in one ordered pass (head = first member, and the count), instead of three
-/// lookups per family.
+/// Result lines of the families with these ids (in no particular order), head and member
+/// count as stored on the family row.
 fn summaries_of(conn: &mut Conn, ids: &[SqlValue]) -> Result<Vec<FamilySummary>, StorageError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = placeholders(1, ids.len());
-    let mut out: Vec<FamilySummary> = conn
+    Ok(conn
         .query(
-            &format!(
-                "SELECT id, no_kk, kode_wilayah, rt, rw, alamat FROM families WHERE id IN ({list})"
-            ),
+            &format!("SELECT {SUMMARY_SELECT} FROM families f WHERE f.id IN ({list})"),
             ids,
         )?
         .into_iter()
-        // The head and the count come from the members below (absent columns read as empty).
         .map(summary_from_row)
-        .collect();
-    let at: std::collections::HashMap<String, usize> = (out.iter().enumerate())
-        .map(|(i, f)| (f.id.clone(), i))
-        .collect();
-    // The count from the members' family index alone; the head (the first member on the card,
-    // position 0: members are never removed) with one row each, instead of reading every
-    // member's row.
-    let mut without_head = Vec::new();
-    conn.for_each(
-        &format!(
-            "SELECT family_id, COUNT(*), MIN(urutan) FROM persons WHERE family_id IN ({list}) \
-             GROUP BY family_id"
-        ),
-        ids,
-        |r| {
-            let family = r[0].as_str().unwrap_or_default();
-            if let Some(&i) = at.get(family) {
-                out[i].members = r[1].as_i64().unwrap_or(0);
-                if r[2].as_i64() != Some(0) {
-                    without_head.push(i);
-                }
-            }
-            Ok(())
-        },
-    )?;
-    let head = |r: Row, out: &mut Vec<FamilySummary>| {
-        let mut it = r.into_iter();
-        let family = it
-            .next()
-            .and_then(SqlValue::into_string)
-            .unwrap_or_default();
-        if let Some(&i) = at.get(&family)
-            && out[i].head_name.is_none()
-        {
-            out[i].head_name = it.next().and_then(SqlValue::into_string);
-            out[i].head_nik = it.next().and_then(SqlValue::into_string);
-        }
-    };
-    conn.for_each(
-        &format!(
-            "SELECT family_id, nama, nik FROM persons WHERE family_id IN ({list}) AND urutan = 0 \
-             ORDER BY family_id, id"
-        ),
-        ids,
-        |r| {
-            head(r, &mut out);
-            Ok(())
-        },
-    )?;
-    // Not expected (positions start at 0), but a family so stored still shows its head.
-    for i in without_head {
-        let id = out[i].id.clone();
-        if let Some(r) = conn.query_opt(
-            "SELECT family_id, nama, nik FROM persons WHERE family_id = $1 \
-             ORDER BY urutan, id LIMIT 1",
-            &[id.into()],
-        )? {
-            head(r, &mut out);
-        }
-    }
-    Ok(out)
+        .collect())
 }
 
 fn summary_from_row(r: Row) -> FamilySummary {
@@ -1760,6 +1714,9 @@ pub fn edit_person(
     }
     let mut changes = ChangeSet::new(&village, &old.family_id);
     let changed = update_person(conn, &mut changes, &old, new_values, &village, ctx)?;
+    if changed {
+        refresh_head(conn, &old.family_id)?;
+    }
     changes.record(conn, ctx)?;
     Ok(Ok(changed))
 }

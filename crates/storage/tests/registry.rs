@@ -635,3 +635,88 @@ fn a_bulk_load_into_an_empty_registry_stores_what_the_usual_save_stores() {
         c.rollback().unwrap();
     }
 }
+
+#[test]
+fn a_result_line_shows_the_head_and_count_kept_on_the_family() {
+    use puskesos_storage::registry::SearchQuery;
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let line = |c: &mut puskesos_storage::Conn| {
+            let q = SearchQuery {
+                text: Some("1101011502150003".into()),
+                ..SearchQuery::default()
+            };
+            let (mut lines, _) = registry::search(c, None, &q, 25, 0).unwrap();
+            let l = lines.pop().expect("the family");
+            (l.head_name, l.head_nik, l.members)
+        };
+        let kk = "1101011502150003";
+        registry::save_family(
+            &mut c,
+            &input(
+                family(kk),
+                vec![
+                    person("1101014101900001", "Siti Purwanti"),
+                    person("1101014101900003", "Budi Santoso"),
+                ],
+            ),
+            &ctx(None),
+        )
+        .unwrap();
+        let expect = |name: &str, nik: &str, n: i64| (Some(name.into()), Some(nik.into()), n);
+        assert_eq!(
+            line(&mut c),
+            expect("Siti Purwanti", "1101014101900001", 2),
+            "{}",
+            t.label
+        );
+        // A member added by a later save counts; the head stays the first on the card.
+        registry::save_family(
+            &mut c,
+            &input(family(kk), vec![person("1101014101900004", "Dewi Sartika")]),
+            &ctx(None),
+        )
+        .unwrap();
+        assert_eq!(
+            line(&mut c),
+            expect("Siti Purwanti", "1101014101900001", 3),
+            "{}",
+            t.label
+        );
+        // The head's name corrected through the import path, then through a form edit.
+        registry::save_family(
+            &mut c,
+            &input(
+                family(kk),
+                vec![person("1101014101900001", "Siti Purwanti N")],
+            ),
+            &ctx(None),
+        )
+        .unwrap();
+        assert_eq!(
+            line(&mut c),
+            expect("Siti Purwanti N", "1101014101900001", 3),
+            "{}",
+            t.label
+        );
+        let (head, _) = registry::person_by_nik(&mut c, "1101014101900001")
+            .unwrap()
+            .unwrap();
+        let mut values = head.values.clone();
+        values[field_index(PERSON_FIELDS, "nama").unwrap()] = Some(Value::Text("Siti P".into()));
+        registry::edit_person(&mut c, &head.id, &values, &ctx(Some("ejaan KTP")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            line(&mut c),
+            expect("Siti P", "1101014101900001", 3),
+            "{}",
+            t.label
+        );
+        // What the stored line says is what the members say.
+        let id = registry::family_by_kk(&mut c, kk).unwrap().unwrap().id;
+        let members = registry::members(&mut c, &id).unwrap();
+        assert_eq!(members.len(), 3);
+        assert_eq!(members[0].text("nama"), Some("Siti P"));
+    }
+}
