@@ -517,12 +517,25 @@ impl Conn {
     /// each other instead of failing half-way.
     pub fn begin(&mut self) -> Result<(), StorageError> {
         match self.engine() {
-            Engine::Sqlite => self.batch("BEGIN IMMEDIATE"),
+            Engine::Sqlite => self.control("BEGIN IMMEDIATE"),
             Engine::Postgres => self.batch("BEGIN"),
         }
     }
+
+    /// A transaction statement through the statement cache on SQLite: the audit writer opens
+    /// and commits thousands of short transactions a second, and parsing `BEGIN`/`COMMIT`
+    /// each time was a visible part of its work.
+    fn control(&mut self, sql: &str) -> Result<(), StorageError> {
+        match self {
+            Conn::Sqlite(c) => {
+                c.prepare_cached(sql)?.execute([])?;
+                Ok(())
+            }
+            Conn::Postgres(_) => self.batch(sql),
+        }
+    }
     pub fn commit(&mut self) -> Result<(), StorageError> {
-        self.batch("COMMIT")
+        self.control("COMMIT")
     }
     pub fn rollback(&mut self) -> Result<(), StorageError> {
         self.batch("ROLLBACK")

@@ -755,11 +755,15 @@ pub fn family_history(conn: &mut Conn, family_id: &str) -> Result<Vec<ChangeEntr
 
 /// A stored JSON value in the canonical text of its field (as `[old, new]` entries hold it).
 fn json_text(key: &str, v: &serde_json::Value) -> String {
-    let kind = FAMILY_FIELDS
-        .iter()
-        .chain(PERSON_FIELDS)
-        .find(|f| f.key == key)
-        .map(|f| f.kind);
+    // A family page's history holds a few hundred values: find each field's kind by key.
+    static KINDS: LazyLock<std::collections::HashMap<&'static str, Kind>> = LazyLock::new(|| {
+        FAMILY_FIELDS
+            .iter()
+            .chain(PERSON_FIELDS)
+            .map(|f| (f.key, f.kind))
+            .collect()
+    });
+    let kind = KINDS.get(key).copied();
     match (v, kind) {
         (serde_json::Value::String(s), _) => s.clone(),
         (serde_json::Value::Number(n), Some(kind)) => match n.as_i64() {
