@@ -19,9 +19,12 @@ pub struct AuditRecord {
     pub detail: Option<String>,
 }
 
+/// Told the outcome once the row's transaction has ended.
+type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
+
 struct Job {
     record: AuditRecord,
-    done: mpsc::SyncSender<Result<(), String>>,
+    done: Done,
 }
 
 /// The handle callers record through; the writing thread ends when the last handle is dropped.
@@ -65,7 +68,7 @@ impl AuditWriter {
                     }
                     let result = write_group(&mut conn, &group).map_err(|e| e.to_string());
                     for job in group {
-                        let _ = job.done.send(result.clone());
+                        (job.done)(result.clone());
                     }
                 }
             })
@@ -80,12 +83,29 @@ impl AuditWriter {
     /// Records `record` and returns once it is committed.
     pub fn record(&self, record: AuditRecord) -> Result<(), StorageError> {
         let (done, wait) = mpsc::sync_channel(1);
-        let gone = || StorageError::Config("audit writer stopped".into());
-        self.jobs.send(Job { record, done }).map_err(|_| gone())?;
+        self.submit(
+            record,
+            Box::new(move |result| {
+                let _ = done.send(result);
+            }),
+        )?;
         wait.recv()
-            .map_err(|_| gone())?
+            .map_err(|_| stopped())?
             .map_err(|e| StorageError::Config(format!("audit: {e}")))
     }
+
+    /// Queues `record` and returns at once; `done` is called with the outcome once the row's
+    /// transaction has ended. For a caller that waits without holding a thread (the web
+    /// server awaits it), which must not show what was read before the row is committed.
+    pub fn submit(&self, record: AuditRecord, done: Done) -> Result<(), StorageError> {
+        self.jobs
+            .send(Job { record, done })
+            .map_err(|_| stopped())
+    }
+}
+
+fn stopped() -> StorageError {
+    StorageError::Config("audit writer stopped".into())
 }
 
 fn write_group(conn: &mut Conn, group: &[Job]) -> Result<(), StorageError> {

@@ -1623,29 +1623,50 @@ pub fn family_view(
     via: &str,
     writer: Option<&crate::audit_writer::AuditWriter>,
 ) -> Result<Option<FamilyView>, StorageError> {
+    family_view_with(conn, id, in_reach, actor, via, |conn, record| match writer {
+        // Through the group-commit writer when the caller has one, else here.
+        Some(w) => w.record(record),
+        None => audit(
+            conn,
+            &record.village,
+            &record.actor,
+            &record.action,
+            &record.entity,
+            &record.entity_id,
+            record.detail.as_deref(),
+        ),
+    })
+}
+
+/// [`family_view`] with the audit row handed to `record` (which writes it, or queues it for a
+/// caller that waits for its commit before showing the view).
+pub fn family_view_with(
+    conn: &mut Conn,
+    id: &str,
+    in_reach: impl Fn(&str) -> bool,
+    actor: &str,
+    via: &str,
+    mut record: impl FnMut(&mut Conn, crate::audit_writer::AuditRecord) -> Result<(), StorageError>,
+) -> Result<Option<FamilyView>, StorageError> {
     let Some(family) = family_by_id(conn, id)? else {
         return Ok(None);
     };
     let village = family.text("kode_wilayah").unwrap_or_default().to_string();
-    // Through the group-commit writer when the caller has one (the web server), else here.
-    let record = |conn: &mut Conn, action: &str| match writer {
-        Some(w) => w.record(crate::audit_writer::AuditRecord {
-            village: village.clone(),
-            actor: actor.to_string(),
-            action: action.to_string(),
-            entity: "family".into(),
-            entity_id: id.to_string(),
-            detail: Some(via.to_string()),
-        }),
-        None => audit(conn, &village, actor, action, "family", id, Some(via)),
+    let row = |action: &str| crate::audit_writer::AuditRecord {
+        village: village.clone(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        entity: "family".into(),
+        entity_id: id.to_string(),
+        detail: Some(via.to_string()),
     };
     if !in_reach(&village) {
-        record(conn, "view-refused")?;
+        record(conn, row("view-refused"))?;
         return Ok(None);
     }
     let members = members(conn, id)?;
     let history = family_history(conn, id)?;
-    record(conn, "view")?;
+    record(conn, row("view"))?;
     Ok(Some(FamilyView {
         family,
         members,

@@ -151,7 +151,7 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| StorageError::Config(format!("worker: {e}")))?
 }
 
-/// Runs one short read (a lookup by key). On SQLite it runs right here on the async thread:
+/// Runs short reads (lookups by key). On SQLite they run right here on the async thread:
 /// handing it to the blocking pool and back costs more than the lookup (two thread wake-ups per
 /// request, ~10% of a page's CPU under load). The PostgreSQL client blocks on a runtime of its
 /// own, which must not run inside this one: there it goes to the blocking pool like the rest.

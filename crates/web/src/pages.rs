@@ -356,7 +356,10 @@ fn url_escape(s: &str) -> String {
         .collect()
 }
 
-/// A family within the user's reach: its facts, members and history. Recorded in the audit log.
+/// A family within the user's reach: its facts, members and history. Recorded in the audit log:
+/// nothing is returned before the view's audit row is committed. The reads run like [`quick`]
+/// ones and the wait for the commit holds no thread (the group-commit writer answers through a
+/// channel this task awaits).
 pub async fn load_family(
     state: &AppState,
     user: &CurrentUser,
@@ -367,18 +370,37 @@ pub async fn load_family(
     let reach = user.reach.clone();
     let actor = format!("user:{}", user.account.username);
     let writer = state.audit.clone();
-    blocking(move || {
+    let (view, committed) = quick(&state.db, move || {
         let mut conn = db.conn()?;
-        registry::family_view(
+        let mut committed = None;
+        let view = registry::family_view_with(
             &mut conn,
             &id,
             |village| KodeWilayah::parse(village).is_some_and(|v| reach.covers(&v)),
             &actor,
             via,
-            Some(&writer),
-        )
+            |_, record| {
+                let (done, wait) = tokio::sync::oneshot::channel();
+                writer.submit(
+                    record,
+                    Box::new(move |result| {
+                        let _ = done.send(result);
+                    }),
+                )?;
+                committed = Some(wait);
+                Ok(())
+            },
+        )?;
+        Ok((view, committed))
     })
-    .await
+    .await?;
+    if let Some(wait) = committed {
+        let stopped = || puskesos_storage::StorageError::Config("audit writer stopped".into());
+        wait.await
+            .map_err(|_| stopped())?
+            .map_err(|e| puskesos_storage::StorageError::Config(format!("audit: {e}")))?;
+    }
+    Ok(view)
 }
 
 pub async fn family(
