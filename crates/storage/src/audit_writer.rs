@@ -98,9 +98,7 @@ impl AuditWriter {
     /// transaction has ended. For a caller that waits without holding a thread (the web
     /// server awaits it), which must not show what was read before the row is committed.
     pub fn submit(&self, record: AuditRecord, done: Done) -> Result<(), StorageError> {
-        self.jobs
-            .send(Job { record, done })
-            .map_err(|_| stopped())
+        self.jobs.send(Job { record, done }).map_err(|_| stopped())
     }
 }
 

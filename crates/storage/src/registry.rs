@@ -1268,6 +1268,21 @@ pub fn search(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<FamilySummary>, SearchCount), StorageError> {
+    search_within(conn, region_prefix, q, limit, offset, None)?
+        .ok_or_else(|| StorageError::Corrupt("a search without a row budget stopped".into()))
+}
+
+/// [`search`], giving up (`None`) once a name search has read `max_rows` index rows: the web
+/// server runs a search on its async thread while it stays short and hands a longer one to its
+/// blocking pool.
+pub fn search_within(
+    conn: &mut Conn,
+    region_prefix: Option<&str>,
+    q: &SearchQuery,
+    limit: i64,
+    offset: i64,
+    max_rows: Option<usize>,
+) -> Result<Option<(Vec<FamilySummary>, SearchCount)>, StorageError> {
     let mut conds: Vec<String> = Vec::new();
     let mut b = Binds::default();
     if let Some(prefix) = region_prefix {
@@ -1284,7 +1299,14 @@ pub fn search(
                  UNION SELECT family_id FROM persons WHERE nik = {nik})"
             ));
         } else {
-            return search_names(conn, region_prefix, &name_tokens(text), q, limit, offset);
+            return search_names(
+                conn,
+                region_prefix,
+                &name_tokens(text),
+                q,
+                (limit, offset),
+                max_rows.unwrap_or(usize::MAX),
+            );
         }
     }
     conds.extend(rt_rw_conditions(q, &mut b));
@@ -1325,7 +1347,7 @@ pub fn search(
             let mut list = summaries_of(conn, &page)?;
             let pos = |id: &str| keys[start..end].iter().position(|(_, k)| k == id);
             list.sort_by_key(|f| pos(&f.id));
-            return Ok((list, total));
+            return Ok(Some((list, total)));
         }
     }
     // Counting stops at a cap: "1.000+" is as useful to a user as the exact number, and
@@ -1347,10 +1369,10 @@ pub fn search(
         ),
         &params,
     )?;
-    Ok((
+    Ok(Some((
         rows.into_iter().map(summary_from_row).collect(),
         SearchCount::capped(total),
-    ))
+    )))
 }
 
 /// A search by the beginnings of name words: every word must start a word of the same member's
@@ -1364,9 +1386,9 @@ fn search_names(
     region_prefix: Option<&str>,
     words: &[String],
     q: &SearchQuery,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<FamilySummary>, SearchCount), StorageError> {
+    (limit, offset): (i64, i64),
+    max_rows: usize,
+) -> Result<Option<(Vec<FamilySummary>, SearchCount)>, StorageError> {
     let words = &words[..words.len().min(5)];
     let Some(lead) = words
         .iter()
@@ -1374,7 +1396,7 @@ fn search_names(
         .max_by_key(|(i, w)| (w.chars().count(), std::cmp::Reverse(*i)))
         .map(|(i, _)| i)
     else {
-        return Ok((Vec::new(), SearchCount::capped(0)));
+        return Ok(Some((Vec::new(), SearchCount::capped(0))));
     };
     let others: Vec<&str> = (words.iter().enumerate())
         .filter(|(i, _)| *i != lead)
@@ -1443,7 +1465,12 @@ fn search_names(
          ORDER BY token, kode_wilayah, family_id, person_id LIMIT {NAME_ROWS_READ}",
         conds.join(" AND ")
     );
+    let mut rows_read = 0usize;
     conn.for_each_while(&sql, &params, &[], |r| {
+        rows_read += 1;
+        if rows_read > max_rows {
+            return Ok(false);
+        }
         let mut it = r.into_iter();
         let (Some(SqlValue::Text(family)), Some(SqlValue::Text(person_words))) =
             (it.next(), it.next())
@@ -1461,6 +1488,9 @@ fn search_names(
         }
         Ok(families.len() < need)
     })?;
+    if rows_read > max_rows {
+        return Ok(None);
+    }
     let start = (offset.max(0) as usize).min(families.len());
     let end = (start + limit.clamp(1, 500) as usize).min(families.len());
     let total = SearchCount {
@@ -1471,7 +1501,7 @@ fn search_names(
     let ids: Vec<SqlValue> = page.iter().map(|id| SqlValue::from(id.as_str())).collect();
     let mut list = summaries_of(conn, &ids)?;
     list.sort_by_key(|f| page.iter().position(|id| *id == f.id));
-    Ok((list, total))
+    Ok(Some((list, total)))
 }
 
 /// The most name-index rows one search reads (a search for a very common word in a very large
@@ -1623,19 +1653,26 @@ pub fn family_view(
     via: &str,
     writer: Option<&crate::audit_writer::AuditWriter>,
 ) -> Result<Option<FamilyView>, StorageError> {
-    family_view_with(conn, id, in_reach, actor, via, |conn, record| match writer {
-        // Through the group-commit writer when the caller has one, else here.
-        Some(w) => w.record(record),
-        None => audit(
-            conn,
-            &record.village,
-            &record.actor,
-            &record.action,
-            &record.entity,
-            &record.entity_id,
-            record.detail.as_deref(),
-        ),
-    })
+    family_view_with(
+        conn,
+        id,
+        in_reach,
+        actor,
+        via,
+        |conn, record| match writer {
+            // Through the group-commit writer when the caller has one, else here.
+            Some(w) => w.record(record),
+            None => audit(
+                conn,
+                &record.village,
+                &record.actor,
+                &record.action,
+                &record.entity,
+                &record.entity_id,
+                record.detail.as_deref(),
+            ),
+        },
+    )
 }
 
 /// [`family_view`] with the audit row handed to `record` (which writes it, or queues it for a

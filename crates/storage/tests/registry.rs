@@ -720,3 +720,59 @@ fn a_result_line_shows_the_head_and_count_kept_on_the_family() {
         assert_eq!(members[0].text("nama"), Some("Siti P"));
     }
 }
+
+#[test]
+fn a_search_with_a_row_budget_gives_up_or_answers_as_the_plain_search() {
+    use puskesos_storage::registry::SearchQuery;
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        for (i, name) in ["Sri Lestari", "Sri Wahyuni", "Budi Sri"]
+            .iter()
+            .enumerate()
+        {
+            registry::save_family(
+                &mut c,
+                &input(
+                    family(&format!("110101150215000{}", i + 3)),
+                    vec![person(&format!("110101410190000{}", i + 1), name)],
+                ),
+                &ctx(None),
+            )
+            .unwrap();
+        }
+        let q = SearchQuery {
+            text: Some("sri".into()),
+            ..SearchQuery::default()
+        };
+        let plain = registry::search(&mut c, None, &q, 25, 0).unwrap();
+        assert_eq!(plain.0.len(), 3, "{}", t.label);
+        // Three index rows to read: a budget of two gives up, one of three answers in full.
+        assert!(
+            registry::search_within(&mut c, None, &q, 25, 0, Some(2))
+                .unwrap()
+                .is_none(),
+            "{}",
+            t.label
+        );
+        let within = registry::search_within(&mut c, None, &q, 25, 0, Some(3))
+            .unwrap()
+            .expect("within the budget");
+        assert_eq!(within.0, plain.0, "{}", t.label);
+        assert_eq!(within.1, plain.1, "{}", t.label);
+        // A search by NIK reads no name rows: no budget applies.
+        let nik = SearchQuery {
+            text: Some("1101014101900002".into()),
+            ..SearchQuery::default()
+        };
+        assert_eq!(
+            registry::search_within(&mut c, None, &nik, 25, 0, Some(0))
+                .unwrap()
+                .expect("no name rows")
+                .0
+                .len(),
+            1,
+            "{}",
+            t.label
+        );
+    }
+}

@@ -338,12 +338,41 @@ pub async fn run_search(
     let prefix = user.reach.prefix().map(str::to_string);
     let query = params.query();
     let offset = (params.page() - 1) * PER_PAGE;
-    blocking(move || {
-        let mut conn = db.conn()?;
-        registry::search(&mut conn, prefix.as_deref(), &query, PER_PAGE, offset)
+    // On the async thread while it stays short (a page of a usual name search reads a few
+    // hundred index rows); a search that reads more starts again on the blocking pool, so that
+    // a rare combination of words never holds up the other requests.
+    let budget = match state.db.engine() {
+        puskesos_storage::Engine::Sqlite => Some(QUICK_SEARCH_ROWS),
+        puskesos_storage::Engine::Postgres => None,
+    };
+    let (db2, prefix2, query2) = (db.clone(), prefix.clone(), query.clone());
+    let found = quick(&state.db, move || {
+        let mut conn = db2.conn()?;
+        registry::search_within(
+            &mut conn,
+            prefix2.as_deref(),
+            &query2,
+            PER_PAGE,
+            offset,
+            budget,
+        )
     })
-    .await
+    .await?;
+    match found {
+        Some(found) => Ok(found),
+        None => {
+            blocking(move || {
+                let mut conn = db.conn()?;
+                registry::search(&mut conn, prefix.as_deref(), &query, PER_PAGE, offset)
+            })
+            .await
+        }
+    }
 }
+
+/// Index rows a name search may read on the async thread (about 2 ms) before it moves to the
+/// blocking pool.
+const QUICK_SEARCH_ROWS: usize = 5_000;
 
 fn url_escape(s: &str) -> String {
     s.bytes()
