@@ -144,20 +144,16 @@ static PLAIN: LazyLock<[HashMap<String, String>; 2]> =
 fn plain_messages(lang: Lang) -> HashMap<String, String> {
     let bundle = &BUNDLES[lang as usize];
     let mut out = HashMap::new();
-    // Message ids start a line (`id = ...`); terms (`-id`), comments and continuation lines
-    // do not start with a letter.
-    let ids = sources(lang)
+    let resources: Vec<FluentResource> = sources(lang)
         .into_iter()
-        .flat_map(str::lines)
-        .filter_map(|line| {
-            let (id, _) = line.split_once('=')?;
-            let id = id.trim_end();
-            let first = id.chars().next()?;
-            (first.is_ascii_alphabetic()
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .then_some(id)
+        .filter_map(|src| FluentResource::try_new(src.to_string()).ok())
+        .collect();
+    let ids = resources
+        .iter()
+        .flat_map(|r| r.entries())
+        .filter_map(|e| match e {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name),
+            _ => None,
         });
     for id in ids {
         let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
@@ -273,6 +269,18 @@ pub fn keys(lang: Lang) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_messages_are_those_without_arguments() {
+        assert_eq!(plain(Lang::Id, "web-history"), Some("Riwayat perubahan"));
+        assert_eq!(plain(Lang::Id, "cli-demo-done"), None);
+        assert_eq!(plain(Lang::En, "no-such-key"), None);
+        // The labels of coded answers come from the second catalogue file.
+        assert_eq!(
+            code_label(Lang::Id, "hubungan", "kepala_keluarga"),
+            tr(Lang::Id, "code-hubungan-kepala_keluarga", &[])
+        );
+    }
 
     #[test]
     fn catalogues_define_the_same_keys() {
