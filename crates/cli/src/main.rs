@@ -21,7 +21,7 @@ use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::rules::RulesError;
 use puskesos_interchange::{ImportError, ImportOptions};
-use puskesos_storage::bulk_load::BulkLoad;
+use puskesos_storage::bulk_load::FamilyLoader;
 use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
 use puskesos_storage::{Db, now_ms};
 use puskesos_storage::{accounts, assessment};
@@ -776,18 +776,13 @@ fn fill_demo(
     let pb = indicatif::ProgressBar::new(generated.len() as u64);
     let mut conn = db.conn()?;
     conn.transaction(|c| -> Result<()> {
-        let mut bulk = BulkLoad::begin(c)?;
+        let mut loader = FamilyLoader::begin(c)?;
         for fam in &generated {
             let input = FamilyInput::whole(fam.values.clone(), fam.members.clone());
-            match bulk.as_mut() {
-                Some(load) => load.save_family(c, &input, &ctx)?,
-                None => registry::save_family(c, &input, &ctx)?,
-            };
+            loader.save_family(c, &input, &ctx)?;
             pb.inc(1);
         }
-        if let Some(load) = bulk {
-            load.finish(c)?;
-        }
+        loader.finish(c)?;
         Ok(())
     })?;
     pb.finish_and_clear();

@@ -18,7 +18,7 @@ use puskesos_domain::identity::Severity;
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Values};
 use puskesos_domain::validate::{self, FieldIssue, has_errors};
 use puskesos_domain::{Lang, Message};
-use puskesos_storage::bulk_load::BulkLoad;
+use puskesos_storage::bulk_load::FamilyLoader;
 use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
 use puskesos_storage::{Db, StorageError};
 
@@ -581,7 +581,7 @@ fn write_families(
     let result = (|| -> Result<(), ImportError> {
         // Into an empty registry the whole file is one transaction (see `BulkLoad`);
         // otherwise a commit every `batch_families` keeps whole families only.
-        let mut bulk = BulkLoad::begin(conn)?;
+        let mut loader = FamilyLoader::begin(conn)?;
         let mut families_in_tx = 0usize;
         for prepared in rx.into_iter().flat_map(|chunk| match chunk {
             Ok(v) => v.into_iter().map(Ok).collect::<Vec<_>>(),
@@ -595,10 +595,7 @@ fn write_families(
             let Some(input) = prepared.input else {
                 continue;
             };
-            let out = match bulk.as_mut() {
-                Some(load) => load.save_family(conn, &input, ctx)?,
-                None => registry::save_family(conn, &input, ctx)?,
-            };
+            let out = loader.save_family(conn, &input, ctx)?;
             let changed = out.family_created
                 || out.family_updated
                 || out.persons_created > 0
@@ -625,7 +622,7 @@ fn write_families(
             }
             families_in_tx += 1;
             if families_in_tx >= batch_families {
-                if bulk.is_none() {
+                if !loader.is_bulk() {
                     conn.commit()?;
                     conn.begin()?;
                 }
@@ -634,9 +631,7 @@ fn write_families(
                 pb.set_message(summary.rows.to_string());
             }
         }
-        if let Some(load) = bulk {
-            load.finish(conn)?;
-        }
+        loader.finish(conn)?;
         Ok(())
     })();
     match result {

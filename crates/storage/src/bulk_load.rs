@@ -109,3 +109,41 @@ impl BulkLoad {
         registry::rebuild_name_index(conn)
     }
 }
+
+/// Saves families one after another inside the caller's transaction: as a [`BulkLoad`] when
+/// the registry was empty at the start, else through [`registry::save_family`]. The importer
+/// and the demo write through it, so the choice is made in one place.
+pub struct FamilyLoader {
+    bulk: Option<BulkLoad>,
+}
+
+impl FamilyLoader {
+    /// Must run inside the transaction that will also run [`FamilyLoader::finish`].
+    pub fn begin(conn: &mut Conn) -> Result<FamilyLoader, StorageError> {
+        Ok(FamilyLoader {
+            bulk: BulkLoad::begin(conn)?,
+        })
+    }
+
+    /// Whether this is a bulk load, which must stay one transaction to its end.
+    pub fn is_bulk(&self) -> bool {
+        self.bulk.is_some()
+    }
+
+    pub fn save_family(
+        &mut self,
+        conn: &mut Conn,
+        input: &FamilyInput,
+        ctx: &WriteCtx,
+    ) -> Result<SaveOutcome, StorageError> {
+        registry::save_family_in(conn, input, ctx, self.bulk.as_mut())
+    }
+
+    /// Completes a bulk load (see [`BulkLoad::finish`]); nothing to do otherwise.
+    pub fn finish(self, conn: &mut Conn) -> Result<(), StorageError> {
+        match self.bulk {
+            Some(load) => load.finish(conn),
+            None => Ok(()),
+        }
+    }
+}
