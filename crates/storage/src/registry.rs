@@ -1108,33 +1108,63 @@ fn index_name(
     name: Option<&str>,
     add: bool,
 ) -> Result<(), StorageError> {
+    if add {
+        return insert_name_words(conn, NameTable::Index, village, family_id, person_id, name);
+    }
+    for token in name.map(name_tokens).unwrap_or_default() {
+        conn.execute(
+            "DELETE FROM person_names WHERE token = $1 AND kode_wilayah = $2 \
+             AND family_id = $3 AND person_id = $4",
+            &[
+                token.into(),
+                village.into(),
+                family_id.into(),
+                person_id.into(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Where name words go: the search index, or the staging table of [`rebuild_name_index`].
+#[derive(Clone, Copy)]
+enum NameTable {
+    Index,
+    Staging,
+}
+
+/// Writes one row per word of a member's name, each carrying all the words of the name.
+fn insert_name_words(
+    conn: &mut Conn,
+    table: NameTable,
+    village: &str,
+    family_id: &str,
+    person_id: &str,
+    name: Option<&str>,
+) -> Result<(), StorageError> {
+    let sql = match table {
+        NameTable::Index => {
+            "INSERT INTO person_names (token, kode_wilayah, family_id, person_id, words) \
+             VALUES ($1, $2, $3, $4, $5)"
+        }
+        NameTable::Staging => {
+            "INSERT INTO name_words (token, kode_wilayah, family_id, person_id, words) \
+             VALUES ($1, $2, $3, $4, $5)"
+        }
+    };
     let tokens = name.map(name_tokens).unwrap_or_default();
     let words = tokens.join(" ");
     for token in tokens {
-        if add {
-            conn.execute(
-                "INSERT INTO person_names (token, kode_wilayah, family_id, person_id, words) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    token.into(),
-                    village.into(),
-                    family_id.into(),
-                    person_id.into(),
-                    words.as_str().into(),
-                ],
-            )?;
-        } else {
-            conn.execute(
-                "DELETE FROM person_names WHERE token = $1 AND kode_wilayah = $2 \
-                 AND family_id = $3 AND person_id = $4",
-                &[
-                    token.into(),
-                    village.into(),
-                    family_id.into(),
-                    person_id.into(),
-                ],
-            )?;
-        }
+        conn.execute(
+            sql,
+            &[
+                token.into(),
+                village.into(),
+                family_id.into(),
+                person_id.into(),
+                words.as_str().into(),
+            ],
+        )?;
     }
     Ok(())
 }
@@ -1169,21 +1199,14 @@ pub fn rebuild_name_index(conn: &mut Conn) -> Result<(), StorageError> {
         })?;
         for r in &rows {
             let text = |i: usize| r[i].as_str().unwrap_or_default();
-            let tokens = name_tokens(text(3));
-            let words = tokens.join(" ");
-            for token in tokens {
-                conn.execute(
-                    "INSERT INTO name_words (token, kode_wilayah, family_id, person_id, words) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                    &[
-                        token.into(),
-                        text(0).into(),
-                        text(2).into(),
-                        text(1).into(),
-                        words.as_str().into(),
-                    ],
-                )?;
-            }
+            insert_name_words(
+                conn,
+                NameTable::Staging,
+                text(0),
+                text(2),
+                text(1),
+                r[3].as_str(),
+            )?;
         }
         let full = rows.len() == CHUNK;
         after = rows.pop().map(|r| {
@@ -1461,7 +1484,7 @@ fn search_names(
     // Read in key order and stop once enough families are found. The LIMIT only bounds what
     // PostgreSQL sends (SQLite stops reading when told); a search past it shows what it found.
     let sql = format!(
-        "SELECT family_id, words FROM person_names WHERE {} \
+        "SELECT family_id FROM person_names WHERE {} \
          ORDER BY token, kode_wilayah, family_id, person_id LIMIT {NAME_ROWS_READ}",
         conds.join(" AND ")
     );
@@ -1471,18 +1494,11 @@ fn search_names(
         if rows_read > max_rows {
             return Ok(false);
         }
-        let mut it = r.into_iter();
-        let (Some(SqlValue::Text(family)), Some(SqlValue::Text(person_words))) =
-            (it.next(), it.next())
-        else {
+        // The other words were matched by the query itself.
+        let Some(SqlValue::Text(family)) = r.into_iter().next() else {
             return Ok(true);
         };
-        let matches = others
-            .iter()
-            .all(|w| person_words.split(' ').any(|t| t.starts_with(w)));
-        if matches
-            && in_rt_rw.as_ref().is_none_or(|set| set.contains(&family))
-            && seen.insert(family.clone())
+        if in_rt_rw.as_ref().is_none_or(|set| set.contains(&family)) && seen.insert(family.clone())
         {
             families.push(family);
         }
