@@ -61,16 +61,6 @@ impl BulkLoad {
         Ok(Some(BulkLoad::default()))
     }
 
-    /// Saves one family as [`registry::save_family`] does, with the same checks and history.
-    pub fn save_family(
-        &mut self,
-        conn: &mut Conn,
-        input: &FamilyInput,
-        ctx: &WriteCtx,
-    ) -> Result<SaveOutcome, StorageError> {
-        registry::save_family_in(conn, input, ctx, Some(self))
-    }
-
     /// The id of the family with this KK number, if this load stored it.
     pub(crate) fn family_of(&self, kk: &str) -> Result<Option<&str>, StorageError> {
         Ok(self.family_of_kk.get(&number(kk)?).map(String::as_str))
@@ -130,6 +120,7 @@ impl FamilyLoader {
         self.bulk.is_some()
     }
 
+    /// Saves one family as [`registry::save_family`] does, with the same checks and history.
     pub fn save_family(
         &mut self,
         conn: &mut Conn,

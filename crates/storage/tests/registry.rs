@@ -495,7 +495,7 @@ fn index_definitions(c: &mut puskesos_storage::Conn) -> Vec<(String, String)> {
 
 #[test]
 fn a_bulk_load_into_an_empty_registry_stores_what_the_usual_save_stores() {
-    use puskesos_storage::bulk_load::BulkLoad;
+    use puskesos_storage::bulk_load::FamilyLoader;
     use puskesos_storage::registry::SearchQuery;
     // A family, a second family whose second member's NIK is the first family's, and the first
     // family again (a file not sorted by KK) with a new member and a corrected name.
@@ -533,14 +533,16 @@ fn a_bulk_load_into_an_empty_registry_stores_what_the_usual_save_stores() {
 
         // A load that fails half-way changes nothing, indexes included.
         c.begin().unwrap();
-        let mut load = BulkLoad::begin(&mut c).unwrap().expect("empty registry");
+        let mut load = FamilyLoader::begin(&mut c).unwrap();
+        assert!(load.is_bulk(), "{}: empty registry", t.label);
         load.save_family(&mut c, &saves[0], &ctx(None)).unwrap();
         c.rollback().unwrap();
         assert_eq!(index_definitions(&mut c), schema, "{}", t.label);
         assert_eq!(registry::counts(&mut c).unwrap(), (0, 0), "{}", t.label);
 
         c.begin().unwrap();
-        let mut load = BulkLoad::begin(&mut c).unwrap().expect("empty registry");
+        let mut load = FamilyLoader::begin(&mut c).unwrap();
+        assert!(load.is_bulk(), "{}: empty registry", t.label);
         let bulk: Vec<_> = saves
             .iter()
             .map(|s| load.save_family(&mut c, s, &ctx(None)).unwrap())
@@ -631,7 +633,11 @@ fn a_bulk_load_into_an_empty_registry_stores_what_the_usual_save_stores() {
 
         // A registry holding families takes the usual path.
         c.begin().unwrap();
-        assert!(BulkLoad::begin(&mut c).unwrap().is_none(), "{}", t.label);
+        assert!(
+            !FamilyLoader::begin(&mut c).unwrap().is_bulk(),
+            "{}",
+            t.label
+        );
         c.rollback().unwrap();
     }
 }
