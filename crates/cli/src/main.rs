@@ -21,7 +21,7 @@ use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::rules::RulesError;
 use puskesos_interchange::{ImportError, ImportOptions};
-use puskesos_storage::bulk_load::FamilyLoader;
+use puskesos_storage::bulk_load::load_families;
 use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
 use puskesos_storage::{Db, now_ms};
 use puskesos_storage::{accounts, assessment};
@@ -775,14 +775,12 @@ fn fill_demo(
     };
     let pb = indicatif::ProgressBar::new(generated.len() as u64);
     let mut conn = db.conn()?;
-    conn.transaction(|c| -> Result<()> {
-        let mut loader = FamilyLoader::begin(c)?;
+    load_families(&mut conn, |c, loader| -> Result<()> {
         for fam in &generated {
             let input = FamilyInput::whole(fam.values.clone(), fam.members.clone());
             loader.save_family(c, &input, &ctx)?;
             pb.inc(1);
         }
-        loader.finish(c)?;
         Ok(())
     })?;
     pb.finish_and_clear();

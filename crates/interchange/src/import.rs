@@ -18,7 +18,7 @@ use puskesos_domain::identity::Severity;
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Values};
 use puskesos_domain::validate::{self, FieldIssue, has_errors};
 use puskesos_domain::{Lang, Message};
-use puskesos_storage::bulk_load::FamilyLoader;
+use puskesos_storage::bulk_load::load_families;
 use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
 use puskesos_storage::{Db, StorageError};
 
@@ -577,11 +577,9 @@ fn write_families(
     summary: &mut ImportSummary,
     pb: &ProgressBar,
 ) -> Result<(), ImportError> {
-    conn.begin()?;
-    let result = (|| -> Result<(), ImportError> {
-        // Into an empty registry the whole file is one transaction (see `BulkLoad`);
-        // otherwise a commit every `batch_families` keeps whole families only.
-        let mut loader = FamilyLoader::begin(conn)?;
+    // Into an empty registry the whole file is one transaction (see `BulkLoad`); otherwise a
+    // commit every `batch_families` keeps whole families only.
+    load_families(conn, |conn, loader| -> Result<(), ImportError> {
         let mut families_in_tx = 0usize;
         for prepared in rx.into_iter().flat_map(|chunk| match chunk {
             Ok(v) => v.into_iter().map(Ok).collect::<Vec<_>>(),
@@ -631,16 +629,8 @@ fn write_families(
                 pb.set_message(summary.rows.to_string());
             }
         }
-        loader.finish(conn)?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => Ok(conn.commit()?),
-        Err(e) => {
-            let _ = conn.rollback();
-            Err(e)
-        }
-    }
+    })
 }
 
 fn cells<'a>(record: &'a StringRecord, cols: &[Option<usize>]) -> Vec<Option<&'a str>> {

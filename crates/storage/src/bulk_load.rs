@@ -6,7 +6,9 @@
 //! - the KK and NIK checks become lookups in memory instead of index reads;
 //! - the indexes whose keys arrive in random order (NIK, KK number, RT/RW) are dropped and built
 //!   once at the end, a sort instead of a b-tree seek per row;
-//! - the name-search index is filled at the end in key order instead of word by word.
+//! - the name-search index is filled at the end in key order instead of word by word;
+//! - on SQLite, the pages are written once, into the database file, instead of twice (into the
+//!   WAL, then copied by the checkpoint at commit): see [`load_families`].
 
 use std::collections::HashMap;
 
@@ -98,6 +100,57 @@ impl BulkLoad {
         }
         registry::rebuild_name_index(conn)
     }
+}
+
+/// Runs `fill` as one transaction that saves families through a [`FamilyLoader`], and commits
+/// it (or rolls it back when `fill` fails). A bulk load into an empty SQLite registry runs with a
+/// rollback journal instead of the WAL when no other connection has the file open: SQLite
+/// journals only the pages that existed before the transaction (an empty registry's few), so
+/// the 1.8 GB of a district's file are written once instead of to the WAL and again by the
+/// checkpoint, and a killed process still leaves the database as it was (the journal restores
+/// those pages and cuts the file back). Readers of the file wait for the commit meanwhile, which
+/// is what a first load may cost. The WAL is back on before this returns.
+pub fn load_families<T, E: From<StorageError>>(
+    conn: &mut Conn,
+    fill: impl FnOnce(&mut Conn, &mut FamilyLoader) -> Result<T, E>,
+) -> Result<T, E> {
+    let direct = write_directly_if_empty(conn)?;
+    let result = conn.transaction(|c| {
+        let mut loader = FamilyLoader::begin(c)?;
+        let value = fill(c, &mut loader)?;
+        loader.finish(c)?;
+        Ok(value)
+    });
+    if direct {
+        // Waits (busy timeout) for readers that came meanwhile; if that fails, the next
+        // connection opened turns the WAL back on (`Db::open`).
+        let _ = conn.batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    }
+    result
+}
+
+/// Leaves WAL mode for a rollback journal when the SQLite registry is empty and this is the only
+/// connection to the file; returns whether it did. Never waits: another connection (a running
+/// server) keeps the WAL and the load goes on through it.
+fn write_directly_if_empty(conn: &mut Conn) -> Result<bool, StorageError> {
+    if conn.engine() != Engine::Sqlite || conn.query_opt("SELECT 1 FROM families", &[])?.is_some()
+    {
+        return Ok(false);
+    }
+    conn.batch("PRAGMA busy_timeout = 0")?;
+    let mode = conn
+        .query_opt("PRAGMA journal_mode = DELETE", &[])
+        .ok()
+        .flatten()
+        .and_then(|row| row.into_iter().next())
+        .and_then(|v| v.into_string());
+    conn.batch(&format!("PRAGMA busy_timeout = {}", crate::db::BUSY_TIMEOUT_MS))?;
+    let direct = mode.as_deref() == Some("delete");
+    if direct {
+        // A rollback journal's commit is safe from power loss only with FULL.
+        conn.batch("PRAGMA synchronous = FULL")?;
+    }
+    Ok(direct)
 }
 
 /// Saves families one after another inside the caller's transaction: as a [`BulkLoad`] when

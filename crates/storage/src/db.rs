@@ -80,6 +80,9 @@ pub enum Engine {
     Postgres,
 }
 
+/// How long an SQLite writer waits for another's lock before giving up.
+pub(crate) const BUSY_TIMEOUT_MS: u32 = 10_000;
+
 /// A pool of connections to the registry database.
 #[derive(Clone)]
 pub enum Db {
@@ -126,19 +129,22 @@ impl Db {
             // WAL lets the web server read while an import writes; NORMAL sync is safe in WAL.
             // page_size only takes effect on a new file: 8 KB pages hold the change-history
             // rows (about 2 KB per family save) with less waste than the default 4 KB.
-            c.execute_batch(
+            c.execute_batch(&format!(
                 "PRAGMA page_size = 8192;
                  PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA busy_timeout = 10000;
+                 PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
                  PRAGMA cache_size = -8000;
                  PRAGMA analysis_limit = 400;
-                 PRAGMA optimize = 0x10002;",
-            )
+                 PRAGMA optimize = 0x10002;"
+            ))
         });
+        // Connections are opened when needed, not all eight at once: a bulk load may leave
+        // the WAL only while no other connection has the file open (bulk_load.rs).
         let pool = Pool::builder()
             .max_size(8)
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)?;
         Ok(Db::Sqlite(pool))
