@@ -90,11 +90,6 @@ impl BulkLoad {
     /// here, which the checks in memory rule out) and the name-search index.
     pub fn finish(self, conn: &mut Conn) -> Result<(), StorageError> {
         drop(self);
-        // SQLite gives each sort thread an in-memory run as large as the page cache: with the
-        // import's 128 MB cache the sorts below took 490 MB. Runs of 32 MB spill to temp files.
-        if conn.engine() == Engine::Sqlite {
-            conn.batch("PRAGMA cache_size = -32768")?;
-        }
         for (_, sql) in DEFERRED_INDEXES {
             conn.batch(sql)?;
         }
