@@ -365,6 +365,34 @@ impl Conn {
         }
     }
 
+    /// Runs one statement, prepared once, for each row of `N` texts that `fill` writes into a
+    /// reused buffer, until `fill` returns false: millions of rows without an allocation each.
+    pub fn execute_texts<const N: usize>(
+        &mut self,
+        sql: &str,
+        mut fill: impl FnMut(&mut [String; N]) -> bool,
+    ) -> Result<(), StorageError> {
+        let mut row: [String; N] = std::array::from_fn(|_| String::new());
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                check_sqlite_placeholders(&stmt, sql);
+                while fill(&mut row) {
+                    stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+                }
+            }
+            Conn::Postgres(c) => {
+                let stmt = c.statement(sql)?;
+                while fill(&mut row) {
+                    let params: Vec<&(dyn ToSql + Sync)> =
+                        row.iter().map(|t| t as &(dyn ToSql + Sync)).collect();
+                    c.client.execute(&stmt, &params)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs one statement for each row of parameters, prepared once (bulk writes).
     pub fn execute_each(&mut self, sql: &str, rows: &[Vec<SqlValue>]) -> Result<(), StorageError> {
         match self {

@@ -579,13 +579,16 @@ pub(crate) fn save_family_in(
     let mut out = SaveOutcome::default();
     let stored = match bulk.as_deref() {
         Some(load) => match load.family_of(&kk)? {
-            Some(id) => family_by_id(conn, id)?,
+            Some(id) => family_by_id(conn, &id)?,
             None => None,
         },
         None => family_by_kk(conn, &kk)?,
     };
     let (family, existing, mut changes, created) = match stored {
         Some(old) => {
+            if let Some(load) = bulk.as_deref_mut() {
+                load.family_saved_again();
+            }
             let mut changes = ChangeSet::new(&village_of(&old.values), &old.id);
             let merged = merge(&input.family_present, &old.values, &input.values);
             out.family_updated = update_family(conn, &mut changes, &old, &merged, ctx)?;
@@ -654,6 +657,15 @@ pub(crate) fn save_family_in(
         load.remember_family(&kk, &family.id)?;
         for (person, _) in &new_members {
             load.remember_member(person.text("nik").unwrap_or_default(), &kk)?;
+        }
+        if created {
+            load.remember_names(
+                &village,
+                &family.id,
+                new_members
+                    .iter()
+                    .map(|(p, _)| (p.id.as_str(), p.text("nama"))),
+            )?;
         }
     }
     if created {
