@@ -126,11 +126,6 @@ impl BulkLoad {
         // The helper sorts the names while the indexes below are built.
         drop((self.family_of_kk, self.kk_of_nik));
         let names = self.names.map(names::NameCollector::close).transpose()?;
-        // SQLite gives each sort thread an in-memory run as large as the page cache; with the
-        // helper's sorted names in memory meanwhile, 8 MB runs keep the load under 300 MB.
-        if conn.engine() == Engine::Sqlite {
-            conn.batch("PRAGMA cache_size = -8192")?;
-        }
         for (_, sql) in DEFERRED_INDEXES {
             conn.batch(sql)?;
         }

@@ -365,25 +365,24 @@ impl Conn {
         }
     }
 
-    /// Runs one statement, prepared once, for each row of `N` texts that `fill` writes into a
-    /// reused buffer, until `fill` returns false: millions of rows without an allocation each.
-    pub fn execute_texts<const N: usize>(
+    /// Runs one statement, prepared once, for each row of `N` texts: millions of rows without
+    /// an allocation each.
+    pub fn execute_texts<'a, const N: usize>(
         &mut self,
         sql: &str,
-        mut fill: impl FnMut(&mut [String; N]) -> bool,
+        rows: impl IntoIterator<Item = [&'a str; N]>,
     ) -> Result<(), StorageError> {
-        let mut row: [String; N] = std::array::from_fn(|_| String::new());
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
                 check_sqlite_placeholders(&stmt, sql);
-                while fill(&mut row) {
-                    stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+                for row in rows {
+                    stmt.execute(rusqlite::params_from_iter(row))?;
                 }
             }
             Conn::Postgres(c) => {
                 let stmt = c.statement(sql)?;
-                while fill(&mut row) {
+                for row in rows {
                     let params: Vec<&(dyn ToSql + Sync)> =
                         row.iter().map(|t| t as &(dyn ToSql + Sync)).collect();
                     c.client.execute(&stmt, &params)?;
@@ -508,20 +507,21 @@ impl Conn {
         }
     }
 
-    /// Settings for one long bulk job on this connection (import): a 32 MB SQLite page cache,
+    /// Settings for one long bulk job on this connection (import): an 8 MB SQLite page cache,
     /// fewer WAL checkpoints, sorts in temporary files; on PostgreSQL, commits that do not wait
     /// for the disk (a crash loses the last batches, never half of one).
     pub fn tune_for_bulk(&mut self) -> Result<(), StorageError> {
         match self.engine() {
             Engine::Sqlite => {
                 // The cache: a load appends, so only the right-most pages are hot; 8-64 MB
-                // measured alike, 128 MB slower (more to spill and look through), and SQLite
-                // gives each sort thread an in-memory run as large as the cache (with 128 MB the
-                // final index builds took 490 MB). temp_store FILE: those sorts can hold hundreds
+                // measured alike and 128 MB slower (more to spill and look through); lookups
+                // elsewhere in the file come from the OS's cache. SQLite also gives each sort
+                // thread an in-memory run as large as the cache (with 128 MB the final index
+                // builds of a load took 490 MB). temp_store FILE: those sorts can hold hundreds
                 // of MB; in files they stay out of the process's memory. threads: the sorts may
                 // use the second core.
                 self.batch(
-                    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000; \
+                    "PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 10000; \
                      PRAGMA temp_store = FILE; PRAGMA threads = 1;",
                 )
             }

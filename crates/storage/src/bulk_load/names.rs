@@ -28,14 +28,14 @@ struct NewFamily {
 
 enum Message {
     Families(Vec<NewFamily>),
-    /// Every family has been sent: sort and hand back.
-    Finish,
+    /// Every family has been sent: sort, and send the rows back through this channel.
+    Finish(SyncSender<Chunk>),
 }
 
 /// Sends new families' names to the helper thread; see the module documentation.
 pub(super) struct NameCollector {
     tx: SyncSender<Message>,
-    helper: JoinHandle<Option<SortedNames>>,
+    helper: JoinHandle<Option<usize>>,
     batch: Vec<NewFamily>,
 }
 
@@ -84,30 +84,80 @@ impl NameCollector {
     /// Tells the helper that every family was sent; it sorts while the caller goes on.
     pub(super) fn close(mut self) -> Result<PendingNames, StorageError> {
         self.send()?;
+        let (rows_tx, rows) = sync_channel(4);
         self.tx
-            .send(Message::Finish)
+            .send(Message::Finish(rows_tx))
             .map_err(|_| StorageError::Corrupt("the name-index helper stopped".into()))?;
         Ok(PendingNames {
+            rows,
             helper: self.helper,
         })
     }
 }
 
-/// The helper sorting the names after [`NameCollector::close`].
+/// The helper sorting the names after [`NameCollector::close`]; it then sends the index's
+/// rows in key order, a chunk at a time, so that making their text runs beside the inserts.
 pub(super) struct PendingNames {
-    helper: JoinHandle<Option<SortedNames>>,
+    rows: Receiver<Chunk>,
+    helper: JoinHandle<Option<usize>>,
 }
 
 impl PendingNames {
-    /// Waits for the sorted names and appends them to the (empty) name index.
+    /// Appends the sorted names to the (empty) name index.
     pub(super) fn write(self, conn: &mut Conn) -> Result<(), StorageError> {
-        let sorted = self
-            .helper
-            .join()
-            .ok()
-            .flatten()
-            .ok_or_else(|| StorageError::Corrupt("the name-index helper failed".into()))?;
-        sorted.write(conn)
+        let mut written = 0;
+        for chunk in self.rows.iter() {
+            written += chunk.len();
+            conn.execute_texts(
+                "INSERT INTO person_names (token, kode_wilayah, family_id, person_id, words) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                chunk.rows(),
+            )?;
+        }
+        // The channel also closes when the helper fails: only its count says it finished.
+        match self.helper.join() {
+            Ok(Some(sent)) if sent == written => Ok(()),
+            _ => Err(StorageError::Corrupt("the name-index helper failed".into())),
+        }
+    }
+}
+
+/// Rows of the name index as one text and where each row's five values end in it.
+struct Chunk {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Chunk {
+    const ROWS: usize = 8192;
+
+    fn new() -> Chunk {
+        Chunk {
+            text: String::with_capacity(Chunk::ROWS * 112),
+            ends: Vec::with_capacity(Chunk::ROWS * 5),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len() / 5
+    }
+
+    fn push(&mut self, values: [&str; 5]) {
+        for v in values {
+            self.text.push_str(v);
+            self.ends.push(self.text.len() as u32);
+        }
+    }
+
+    fn rows(&self) -> impl Iterator<Item = [&str; 5]> {
+        self.ends.chunks_exact(5).enumerate().map(|(i, ends)| {
+            let mut start = if i == 0 { 0 } else { self.ends[i * 5 - 1] as usize };
+            std::array::from_fn(|j| {
+                let value = &self.text[start..ends[j] as usize];
+                start = ends[j] as usize;
+                value
+            })
+        })
     }
 }
 
@@ -156,9 +206,9 @@ impl Interner {
     }
 }
 
-/// Runs on the helper thread until [`Message::Finish`]; `None` when the writer went away
-/// without finishing (a failed load).
-fn collect(rx: Receiver<Message>) -> Option<SortedNames> {
+/// Runs on the helper thread until [`Message::Finish`], then sends the rows; the number sent,
+/// or `None` when the writer went away (a failed load).
+fn collect(rx: Receiver<Message>) -> Option<usize> {
     let mut villages = Interner::default();
     let mut tokens = Interner::default();
     let mut families: Vec<(Uuid, u32)> = Vec::new();
@@ -167,9 +217,9 @@ fn collect(rx: Receiver<Message>) -> Option<SortedNames> {
     // (word, member, 0) in arrival order, made (word rank, village rank, member rank) in place
     // at the end: one array of 12 bytes a word instead of two.
     let mut entries: Vec<(u32, u32, u32)> = Vec::new();
-    loop {
+    let rows_tx = loop {
         match rx.recv().ok()? {
-            Message::Finish => break,
+            Message::Finish(rows_tx) => break rows_tx,
             Message::Families(batch) => {
                 for family in batch {
                     let village = villages.id(&family.village);
@@ -196,7 +246,7 @@ fn collect(rx: Receiver<Message>) -> Option<SortedNames> {
                 }
             }
         }
-    }
+    };
     // The last two parts of the index key are the family id and the member id.
     let id_key = |m: &Member| (families[m.family as usize].0, m.id);
     let mut by_id: Vec<u32> = (0..members.len() as u32).collect();
@@ -221,14 +271,15 @@ fn collect(rx: Receiver<Message>) -> Option<SortedNames> {
     entries.sort_unstable();
     // Members in rank order, so that the rows of one word read them in ascending order.
     members.sort_unstable_by_key(id_key);
-    Some(SortedNames {
+    SortedNames {
         villages,
         tokens,
         families,
         members,
         words,
         keys: entries,
-    })
+    }
+    .send(&rows_tx)
 }
 
 /// The name index's rows in key order, ready to append.
@@ -244,34 +295,32 @@ struct SortedNames {
 }
 
 impl SortedNames {
-    fn write(self, conn: &mut Conn) -> Result<(), StorageError> {
-        let mut keys = self.keys.iter();
-        let mut id_buf = Uuid::encode_buffer();
-        conn.execute_texts(
-            "INSERT INTO person_names (token, kode_wilayah, family_id, person_id, words) \
-             VALUES ($1, $2, $3, $4, $5)",
-            |row: &mut [String; 5]| {
-                let Some(&(token, village, rank)) = keys.next() else {
-                    return false;
-                };
-                let m = &self.members[rank as usize];
-                let family = self.families[m.family as usize].0;
-                let start = m.words_start as usize;
-                // The ids as the registry stores them: lower-case hyphenated UUIDs.
-                for (cell, text) in row.iter_mut().zip([
-                    &*self.tokens[token as usize],
-                    &*self.villages[village as usize],
-                    family.hyphenated().encode_lower(&mut id_buf),
-                ]) {
-                    cell.clear();
-                    cell.push_str(text);
-                }
-                row[3].clear();
-                row[3].push_str(m.id.hyphenated().encode_lower(&mut id_buf));
-                row[4].clear();
-                row[4].push_str(&self.words[start..start + m.words_len as usize]);
-                true
-            },
-        )
+    /// Sends the rows in chunks; the number sent, or `None` when the writer went away.
+    fn send(self, rows_tx: &SyncSender<Chunk>) -> Option<usize> {
+        let mut chunk = Chunk::new();
+        let mut family_buf = Uuid::encode_buffer();
+        let mut member_buf = Uuid::encode_buffer();
+        for &(token, village, rank) in &self.keys {
+            let m = &self.members[rank as usize];
+            let start = m.words_start as usize;
+            // The ids as the registry stores them: lower-case hyphenated UUIDs.
+            chunk.push([
+                &self.tokens[token as usize],
+                &self.villages[village as usize],
+                self.families[m.family as usize]
+                    .0
+                    .hyphenated()
+                    .encode_lower(&mut family_buf),
+                m.id.hyphenated().encode_lower(&mut member_buf),
+                &self.words[start..start + m.words_len as usize],
+            ]);
+            if chunk.len() == Chunk::ROWS {
+                rows_tx
+                    .send(std::mem::replace(&mut chunk, Chunk::new()))
+                    .ok()?;
+            }
+        }
+        rows_tx.send(chunk).ok()?;
+        Some(self.keys.len())
     }
 }
