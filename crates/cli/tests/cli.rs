@@ -169,6 +169,60 @@ fn killed_import_leaves_whole_families() {
     }
 }
 
+/// Killing the first import into an empty database (one transaction, written past the WAL)
+/// leaves the database as it was: no family, a sound file back in WAL mode, and the same
+/// import then runs to the end.
+#[test]
+fn killed_first_import_leaves_the_database_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    run(&["demo", "--families", "6000", "--seed", "4"], &src);
+    let file = dir.path().join("all.csv");
+    run(&["export", file.to_str().unwrap()], &src);
+    let dst = dir.path().join("dst");
+    let db_file = dst.join("puskesos.sqlite");
+    // Kills at points through the time a whole import takes on this machine.
+    let start = Instant::now();
+    run(&["import", file.to_str().unwrap()], &dst);
+    let whole = start.elapsed().as_millis() as u64;
+    for delay_ms in [whole * 3 / 10, whole * 6 / 10, whole * 9 / 10] {
+        let _ = std::fs::remove_dir_all(&dst);
+        let mut child = bin()
+            .arg("--data-dir")
+            .arg(&dst)
+            .args(["import", file.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let db = puskesos_storage::Db::open(db_file.to_str().unwrap()).unwrap();
+        let mut conn = db.conn().unwrap();
+        let (families, persons) = puskesos_storage::registry::counts(&mut conn).unwrap();
+        assert!(
+            (families, persons) == (0, 0) || families == 6000,
+            "killed after {delay_ms} ms: {families} families, {persons} people"
+        );
+        let check = conn.query("PRAGMA integrity_check", &[]).unwrap();
+        assert_eq!(check[0][0].as_str(), Some("ok"));
+        let mode = conn.query("PRAGMA journal_mode", &[]).unwrap();
+        assert_eq!(mode[0][0].as_str(), Some("wal"));
+        assert!(!dst.join("puskesos.sqlite-journal").exists());
+        eprintln!("killed after {delay_ms} of {whole} ms: {families} families stored");
+        drop(conn);
+        drop(db);
+        run(&["import", file.to_str().unwrap()], &dst);
+        let db = puskesos_storage::Db::open(db_file.to_str().unwrap()).unwrap();
+        let mut conn = db.conn().unwrap();
+        assert_eq!(
+            puskesos_storage::registry::counts(&mut conn).unwrap().0,
+            6000
+        );
+    }
+}
+
 #[test]
 fn serve_starts_and_answers() {
     let dir = tempfile::tempdir().unwrap();

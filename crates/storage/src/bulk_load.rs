@@ -167,8 +167,7 @@ pub fn load_families<T, E: From<StorageError>>(
 /// connection to the file; returns whether it did. Never waits: another connection (a running
 /// server) keeps the WAL and the load goes on through it.
 fn write_directly_if_empty(conn: &mut Conn) -> Result<bool, StorageError> {
-    if conn.engine() != Engine::Sqlite || conn.query_opt("SELECT 1 FROM families", &[])?.is_some()
-    {
+    if conn.engine() != Engine::Sqlite || conn.query_opt("SELECT 1 FROM families", &[])?.is_some() {
         return Ok(false);
     }
     conn.batch("PRAGMA busy_timeout = 0")?;
@@ -178,7 +177,10 @@ fn write_directly_if_empty(conn: &mut Conn) -> Result<bool, StorageError> {
         .flatten()
         .and_then(|row| row.into_iter().next())
         .and_then(|v| v.into_string());
-    conn.batch(&format!("PRAGMA busy_timeout = {}", crate::db::BUSY_TIMEOUT_MS))?;
+    conn.batch(&format!(
+        "PRAGMA busy_timeout = {}",
+        crate::db::BUSY_TIMEOUT_MS
+    ))?;
     let direct = mode.as_deref() == Some("delete");
     if direct {
         // A rollback journal's commit is safe from power loss only with FULL.

@@ -642,6 +642,137 @@ fn a_bulk_load_into_an_empty_registry_stores_what_the_usual_save_stores() {
     }
 }
 
+/// The name index as rows of (word, village, KK, NIK, words): the same for two registries
+/// whatever ids they gave their records.
+fn name_index(c: &mut puskesos_storage::Conn) -> Vec<Vec<String>> {
+    c.query(
+        "SELECT n.token, n.kode_wilayah, f.no_kk, p.nik, n.words FROM person_names n \
+         JOIN families f ON f.id = n.family_id JOIN persons p ON p.id = n.person_id \
+         ORDER BY n.token, n.kode_wilayah, f.no_kk, p.nik",
+        &[],
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| {
+        r.iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    })
+    .collect()
+}
+
+#[test]
+fn a_bulk_load_indexes_names_as_the_usual_save_does() {
+    use puskesos_storage::bulk_load::load_families;
+    // Two villages, names with capitals, punctuation and a repeated word, families not in KK
+    // order; no KK comes twice, so the names are split and sorted beside the load.
+    let mut other_village = family("1101011502150009");
+    set(
+        FAMILY_FIELDS,
+        &mut other_village,
+        "kode_wilayah",
+        Value::Text("11.01.01.2002".into()),
+    );
+    let saves = [
+        input(
+            family("1101011502150005"),
+            vec![
+                person("1101014101900011", "SITI  Purwanti"),
+                person("1101014101900012", "Budi bin Budi"),
+            ],
+        ),
+        input(
+            other_village,
+            vec![
+                person("1101014101900013", "Siti Aminah"),
+                person("1101014101900014", "Ahmad"),
+            ],
+        ),
+        input(
+            family("1101011502150003"),
+            vec![person("1101014101900015", "Dewi Sartika-Putri")],
+        ),
+    ];
+    for t in testing::all() {
+        let usual = match t.label {
+            "sqlite" => testing::sqlite(),
+            _ => testing::postgres().unwrap(),
+        };
+        let mut c = t.db.conn().unwrap();
+        let mut u = usual.db.conn().unwrap();
+        load_families(
+            &mut c,
+            |c, load| -> Result<(), puskesos_storage::StorageError> {
+                assert!(load.is_bulk(), "{}", t.label);
+                if t.label == "sqlite" {
+                    // The only connection: the pages go straight to the file.
+                    assert_eq!(journal_mode(c), "delete");
+                }
+                for s in &saves {
+                    load.save_family(c, s, &ctx(None))?;
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        for s in &saves {
+            registry::save_family(&mut u, s, &ctx(None)).unwrap();
+        }
+        let bulk = name_index(&mut c);
+        assert_eq!(bulk.len(), 10, "{}: {bulk:?}", t.label);
+        assert_eq!(bulk, name_index(&mut u), "{}", t.label);
+        assert_eq!(
+            bulk[0],
+            [
+                "ahmad",
+                "11.01.01.2002",
+                "1101011502150009",
+                "1101014101900014",
+                "ahmad"
+            ],
+            "{}",
+            t.label
+        );
+        if t.label == "sqlite" {
+            assert_eq!(journal_mode(&mut c), "wal");
+        }
+    }
+}
+
+#[test]
+fn a_bulk_load_beside_another_connection_keeps_the_wal() {
+    use puskesos_storage::bulk_load::load_families;
+    let t = testing::sqlite();
+    let mut reader = t.db.conn().unwrap();
+    // Another connection has the file open (it has read from it), as a running server would.
+    assert_eq!(registry::counts(&mut reader).unwrap(), (0, 0));
+    let mut c = t.db.conn().unwrap();
+    let saves = [input(
+        family("1101011502150005"),
+        vec![person("1101014101900011", "Siti Purwanti")],
+    )];
+    load_families(
+        &mut c,
+        |c, load| -> Result<(), puskesos_storage::StorageError> {
+            assert!(load.is_bulk());
+            assert_eq!(journal_mode(c), "wal");
+            // The other connection still reads (the WAL lets it) while the load writes.
+            assert_eq!(registry::counts(&mut reader).unwrap(), (0, 0));
+            load.save_family(c, &saves[0], &ctx(None))?;
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(registry::counts(&mut reader).unwrap(), (1, 1));
+    assert_eq!(name_index(&mut reader).len(), 2);
+    assert_eq!(journal_mode(&mut c), "wal");
+}
+
+fn journal_mode(c: &mut puskesos_storage::Conn) -> String {
+    let mode = c.query("PRAGMA journal_mode", &[]).unwrap();
+    mode[0][0].as_str().unwrap_or_default().to_string()
+}
+
 #[test]
 fn a_result_line_shows_the_head_and_count_kept_on_the_family() {
     use puskesos_storage::registry::SearchQuery;

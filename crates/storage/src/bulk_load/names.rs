@@ -151,7 +151,11 @@ impl Chunk {
 
     fn rows(&self) -> impl Iterator<Item = [&str; 5]> {
         self.ends.chunks_exact(5).enumerate().map(|(i, ends)| {
-            let mut start = if i == 0 { 0 } else { self.ends[i * 5 - 1] as usize };
+            let mut start = if i == 0 {
+                0
+            } else {
+                self.ends[i * 5 - 1] as usize
+            };
             std::array::from_fn(|j| {
                 let value = &self.text[start..ends[j] as usize];
                 start = ends[j] as usize;
