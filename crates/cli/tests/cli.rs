@@ -114,15 +114,22 @@ fn file_errors_exit_2_and_say_nothing_was_imported() {
     assert!(err.contains("basis data tidak berubah"), "{err}");
 }
 
+/// A demo village of `families` exported to `dir/all.csv`, a real file to import.
+fn demo_export(dir: &Path, families: usize, seed: u64) -> std::path::PathBuf {
+    let src = dir.join("src");
+    let (families, seed) = (families.to_string(), seed.to_string());
+    run(&["demo", "--families", &families, "--seed", &seed], &src);
+    let file = dir.join("all.csv");
+    run(&["export", file.to_str().unwrap()], &src);
+    file
+}
+
 /// Killing an import leaves whole families only: every family in the database has exactly the
 /// members it has in the file.
 #[test]
 fn killed_import_leaves_whole_families() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    run(&["demo", "--families", "3000", "--seed", "3"], &src);
-    let file = dir.path().join("all.csv");
-    run(&["export", file.to_str().unwrap()], &src);
+    let file = demo_export(dir.path(), 3000, 3);
     let expected: std::collections::HashMap<String, usize> = {
         let mut m = std::collections::HashMap::new();
         let mut rdr = csv::Reader::from_path(&file).unwrap();
@@ -175,10 +182,7 @@ fn killed_import_leaves_whole_families() {
 #[test]
 fn killed_first_import_leaves_the_database_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    run(&["demo", "--families", "6000", "--seed", "4"], &src);
-    let file = dir.path().join("all.csv");
-    run(&["export", file.to_str().unwrap()], &src);
+    let file = demo_export(dir.path(), 6000, 4);
     let dst = dir.path().join("dst");
     let db_file = dst.join("puskesos.sqlite");
     // Kills at points through the time a whole import takes on this machine.

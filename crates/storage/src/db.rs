@@ -221,14 +221,7 @@ fn check_sqlite_placeholders(stmt: &rusqlite::CachedStatement<'_>, sql: &str) {
 /// Binds without copying: text is lent to SQLite for the duration of the call.
 impl rusqlite::ToSql for SqlValue {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, ValueRef};
-        Ok(ToSqlOutput::Borrowed(match self {
-            SqlValue::Null => ValueRef::Null,
-            SqlValue::Int(i) => ValueRef::Integer(*i),
-            SqlValue::Real(r) => ValueRef::Real(*r),
-            SqlValue::Text(s) => ValueRef::Text(s.as_bytes()),
-            SqlValue::Code(c) => ValueRef::Text(c.as_bytes()),
-        }))
+        Ok(Param::from(self).sqlite())
     }
 }
 
@@ -299,26 +292,92 @@ fn pg_row(row: &postgres::Row, codes: ColumnCodes<'_>) -> Result<Row, StorageErr
         .collect()
 }
 
-impl ToSql for SqlValue {
+/// A statement parameter that lends its text instead of owning it: the registry's bulk writes
+/// bind values already in memory without copying each text (see [`Conn::execute_lent`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Param<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+}
+
+impl<'a> From<&'a SqlValue> for Param<'a> {
+    fn from(v: &'a SqlValue) -> Param<'a> {
+        match v {
+            SqlValue::Null => Param::Null,
+            SqlValue::Int(i) => Param::Int(*i),
+            SqlValue::Real(r) => Param::Real(*r),
+            SqlValue::Text(s) => Param::Text(s),
+            SqlValue::Code(c) => Param::Text(c),
+        }
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(v: Option<&'a str>) -> Param<'a> {
+        v.map_or(Param::Null, Param::Text)
+    }
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(v: &'a str) -> Param<'a> {
+        Param::Text(v)
+    }
+}
+
+impl<'a> Param<'a> {
+    /// The value as SQLite binds it, text lent for the duration of the call.
+    fn sqlite(self) -> rusqlite::types::ToSqlOutput<'a> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        ToSqlOutput::Borrowed(match self {
+            Param::Null => ValueRef::Null,
+            Param::Int(i) => ValueRef::Integer(i),
+            Param::Real(r) => ValueRef::Real(r),
+            Param::Text(s) => ValueRef::Text(s.as_bytes()),
+        })
+    }
+}
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.sqlite())
+    }
+}
+
+impl ToSql for Param<'_> {
     fn to_sql(
         &self,
         ty: &Type,
         out: &mut postgres::types::private::BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match (self, ty) {
-            (SqlValue::Null, _) => Ok(IsNull::Yes),
-            (SqlValue::Int(i), &Type::INT8) => i.to_sql(ty, out),
-            (SqlValue::Int(i), &Type::INT4) => i32::try_from(*i)?.to_sql(ty, out),
-            (SqlValue::Int(i), &Type::INT2) => i16::try_from(*i)?.to_sql(ty, out),
-            (SqlValue::Int(i), &Type::FLOAT8) => (*i as f64).to_sql(ty, out),
-            (SqlValue::Int(i), &Type::BOOL) => (*i != 0).to_sql(ty, out),
-            (SqlValue::Int(i), _) => i.to_string().to_sql(ty, out),
-            (SqlValue::Real(r), &Type::FLOAT8) => r.to_sql(ty, out),
-            (SqlValue::Real(r), &Type::FLOAT4) => (*r as f32).to_sql(ty, out),
-            (SqlValue::Real(r), _) => r.to_string().to_sql(ty, out),
-            (SqlValue::Text(s), _) => s.to_sql(ty, out),
-            (SqlValue::Code(c), _) => c.to_sql(ty, out),
+            (Param::Null, _) => Ok(IsNull::Yes),
+            (Param::Int(i), &Type::INT8) => i.to_sql(ty, out),
+            (Param::Int(i), &Type::INT4) => i32::try_from(*i)?.to_sql(ty, out),
+            (Param::Int(i), &Type::INT2) => i16::try_from(*i)?.to_sql(ty, out),
+            (Param::Int(i), &Type::FLOAT8) => (*i as f64).to_sql(ty, out),
+            (Param::Int(i), &Type::BOOL) => (*i != 0).to_sql(ty, out),
+            (Param::Int(i), _) => i.to_string().to_sql(ty, out),
+            (Param::Real(r), &Type::FLOAT8) => r.to_sql(ty, out),
+            (Param::Real(r), &Type::FLOAT4) => (*r as f32).to_sql(ty, out),
+            (Param::Real(r), _) => r.to_string().to_sql(ty, out),
+            (Param::Text(s), _) => s.to_sql(ty, out),
         }
+    }
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+    to_sql_checked!();
+}
+
+impl ToSql for SqlValue {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        Param::from(self).to_sql(ty, out)
     }
     fn accepts(_: &Type) -> bool {
         true
@@ -351,6 +410,19 @@ impl Conn {
 
     /// Runs a statement; returns the number of rows changed.
     pub fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, StorageError> {
+        self.run(sql, params)
+    }
+
+    /// [`Conn::execute`] with parameters that lend their text (no copy per value).
+    pub fn execute_lent(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StorageError> {
+        self.run(sql, params)
+    }
+
+    fn run<P: rusqlite::ToSql + ToSql + Sync>(
+        &mut self,
+        sql: &str,
+        params: &[P],
+    ) -> Result<u64, StorageError> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
@@ -360,7 +432,9 @@ impl Conn {
             }
             Conn::Postgres(c) => {
                 let stmt = c.statement(sql)?;
-                Ok(c.client.execute(&stmt, &pg_params(params))?)
+                let params: Vec<&(dyn ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+                Ok(c.client.execute(&stmt, &params)?)
             }
         }
     }

@@ -10,7 +10,7 @@ use puskesos_domain::model::{
 };
 
 use crate::bulk_load::BulkLoad;
-use crate::db::{Conn, Row, SqlValue};
+use crate::db::{Conn, Param, Row, SqlValue};
 use crate::{StorageError, new_id};
 
 /// Who writes, why, and where the data came from: stored with every change.
@@ -30,6 +30,17 @@ fn to_sql(v: &Option<Value>) -> SqlValue {
         Some(Value::Num(n)) => SqlValue::Real(*n),
         Some(Value::Text(s)) => SqlValue::Text(s.clone()),
         Some(Value::Code(c)) => SqlValue::Code(c),
+    }
+}
+
+/// A value lent to a statement (bulk writes: no copy of each text).
+fn lend(v: &Option<Value>) -> Param<'_> {
+    match v {
+        None => Param::Null,
+        Some(Value::Int(i)) => Param::Int(*i),
+        Some(Value::Num(n)) => Param::Real(*n),
+        Some(Value::Text(s)) => Param::Text(s),
+        Some(Value::Code(c)) => Param::Text(c),
     }
 }
 
@@ -344,24 +355,40 @@ fn village_of(values: &Values) -> String {
         .to_string()
 }
 
+/// A member a save creates: its new id and the input's values, lent rather than copied.
+struct NewMember<'a> {
+    id: String,
+    values: &'a Values,
+    /// Place on the family card.
+    position: i64,
+}
+
+impl NewMember<'_> {
+    fn text(&self, key: &str) -> Option<&str> {
+        field_index(PERSON_FIELDS, key)
+            .and_then(|i| self.values[i].as_ref())
+            .and_then(Value::as_text)
+    }
+}
+
 /// Creates a family (its `id` must be new) whose members will be `members` (the head and the
 /// count of a search result line are stored with the family).
 fn insert_family(
     conn: &mut Conn,
     changes: &mut ChangeSet,
     family: &Family,
-    members: &[(Person, i64)],
+    members: &[NewMember],
     ctx: &WriteCtx,
 ) -> Result<(), StorageError> {
-    let mut params: Vec<SqlValue> = family.values.iter().map(to_sql).collect();
+    let mut params: Vec<Param> = family.values.iter().map(lend).collect();
     params.push(family.id.as_str().into());
     params.push(ctx.source.as_str().into());
-    params.push(SqlValue::Int(ctx.now_ms));
-    let head = members.first().map(|(p, _)| p);
+    params.push(Param::Int(ctx.now_ms));
+    let head = members.first();
     params.push(head.and_then(|p| p.text("nama")).into());
     params.push(head.and_then(|p| p.text("nik")).into());
-    params.push(SqlValue::Int(members.len() as i64));
-    conn.execute(&SQL.family_insert, &params)?;
+    params.push(Param::Int(members.len() as i64));
+    conn.execute_lent(&SQL.family_insert, &params)?;
     changes.push_created(
         "family",
         &family.id,
@@ -419,41 +446,41 @@ pub fn update_family(
 
 /// Creates members of one family. One single-row statement each: a multi-row `INSERT` makes
 /// SQLite keep a statement journal, which measured slower (48k vs 62k rows/s on import).
-/// `members` are `(person, position on the card)`; `index_names` is false during a bulk load,
-/// which indexes all names at its end.
+/// `index_names` is false during a bulk load, which indexes all names at its end.
 fn insert_members(
     conn: &mut Conn,
     changes: &mut ChangeSet,
-    members: &[(Person, i64)],
+    members: &[NewMember],
+    family_id: &str,
     village: &str,
     ctx: &WriteCtx,
     index_names: bool,
 ) -> Result<(), StorageError> {
-    let mut params: Vec<SqlValue> = Vec::with_capacity(PERSON_FIELDS.len() + 6);
-    for (person, position) in members {
+    let mut params: Vec<Param> = Vec::with_capacity(PERSON_FIELDS.len() + 6);
+    for member in members {
         params.clear();
-        params.extend(person.values.iter().map(to_sql));
+        params.extend(member.values.iter().map(lend));
         params.push(village.into());
-        params.push(person.id.as_str().into());
-        params.push(person.family_id.as_str().into());
-        params.push(SqlValue::Int(*position));
+        params.push(member.id.as_str().into());
+        params.push(family_id.into());
+        params.push(Param::Int(member.position));
         params.push(ctx.source.as_str().into());
-        params.push(SqlValue::Int(ctx.now_ms));
-        conn.execute(&SQL.person_insert, &params)?;
+        params.push(Param::Int(ctx.now_ms));
+        conn.execute_lent(&SQL.person_insert, &params)?;
         if index_names {
             index_name(
                 conn,
                 village,
-                &person.id,
-                &person.family_id,
-                person.text("nama"),
+                &member.id,
+                family_id,
+                member.text("nama"),
                 true,
             )?;
         }
         changes.push_created(
             "person",
-            &person.id,
-            values_json(PERSON_FIELDS, &person.values),
+            &member.id,
+            values_json(PERSON_FIELDS, member.values),
         );
     }
     Ok(())
@@ -613,7 +640,7 @@ pub(crate) fn save_family_in(
     };
     let village = village_of(&family.values);
     let mut next_position = existing.len() as i64;
-    let mut new_members: Vec<(Person, i64)> = Vec::new();
+    let mut new_members: Vec<NewMember> = Vec::new();
     for (reference, values) in &input.members {
         let Some(nik) = values[nik_i].as_ref().and_then(Value::as_text) else {
             continue;
@@ -643,28 +670,24 @@ pub(crate) fn save_family_in(
             ));
             continue;
         }
-        let person = Person {
+        new_members.push(NewMember {
             id: new_id(),
-            family_id: family.id.clone(),
-            values: values.clone(),
-            source: ctx.source.clone(),
-        };
-        new_members.push((person, next_position));
+            values,
+            position: next_position,
+        });
         next_position += 1;
     }
     out.persons_created = new_members.len() as u64;
     if let Some(load) = bulk.as_deref_mut() {
         load.remember_family(&kk, &family.id)?;
-        for (person, _) in &new_members {
-            load.remember_member(person.text("nik").unwrap_or_default(), &kk)?;
+        for member in &new_members {
+            load.remember_member(member.text("nik").unwrap_or_default(), &kk)?;
         }
         if created {
             load.remember_names(
                 &village,
                 &family.id,
-                new_members
-                    .iter()
-                    .map(|(p, _)| (p.id.as_str(), p.text("nama"))),
+                new_members.iter().map(|m| (m.id.as_str(), m.text("nama"))),
             )?;
         }
     }
@@ -675,6 +698,7 @@ pub(crate) fn save_family_in(
         conn,
         &mut changes,
         &new_members,
+        &family.id,
         &village,
         ctx,
         bulk.is_none(),

@@ -471,6 +471,14 @@ fn search_by_nik_kk_and_name_words() {
     }
 }
 
+/// A second, empty registry on the same engine as `t`, saved to the usual way for comparison.
+fn another(t: &testing::TestDb) -> testing::TestDb {
+    match t.label {
+        "sqlite" => testing::sqlite(),
+        _ => testing::postgres().expect("PostgreSQL, as for the first"),
+    }
+}
+
 /// The schema's indexes as the engine reports them (name and definition).
 fn index_definitions(c: &mut puskesos_storage::Conn) -> Vec<(String, String)> {
     let sql = match c.engine() {
@@ -523,10 +531,7 @@ fn a_bulk_load_into_an_empty_registry_stores_what_the_usual_save_stores() {
         ),
     ];
     for t in testing::all() {
-        let usual = match t.label {
-            "sqlite" => testing::sqlite(),
-            _ => testing::postgres().unwrap(),
-        };
+        let usual = another(&t);
         let mut c = t.db.conn().unwrap();
         let mut u = usual.db.conn().unwrap();
         let schema = index_definitions(&mut c);
@@ -694,10 +699,7 @@ fn a_bulk_load_indexes_names_as_the_usual_save_does() {
         ),
     ];
     for t in testing::all() {
-        let usual = match t.label {
-            "sqlite" => testing::sqlite(),
-            _ => testing::postgres().unwrap(),
-        };
+        let usual = another(&t);
         let mut c = t.db.conn().unwrap();
         let mut u = usual.db.conn().unwrap();
         load_families(
