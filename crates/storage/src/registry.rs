@@ -227,36 +227,51 @@ pub fn nik_holder(conn: &mut Conn, nik: &str) -> Result<Option<String>, StorageE
         .and_then(SqlValue::into_string))
 }
 
-/// The changed fields as JSON `{"field": [old, new]}`, written straight to text (this runs for
-/// every record an import creates).
-/// A created record's values as JSON `{"field": value}` (known values only; numbers as numbers).
-/// Half the size of the `[old, new]` form, and an import writes one per record.
-fn values_json(fields: &[Field], values: &Values) -> String {
-    let mut out = String::with_capacity(40 * fields.len());
+/// Appends `text` as a JSON string: as it is when nothing in it needs escaping (names, codes,
+/// dates: nearly every value), else through serde_json.
+fn push_json_str(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "null".to_string()));
+    }
+}
+
+/// Appends a created record's values as JSON `{"field": value}` (known values only; numbers as
+/// numbers). Half the size of the `[old, new]` form, and an import writes one per record, so
+/// it is written straight into the change set's text.
+fn push_values_json(out: &mut String, fields: &[Field], values: &Values) {
+    use std::fmt::Write;
     out.push('{');
+    let mut first = true;
     for (f, v) in fields.iter().zip(values) {
         let Some(v) = v else { continue };
-        if out.len() > 1 {
+        if !first {
             out.push(',');
         }
+        first = false;
         out.push('"');
         out.push_str(f.key);
         out.push_str("\":");
         match v {
-            Value::Int(i) => out.push_str(&i.to_string()),
-            Value::Num(n) => out.push_str(
-                &serde_json::Number::from_f64(*n).map_or("null".to_string(), |n| n.to_string()),
-            ),
-            Value::Text(_) | Value::Code(_) => out.push_str(
-                &serde_json::to_string(v.as_text().unwrap_or_default())
-                    .unwrap_or_else(|_| "null".to_string()),
-            ),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Num(n) => match serde_json::Number::from_f64(*n) {
+                Some(n) => {
+                    let _ = write!(out, "{n}");
+                }
+                None => out.push_str("null"),
+            },
+            Value::Text(_) | Value::Code(_) => push_json_str(out, v.as_text().unwrap_or_default()),
         }
     }
     out.push('}');
-    out
 }
 
+/// The changed fields as JSON `{"field": [old, new]}`.
 fn changes_json(fields: &[Field], old: Option<&Values>, new: &Values) -> String {
     let empty: Values = vec![None; fields.len()];
     let changed = diff(fields, old.unwrap_or(&empty), new);
@@ -266,7 +281,7 @@ fn changes_json(fields: &[Field], old: Option<&Values>, new: &Values) -> String 
         if i > 0 {
             out.push(',');
         }
-        // Keys are field names (plain ASCII); values go through serde_json for escaping.
+        // Keys are field names (plain ASCII); values are escaped where they need it.
         out.push('"');
         out.push_str(key);
         out.push_str("\":[");
@@ -275,8 +290,7 @@ fn changes_json(fields: &[Field], old: Option<&Values>, new: &Values) -> String 
                 out.push(',');
             }
             match v {
-                Some(text) => out
-                    .push_str(&serde_json::to_string(text).unwrap_or_else(|_| "null".to_string())),
+                Some(text) => push_json_str(&mut out, text),
                 None => out.push_str("null"),
             }
         }
@@ -295,7 +309,8 @@ fn changes_json(fields: &[Field], old: Option<&Values>, new: &Values) -> String 
 pub struct ChangeSet {
     village: String,
     family_id: String,
-    entries: Vec<String>,
+    /// The JSON array's entries so far, comma-separated, written in place.
+    entries: String,
 }
 
 impl ChangeSet {
@@ -303,20 +318,37 @@ impl ChangeSet {
         ChangeSet {
             village: village.to_string(),
             family_id: family_id.to_string(),
-            entries: Vec::new(),
+            entries: String::new(),
+        }
+    }
+
+    /// Starts an entry: `{"entity":..,"id":..,"action":..,` (the caller adds the rest).
+    fn start(&mut self, entity: &str, id: &str, action: &str) {
+        if !self.entries.is_empty() {
+            self.entries.push(',');
+        }
+        for (key, value) in [
+            ("{\"entity\":", entity),
+            (",\"id\":", id),
+            (",\"action\":", action),
+        ] {
+            self.entries.push_str(key);
+            push_json_str(&mut self.entries, value);
         }
     }
 
     fn push(&mut self, entity: &str, id: &str, action: &str, fields: String) {
-        self.entries.push(format!(
-            "{{\"entity\":\"{entity}\",\"id\":\"{id}\",\"action\":\"{action}\",\"fields\":{fields}}}"
-        ));
+        self.start(entity, id, action);
+        self.entries.push_str(",\"fields\":");
+        self.entries.push_str(&fields);
+        self.entries.push('}');
     }
 
-    fn push_created(&mut self, entity: &str, id: &str, values: String) {
-        self.entries.push(format!(
-            "{{\"entity\":\"{entity}\",\"id\":\"{id}\",\"action\":\"create\",\"values\":{values}}}"
-        ));
+    fn push_created(&mut self, entity: &str, id: &str, fields: &[Field], values: &Values) {
+        self.start(entity, id, "create");
+        self.entries.push_str(",\"values\":");
+        push_values_json(&mut self.entries, fields, values);
+        self.entries.push('}');
     }
 
     pub fn is_empty(&self) -> bool {
@@ -328,7 +360,7 @@ impl ChangeSet {
         if self.entries.is_empty() {
             return Ok(());
         }
-        let json = format!("[{}]", self.entries.join(","));
+        let json = format!("[{}]", self.entries);
         conn.execute(
             "INSERT INTO changes (kode_wilayah, id, at, family_id, changed, actor, reason, \
              source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -389,11 +421,7 @@ fn insert_family(
     params.push(head.and_then(|p| p.text("nik")).into());
     params.push(Param::Int(members.len() as i64));
     conn.execute_lent(&SQL.family_insert, &params)?;
-    changes.push_created(
-        "family",
-        &family.id,
-        values_json(FAMILY_FIELDS, &family.values),
-    );
+    changes.push_created("family", &family.id, FAMILY_FIELDS, &family.values);
     Ok(())
 }
 
@@ -477,11 +505,7 @@ fn insert_members(
                 true,
             )?;
         }
-        changes.push_created(
-            "person",
-            &member.id,
-            values_json(PERSON_FIELDS, member.values),
-        );
+        changes.push_created("person", &member.id, PERSON_FIELDS, member.values);
     }
     Ok(())
 }
@@ -1900,6 +1924,38 @@ pub fn audit_page(
 mod tests {
     use super::*;
     use crate::testing;
+
+    /// History text written by hand reads back as serde_json writes it: texts that need
+    /// escaping (quotes, backslashes, control characters) and texts that do not.
+    #[test]
+    fn history_json_escapes_as_serde_json() {
+        for text in [
+            "Siti Purwanti",
+            "Jl. \"Mawar\" No. 5",
+            "C:\\data",
+            "baris\nbaru\tdan\u{1}",
+            "Ngatmi ꦔꦠ꧀ꦩꦶ é",
+            "",
+        ] {
+            let mut out = String::new();
+            push_json_str(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+        let mut values: Values = vec![None; PERSON_FIELDS.len()];
+        let set = |values: &mut Values, key: &str, v: Value| {
+            values[field_index(PERSON_FIELDS, key).unwrap()] = Some(v);
+        };
+        set(&mut values, "nama", Value::Text("Budi \"Gareng\"".into()));
+        set(&mut values, "kelas", Value::Int(3));
+        set(&mut values, "hubungan", Value::Code("anak"));
+        let mut out = String::new();
+        push_values_json(&mut out, PERSON_FIELDS, &values);
+        let read: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            read,
+            serde_json::json!({"nama": "Budi \"Gareng\"", "kelas": 3, "hubungan": "anak"})
+        );
+    }
 
     /// A large village (streamed, families read in chunks) gives the same families with the
     /// same members as a usual one (held in memory), families without members included, at
