@@ -127,14 +127,16 @@ impl Db {
         let manager = SqliteConnectionManager::file(path).with_init(|c| {
             c.set_prepared_statement_cache_capacity(64);
             // WAL lets the web server read while an import writes; NORMAL sync is safe in WAL.
+            // The busy timeout comes first: turning the WAL on waits for the first load of an
+            // empty registry, which writes without it (bulk_load.rs).
             // page_size only takes effect on a new file: 8 KB pages hold the change-history
             // rows (about 2 KB per family save) with less waste than the default 4 KB.
             c.execute_batch(&format!(
-                "PRAGMA page_size = 8192;
+                "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+                 PRAGMA page_size = 8192;
                  PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
                  PRAGMA cache_size = -8000;
                  PRAGMA analysis_limit = 400;
                  PRAGMA optimize = 0x10002;"
