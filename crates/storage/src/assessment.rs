@@ -76,38 +76,6 @@ fn clear(
     Ok(())
 }
 
-/// Inserts rows. SQLite: one statement each (with many rows per statement it keeps a statement
-/// journal, which measured slower). PostgreSQL: many rows per statement, since there each
-/// statement is a round trip to the server (1 M families took 3 minutes one row at a time).
-fn insert_many(
-    conn: &mut Conn,
-    head: &str,
-    width: usize,
-    rows: Vec<Vec<SqlValue>>,
-    tail: &str,
-) -> Result<(), StorageError> {
-    let row_sql = |first: usize| {
-        let p: Vec<String> = (first..first + width).map(|i| format!("${i}")).collect();
-        format!("({})", p.join(", "))
-    };
-    if conn.engine() == crate::Engine::Sqlite {
-        return conn.execute_each(&format!("{head} VALUES {} {tail}", row_sql(1)), &rows);
-    }
-    // Full chunks share one statement text (prepared once on the server); the rest go one by one.
-    const PER_STATEMENT: usize = 100;
-    let values: Vec<String> = (0..PER_STATEMENT).map(|r| row_sql(1 + r * width)).collect();
-    let chunk_sql = format!("{head} VALUES {} {tail}", values.join(", "));
-    let mut chunks = rows.chunks_exact(PER_STATEMENT);
-    for chunk in &mut chunks {
-        let params: Vec<SqlValue> = chunk.iter().flatten().cloned().collect();
-        conn.execute(&chunk_sql, &params)?;
-    }
-    conn.execute_each(
-        &format!("{head} VALUES {} {tail}", row_sql(1)),
-        chunks.remainder(),
-    )
-}
-
 /// The columns of a stored summary after its key `(kode_wilayah, family_id)`.
 const SUMMARY_COLUMNS: [&str; 11] = [
     "bps14_met",
@@ -190,21 +158,19 @@ fn write(
         }
     }
     let n = gaps.len();
-    insert_many(
-        conn,
+    conn.insert_rows(
         &format!(
             "INSERT INTO assessments (kode_wilayah, family_id, {})",
             SUMMARY_COLUMNS.join(", ")
         ),
         2 + SUMMARY_COLUMNS.len(),
-        rows,
+        &rows.concat(),
         &SUMMARY_UPSERT,
     )?;
-    insert_many(
-        conn,
+    conn.insert_rows(
         "INSERT INTO program_gaps (kode_wilayah, program, gap, family_id, amount)",
         5,
-        gaps,
+        &gaps.concat(),
         "",
     )?;
     Ok(n)

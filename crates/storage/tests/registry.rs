@@ -678,7 +678,7 @@ fn a_bulk_load_indexes_names_as_the_usual_save_does() {
         "kode_wilayah",
         Value::Text("11.01.01.2002".into()),
     );
-    let saves = [
+    let mut saves = vec![
         input(
             family("1101011502150005"),
             vec![
@@ -698,6 +698,19 @@ fn a_bulk_load_indexes_names_as_the_usual_save_does() {
             vec![person("1101014101900015", "Dewi Sartika-Putri")],
         ),
     ];
+    // Enough words for PostgreSQL's statements of 100 rows, and a remainder.
+    for i in 0..60 {
+        saves.push(input(
+            family(&format!("11010115021{:05}", 200 + i)),
+            vec![
+                person(
+                    &format!("11010141019{:05}", 100 + 2 * i),
+                    &format!("Warga {i} Sari"),
+                ),
+                person(&format!("11010141019{:05}", 101 + 2 * i), "Sri Wahyuni"),
+            ],
+        ));
+    }
     for t in testing::all() {
         let usual = another(&t);
         let mut c = t.db.conn().unwrap();
@@ -721,11 +734,13 @@ fn a_bulk_load_indexes_names_as_the_usual_save_does() {
             registry::save_family(&mut u, s, &ctx(None)).unwrap();
         }
         let bulk = name_index(&mut c);
-        assert_eq!(bulk.len(), 10, "{}: {bulk:?}", t.label);
+        assert_eq!(bulk.len(), 10 + 60 * 5, "{}", t.label);
         assert_eq!(bulk, name_index(&mut u), "{}", t.label);
+        // Digits sort before letters: the words of "Warga 0 Sari" come first.
+        assert_eq!(bulk[0][0], "0", "{}", t.label);
         assert_eq!(
-            bulk[0],
-            [
+            bulk.iter().find(|r| r[0] == "ahmad").unwrap(),
+            &[
                 "ahmad",
                 "11.01.01.2002",
                 "1101011502150009",

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use uuid::Uuid;
 
 use crate::StorageError;
-use crate::db::Conn;
+use crate::db::{Conn, Param};
 use crate::registry::name_tokens;
 
 /// New families travel in batches: one channel hand-over per family costs more than its words.
@@ -108,10 +108,12 @@ impl PendingNames {
         let mut written = 0;
         for chunk in self.rows.iter() {
             written += chunk.len();
-            conn.execute_texts(
-                "INSERT INTO person_names (token, kode_wilayah, family_id, person_id, words) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                chunk.rows(),
+            let params: Vec<Param> = chunk.rows().flatten().map(Param::Text).collect();
+            conn.insert_rows(
+                "INSERT INTO person_names (token, kode_wilayah, family_id, person_id, words)",
+                5,
+                &params,
+                "",
             )?;
         }
         // The channel also closes when the helper fails: only its count says it finished.
