@@ -124,8 +124,27 @@ fn demo_export(dir: &Path, families: usize, seed: u64) -> std::path::PathBuf {
     file
 }
 
-/// Killing an import leaves whole families only: every family in the database has exactly the
-/// members it has in the file.
+/// Starts `puskesos import FILE ARGS` on `dst`, kills it after `delay_ms` and opens what it
+/// left (a restart's view of the database).
+fn killed_import(dst: &Path, file: &Path, args: &[&str], delay_ms: u64) -> puskesos_storage::Db {
+    let mut child = bin()
+        .arg("--data-dir")
+        .arg(dst)
+        .args(["import", file.to_str().unwrap()])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(delay_ms));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    puskesos_storage::Db::open(dst.join("puskesos.sqlite").to_str().unwrap()).unwrap()
+}
+
+/// Killing an import into a registry that already holds families (a commit every `--batch`
+/// families) leaves whole families only: every family in the database has exactly the members
+/// it has in the file.
 #[test]
 fn killed_import_leaves_whole_families() {
     let dir = tempfile::tempdir().unwrap();
@@ -138,21 +157,28 @@ fn killed_import_leaves_whole_families() {
         }
         m
     };
+    // The file's first family alone, imported first: the registry is then not empty, so the
+    // import below commits in batches instead of loading the file as one transaction.
+    let first = dir.path().join("first.csv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let first_kk = text.lines().nth(1).unwrap().split(',').next().unwrap();
+    let first_family: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || l.starts_with(first_kk))
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(&first, first_family.join("\n") + "\n").unwrap();
     let dst = dir.path().join("dst");
-    for delay_ms in [150u64, 400] {
+    // Kills at points through the time a whole import takes on this machine.
+    run(&["import", first.to_str().unwrap()], &dst);
+    let start = Instant::now();
+    run(&["import", file.to_str().unwrap(), "--batch", "25"], &dst);
+    let whole = start.elapsed().as_millis() as u64;
+    for delay_ms in [whole * 3 / 10, whole * 6 / 10] {
         let _ = std::fs::remove_dir_all(&dst);
-        let mut child = bin()
-            .arg("--data-dir")
-            .arg(&dst)
-            .args(["import", file.to_str().unwrap(), "--batch", "25"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let db = puskesos_storage::Db::open(dst.join("puskesos.sqlite").to_str().unwrap()).unwrap();
+        run(&["import", first.to_str().unwrap()], &dst);
+        let db = killed_import(&dst, &file, &["--batch", "25"], delay_ms);
         let mut conn = db.conn().unwrap();
         let rows = conn
             .query(
@@ -168,8 +194,9 @@ fn killed_import_leaves_whole_families() {
                 "family {kk} is half-written"
             );
         }
+        assert!(!rows.is_empty(), "the family imported first");
         eprintln!(
-            "killed after {delay_ms} ms: {} of {} families stored",
+            "killed after {delay_ms} of {whole} ms: {} of {} families stored",
             rows.len(),
             expected.len()
         );
@@ -191,18 +218,7 @@ fn killed_first_import_leaves_the_database_as_it_was() {
     let whole = start.elapsed().as_millis() as u64;
     for delay_ms in [whole * 3 / 10, whole * 6 / 10, whole * 9 / 10] {
         let _ = std::fs::remove_dir_all(&dst);
-        let mut child = bin()
-            .arg("--data-dir")
-            .arg(&dst)
-            .args(["import", file.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let db = puskesos_storage::Db::open(db_file.to_str().unwrap()).unwrap();
+        let db = killed_import(&dst, &file, &[], delay_ms);
         let mut conn = db.conn().unwrap();
         let (families, persons) = puskesos_storage::registry::counts(&mut conn).unwrap();
         assert!(
