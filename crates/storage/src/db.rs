@@ -143,10 +143,13 @@ impl Db {
             ))
         });
         // Connections are opened when needed, not all eight at once: a bulk load may leave
-        // the WAL only while no other connection has the file open (bulk_load.rs).
+        // the WAL only while no other connection has the file open (bulk_load.rs). Once open
+        // they stay (an embedded file needs no recycling), so a request never pays for one.
         let pool = Pool::builder()
             .max_size(8)
             .min_idle(Some(0))
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connection_timeout(Duration::from_secs(10))
             .build(manager)?;
         Ok(Db::Sqlite(pool))
