@@ -39,7 +39,8 @@ pub(super) struct NameCollector {
     batch: Vec<NewFamily>,
 }
 
-fn uuid_of(id: &str) -> Result<Uuid, StorageError> {
+/// A record id as its 16 bytes.
+pub(super) fn uuid_of(id: &str) -> Result<Uuid, StorageError> {
     Uuid::parse_str(id).map_err(|e| StorageError::Corrupt(format!("record id {id}: {e}")))
 }
 
