@@ -115,8 +115,10 @@ fn write(
     assessor: &Assessor,
     summaries: &[Summary],
 ) -> Result<usize, StorageError> {
-    let mut rows = Vec::with_capacity(summaries.len());
-    let mut gaps = Vec::new();
+    // Flat lists of parameters, a row's values after another's (`Conn::insert_rows`).
+    let mut rows: Vec<SqlValue> = Vec::with_capacity(summaries.len() * (2 + SUMMARY_COLUMNS.len()));
+    let mut gaps: Vec<SqlValue> = Vec::new();
+    const GAP_WIDTH: usize = 5;
     for s in summaries {
         let codes = |keep: &dyn Fn(&puskesos_domain::rules::Decision) -> bool| {
             assessor
@@ -129,7 +131,7 @@ fn write(
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        rows.push(vec![
+        rows.extend([
             s.village.as_str().into(),
             s.family_id.as_str().into(),
             (s.bps14_met as i64).into(),
@@ -147,7 +149,7 @@ fn write(
         for (p, d) in assessor.rules.programs.iter().zip(&s.decisions) {
             let gap = d.gap();
             if gap != Gap::None {
-                gaps.push(vec![
+                gaps.extend([
                     s.village.as_str().into(),
                     p.code.as_str().into(),
                     SqlValue::Code(gap.code()),
@@ -157,20 +159,20 @@ fn write(
             }
         }
     }
-    let n = gaps.len();
+    let n = gaps.len() / GAP_WIDTH;
     conn.insert_rows(
         &format!(
             "INSERT INTO assessments (kode_wilayah, family_id, {})",
             SUMMARY_COLUMNS.join(", ")
         ),
         2 + SUMMARY_COLUMNS.len(),
-        &rows.concat(),
+        &rows,
         &SUMMARY_UPSERT,
     )?;
     conn.insert_rows(
         "INSERT INTO program_gaps (kode_wilayah, program, gap, family_id, amount)",
-        5,
-        &gaps.concat(),
+        GAP_WIDTH,
+        &gaps,
         "",
     )?;
     Ok(n)

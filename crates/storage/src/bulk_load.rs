@@ -47,6 +47,12 @@ pub struct BulkLoad {
     names: Option<names::NameCollector>,
 }
 
+/// Whether no family and no member is stored: the condition for a bulk load.
+fn registry_is_empty(conn: &mut Conn) -> Result<bool, StorageError> {
+    Ok(conn.query_opt("SELECT 1 FROM families", &[])?.is_none()
+        && conn.query_opt("SELECT 1 FROM persons", &[])?.is_none())
+}
+
 /// A checked 16-digit number as the integer the maps hold.
 fn number(digits: &str) -> Result<u64, StorageError> {
     digits
@@ -58,9 +64,7 @@ impl BulkLoad {
     /// Starts a load when the registry holds no family; `None` otherwise (use the usual save).
     /// Must run inside the transaction that will also run [`BulkLoad::finish`].
     pub fn begin(conn: &mut Conn) -> Result<Option<BulkLoad>, StorageError> {
-        let stored = conn.query_opt("SELECT 1 FROM families", &[])?.is_some()
-            || conn.query_opt("SELECT 1 FROM persons", &[])?.is_some();
-        if stored {
+        if !registry_is_empty(conn)? {
             return Ok(None);
         }
         for (name, _) in DEFERRED_INDEXES {
@@ -165,7 +169,7 @@ pub fn load_families<T, E: From<StorageError>>(
 /// connection to the file; returns whether it did. Never waits: another connection (a running
 /// server) keeps the WAL and the load goes on through it.
 fn write_directly_if_empty(conn: &mut Conn) -> Result<bool, StorageError> {
-    if conn.engine() != Engine::Sqlite || conn.query_opt("SELECT 1 FROM families", &[])?.is_some() {
+    if conn.engine() != Engine::Sqlite || !registry_is_empty(conn)? {
         return Ok(false);
     }
     conn.batch("PRAGMA busy_timeout = 0")?;

@@ -401,7 +401,7 @@ impl PgConn {
     }
 }
 
-fn pg_params(params: &[SqlValue]) -> Vec<&(dyn ToSql + Sync)> {
+fn pg_params<P: ToSql + Sync>(params: &[P]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
@@ -437,9 +437,7 @@ impl Conn {
             }
             Conn::Postgres(c) => {
                 let stmt = c.statement(sql)?;
-                let params: Vec<&(dyn ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                Ok(c.client.execute(&stmt, &params)?)
+                Ok(c.client.execute(&stmt, &pg_params(params))?)
             }
         }
     }
@@ -458,22 +456,23 @@ impl Conn {
         tail: &str,
     ) -> Result<(), StorageError> {
         const PER_STATEMENT: usize = 100;
+        let width = width.max(1);
         let row_sql = |first: usize| {
             let p: Vec<String> = (first..first + width).map(|i| format!("${i}")).collect();
             format!("({})", p.join(", "))
         };
         let one_row = format!("{head} VALUES {} {tail}", row_sql(1));
-        let mut rows = params.chunks_exact(width.max(1));
+        let mut rows = params.chunks_exact(width);
         if self.engine() == Engine::Postgres {
             // Full chunks share one statement text (prepared once on the server); the rest
             // go one by one below.
             let values: Vec<String> = (0..PER_STATEMENT).map(|r| row_sql(1 + r * width)).collect();
             let chunk_sql = format!("{head} VALUES {} {tail}", values.join(", "));
-            let mut chunks = params.chunks_exact(PER_STATEMENT * width.max(1));
+            let mut chunks = params.chunks_exact(PER_STATEMENT * width);
             for chunk in &mut chunks {
                 self.run(&chunk_sql, chunk)?;
             }
-            rows = chunks.remainder().chunks_exact(width.max(1));
+            rows = chunks.remainder().chunks_exact(width);
         }
         match self {
             Conn::Sqlite(c) => {
@@ -486,9 +485,7 @@ impl Conn {
             Conn::Postgres(c) => {
                 let stmt = c.statement(&one_row)?;
                 for row in rows {
-                    let params: Vec<&(dyn ToSql + Sync)> =
-                        row.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                    c.client.execute(&stmt, &params)?;
+                    c.client.execute(&stmt, &pg_params(row))?;
                 }
             }
         }

@@ -395,11 +395,12 @@ struct NewMember<'a> {
     position: i64,
 }
 
-impl NewMember<'_> {
-    fn text(&self, key: &str) -> Option<&str> {
-        field_index(PERSON_FIELDS, key)
-            .and_then(|i| self.values[i].as_ref())
-            .and_then(Value::as_text)
+impl Record for NewMember<'_> {
+    fn fields() -> &'static [Field] {
+        PERSON_FIELDS
+    }
+    fn values(&self) -> &Values {
+        self.values
     }
 }
 
