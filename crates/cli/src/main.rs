@@ -666,10 +666,15 @@ fn bench_figures(
             &figures::Filter::default(),
             figures::today(),
         )?;
-        let figs = puskesos_web::dashboard::village_figures(lang, &assessor.rules, &d, false);
+        let figs = puskesos_web::features::dashboard::dashboard::village_figures(
+            lang,
+            &assessor.rules,
+            &d,
+            false,
+        );
         let svg: usize = figs
             .iter()
-            .map(|f| puskesos_web::charts::draw(lang, f).len())
+            .map(|f| puskesos_web::features::dashboard::charts::draw(lang, f).len())
             .sum();
         Ok(format!("{} families, {svg} bytes of SVG", d.families))
     })?;
@@ -913,6 +918,17 @@ fn demo_accounts(db: &Db, village: &KodeWilayah, lang: Lang) -> Result<()> {
     Ok(())
 }
 
+/// Structured logs on stderr for the server: `RUST_LOG` when set (`RUST_LOG=tower_http=debug`
+/// adds a line per request), else warnings and errors (every 5xx with its cause and request id).
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 fn serve(
     cli: &Cli,
     addr: std::net::SocketAddr,
@@ -921,6 +937,7 @@ fn serve(
     secure_cookies: bool,
 ) -> Result<ExitCode> {
     memory::return_freed_memory_promptly();
+    init_logging();
     let lang = cli.lang;
     let db = open_db(cli)?;
     let mut village = match village {

@@ -110,6 +110,8 @@ web-check-title = Check a NIK
 web-check-label = NIK (16 digits)
 web-check-button = Check
 web-db-error = The database cannot be reached
+web-internal-error = Something went wrong on the server; it has been logged. Try again or contact the administrator.
+web-file-missing = The requested file was not found on the server; this has been logged.
 ## Command line
 cli-error = Error
 cli-nothing-imported = Nothing was imported; the database is unchanged.
@@ -160,6 +162,7 @@ web-not-found = Page or record not found
 web-forbidden = You are not allowed to open this
 web-login-required = Please log in first
 web-csrf = The form expired or is not valid; reload the page and try again
+web-bad-form = The form could not be read; reload the page and try again
 web-username = Username
 web-password = Password
 web-login-button = Log in

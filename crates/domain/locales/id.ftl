@@ -110,6 +110,8 @@ web-check-title = Periksa NIK
 web-check-label = NIK (16 digit)
 web-check-button = Periksa
 web-db-error = Basis data tidak dapat dihubungi
+web-internal-error = Terjadi kesalahan pada server; kejadian ini sudah dicatat. Coba lagi atau hubungi admin.
+web-file-missing = Berkas yang diminta tidak ditemukan di server; kejadian ini sudah dicatat.
 ## Command line
 cli-error = Galat
 cli-nothing-imported = Tidak ada yang diimpor; basis data tidak berubah.
@@ -160,6 +162,7 @@ web-not-found = Halaman atau data tidak ditemukan
 web-forbidden = Anda tidak berwenang membuka ini
 web-login-required = Silakan masuk dahulu
 web-csrf = Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi
+web-bad-form = Isian formulir tidak dapat dibaca; muat ulang halaman dan coba lagi
 web-username = Nama pengguna
 web-password = Kata sandi
 web-login-button = Masuk

@@ -38,6 +38,24 @@ pub enum StorageError {
     Corrupt(String),
 }
 
+impl StorageError {
+    /// The database cannot be reached now (no connection from the pool, a closed connection):
+    /// worth trying again later, unlike a fault in the data or the code.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StorageError::Pool(_) => true,
+            StorageError::Postgres(e) => e.is_closed(),
+            StorageError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::CannotOpen
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// Milliseconds since the Unix epoch, the timestamp stored everywhere.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -209,7 +209,7 @@ async fn every_route_for_every_role_follows_the_matrix() {
     let f = fixture(testing::sqlite());
     let app = app(&f);
     let mut checked = 0;
-    for route in ROUTES {
+    for route in ROUTES.iter() {
         let uri = concrete(route.path, &f);
         // Anonymous.
         let r = call(&app, route.method.clone(), &uri, None, Some("")).await;

@@ -10,9 +10,9 @@ use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use serde_json::{Map, Value, json};
 
-use crate::AppState;
-use crate::auth::{CurrentUser, refuse};
-use crate::pages::{PER_PAGE, SearchParams, load_family, run_search};
+use crate::app::AppState;
+use crate::app::access::{CurrentUser, refuse};
+use crate::features::registry::pages::{PER_PAGE, SearchParams, load_family, run_search};
 
 fn values_json(fields: &[puskesos_domain::model::Field], values: &Values) -> Value {
     let map: Map<String, Value> = fields

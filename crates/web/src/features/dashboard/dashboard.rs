@@ -13,18 +13,21 @@ use maud::{Markup, html};
 use puskesos_domain::figures::AGE_BANDS;
 use puskesos_domain::i18n::{format_int, format_rupiah};
 use puskesos_domain::rules::RuleSet;
-use puskesos_domain::wilayah::{KodeWilayah, Level, Wilayah};
+use puskesos_domain::wilayah::{KodeWilayah, Level};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::export::{Cell, Sheet, table_bytes, workbook_bytes};
 use puskesos_storage::figures::{self, Dashboard, Filter, Monthly, VillageRollup};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, refuse};
-use crate::charts::{self, Chart, Figure};
-use crate::pages::{Page, error_page, lang_of};
-use crate::pdfdoc::{Doc, Paper};
-use crate::scope::{desa_query, download, table_download, village_for};
-use crate::{AppState, blocking};
+use crate::app::access::{CurrentUser, refuse};
+use crate::app::download::{download, table_download};
+use crate::app::format::region_name;
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::pdf::{Doc, Paper};
+use crate::app::scope::{desa_query, village_for};
+use crate::app::{AppState, blocking};
+use crate::features::dashboard::charts;
+use crate::features::dashboard::charts::{Chart, Figure};
 
 /// Query of the dashboard pages and their exports.
 #[derive(Debug, Default, Deserialize)]
@@ -103,15 +106,6 @@ fn keep_query(p: &Params, village: Option<&str>) -> String {
 }
 
 /// The short name of a region code (village, kecamatan), or the code when unknown.
-pub fn region_name(v: &str) -> String {
-    KodeWilayah::parse(v)
-        .and_then(|k| {
-            Wilayah::master()
-                .get(k.as_str())
-                .map(|r| r.name.to_string())
-        })
-        .unwrap_or_else(|| v.to_string())
-}
 
 fn permille(lang: Lang, p: Option<i64>) -> String {
     match p {
@@ -701,7 +695,7 @@ async fn rollup_page(state: AppState, lang: Lang, user: CurrentUser, p: Params) 
             section.figure id="desa" {
                 h3 { (t("fig-villages-ranked")) }
                 p.note { (t("fig-rollup-note")) " "
-                    @if freshest > 0 { (tr(lang, "fig-computed-at", &[("at", &crate::pages::format_time(freshest))])) } }
+                    @if freshest > 0 { (tr(lang, "fig-computed-at", &[("at", &crate::app::format::format_time(freshest))])) } }
                 nav.sort aria-label=(t("fig-sort")) {
                     (t("fig-sort")) ": "
                     @for (key, label) in [("cakupan", "fig-coverage"), ("eksklusi", "gap-exclusion"), ("rujukan", "fig-referrals-overdue"), ("pengaduan", "fig-complaints-open")] {
@@ -1118,7 +1112,7 @@ pub async fn poster(
         doc.text(&line);
     }
     doc.qr(
-        &format!("{}/status", crate::scope::origin(&state, &headers)),
+        &format!("{}/status", crate::app::download::origin(&state, &headers)),
         &t("board-status-link"),
     );
     doc.text(&format!(

@@ -21,10 +21,12 @@ use puskesos_storage::cases::{self, CHANNELS, Case, NewCase};
 use puskesos_storage::{now_ms, referrals, registry};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, csrf_ok, refuse};
-use crate::pages::{Page, error_page, format_time, lang_of};
-use crate::scope::{desa_query, download, step_refused, village_for, village_form};
-use crate::{AppState, blocking};
+use crate::app::access::{CurrentUser, csrf_ok, refuse};
+use crate::app::download::download;
+use crate::app::format::format_time;
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::scope::{desa_query, step_refused, village_for, village_form};
+use crate::app::{AppState, blocking};
 
 #[derive(Deserialize, Default)]
 pub struct CaseQuery {
@@ -435,7 +437,7 @@ pub async fn take_step(
             .get("due_days")
             .and_then(|d| d.trim().parse().ok())
             .unwrap_or(14);
-        let origin = crate::scope::origin(&state, &headers);
+        let origin = crate::app::download::origin(&state, &headers);
         let letters = state.files_dir.join("surat");
         let result = blocking(move || {
             let mut conn = db.conn()?;
@@ -483,7 +485,7 @@ pub async fn take_step(
             let place = KodeWilayah::parse(&village)
                 .and_then(|k| Wilayah::master().full_name(&k))
                 .unwrap_or_else(|| village.clone());
-            let letter = crate::letter::Letter {
+            let letter = crate::features::cases::letter::Letter {
                 village: place,
                 letter_number: format!("{}/R-{count:02}", case.nomor),
                 case_number: case.nomor.clone(),
@@ -496,7 +498,10 @@ pub async fn take_step(
                 due: day(r.due_at),
                 qr_target: format!("{origin}/rujukan/{}/jawab?t={token}", r.id),
             };
-            let pdf = crate::letter::render(&letter, &crate::letter::LetterLabels::new(lang));
+            let pdf = crate::features::cases::letter::render(
+                &letter,
+                &crate::features::cases::letter::LetterLabels::new(lang),
+            );
             std::fs::create_dir_all(&letters)
                 .and_then(|_| std::fs::write(letters.join(format!("{}.pdf", r.id)), pdf))
                 .map_err(|e| puskesos_storage::StorageError::Config(e.to_string()))?;

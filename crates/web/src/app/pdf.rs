@@ -5,7 +5,68 @@
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 use puskesos_interchange::export::Cell;
 
-use crate::letter::{ansi, qr_operations, wrap};
+/// Text in the fonts' WinAnsi encoding (characters outside it become `?`).
+/// Declares the two fonts every PDF here uses: Helvetica and Helvetica-Bold, standard fonts that
+/// every reader has (nothing to embed), in the Windows-1252 encoding `ansi` writes.
+pub fn standard_fonts(pdf: &mut Pdf, regular: Ref, bold: Ref) {
+    pdf.type1_font(regular)
+        .base_font(Name(b"Helvetica"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold)
+        .base_font(Name(b"Helvetica-Bold"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+}
+
+pub fn ansi(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| {
+            if (' '..='~').contains(&c) {
+                c as u8
+            } else {
+                b'?'
+            }
+        })
+        .collect()
+}
+
+/// Splits text into lines of at most `width` characters at spaces.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in s.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.len() + 1 + word.len() > width {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The content-stream operations that draw the QR code of `target` with its lower-left corner
+/// at (x, y), `module` points per module. Public so that a test can check the letter carries
+/// the QR code of exactly that address.
+pub fn qr_operations(target: &str, x: f32, y: f32, module: f32) -> Vec<u8> {
+    let mut c = Content::new();
+    if let Ok(code) = qrcode::QrCode::new(target.as_bytes()) {
+        let w = code.width();
+        let colors = code.to_colors();
+        c.set_fill_gray(0.0);
+        for (i, color) in colors.iter().enumerate() {
+            if *color == qrcode::Color::Dark {
+                let (row, col) = (i / w, i % w);
+                let px = x + col as f32 * module;
+                let py = y + (w - 1 - row) as f32 * module;
+                c.rect(px, py, module, module);
+            }
+        }
+        c.fill_nonzero();
+    }
+    c.finish().to_vec()
+}
 
 /// Paper sizes in points (portrait).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -206,7 +267,7 @@ impl Doc {
         let mut pdf = Pdf::new();
         pdf.catalog(catalog).pages(tree);
         pdf.pages(tree).kids((0..n).map(page_ref)).count(n);
-        crate::letter::standard_fonts(&mut pdf, regular, bold);
+        standard_fonts(&mut pdf, regular, bold);
         for (i, bytes) in self.pages.iter().enumerate() {
             let i = i as i32;
             let mut p = pdf.page(page_ref(i));

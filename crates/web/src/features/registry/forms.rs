@@ -19,9 +19,9 @@ use puskesos_domain::{Lang, tr};
 use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
 use puskesos_storage::{StorageError, now_ms};
 
-use crate::auth::{CurrentUser, csrf_ok, refuse};
-use crate::pages::{Page, error_page, lang_of};
-use crate::{AppState, blocking};
+use crate::app::access::{CurrentUser, csrf_ok, refuse};
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::{AppState, blocking};
 
 /// Submitted form fields. Family fields are named `f.<key>`, member fields `p.<key>`.
 type Fields = HashMap<String, String>;

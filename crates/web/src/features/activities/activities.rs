@@ -13,10 +13,10 @@ use puskesos_domain::tr;
 use puskesos_storage::activities::{self, KINDS, NewActivity};
 use puskesos_storage::now_ms;
 
-use crate::auth::{CurrentUser, refuse};
-use crate::pages::{Page, error_page, lang_of};
-use crate::scope::{village_for, village_form};
-use crate::{AppState, blocking};
+use crate::app::access::{CurrentUser, refuse};
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::scope::{village_for, village_form};
+use crate::app::{AppState, blocking};
 
 fn form_markup(lang: puskesos_domain::Lang, user: &CurrentUser, error: Option<String>) -> Markup {
     let t = |k: &str| tr(lang, k, &[]);

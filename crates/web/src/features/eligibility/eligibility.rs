@@ -17,17 +17,18 @@ use puskesos_domain::model::{Person, Record};
 use puskesos_domain::rules::assess::{Prepared, Summary, what_if};
 use puskesos_domain::rules::facts::{DERIVED_FAMILY, DERIVED_MEMBER};
 use puskesos_domain::rules::{FactRef, Gap, Outcome, RuleSet, fact_name, parse_program};
-use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::export::{Cell, table_bytes};
 use puskesos_storage::assessment::{self, GapRow};
 use puskesos_storage::{StorageError, registry};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, csrf_ok, refuse};
-use crate::pages::{Page, error_page, lang_of};
-use crate::scope::{desa_query, table_download, village_for};
-use crate::{AppState, blocking};
+use crate::app::access::{CurrentUser, csrf_ok, refuse};
+use crate::app::download::table_download;
+use crate::app::format::region_full_name;
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::scope::{desa_query, village_for};
+use crate::app::{AppState, blocking};
 
 const PER_PAGE: i64 = 25;
 
@@ -181,12 +182,6 @@ pub struct GapParams {
     format: Option<String>,
 }
 
-fn village_name(v: &str) -> String {
-    KodeWilayah::parse(v)
-        .and_then(|k| Wilayah::master().full_name(&k))
-        .unwrap_or_else(|| v.to_string())
-}
-
 /// Counts and sums of every program's gaps in a village, with links to the lists.
 pub async fn overview(
     State(state): State<AppState>,
@@ -230,7 +225,7 @@ pub async fn overview(
         .user(Some(user.clone()))
         .body(html! {
             h2 { (t("web-eligibility")) }
-            p { (village_name(&village)) " · " (tr(lang, "web-assessed-families", &[("count", &format_int(lang, assessed))])) }
+            p { (region_full_name(&village)) " · " (tr(lang, "web-assessed-families", &[("count", &format_int(lang, assessed))])) }
             p { (t("web-rules-in-force")) ": " (assessor.rules.fingerprint()) }
             div.table-wrap {
                 table.gaps {
@@ -311,7 +306,7 @@ async fn district(state: AppState, lang: Lang, user: CurrentUser) -> Response {
                         }
                         @for v in &villages {
                             tr {
-                                th scope="row" { a href=(format!("/kelayakan?desa={v}")) { (village_name(v)) } }
+                                th scope="row" { a href=(format!("/kelayakan?desa={v}")) { (region_full_name(v)) } }
                                 @for prog in &assessor.rules.programs {
                                     td { (format_int(lang, by.get(&(v.clone(), prog.code.clone())).map_or(0, |x| x.0))) }
                                 }
@@ -391,7 +386,7 @@ pub async fn list(
         .user(Some(user.clone()))
         .body(html! {
             h2 { (title) }
-            p { (village_name(&village)) " · " a href=(format!("/kelayakan{q}")) { (t("web-eligibility")) } }
+            p { (region_full_name(&village)) " · " a href=(format!("/kelayakan{q}")) { (t("web-eligibility")) } }
             p.actions {
                 a href=(format!("/kelayakan/{program}/{}/ekspor{q}{sep}format=xlsx", gap.code())) download { (t("web-download")) " XLSX" }
                 " · "
@@ -574,7 +569,7 @@ pub async fn whatif_page(
         .user(Some(user.clone()))
         .body(html! {
             h2 { (t("web-whatif")) }
-            p { (village_name(&village)) ". " (t("web-whatif-help")) }
+            p { (region_full_name(&village)) ". " (t("web-whatif-help")) }
             (whatif_form(lang, &user, &village, &programs, &chosen, &text, None))
         })
         .into_response()

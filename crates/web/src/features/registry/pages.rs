@@ -5,14 +5,14 @@ use std::borrow::Cow;
 
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use maud::{DOCTYPE, Markup, html};
+use maud::html;
 use puskesos_domain::access::{Action, allowed};
 use puskesos_domain::assessment::{Met, bps14};
 use puskesos_domain::i18n::format_int;
-use puskesos_domain::identity::{Nik, Severity, mask};
+use puskesos_domain::identity::mask;
 use puskesos_domain::model::{FAMILY_FIELDS, Field, Kind, PERSON_FIELDS, Record, Value};
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
@@ -20,215 +20,13 @@ use puskesos_storage::assessment;
 use puskesos_storage::registry::{self, SearchQuery};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, MaybeUser};
-use crate::{AppState, blocking, quick};
+use crate::app::access::CurrentUser;
+use crate::app::format::format_time;
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::{AppState, blocking, quick};
 
 /// Page size of the registry search.
 pub const PER_PAGE: i64 = 25;
-
-const STYLE: &str = include_str!("../assets/style.css");
-
-/// The language of a request: `?lang=` first, then the `lang` cookie, else Indonesian.
-pub fn lang_of(query: Option<&str>, jar: &CookieJar) -> Lang {
-    query
-        .and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("lang="))
-                .and_then(|v| v.parse().ok())
-        })
-        .or_else(|| jar.get("lang").and_then(|c| c.value().parse().ok()))
-        .unwrap_or_default()
-}
-
-/// The common page frame: header with the account and logout, language switch, main content.
-pub struct Page {
-    lang: Lang,
-    title: String,
-    user: Option<CurrentUser>,
-    body: Markup,
-}
-
-impl Page {
-    pub fn new(lang: Lang, title: &str) -> Page {
-        Page {
-            lang,
-            title: title.to_string(),
-            user: None,
-            body: html! {},
-        }
-    }
-    pub fn user(mut self, user: Option<CurrentUser>) -> Page {
-        self.user = user;
-        self
-    }
-    pub fn body(mut self, body: Markup) -> Page {
-        self.body = body;
-        self
-    }
-}
-
-impl IntoResponse for Page {
-    fn into_response(self) -> Response {
-        let lang = self.lang;
-        let t = |k: &str| tr(lang, k, &[]);
-        let markup = html! {
-            (DOCTYPE)
-            html lang=(lang.code()) {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (self.title) " · Puskesos" }
-                    link rel="stylesheet" href="/assets/style.css";
-                }
-                body {
-                    a.skip href="#isi" { (t("web-skip")) }
-                    header {
-                        h1 { a href="/" { "Puskesos" } }
-                        nav aria-label=(t("web-nav")) {
-                            @if let Some(u) = &self.user {
-                                @if allowed(u.account.role, Action::CasesRead) { a href="/antrean" { (t("web-queue")) } }
-                                a href="/registri" { (t("web-registry")) }
-                                @if allowed(u.account.role, Action::CasesRead) { a href="/kasus" { (t("web-cases")) } a href="/pengaduan" { (t("web-complaints")) } a href="/kegiatan" { (t("web-activities")) } }
-                                @if allowed(u.account.role, Action::DashboardRead) { a href="/dasbor" { (t("fig-dashboard")) } }
-                                @if allowed(u.account.role, Action::EligibilityReview) { a href="/kelayakan" { (t("web-eligibility")) } }
-                                @if allowed(u.account.role, Action::RegistryImport) { a href="/data" { (t("web-data")) } }
-                                @if allowed(u.account.role, Action::AuditRead) { a href="/audit" { (t("web-audit")) } }
-                                @if allowed(u.account.role, Action::AccountsManage) { a href="/akun" { (t("web-accounts")) } }
-                                a href="/sandi" { (t("web-change-password")) }
-                                span.who { (u.account.display_name) " · " (t(&format!("role-{}", u.account.role.code()))) }
-                                form.inline method="post" action="/keluar" {
-                                    input type="hidden" name="csrf" value=(u.csrf_token);
-                                    button type="submit" { (t("web-logout")) }
-                                }
-                            } @else {
-                                a href="/masuk" { (t("web-login-title")) }
-                            }
-                            a href="?lang=id" lang="id" { "ID" }
-                            a href="?lang=en" lang="en" { "EN" }
-                        }
-                    }
-                    main id="isi" { (self.body) }
-                }
-            }
-        };
-        let mut resp = Html(markup.into_string()).into_response();
-        // Pages with personal data must not be kept by shared browsers or proxies.
-        resp.headers_mut().insert(
-            header::CACHE_CONTROL,
-            "no-store".parse().expect("static header"),
-        );
-        resp
-    }
-}
-
-pub fn error_page(status: StatusCode, lang: Lang, key: &str) -> Response {
-    let t = |k: &str| tr(lang, k, &[]);
-    (
-        status,
-        Page::new(lang, &t(key)).body(html! {
-            section {
-                h2 { (t(key)) }
-                p { a href="/" { (t("web-back-home")) } }
-            }
-        }),
-    )
-        .into_response()
-}
-
-/// The sample import file (docs/samples/contoh-impor.csv), for the data officer.
-pub async fn sample() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"contoh-impor.csv\"",
-            ),
-        ],
-        include_str!("../../../docs/samples/contoh-impor.csv"),
-    )
-        .into_response()
-}
-
-pub async fn healthz() -> &'static str {
-    "ok"
-}
-
-pub async fn style() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        STYLE,
-    )
-        .into_response()
-}
-
-#[derive(Deserialize)]
-pub struct HomeQuery {
-    nomor: Option<String>,
-}
-
-/// The start page: the village, the registry's size and a NIK checker (no personal data).
-pub async fn home(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    uri: Uri,
-    Extension(MaybeUser(user)): Extension<MaybeUser>,
-    Query(q): Query<HomeQuery>,
-) -> Response {
-    let lang = lang_of(uri.query(), &jar);
-    let t = |k: &str| tr(lang, k, &[]);
-    let db = state.db.clone();
-    let Ok((families, persons)) = blocking(move || {
-        let mut conn = db.conn()?;
-        registry::counts(&mut conn)
-    })
-    .await
-    else {
-        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
-    };
-    let village = state
-        .village
-        .as_ref()
-        .and_then(|v| Wilayah::master().full_name(v))
-        .unwrap_or_else(|| t("web-no-village"));
-    let nomor = q.nomor.unwrap_or_default();
-    let checked = (!nomor.trim().is_empty()).then(|| Nik::parse(&nomor));
-    let fam = format_int(lang, families);
-    let per = format_int(lang, persons);
-    Page::new(lang, &t("web-tagline"))
-        .user(user)
-        .body(html! {
-            section {
-                h2 { (t("web-village")) }
-                p { (village) }
-                p { (tr(lang, "web-registry-size", &[("families", &fam), ("persons", &per)])) }
-            }
-            section {
-                h2 { (t("web-check-title")) }
-                form method="get" action="/" {
-                    label for="nomor" { (t("web-check-label")) }
-                    input id="nomor" name="nomor" inputmode="numeric" maxlength="40" value=(nomor);
-                    button type="submit" { (t("web-check-button")) }
-                }
-                @match &checked {
-                    Some(Ok(nik)) => {
-                        p.ok { (t("nik-valid")) " — " (Wilayah::master().full_name(&nik.kecamatan).unwrap_or_default()) }
-                        ul { @for w in &nik.warnings { li.warning { (w.message.render(lang)) } } }
-                    }
-                    Some(Err(issues)) => {
-                        ul { @for i in issues {
-                            li class=(if i.severity == Severity::Error { "error" } else { "warning" }) { (i.message.render(lang)) }
-                        } }
-                    }
-                    None => {}
-                }
-            }
-        })
-        .into_response()
-}
 
 #[derive(Deserialize, Default)]
 pub struct SearchParams {
@@ -538,7 +336,7 @@ pub async fn family(
                 }
             }
             @if let Some((assessor, (prepared, summary))) = &assessed {
-                (crate::eligibility::family_section(lang, &assessor.rules, prepared, summary, &view.members))
+                (crate::features::eligibility::eligibility::family_section(lang, &assessor.rules, prepared, summary, &view.members))
             }
             section {
                 h3 { (t("web-family-facts")) }
@@ -574,7 +372,9 @@ pub async fn family(
 /// Dates the Indonesian way (dd-mm-yyyy), rupiah with the `Rp` prefix and grouped digits.
 fn display_value(lang: Lang, field: &Field, value: &Value) -> Cow<'static, str> {
     match (field.kind, value) {
-        (Kind::Date, _) => Cow::Owned(indonesian_date(&value.to_text(field.kind))),
+        (Kind::Date, _) => Cow::Owned(crate::app::format::indonesian_date(
+            &value.to_text(field.kind),
+        )),
         (Kind::Code(_), _) => {
             puskesos_domain::i18n::code_label(lang, field.key, value.as_text().unwrap_or_default())
         }
@@ -583,24 +383,4 @@ fn display_value(lang: Lang, field: &Field, value: &Value) -> Cow<'static, str> 
         }
         _ => Cow::Owned(value.to_text(field.kind)),
     }
-}
-
-/// An ISO date (`2024-03-09`) written the Indonesian way (`09-03-2024`); anything else as is.
-fn indonesian_date(iso: &str) -> String {
-    let b = iso.as_bytes();
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && iso.is_ascii() {
-        format!("{}-{}-{}", &iso[8..10], &iso[5..7], &iso[0..4])
-    } else {
-        iso.to_string()
-    }
-}
-
-pub fn format_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| {
-            d.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB offset"))
-                .format("%d-%m-%Y %H:%M WIB")
-                .to_string()
-        })
-        .unwrap_or_default()
 }

@@ -16,9 +16,9 @@ use puskesos_storage::registry::Scope;
 use puskesos_storage::{StorageError, new_id};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, csrf_ok, refuse};
-use crate::pages::{Page, error_page, lang_of};
-use crate::{AppState, blocking};
+use crate::app::access::{CurrentUser, csrf_ok, refuse};
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::{AppState, blocking};
 
 /// Largest upload accepted (a village file is a few MB; a district's, tens).
 pub const MAX_UPLOAD: usize = 100 * 1024 * 1024;
@@ -349,7 +349,7 @@ pub async fn proposals(
     else {
         return error_page(StatusCode::INTERNAL_SERVER_ERROR, lang, "web-db-error");
     };
-    crate::scope::table_download(
+    crate::app::download::table_download(
         xlsx,
         &format!("usulan-dtsen-{}", village.replace('.', "")),
         bytes,

@@ -15,9 +15,10 @@ use puskesos_storage::registry;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::CurrentUser;
-use crate::pages::{Page, error_page, format_time, lang_of};
-use crate::{AppState, blocking};
+use crate::app::access::CurrentUser;
+use crate::app::format::format_time;
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::{AppState, blocking};
 
 const PER_PAGE: i64 = 50;
 

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use puskesos_domain::{Lang, tr};
 use serde_json::{Value, json};
 
-use crate::routes::{Access, ROUTES};
+use crate::app::route::{Access, Route, RouteTable};
 
 /// Summary, parameters and the response schema of each API route, by path.
 fn operation(path: &str) -> Value {
@@ -56,9 +56,9 @@ fn operation(path: &str) -> Value {
     }
 }
 
-pub fn document() -> Value {
+pub fn document(table: &[Route]) -> Value {
     let mut paths = serde_json::Map::new();
-    for r in ROUTES.iter().filter(|r| r.path.starts_with("/api/")) {
+    for r in table.iter().filter(|r| r.path.starts_with("/api/")) {
         let mut op = operation(r.path);
         match r.access {
             Access::Public => op["security"] = json!([]),
@@ -86,7 +86,7 @@ pub fn document() -> Value {
         },
         "paths": paths,
         "components": {
-            "securitySchemes": {"sesi": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE}},
+            "securitySchemes": {"sesi": {"type": "apiKey", "in": "cookie", "name": crate::app::access::SESSION_COOKIE}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error", "message", "message_en"], "properties": {
                     "error": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"}}},
@@ -116,8 +116,8 @@ pub fn document() -> Value {
     })
 }
 
-pub async fn serve() -> Response {
-    Json(document()).into_response()
+pub async fn serve(RouteTable(table): RouteTable) -> Response {
+    Json(document(table)).into_response()
 }
 
 #[cfg(test)]
@@ -126,8 +126,9 @@ mod tests {
 
     #[test]
     fn document_lists_every_api_route_with_its_access() {
-        let doc = document();
-        for r in ROUTES.iter().filter(|r| r.path.starts_with("/api/")) {
+        let table = &crate::routes::ROUTES;
+        let doc = document(table);
+        for r in table.iter().filter(|r| r.path.starts_with("/api/")) {
             let op = &doc["paths"][r.path][r.method.as_str().to_lowercase()];
             assert!(op.is_object(), "{} {} missing", r.method, r.path);
             assert!(

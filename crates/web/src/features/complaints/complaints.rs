@@ -17,10 +17,11 @@ use puskesos_storage::complaints::{self, Complaint, Lookup, NewComplaint};
 use puskesos_storage::now_ms;
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, MaybeUser, csrf_ok, refuse};
-use crate::pages::{Page, error_page, format_time, lang_of};
-use crate::scope::{desa_query, step_refused, village_for, village_form};
-use crate::{AppState, blocking};
+use crate::app::access::{CurrentUser, MaybeUser, csrf_ok, refuse};
+use crate::app::format::format_time;
+use crate::app::layout::{Page, error_page, lang_of};
+use crate::app::scope::{desa_query, step_refused, village_for, village_form};
+use crate::app::{AppState, blocking};
 
 #[derive(Deserialize, Default)]
 pub struct DesaQuery {

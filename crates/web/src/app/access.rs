@@ -1,0 +1,151 @@
+//! The access check every request passes (the route's rule, the session, the permission
+//! matrix), the signed-in user it hands to handlers, and CSRF tokens.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use puskesos_domain::access::{Reach, allowed};
+use puskesos_domain::{Lang, tr};
+use puskesos_storage::accounts::{self, Account};
+use puskesos_storage::now_ms;
+
+use crate::app::AppState;
+use crate::app::error::AppError;
+use crate::app::layout::{error_page, lang_of};
+use crate::app::route::{self, Access, Route};
+use crate::app::run::quick;
+
+pub const SESSION_COOKIE: &str = "puskesos_sesi";
+/// Double-submit token for the login form (there is no session yet to hold one).
+pub const LOGIN_CSRF_COOKIE: &str = "puskesos_csrf";
+
+/// The logged-in account of a request, with where it may act and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub account: Account,
+    pub reach: Reach,
+    pub csrf_token: String,
+}
+
+/// The result of the access check, for handlers: `None` on public routes without a login.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+pub fn wants_json(req_path: &str, headers: &HeaderMap) -> bool {
+    req_path.starts_with("/api/")
+        || headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("application/json") && !v.contains("text/html"))
+}
+
+/// A refusal in the caller's language, as a page or as JSON.
+pub fn refuse(status: StatusCode, key: &str, lang: Lang, json: bool) -> Response {
+    if json {
+        (
+            status,
+            axum::Json(serde_json::json!({
+                "error": key,
+                "message": tr(Lang::Id, key, &[]),
+                "message_en": tr(Lang::En, key, &[]),
+            })),
+        )
+            .into_response()
+    } else {
+        error_page(status, lang, key)
+    }
+}
+
+/// What the access check needs: the state and the whole route table.
+#[derive(Clone)]
+pub struct Gate {
+    pub state: AppState,
+    pub table: &'static [Route],
+}
+
+/// Runs on every request: finds the route's rule (no rule, no entry), loads the session,
+/// checks the permission matrix and, for state-changing requests, the CSRF token.
+pub async fn access_check(
+    State(gate): State<Gate>,
+    jar: CookieJar,
+    matched: Option<MatchedPath>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let lang = lang_of(req.uri().query(), &jar);
+    let json = wants_json(req.uri().path(), req.headers());
+    let Some(path) = matched.as_ref().map(MatchedPath::as_str) else {
+        return refuse(StatusCode::NOT_FOUND, "web-not-found", lang, json);
+    };
+    let state = &gate.state;
+    let Some(access) = route::rule(gate.table, req.method(), path) else {
+        return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, json);
+    };
+    let user = match jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        Some(token) => {
+            let db = state.db.clone();
+            match quick(&state.db, move || {
+                let mut conn = db.conn()?;
+                accounts::session(&mut conn, &token, now_ms())
+            })
+            .await
+            {
+                Ok(found) => found.and_then(|(account, csrf_token)| {
+                    let reach = account.reach()?;
+                    Some(CurrentUser {
+                        account,
+                        reach,
+                        csrf_token,
+                    })
+                }),
+                Err(e) => return AppError::from(e).into_response(),
+            }
+        }
+        None => None,
+    };
+    if let Access::Needs(action) = access {
+        let Some(u) = &user else {
+            if json {
+                return refuse(StatusCode::UNAUTHORIZED, "web-login-required", lang, true);
+            }
+            return Redirect::to("/masuk").into_response();
+        };
+        if !allowed(u.account.role, action) {
+            return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, json);
+        }
+    }
+    req.extensions_mut().insert(route::RouteTable(gate.table));
+    req.extensions_mut().insert(MaybeUser(user.clone()));
+    if let Some(u) = user {
+        req.extensions_mut().insert(u);
+    }
+    next.run(req).await
+}
+
+/// Checks a form's CSRF token against the session's.
+pub fn csrf_ok(user: &CurrentUser, sent: &str) -> bool {
+    constant_time_eq(user.csrf_token.as_bytes(), sent.as_bytes())
+}
+
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub(crate) fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(SESSION_COOKIE, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Strict);
+    c.set_secure(secure);
+    c.set_path("/");
+    c
+}
+
+pub(crate) fn random_hex() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

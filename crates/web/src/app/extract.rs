@@ -1,0 +1,129 @@
+//! What a handler asks for instead of repeating its setup: the request's language, the
+//! signed-in user (put there by the access check), the village a page is about, and a form
+//! whose CSRF token was checked before it was deserialised into a typed struct.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use puskesos_domain::Lang;
+use serde::de::DeserializeOwned;
+
+use crate::app::access::{CurrentUser, MaybeUser, csrf_ok};
+use crate::app::error::AppError;
+use crate::app::layout::lang_of;
+use crate::app::scope::{desa_query, village_for};
+
+/// The language of the request: `?lang=`, else the `lang` cookie, else Indonesian.
+#[derive(Debug, Clone, Copy)]
+pub struct UiLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for UiLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(UiLang(request_lang(parts)))
+    }
+}
+
+pub(crate) fn request_lang(parts: &Parts) -> Lang {
+    lang_of(parts.uri.query(), &CookieJar::from_headers(&parts.headers))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(|| AppError::refused(StatusCode::UNAUTHORIZED, "web-login-required"))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<MaybeUser>()
+            .cloned()
+            .unwrap_or(MaybeUser(None)))
+    }
+}
+
+/// The signed-in user and the village the page is about: the account's own, or for a district
+/// (or wider) account the `?desa=` it picked within its reach. Without one the page answers
+/// 404 "choose a village".
+#[derive(Debug, Clone)]
+pub struct AtVillage {
+    pub user: CurrentUser,
+    pub village: String,
+}
+
+impl AtVillage {
+    /// The query that keeps a district account on the same village (`?desa=...`).
+    pub fn desa_query(&self) -> String {
+        desa_query(&self.user, &self.village)
+    }
+}
+
+/// The `desa` parameter of a query string, if any.
+pub(crate) fn desa_param(query: Option<&str>) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Desa {
+        desa: Option<String>,
+    }
+    serde_urlencoded::from_str::<Desa>(query?)
+        .ok()
+        .and_then(|d| d.desa)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AtVillage {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let asked = desa_param(parts.uri.query());
+        let village = village_for(&user, asked.as_deref())
+            .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
+        Ok(AtVillage { user, village })
+    }
+}
+
+/// A form posted by the signed-in user whose `csrf` field matched the session's token, then
+/// deserialised into `T` (unknown fields ignored). A missing or forged token is refused (403)
+/// before anything is read; a body that does not fit `T` is a 422 naming no internals.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let user = req
+            .extensions()
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(AppError::forbidden)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::refused(e.status(), "web-bad-form"))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::refused(StatusCode::BAD_REQUEST, "web-bad-form"))?;
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if !csrf_ok(&user, sent) {
+            return Err(AppError::csrf());
+        }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(CsrfForm)
+            .map_err(|_| AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, "web-bad-form"))
+    }
+}

@@ -1,0 +1,131 @@
+//! The page frame every page is drawn in (header, navigation by role, language switch), the
+//! error page, the request's language and the style sheet (compiled in: no CDN).
+
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use maud::{DOCTYPE, Markup, html};
+use puskesos_domain::access::{Action, allowed};
+use puskesos_domain::{Lang, tr};
+
+use crate::app::access::CurrentUser;
+
+const STYLE: &str = include_str!("../../assets/style.css");
+
+/// The language of a request: `?lang=` first, then the `lang` cookie, else Indonesian.
+pub fn lang_of(query: Option<&str>, jar: &CookieJar) -> Lang {
+    query
+        .and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("lang="))
+                .and_then(|v| v.parse().ok())
+        })
+        .or_else(|| jar.get("lang").and_then(|c| c.value().parse().ok()))
+        .unwrap_or_default()
+}
+
+/// The common page frame: header with the account and logout, language switch, main content.
+pub struct Page {
+    lang: Lang,
+    title: String,
+    user: Option<CurrentUser>,
+    body: Markup,
+}
+
+impl Page {
+    pub fn new(lang: Lang, title: &str) -> Page {
+        Page {
+            lang,
+            title: title.to_string(),
+            user: None,
+            body: html! {},
+        }
+    }
+    pub fn user(mut self, user: Option<CurrentUser>) -> Page {
+        self.user = user;
+        self
+    }
+    pub fn body(mut self, body: Markup) -> Page {
+        self.body = body;
+        self
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let lang = self.lang;
+        let t = |k: &str| tr(lang, k, &[]);
+        let markup = html! {
+            (DOCTYPE)
+            html lang=(lang.code()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (self.title) " · Puskesos" }
+                    link rel="stylesheet" href="/assets/style.css";
+                }
+                body {
+                    a.skip href="#isi" { (t("web-skip")) }
+                    header {
+                        h1 { a href="/" { "Puskesos" } }
+                        nav aria-label=(t("web-nav")) {
+                            @if let Some(u) = &self.user {
+                                @if allowed(u.account.role, Action::CasesRead) { a href="/antrean" { (t("web-queue")) } }
+                                a href="/registri" { (t("web-registry")) }
+                                @if allowed(u.account.role, Action::CasesRead) { a href="/kasus" { (t("web-cases")) } a href="/pengaduan" { (t("web-complaints")) } a href="/kegiatan" { (t("web-activities")) } }
+                                @if allowed(u.account.role, Action::DashboardRead) { a href="/dasbor" { (t("fig-dashboard")) } }
+                                @if allowed(u.account.role, Action::EligibilityReview) { a href="/kelayakan" { (t("web-eligibility")) } }
+                                @if allowed(u.account.role, Action::RegistryImport) { a href="/data" { (t("web-data")) } }
+                                @if allowed(u.account.role, Action::AuditRead) { a href="/audit" { (t("web-audit")) } }
+                                @if allowed(u.account.role, Action::AccountsManage) { a href="/akun" { (t("web-accounts")) } }
+                                a href="/sandi" { (t("web-change-password")) }
+                                span.who { (u.account.display_name) " · " (t(&format!("role-{}", u.account.role.code()))) }
+                                form.inline method="post" action="/keluar" {
+                                    input type="hidden" name="csrf" value=(u.csrf_token);
+                                    button type="submit" { (t("web-logout")) }
+                                }
+                            } @else {
+                                a href="/masuk" { (t("web-login-title")) }
+                            }
+                            a href="?lang=id" lang="id" { "ID" }
+                            a href="?lang=en" lang="en" { "EN" }
+                        }
+                    }
+                    main id="isi" { (self.body) }
+                }
+            }
+        };
+        let mut resp = Html(markup.into_string()).into_response();
+        // Pages with personal data must not be kept by shared browsers or proxies.
+        resp.headers_mut().insert(
+            header::CACHE_CONTROL,
+            "no-store".parse().expect("static header"),
+        );
+        resp
+    }
+}
+
+pub fn error_page(status: StatusCode, lang: Lang, key: &str) -> Response {
+    let t = |k: &str| tr(lang, k, &[]);
+    (
+        status,
+        Page::new(lang, &t(key)).body(html! {
+            section {
+                h2 { (t(key)) }
+                p { a href="/" { (t("web-back-home")) } }
+            }
+        }),
+    )
+        .into_response()
+}
+
+pub async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}

@@ -1,0 +1,100 @@
+//! The kernel of the web server: everything a feature needs and nothing that is a feature.
+//! Configuration and state, the access check and the route type, the page layout, formatting,
+//! PDF primitives, downloads, extractors and the one error type. The rule that keeps it apart:
+//! **nothing in `app/` imports `crate::features`**; features import the kernel, and the crate
+//! root (`lib.rs`) puts the features' route slices together.
+
+pub mod access;
+pub mod download;
+pub mod error;
+pub mod extract;
+pub mod format;
+pub mod layout;
+pub mod login;
+pub mod pdf;
+pub mod route;
+pub mod run;
+pub mod scope;
+pub mod state;
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderName;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::AppError;
+pub use run::{blocking, quick};
+pub use state::{AppState, Rules};
+
+use access::{Gate, refuse, wants_json};
+use error::ErrorReport;
+use extract::request_lang;
+use route::Route;
+
+/// Largest request body accepted (forms; upload routes set their own limit).
+const MAX_BODY: usize = 64 * 1024;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The router of a route table: one method router per path, the access check on every route,
+/// errors rendered in the request's language, and a tracing span with a request id around each
+/// request (`x-request-id`, kept when the client or a proxy sent one).
+pub fn router(state: AppState, table: &'static [Route]) -> Router {
+    // Paths with several methods (GET and POST /masuk) share one method router.
+    let mut by_path: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
+    for r in table {
+        let handler = (r.handler)();
+        let merged = match by_path.remove(r.path) {
+            Some(existing) => existing.merge(handler),
+            None => handler,
+        };
+        by_path.insert(r.path, merged);
+    }
+    let mut app = Router::new();
+    for (path, mr) in by_path {
+        app = app.route(path, mr);
+    }
+    let gate = Gate {
+        state: state.clone(),
+        table,
+    };
+    app.fallback(|| async { AppError::not_found() })
+        .route_layer(middleware::from_fn_with_state(gate, access::access_check))
+        .layer(middleware::from_fn(render_errors))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req
+                        .headers()
+                        .get(&REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                // A fault is logged once, with its cause, by `AppError`.
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Turns the report an [`AppError`] left on a response into the page or JSON body, in the
+/// request's language (the error itself was logged when it was made).
+async fn render_errors(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let lang = request_lang(&parts);
+    let json = wants_json(parts.uri.path(), &parts.headers);
+    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    match resp.extensions_mut().remove::<ErrorReport>() {
+        Some(report) => refuse(resp.status(), &report.key, lang, json),
+        None => resp.into_response(),
+    }
+}

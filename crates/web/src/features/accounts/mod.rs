@@ -1,0 +1,21 @@
+//! Staff accounts: login and logout (handled by the kernel's session code), the own password, and the administrator's account list.
+
+pub mod accounts;
+
+use puskesos_domain::access::Action;
+
+use crate::app::route::Access::{Needs, Public};
+use crate::app::route::{Route, route};
+
+// One line per route reads as a table: keep rustfmt from spreading it out.
+#[rustfmt::skip]
+pub const ROUTES: &[Route] = &[
+    route!(GET,  "/masuk",                      Public,                         crate::app::login::login_form),
+    route!(POST, "/masuk",                      Public,                         crate::app::login::login_submit),
+    route!(POST, "/keluar",                     Needs(Action::OwnAccount),      crate::app::login::logout),
+    route!(GET,  "/sandi",                      Needs(Action::OwnAccount),      accounts::password_form),
+    route!(POST, "/sandi",                      Needs(Action::OwnAccount),      accounts::password_change),
+    route!(GET,  "/akun",                       Needs(Action::AccountsManage),  accounts::page),
+    route!(POST, "/akun",                       Needs(Action::AccountsManage),  accounts::create),
+    route!(POST, "/akun/{id}/status",           Needs(Action::AccountsManage),  accounts::set_status),
+];

@@ -1,0 +1,15 @@
+//! Activities (campaigns, social guidance, advocacy) and service deliveries with their participants.
+
+pub mod activities;
+
+use puskesos_domain::access::Action;
+
+use crate::app::route::Access::Needs;
+use crate::app::route::{Route, route};
+
+// One line per route reads as a table: keep rustfmt from spreading it out.
+#[rustfmt::skip]
+pub const ROUTES: &[Route] = &[
+    route!(GET,  "/kegiatan",                   Needs(Action::CasesRead),       activities::page),
+    route!(POST, "/kegiatan",                   Needs(Action::CasesWork),       activities::record),
+];

@@ -1,0 +1,18 @@
+//! Who should get which program: the family page's assessment section, the gap lists and what-if.
+
+pub mod eligibility;
+
+use puskesos_domain::access::Action;
+
+use crate::app::route::Access::Needs;
+use crate::app::route::{Route, route};
+
+// One line per route reads as a table: keep rustfmt from spreading it out.
+#[rustfmt::skip]
+pub const ROUTES: &[Route] = &[
+    route!(GET,  "/kelayakan",                  Needs(Action::EligibilityReview), eligibility::overview),
+    route!(GET,  "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_page),
+    route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_run),
+    route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), eligibility::list),
+    route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), eligibility::export),
+];
