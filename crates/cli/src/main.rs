@@ -666,7 +666,7 @@ fn bench_figures(
             &figures::Filter::default(),
             figures::today(),
         )?;
-        let figs = puskesos_web::features::dashboard::dashboard::village_figures(
+        let figs = puskesos_web::features::dashboard::handlers::village_figures(
             lang,
             &assessor.rules,
             &d,

@@ -1,6 +1,6 @@
 //! Staff accounts: login and logout (handled by the kernel's session code), the own password, and the administrator's account list.
 
-pub mod accounts;
+pub mod handlers;
 
 use puskesos_domain::access::Action;
 
@@ -13,9 +13,9 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/masuk",                      Public,                         crate::app::login::login_form),
     route!(POST, "/masuk",                      Public,                         crate::app::login::login_submit),
     route!(POST, "/keluar",                     Needs(Action::OwnAccount),      crate::app::login::logout),
-    route!(GET,  "/sandi",                      Needs(Action::OwnAccount),      accounts::password_form),
-    route!(POST, "/sandi",                      Needs(Action::OwnAccount),      accounts::password_change),
-    route!(GET,  "/akun",                       Needs(Action::AccountsManage),  accounts::page),
-    route!(POST, "/akun",                       Needs(Action::AccountsManage),  accounts::create),
-    route!(POST, "/akun/{id}/status",           Needs(Action::AccountsManage),  accounts::set_status),
+    route!(GET,  "/sandi",                      Needs(Action::OwnAccount),      handlers::password_form),
+    route!(POST, "/sandi",                      Needs(Action::OwnAccount),      handlers::password_change),
+    route!(GET,  "/akun",                       Needs(Action::AccountsManage),  handlers::page),
+    route!(POST, "/akun",                       Needs(Action::AccountsManage),  handlers::create),
+    route!(POST, "/akun/{id}/status",           Needs(Action::AccountsManage),  handlers::set_status),
 ];

@@ -1,6 +1,6 @@
 //! Activities (campaigns, social guidance, advocacy) and service deliveries with their participants.
 
-pub mod activities;
+pub mod handlers;
 
 use puskesos_domain::access::Action;
 
@@ -10,6 +10,6 @@ use crate::app::route::{Route, route};
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/kegiatan",                   Needs(Action::CasesRead),       activities::page),
-    route!(POST, "/kegiatan",                   Needs(Action::CasesWork),       activities::record),
+    route!(GET,  "/kegiatan",                   Needs(Action::CasesRead),       handlers::page),
+    route!(POST, "/kegiatan",                   Needs(Action::CasesWork),       handlers::record),
 ];

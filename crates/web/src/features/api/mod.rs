@@ -1,6 +1,6 @@
 //! The JSON API beside the pages and its OpenAPI document.
 
-pub mod api;
+pub mod handlers;
 pub mod openapi;
 
 use puskesos_domain::access::Action;
@@ -12,9 +12,9 @@ use crate::app::route::{Route, route};
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     route!(GET,  "/api/openapi.json",           Public,                         openapi::serve),
-    route!(GET,  "/api/wilayah/{code}",         Public,                         api::wilayah),
-    route!(GET,  "/api/nik/{nik}",              Public,                         api::nik),
-    route!(GET,  "/api/v1/keluarga",            Needs(Action::RegistryRead),    api::search),
-    route!(GET,  "/api/v1/keluarga/{id}",       Needs(Action::RegistryRead),    api::family),
-    route!(GET,  "/api/v1/keluarga/{id}/kelayakan", Needs(Action::RegistryRead), api::eligibility),
+    route!(GET,  "/api/wilayah/{code}",         Public,                         handlers::wilayah),
+    route!(GET,  "/api/nik/{nik}",              Public,                         handlers::nik),
+    route!(GET,  "/api/v1/keluarga",            Needs(Action::RegistryRead),    handlers::search),
+    route!(GET,  "/api/v1/keluarga/{id}",       Needs(Action::RegistryRead),    handlers::family),
+    route!(GET,  "/api/v1/keluarga/{id}/kelayakan", Needs(Action::RegistryRead), handlers::eligibility),
 ];

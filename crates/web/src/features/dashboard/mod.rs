@@ -1,7 +1,7 @@
 //! The data and information centre: the village dashboard, the district roll-up, the monthly report and the public information board with its poster.
 
 pub mod charts;
-pub mod dashboard;
+pub mod handlers;
 
 use puskesos_domain::access::Action;
 
@@ -11,9 +11,9 @@ use crate::app::route::{Route, route};
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/dasbor",                     Needs(Action::DashboardRead),   dashboard::page),
-    route!(GET,  "/dasbor/tabel/{name}",        Needs(Action::DashboardRead),   dashboard::export),
-    route!(GET,  "/laporan",                    Needs(Action::DashboardRead),   dashboard::monthly),
-    route!(GET,  "/papan/{desa}",               Public,                         dashboard::board),
-    route!(GET,  "/papan/{desa}/poster",        Public,                         dashboard::poster),
+    route!(GET,  "/dasbor",                     Needs(Action::DashboardRead),   handlers::page),
+    route!(GET,  "/dasbor/tabel/{name}",        Needs(Action::DashboardRead),   handlers::export),
+    route!(GET,  "/laporan",                    Needs(Action::DashboardRead),   handlers::monthly),
+    route!(GET,  "/papan/{desa}",               Public,                         handlers::board),
+    route!(GET,  "/papan/{desa}/poster",        Public,                         handlers::poster),
 ];

@@ -1,6 +1,6 @@
 //! Who should get which program: the family page's assessment section, the gap lists and what-if.
 
-pub mod eligibility;
+pub mod handlers;
 
 use puskesos_domain::access::Action;
 
@@ -10,9 +10,9 @@ use crate::app::route::{Route, route};
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/kelayakan",                  Needs(Action::EligibilityReview), eligibility::overview),
-    route!(GET,  "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_page),
-    route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), eligibility::whatif_run),
-    route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), eligibility::list),
-    route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), eligibility::export),
+    route!(GET,  "/kelayakan",                  Needs(Action::EligibilityReview), handlers::overview),
+    route!(GET,  "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), handlers::whatif_page),
+    route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), handlers::whatif_run),
+    route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), handlers::list),
+    route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), handlers::export),
 ];

@@ -1,7 +1,7 @@
 //! The start page (the village, the registry's size, a NIK checker), the health check and the static files.
 
-mod home;
-pub use home::*;
+mod handlers;
+pub use handlers::*;
 
 use crate::app::route::Access::Public;
 use crate::app::route::{Route, route};
@@ -9,8 +9,8 @@ use crate::app::route::{Route, route};
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/",                           Public,                         home::home),
-    route!(GET,  "/healthz",                    Public,                         home::healthz),
+    route!(GET,  "/",                           Public,                         handlers::home),
+    route!(GET,  "/healthz",                    Public,                         handlers::healthz),
     route!(GET,  "/assets/style.css",           Public,                         crate::app::layout::style),
-    route!(GET,  "/assets/contoh-impor.csv",    Public,                         home::sample),
+    route!(GET,  "/assets/contoh-impor.csv",    Public,                         handlers::sample),
 ];

@@ -105,8 +105,6 @@ fn keep_query(p: &Params, village: Option<&str>) -> String {
     q
 }
 
-/// The short name of a region code (village, kecamatan), or the code when unknown.
-
 fn permille(lang: Lang, p: Option<i64>) -> String {
     match p {
         Some(p) => format!(
