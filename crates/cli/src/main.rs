@@ -666,15 +666,11 @@ fn bench_figures(
             &figures::Filter::default(),
             figures::today(),
         )?;
-        let figs = puskesos_web::features::dashboard::handlers::village_figures(
-            lang,
-            &assessor.rules,
-            &d,
-            false,
-        );
+        let figs =
+            puskesos_web::features::dashboard::village_figures(lang, &assessor.rules, &d, false);
         let svg: usize = figs
             .iter()
-            .map(|f| puskesos_web::features::dashboard::charts::draw(lang, f).len())
+            .map(|f| puskesos_web::features::dashboard::draw(lang, f).len())
             .sum();
         Ok(format!("{} families, {svg} bytes of SVG", d.families))
     })?;

@@ -17,3 +17,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/papan/{desa}",               Public,                         handlers::board),
     route!(GET,  "/papan/{desa}/poster",        Public,                         handlers::poster),
 ];
+
+/// The village figures and their charts (also timed by `puskesos bench-figures`).
+pub use charts::draw;
+pub use handlers::village_figures;

@@ -16,3 +16,6 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), handlers::list),
     route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), handlers::export),
 ];
+
+/// The assessment section of the family page (drawn by the registry feature).
+pub use handlers::family_section;

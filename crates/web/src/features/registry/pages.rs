@@ -336,7 +336,7 @@ pub async fn family(
                 }
             }
             @if let Some((assessor, (prepared, summary))) = &assessed {
-                (crate::features::eligibility::handlers::family_section(lang, &assessor.rules, prepared, summary, &view.members))
+                (crate::features::eligibility::family_section(lang, &assessor.rules, prepared, summary, &view.members))
             }
             section {
                 h3 { (t("web-family-facts")) }
