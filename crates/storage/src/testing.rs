@@ -35,11 +35,17 @@ impl Drop for TestDb {
                 }
             }
             Cleanup::Database { admin_url, name } => {
-                // The pool still holds connections: FORCE ends them (PostgreSQL 13+).
-                if let Ok(mut c) = postgres::Client::connect(admin_url, postgres::NoTls) {
-                    let _ =
-                        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-                }
+                // The pool still holds connections: FORCE ends them (PostgreSQL 13+). On a
+                // thread of its own: the synchronous client may not block an async test's
+                // runtime thread, where a test's database is often dropped.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    if let Ok(mut c) = postgres::Client::connect(&admin_url, postgres::NoTls) {
+                        let _ = c
+                            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    }
+                })
+                .join();
             }
         }
     }

@@ -1,5 +1,6 @@
-//! What the web tests share: a fresh SQLite registry with accounts, demo villages saved and
-//! assessed, the router over it, logging in, and one request helper.
+//! What the web tests share: a fresh registry on each engine with accounts, demo villages saved
+//! and assessed, the application over it (`TestApp`, built by `App::build` as `serve` builds
+//! it), logging in, and one request helper.
 #![allow(dead_code)] // each test file uses part of it
 
 use axum::body::Body;
@@ -11,19 +12,79 @@ use puskesos_domain::wilayah::KodeWilayah;
 use puskesos_storage::accounts::{self, NewAccount};
 use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
 use puskesos_storage::{assessment, now_ms, testing};
-use puskesos_web::{AppState, Rules, router};
+use puskesos_web::{App, AppState, Rules};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "rahasia-desa-1";
 
-pub struct Fixture {
-    pub t: testing::TestDb,
-    pub app: axum::Router,
+/// The application over a test database.
+pub struct TestApp {
+    pub t: Held<testing::TestDb>,
+    pub app: Held<axum::Router>,
+}
+
+/// A value dropped on a blocking-allowed thread: the database pool's PostgreSQL connections may
+/// not be closed on a runtime thread, and a test's app and database are dropped inside its async
+/// body (also when an assertion fails).
+pub struct Held<T: Send + 'static>(Option<T>);
+
+impl<T: Send + 'static> Drop for Held<T> {
+    fn drop(&mut self) {
+        if let Some(v) = self.0.take() {
+            sync(move || drop(v));
+        }
+    }
+}
+
+impl<T: Send + 'static> Held<T> {
+    pub fn new(value: T) -> Held<T> {
+        Held(Some(value))
+    }
+
+    /// The value, for a `Drop` that hands it to [`sync`].
+    pub fn take(&mut self) -> Option<T> {
+        self.0.take()
+    }
+}
+
+impl<T: Send + 'static> std::ops::Deref for Held<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.0.as_ref().expect("held until dropped")
+    }
+}
+
+pub type Fixture = TestApp;
+
+/// A fresh database on every engine the run tests (SQLite, and PostgreSQL unless skipped),
+/// each made when the loop reaches it (a database made ahead would be dropped on a runtime
+/// thread if the test fails first).
+pub fn databases() -> impl Iterator<Item = testing::TestDb> {
+    [false, true].into_iter().filter_map(|pg| {
+        if pg {
+            sync(testing::postgres)
+        } else {
+            Some(sync(testing::sqlite))
+        }
+    })
+}
+
+/// The synchronous PostgreSQL client must not block a runtime thread: the tests' own database
+/// work goes through here (the tests run on the multi-threaded runtime).
+pub fn sync<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => tokio::task::block_in_place(f),
+        Err(_) => f(),
+    }
 }
 
 /// A fresh database with these accounts `(username, role, region)`, all with [`PASSWORD`].
-pub fn with_accounts(list: &[(&str, Role, Option<&str>)]) -> testing::TestDb {
-    let t = testing::sqlite();
+pub fn with_accounts(t: testing::TestDb, list: &[(&str, Role, Option<&str>)]) -> testing::TestDb {
+    sync(|| add_accounts(&t, list));
+    t
+}
+
+fn add_accounts(t: &testing::TestDb, list: &[(&str, Role, Option<&str>)]) {
     let mut conn = t.db.conn().unwrap();
     for (name, role, region) in list {
         accounts::create(
@@ -40,12 +101,19 @@ pub fn with_accounts(list: &[(&str, Role, Option<&str>)]) -> testing::TestDb {
         )
         .unwrap();
     }
-    t
 }
 
 /// Saves demo villages `(code, families, seed)` (numbers never shared between them) and
 /// assesses everything on `today`.
 pub fn demo_villages(
+    t: &testing::TestDb,
+    villages: &[(&str, usize, u64)],
+    today: chrono::NaiveDate,
+) {
+    sync(|| save_demo_villages(t, villages, today))
+}
+
+fn save_demo_villages(
     t: &testing::TestDb,
     villages: &[(&str, usize, u64)],
     today: chrono::NaiveDate,
@@ -79,22 +147,28 @@ pub fn demo_villages(
 
 /// The application over the test database.
 pub fn fixture(t: testing::TestDb) -> Fixture {
-    let app = router(AppState {
+    let audit = sync(|| puskesos_storage::audit_writer::AuditWriter::start(&t.db).unwrap());
+    let app = App::build(AppState {
         db: t.db.clone(),
         village: None,
         secure_cookies: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Rules::new(None),
-        audit: puskesos_storage::audit_writer::AuditWriter::start(&t.db).unwrap(),
+        audit,
     });
-    Fixture { t, app }
+    Fixture {
+        t: Held(Some(t)),
+        app: Held(Some(app)),
+    }
 }
 
 /// A session: `(cookie header, CSRF token)`.
 pub fn login(f: &Fixture, user: &str) -> (String, String) {
-    let mut conn = f.t.db.conn().unwrap();
-    let s = accounts::login(&mut conn, user, PASSWORD, now_ms()).unwrap();
+    let s = sync(|| {
+        let mut conn = f.t.db.conn().unwrap();
+        accounts::login(&mut conn, user, PASSWORD, now_ms()).unwrap()
+    });
     (format!("puskesos_sesi={}", s.token), s.csrf_token)
 }
 
@@ -172,5 +246,15 @@ pub fn enc(s: &str) -> String {
 }
 
 pub fn count(f: &Fixture, sql: &str) -> i64 {
-    f.t.db.conn().unwrap().query_i64(sql, &[]).unwrap()
+    sync(|| f.t.db.conn().unwrap().query_i64(sql, &[]).unwrap())
+}
+
+/// The first column of the first row of a query, as text.
+pub fn first_text(f: &Fixture, sql: &str) -> String {
+    sync(|| {
+        f.t.db.conn().unwrap().query(sql, &[]).unwrap()[0][0]
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
 }

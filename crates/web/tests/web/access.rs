@@ -1,0 +1,783 @@
+//! Every route against every role, generated from the route table and the permission matrix;
+//! village isolation; CSRF, sessions, login and hostile input. Real app, real database (the
+//! router is called in-process, the database is a real SQLite file or PostgreSQL database).
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use puskesos_domain::access::{Role, allowed};
+use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Value, Values, field_index};
+use puskesos_storage::accounts::{self, NewAccount};
+use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
+use puskesos_storage::{Db, now_ms, testing};
+use puskesos_web::routes::{Access, ROUTES};
+use puskesos_web::{App, AppState};
+use tower::ServiceExt;
+
+use crate::support::Held;
+
+const VILLAGE_A: &str = "33.12.01.2003";
+const VILLAGE_B: &str = "33.12.01.2004";
+const PASSWORD: &str = "rahasia-desa-1";
+
+struct Fixture {
+    db: Held<Db>,
+    engine: &'static str,
+    family_a: String,
+    person_a: String,
+    family_b: String,
+    _t: Held<testing::TestDb>,
+}
+
+fn set(fields: &[puskesos_domain::model::Field], v: &mut Values, key: &str, value: &str) {
+    v[field_index(fields, key).unwrap()] = Some(Value::Text(value.into()));
+}
+
+fn family(db: &Db, village: &str, kk: &str, nik: &str, name: &str) -> String {
+    let mut f = vec![None; FAMILY_FIELDS.len()];
+    set(FAMILY_FIELDS, &mut f, "no_kk", kk);
+    set(FAMILY_FIELDS, &mut f, "kode_wilayah", village);
+    set(FAMILY_FIELDS, &mut f, "rt", "001");
+    set(FAMILY_FIELDS, &mut f, "rw", "002");
+    let mut p = vec![None; PERSON_FIELDS.len()];
+    set(PERSON_FIELDS, &mut p, "nik", nik);
+    set(PERSON_FIELDS, &mut p, "nama", name);
+    set(PERSON_FIELDS, &mut p, "jenis_kelamin", "P");
+    set(PERSON_FIELDS, &mut p, "tanggal_lahir", "1990-01-01");
+    set(PERSON_FIELDS, &mut p, "hubungan", "kepala_keluarga");
+    let input = FamilyInput {
+        values: f,
+        family_present: vec![true; FAMILY_FIELDS.len()],
+        person_present: vec![true; PERSON_FIELDS.len()],
+        members: vec![(1, p)],
+    };
+    let ctx = WriteCtx {
+        actor: "test".into(),
+        reason: None,
+        source: "test".into(),
+        now_ms: now_ms(),
+    };
+    registry::save_family(&mut db.conn().unwrap(), &input, &ctx)
+        .unwrap()
+        .family_id
+}
+
+fn fixture(t: testing::TestDb) -> Fixture {
+    let db = t.db.clone();
+    let family_a = family(
+        &db,
+        VILLAGE_A,
+        "3312011502150003",
+        "3312014101900001",
+        "Siti <script>alert(1)</script>",
+    );
+    let family_b = family(
+        &db,
+        VILLAGE_B,
+        "3312011502150004",
+        "3312014101900002",
+        "Warga Desa Lain",
+    );
+    let mut conn = db.conn().unwrap();
+    let person_a = registry::members(&mut conn, &family_a).unwrap()[0]
+        .id
+        .clone();
+    for role in Role::ALL {
+        let region = match role {
+            Role::Admin => None,
+            Role::DinasSosial => Some("33.12"),
+            _ => Some(VILLAGE_A),
+        };
+        accounts::create(
+            &mut conn,
+            &NewAccount {
+                username: role.code(),
+                display_name: role.code(),
+                role,
+                region,
+                password: PASSWORD,
+            },
+            "test",
+            now_ms(),
+        )
+        .unwrap();
+    }
+    // A district officer of another kab/kota.
+    accounts::create(
+        &mut conn,
+        &NewAccount {
+            username: "dinsos_lain",
+            display_name: "Dinsos lain",
+            role: Role::DinasSosial,
+            region: Some("33.13"),
+            password: PASSWORD,
+        },
+        "test",
+        now_ms(),
+    )
+    .unwrap();
+    Fixture {
+        db: Held::new(db),
+        engine: t.label,
+        family_a,
+        person_a,
+        family_b,
+        _t: Held::new(t),
+    }
+}
+
+fn app(f: &Fixture) -> axum::Router {
+    App::build(AppState {
+        audit: sync(|| puskesos_storage::audit_writer::AuditWriter::start(&f.db).unwrap()),
+        db: f.db.clone(),
+        village: None,
+        secure_cookies: false,
+        files_dir: std::env::temp_dir()
+            .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
+        rules: Default::default(),
+    })
+}
+
+/// Logs in through the storage layer: `(cookie header, csrf token)`.
+/// The synchronous PostgreSQL client may not block a runtime thread: database work in these
+/// async tests goes through here.
+fn sync<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+fn session(f: &Fixture, username: &str) -> (String, String) {
+    let s =
+        sync(|| accounts::login(&mut f.db.conn().unwrap(), username, PASSWORD, now_ms()).unwrap());
+    (format!("puskesos_sesi={}", s.token), s.csrf_token)
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookie: Vec<String>,
+    body: String,
+}
+
+async fn call(
+    app: &axum::Router,
+    method: Method,
+    uri: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let body = match form {
+        Some(f) => {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(f.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let set_cookie = resp
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        location,
+        set_cookie,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+impl Fixture {
+    fn label(&self) -> &'static str {
+        self.engine
+    }
+}
+
+fn concrete(path: &str, f: &Fixture) -> String {
+    let id = if path.starts_with("/anggota/") {
+        &f.person_a
+    } else {
+        &f.family_a
+    };
+    path.replace("{id}", id)
+        .replace("{code}", "33.12")
+        .replace("{nik}", "3312014101900001")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_for_every_role_follows_the_matrix() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let mut checked = 0;
+        for route in ROUTES.iter() {
+            let uri = concrete(route.path, &f);
+            // Anonymous.
+            let r = call(&app, route.method.clone(), &uri, None, Some("")).await;
+            match route.access {
+                Access::Public => assert_ne!(r.status, StatusCode::UNAUTHORIZED, "{uri}"),
+                Access::Needs(_) if uri.starts_with("/api/") => {
+                    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "anonymous {uri}")
+                }
+                Access::Needs(_) => {
+                    assert_eq!(r.location.as_deref(), Some("/masuk"), "anonymous {uri}")
+                }
+            }
+            for role in Role::ALL {
+                let (cookie, csrf) = session(&f, role.code());
+                let form = format!("csrf={csrf}");
+                let r = call(&app, route.method.clone(), &uri, Some(&cookie), Some(&form)).await;
+                let expect_ok = match route.access {
+                    Access::Public => true,
+                    Access::Needs(action) => allowed(role, action),
+                };
+                if expect_ok {
+                    // Allowed: the handler ran (an empty form may be refused for its content).
+                    assert!(
+                        r.status != StatusCode::FORBIDDEN
+                        && r.status != StatusCode::UNAUTHORIZED
+                        // (logging out is the one allowed way to land on the login page)
+                        && (r.location.as_deref() != Some("/masuk") || route.path == "/keluar")
+                        && !r.status.is_server_error(),
+                        "{role:?} {} {uri}: {}",
+                        route.method,
+                        r.status
+                    );
+                } else {
+                    assert_eq!(
+                        r.status,
+                        StatusCode::FORBIDDEN,
+                        "{role:?} {} {uri}",
+                        route.method
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, ROUTES.len() * Role::ALL.len());
+        // The pool's PostgreSQL connections may not be closed on a runtime thread.
+        sync(move || drop((app, f)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_village_sees_nothing_of_another_village() {
+    for t in crate::support::databases() {
+        let label = t.label;
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (cookie, _) = session(&f, "ketua");
+        for uri in [
+            format!("/keluarga/{}", f.family_b),
+            format!("/api/v1/keluarga/{}", f.family_b),
+        ] {
+            let r = call(&app, Method::GET, &uri, Some(&cookie), None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{label} {uri}");
+            assert!(!r.body.contains("Warga Desa Lain"));
+        }
+        let r = call(
+            &app,
+            Method::GET,
+            "/api/v1/keluarga?q=warga",
+            Some(&cookie),
+            None,
+        )
+        .await;
+        assert!(r.body.contains("\"total\":0"), "{label}: {}", r.body);
+        let r = call(
+            &app,
+            Method::GET,
+            "/registri?q=3312014101900002",
+            Some(&cookie),
+            None,
+        )
+        .await;
+        assert!(!r.body.contains(&f.family_b), "{label}");
+        // The refused look is in the audit log.
+        let audit = sync(|| registry::audit_of(&mut f.db.conn().unwrap(), &f.family_b).unwrap());
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == "view-refused" && a.actor == "user:ketua")
+        );
+
+        // The district office sees both villages of its kab/kota; another district sees neither.
+        let (dinsos, _) = session(&f, "dinas_sosial");
+        let r = call(&app, Method::GET, "/api/v1/keluarga", Some(&dinsos), None).await;
+        assert!(r.body.contains("\"total\":2"), "{label}: {}", r.body);
+        let (other, _) = session(&f, "dinsos_lain");
+        let r = call(
+            &app,
+            Method::GET,
+            &format!("/keluarga/{}", f.family_a),
+            Some(&other),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{label}");
+        drop(app);
+        sync(move || drop(f));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn family_page_shows_history_escapes_scripts_and_is_audited() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (cookie, _) = session(&f, "review_analisis");
+        let r = call(
+            &app,
+            Method::GET,
+            &format!("/keluarga/{}", f.family_a),
+            Some(&cookie),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body
+                .contains("Siti &lt;script&gt;alert(1)&lt;/script&gt;"),
+            "name must be escaped"
+        );
+        assert!(!r.body.contains("<script>alert(1)"));
+        assert!(r.body.contains("Riwayat perubahan"));
+        // The BPS assessment, undecided for a family with almost no facts, names what is missing.
+        assert!(r.body.contains("Kriteria rumah tangga miskin BPS"));
+        assert!(r.body.contains("Belum dapat diputuskan"));
+        assert!(r.body.contains("Data yang perlu dilengkapi"));
+        assert!(r.body.contains("dibuat"));
+        let audit = sync(|| registry::audit_of(&mut f.db.conn().unwrap(), &f.family_a)).unwrap();
+        assert_eq!(audit[0].action, "view");
+        assert_eq!(audit[0].actor, "user:review_analisis");
+        // Lists mask the NIK; the family page shows it whole.
+        let r = call(&app, Method::GET, "/registri?q=siti", Some(&cookie), None).await;
+        assert!(r.body.contains("3312********0001"));
+        assert!(!r.body.contains("3312014101900001"));
+        // English on request.
+        let r = call(&app, Method::GET, "/registri?lang=en", Some(&cookie), None).await;
+        assert!(r.body.contains("families found"));
+        // The pool's PostgreSQL connections may not be closed on a runtime thread.
+        sync(move || drop((app, f)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_form_sets_a_safe_cookie_and_five_failures_lock() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let form = call(&app, Method::GET, "/masuk", None, None).await;
+        let pre = form
+            .set_cookie
+            .iter()
+            .find(|c| c.starts_with("puskesos_csrf="))
+            .unwrap();
+        let pre_value = pre.split(';').next().unwrap().to_string();
+        let token = pre_value.trim_start_matches("puskesos_csrf=").to_string();
+        assert!(form.body.contains(&token));
+
+        // Without the matching token: refused.
+        let r = call(
+            &app,
+            Method::POST,
+            "/masuk",
+            Some(&pre_value),
+            Some("username=ketua&password=rahasia-desa-1&csrf=palsu"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        let ok = call(
+            &app,
+            Method::POST,
+            "/masuk",
+            Some(&pre_value),
+            Some(&format!("username=ketua&password={PASSWORD}&csrf={token}")),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let sesi = ok
+            .set_cookie
+            .iter()
+            .find(|c| c.starts_with("puskesos_sesi="))
+            .unwrap();
+        assert!(
+            sesi.contains("HttpOnly") && sesi.contains("SameSite=Strict"),
+            "{sesi}"
+        );
+
+        for i in 1..=5 {
+            let r = call(
+                &app,
+                Method::POST,
+                "/masuk",
+                Some(&pre_value),
+                Some(&format!(
+                    "username=pengolah_data&password=salah&csrf={token}"
+                )),
+            )
+            .await;
+            let expected = if i < 5 {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
+            assert_eq!(r.status, expected, "attempt {i}");
+        }
+        let r = call(
+            &app,
+            Method::POST,
+            "/masuk",
+            Some(&pre_value),
+            Some(&format!(
+                "username=pengolah_data&password={PASSWORD}&csrf={token}"
+            )),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "locked even with the right password"
+        );
+        assert!(r.body.contains("dikunci"));
+        // The pool's PostgreSQL connections may not be closed on a runtime thread.
+        sync(move || drop((app, f)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_csrf_tampered_cookie_and_oversized_forms_are_refused() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (cookie, csrf) = session(&f, "ketua");
+        // Logout with a forged token: refused, the session lives on.
+        let r = call(
+            &app,
+            Method::POST,
+            "/keluar",
+            Some(&cookie),
+            Some("csrf=0000"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = call(&app, Method::GET, "/registri", Some(&cookie), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        // Missing token field: refused without a crash.
+        let r = call(&app, Method::POST, "/keluar", Some(&cookie), Some("")).await;
+        assert!(r.status.is_client_error());
+        // Tampered cookie: treated as logged out.
+        let last = if cookie.ends_with('0') { '1' } else { '0' };
+        let tampered = format!("{}{last}", &cookie[..cookie.len() - 1]);
+        let r = call(&app, Method::GET, "/registri", Some(&tampered), None).await;
+        assert_eq!(r.location.as_deref(), Some("/masuk"));
+        let r = call(&app, Method::GET, "/api/v1/keluarga", Some(&tampered), None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("web-login-required"));
+        // Oversized form.
+        let big = format!("csrf={csrf}&x={}", "a".repeat(200_000));
+        let r = call(&app, Method::POST, "/keluar", Some(&cookie), Some(&big)).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // A proper logout ends the session.
+        let r = call(
+            &app,
+            Method::POST,
+            "/keluar",
+            Some(&cookie),
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+        assert_eq!(r.location.as_deref(), Some("/masuk"));
+        let r = call(&app, Method::GET, "/registri", Some(&cookie), None).await;
+        assert_eq!(r.location.as_deref(), Some("/masuk"));
+        // The pool's PostgreSQL connections may not be closed on a runtime thread.
+        sync(move || drop((app, f)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_log_and_personal_data_export() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (ketua, _) = session(&f, "ketua");
+        call(
+            &app,
+            Method::GET,
+            &format!("/keluarga/{}", f.family_a),
+            Some(&ketua),
+            None,
+        )
+        .await;
+        let r = call(&app, Method::GET, "/audit", Some(&ketua), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("user:ketua") && r.body.contains("view"),
+            "{}",
+            r.body
+        );
+
+        let r = call(
+            &app,
+            Method::GET,
+            &format!("/anggota/{}/data", f.person_a),
+            Some(&ketua),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let doc: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(doc["orang"]["nik"], "3312014101900001");
+        assert_eq!(doc["no_kk"], "3312011502150003");
+        let processing = doc["catatan_pemrosesan"].as_array().unwrap();
+        assert!(
+            processing
+                .iter()
+                .any(|p| p["tindakan"] == "view" && p["oleh"] == "user:ketua")
+        );
+        assert_eq!(doc["riwayat_perubahan"][0]["tindakan"], "create");
+
+        // Another village's person: nothing, and the attempt is recorded.
+        let person_b = sync(|| {
+            registry::members(&mut f.db.conn().unwrap(), &f.family_b).unwrap()[0]
+                .id
+                .clone()
+        });
+        let r = call(
+            &app,
+            Method::GET,
+            &format!("/anggota/{person_b}/data"),
+            Some(&ketua),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let audit = sync(|| registry::audit_of(&mut f.db.conn().unwrap(), &person_b).unwrap());
+        assert_eq!(audit[0].action, "export-refused");
+        // The pool's PostgreSQL connections may not be closed on a runtime thread.
+        sync(move || drop((app, f)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ketua_manages_village_accounts_and_everyone_changes_their_password() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (ketua, csrf) = session(&f, "ketua");
+        // The Ketua creates a front-office account: bound to the Ketua's village whatever is sent.
+        let form = format!(
+            "csrf={csrf}&username=fo2&display_name=FO+Dua&role=penerima_informasi&password=rahasia-desa-2&region=33.13.01.2001"
+        );
+        let r = call(&app, Method::POST, "/akun", Some(&ketua), Some(&form)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let created = sync(|| {
+            accounts::list(
+                &mut f.db.conn().unwrap(),
+                &puskesos_domain::access::Reach::Everywhere,
+            )
+            .unwrap()
+        })
+        .into_iter()
+        .find(|a| a.username == "fo2")
+        .unwrap();
+        assert_eq!(created.region.unwrap().as_str(), VILLAGE_A);
+        // ... but not an administrator or a district account.
+        let form =
+            format!("csrf={csrf}&username=root2&display_name=X&role=admin&password=rahasia-desa-2");
+        let r = call(&app, Method::POST, "/akun", Some(&ketua), Some(&form)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Disabling ends the account's sessions; the other district's accounts are out of reach.
+        let (fo2, _) = sync(|| {
+            let s = accounts::login(&mut f.db.conn().unwrap(), "fo2", "rahasia-desa-2", now_ms())
+                .unwrap();
+            (format!("puskesos_sesi={}", s.token), s.csrf_token)
+        });
+        let r = call(
+            &app,
+            Method::POST,
+            &format!("/akun/{}/status", created.id),
+            Some(&ketua),
+            Some(&format!("csrf={csrf}&nonaktif=1")),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = call(&app, Method::GET, "/registri", Some(&fo2), None).await;
+        assert_eq!(r.location.as_deref(), Some("/masuk"));
+        let other = sync(|| {
+            accounts::list(
+                &mut f.db.conn().unwrap(),
+                &puskesos_domain::access::Reach::Everywhere,
+            )
+            .unwrap()
+        })
+        .into_iter()
+        .find(|a| a.username == "dinsos_lain")
+        .unwrap();
+        let r = call(
+            &app,
+            Method::POST,
+            &format!("/akun/{}/status", other.id),
+            Some(&ketua),
+            Some(&format!("csrf={csrf}&nonaktif=1")),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // Password change: wrong current password refused; the right one logs every session out.
+        let (cookie, token) = session(&f, "bagian_kesehatan");
+        let r = call(
+            &app,
+            Method::POST,
+            "/sandi",
+            Some(&cookie),
+            Some(&format!("csrf={token}&current=salah&new=rahasia-baru-3")),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = call(
+            &app,
+            Method::POST,
+            "/sandi",
+            Some(&cookie),
+            Some(&format!(
+                "csrf={token}&current={PASSWORD}&new=rahasia-baru-3"
+            )),
+        )
+        .await;
+        assert_eq!(r.location.as_deref(), Some("/masuk"));
+        let r = call(&app, Method::GET, "/registri", Some(&cookie), None).await;
+        assert_eq!(r.location.as_deref(), Some("/masuk"));
+        assert!(
+            sync(|| accounts::login(
+                &mut f.db.conn().unwrap(),
+                "bagian_kesehatan",
+                "rahasia-baru-3",
+                now_ms()
+            ))
+            .is_ok()
+        );
+        // The pool's PostgreSQL connections may not be closed on a runtime thread.
+        sync(move || drop((app, f)));
+    }
+}
+
+/// Rows of the tables a state-changing route may write (not the audit log, where refusals are
+/// recorded, nor sessions).
+fn written(f: &Fixture) -> Vec<i64> {
+    sync(|| {
+        let mut conn = f.db.conn().unwrap();
+        [
+            "families",
+            "persons",
+            "changes",
+            "cases",
+            "case_events",
+            "case_attachments",
+            "complaints",
+            "complaint_events",
+            "referrals",
+            "providers",
+            "activities",
+            "accounts",
+        ]
+        .iter()
+        .map(|t| {
+            conn.query_i64(&format!("SELECT COUNT(*) FROM {t}"), &[])
+                .unwrap()
+        })
+        .collect()
+    })
+}
+
+/// A multipart body with one file, and a `csrf` field when given.
+fn multipart(csrf: Option<&str>) -> (String, Vec<u8>) {
+    let boundary = "----puskesos-test";
+    let mut body = Vec::new();
+    if let Some(c) = csrf {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"a.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\nno_kk\r\n--{boundary}--\r\n"
+        )
+        .as_bytes(),
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Every state-changing route of the table, for a role that may use it, refuses a missing and a
+/// forged CSRF token with 403, and writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_state_changing_route_refuses_a_missing_or_forged_csrf_token() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let mut checked = 0;
+        let mut refused_wrongly = Vec::new();
+        for route in ROUTES.iter().filter(|r| r.method == Method::POST) {
+            let Access::Needs(action) = route.access else {
+                continue;
+            };
+            let role = Role::ALL
+                .into_iter()
+                .find(|r| allowed(*r, action) && *r != Role::Admin)
+                .unwrap_or(Role::Admin);
+            let (cookie, _) = session(&f, role.code());
+            let uri = concrete(route.path, &f);
+            let before = written(&f);
+            for token in [None, Some("0123456789abcdef0123456789abcdef")] {
+                let upload = route.path.ends_with("/impor") || route.path.ends_with("/lampiran");
+                let status = if upload {
+                    let (ctype, body) = multipart(token);
+                    let req = Request::builder()
+                        .method(Method::POST)
+                        .uri(&uri)
+                        .header(header::COOKIE, &cookie)
+                        .header(header::CONTENT_TYPE, ctype)
+                        .body(Body::from(body))
+                        .unwrap();
+                    app.clone().oneshot(req).await.unwrap().status()
+                } else {
+                    let form = token
+                        .map(|t| format!("csrf={t}&x=1"))
+                        .unwrap_or("x=1".into());
+                    call(&app, Method::POST, &uri, Some(&cookie), Some(&form))
+                        .await
+                        .status
+                };
+                if status != StatusCode::FORBIDDEN {
+                    refused_wrongly.push(format!("{role:?} {uri} token {token:?}: {status}"));
+                }
+            }
+            if written(&f) != before {
+                refused_wrongly.push(format!("{uri} wrote something"));
+            }
+            checked += 1;
+        }
+        assert!(checked >= 15, "only {checked} state-changing routes");
+        assert!(
+            refused_wrongly.is_empty(),
+            "{}: {}",
+            f.label(),
+            refused_wrongly.join("\n")
+        );
+        // The pool's PostgreSQL connections may not be closed on a runtime thread.
+        sync(move || drop((app, f)));
+    }
+}

@@ -1,0 +1,648 @@
+//! A walk-in case through the browser routes, each step by its role; intake errors next to the
+//! fields with nothing saved; a step out of order or by a role that may not take it refused.
+
+use crate::support::{Fixture, login};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use puskesos_domain::access::Role;
+use puskesos_storage::testing;
+use tower::ServiceExt;
+
+const VILLAGE: &str = "33.12.01.2003";
+
+fn setup(t: testing::TestDb) -> Fixture {
+    crate::support::fixture(crate::support::with_accounts(
+        t,
+        &[
+            ("front", Role::PenerimaInformasi, Some(VILLAGE)),
+            ("sehat", Role::BagianKesehatan, Some(VILLAGE)),
+            ("didik", Role::BagianPendidikan, Some(VILLAGE)),
+            ("kades", Role::KepalaDesa, Some(VILLAGE)),
+            ("analis", Role::ReviewAnalisis, Some(VILLAGE)),
+            ("ketua", Role::Ketua, Some(VILLAGE)),
+            ("dinsos", Role::DinasSosial, Some("33.12")),
+        ],
+    ))
+}
+
+fn enc(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", crate::support::enc(k), crate::support::enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn call(
+    f: &Fixture,
+    method: Method,
+    uri: &str,
+    cookie: &str,
+    body: Option<String>,
+) -> (StatusCode, Option<String>, String) {
+    let r = crate::support::request(f, method, uri, cookie, body).await;
+    (r.status, r.location.clone(), r.text())
+}
+
+async fn step(f: &Fixture, user: &str, id: &str, step: &str, note: &str) -> StatusCode {
+    let (cookie, csrf) = login(f, user);
+    call(
+        f,
+        Method::POST,
+        &format!("/kasus/{id}/langkah"),
+        &cookie,
+        Some(enc(&[("csrf", &csrf), ("step", step), ("note", note)])),
+    )
+    .await
+    .0
+}
+
+fn count(f: &Fixture, sql: &str) -> i64 {
+    crate::support::count(f, sql)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_in_case_through_its_life() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (fo, csrf) = login(&f, "front");
+        // Intake without consent and without a sector: refused next to the fields, nothing saved.
+        let bad = enc(&[
+            ("csrf", &csrf),
+            ("contact_name", "Wagiyem"),
+            ("channel", "datang"),
+            ("summary", "Anak demam"),
+            ("consent_purpose", "rujukan"),
+        ]);
+        let (status, _, body) = call(&f, Method::POST, "/kasus/baru", &fo, Some(bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Persetujuan warga wajib dicatat"), "{body}");
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM cases"), 0);
+        let good = enc(&[
+            ("csrf", &csrf),
+            ("contact_name", "Wagiyem <script>alert(1)</script>"),
+            ("channel", "datang"),
+            ("sector", "kesehatan"),
+            ("summary", "Anak demam tinggi, belum punya BPJS"),
+            ("consent_purpose", "rujukan layanan kesehatan"),
+            ("consent", "ya"),
+        ]);
+        let (status, loc, _) = call(&f, Method::POST, "/kasus/baru", &fo, Some(good)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let id = loc.unwrap().trim_start_matches("/kasus/").to_string();
+        // Each role opens to its queue: the front office's holds it, the Kepala Desa's not yet.
+        let (_, _, queue) = call(&f, Method::GET, "/antrean", &fo, None).await;
+        assert!(queue.contains("K-20"), "{queue}");
+        let (kades, _) = login(&f, "kades");
+        let (_, _, queue) = call(&f, Method::GET, "/antrean", &kades, None).await;
+        assert!(!queue.contains("K-20"), "{queue}");
+        // The front office's list holds it; the page shows it escaped, with the next step.
+        let (_, _, list) = call(&f, Method::GET, "/kasus", &fo, None).await;
+        assert!(list.contains("K-20"), "{list}");
+        let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &fo, None).await;
+        assert!(page.contains("&lt;script&gt;"), "names are shown as text");
+        assert!(page.contains("Serahkan ke bagian"), "{page}");
+        // Out of order: a decision before a recommendation.
+        assert_eq!(
+            step(&f, "kades", &id, "decide", "ok").await,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            step(&f, "front", &id, "assign", "").await,
+            StatusCode::SEE_OTHER
+        );
+        // The education section cannot recommend a health case; the health section can.
+        assert_eq!(
+            step(&f, "didik", &id, "recommend", "").await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            step(&f, "sehat", &id, "recommend", "rujuk ke puskesmas").await,
+            StatusCode::SEE_OTHER
+        );
+        // A decision needs a note.
+        assert_eq!(
+            step(&f, "kades", &id, "decide", " ").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            step(&f, "kades", &id, "decide", "disetujui").await,
+            StatusCode::SEE_OTHER
+        );
+        // The district office reads but never moves a case.
+        assert_eq!(
+            step(&f, "dinsos", &id, "refer", "x").await,
+            StatusCode::FORBIDDEN
+        );
+        let (dinsos, _) = login(&f, "dinsos");
+        let (status, _, _) = call(
+            &f,
+            Method::GET,
+            &format!("/kasus/{id}?desa={VILLAGE}"),
+            &dinsos,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        // The directory, then the referral with a due date; the link is shown once.
+        let (analis, acsrf) = login(&f, "analis");
+        let (status, loc, _) = call(
+            &f,
+            Method::POST,
+            "/penyedia",
+            &analis,
+            Some(enc(&[
+                ("csrf", &acsrf),
+                ("name", "Puskesmas Pracimantoro"),
+                ("kind", "puskesmas"),
+                ("contact", "0273 123"),
+            ])),
+        )
+        .await;
+        assert_eq!(
+            (status, loc.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/penyedia"))
+        );
+        let provider = crate::support::first_text(&f, "SELECT id FROM providers");
+        let (status, _, sent) = call(
+            &f,
+            Method::POST,
+            &format!("/kasus/{id}/langkah"),
+            &analis,
+            Some(enc(&[
+                ("csrf", &acsrf),
+                ("step", "refer"),
+                ("note", "surat rujukan"),
+                ("provider", &provider),
+                ("due_days", "7"),
+            ])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{sent}");
+        let at = sent.find("<code>/rujukan/").unwrap() + "<code>".len();
+        let link = sent[at..].split('<').next().unwrap().replace("&amp;", "&");
+        // The provider, without an account: sees the need, answers; a forged link is refused.
+        let (status, _, page) = call(&f, Method::GET, &link, "", None).await;
+        assert_eq!(status, StatusCode::OK, "{link}");
+        assert!(page.contains("Anak demam tinggi"), "{page}");
+        let rid = link
+            .trim_start_matches("/rujukan/")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        // The referral letter: its numbers, and the QR code's address is the provider's link.
+        let (status, _, pdf) = call(
+            &f,
+            Method::GET,
+            &format!("/kasus/{id}/rujukan/{rid}/surat"),
+            &analis,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(pdf.starts_with("%PDF-"));
+        assert!(
+            pdf.contains("SURAT RUJUKAN")
+                && pdf.contains("/R-01")
+                && pdf.contains("Puskesmas Pracimantoro"),
+            "letter numbers"
+        );
+        assert!(
+            pdf.contains(&format!("http://127.0.0.1:8080{link}")),
+            "the QR target is the answer link"
+        );
+        let token = link.split("t=").nth(1).unwrap().to_string();
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &format!("/rujukan/{rid}/jawab"),
+            "",
+            Some(enc(&[("t", "palsu"), ("status", "selesai")])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &format!("/rujukan/{rid}/jawab"),
+            "",
+            Some(enc(&[
+                ("t", &token),
+                ("status", "selesai"),
+                ("note", "sudah diperiksa dokter"),
+            ])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            step(&f, "sehat", &id, "follow_up", "sudah dilayani").await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            step(&f, "ketua", &id, "close", "").await,
+            StatusCode::SEE_OTHER
+        );
+        let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &fo, None).await;
+        assert!(
+            page.contains("Selesai")
+                && page.contains("rujuk ke puskesmas")
+                && page.contains("sudah dilayani"),
+            "{page}"
+        );
+        assert!(
+            page.contains("Puskesmas Pracimantoro")
+                && page.contains("Selesai dilayani")
+                && page.contains("sudah diperiksa dokter"),
+            "{page}"
+        );
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM case_events"), 7);
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'step-refused'"
+            ),
+            3
+        );
+        assert!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'view' AND entity = 'case'"
+            ) >= 3
+        );
+        // A forged token changes nothing.
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &format!("/kasus/{id}/langkah"),
+            &fo,
+            Some(enc(&[("csrf", "palsu"), ("step", "close")])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_complaint_receipt_and_the_public_status_page() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (front, csrf) = login(&f, "front");
+        let body = enc(&[
+            ("csrf", &csrf),
+            ("category", "pengaduan"),
+            ("program", "bpnt"),
+            ("summary", "Sudah desil 2 tetapi tidak menerima Sembako"),
+            ("contact_name", "Sukinem"),
+            ("contact_phone", "081234567890"),
+        ]);
+        let (status, _, receipt) =
+            call(&f, Method::POST, "/pengaduan/baru", &front, Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{receipt}");
+        let grab = |class: &str| {
+            let at = receipt
+                .find(&format!("<dd class=\"{class}\"><strong>"))
+                .unwrap()
+                + class.len()
+                + 21;
+            receipt[at..].split('<').next().unwrap().to_string()
+        };
+        let (ticket, code) = (grab("ticket"), grab("code"));
+        assert_eq!((ticket.len(), code.len()), (8, 6), "{receipt}");
+        // Public, without logging in: status and dates, nothing personal.
+        let (status, _, page) = call(
+            &f,
+            Method::POST,
+            "/status",
+            "",
+            Some(enc(&[("ticket", &ticket), ("code", &code)])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Diterima") && page.contains("Batas waktu"),
+            "{page}"
+        );
+        for personal in ["Sukinem", "081234567890", "Sembako", "desil"] {
+            assert!(!page.contains(personal), "public page shows {personal}");
+        }
+        // A ticket guessed in a loop is refused after five wrong codes.
+        let mut last = StatusCode::OK;
+        for _ in 0..6 {
+            last = call(
+                &f,
+                Method::POST,
+                "/status",
+                "",
+                Some(enc(&[("ticket", &ticket), ("code", "123123")])),
+            )
+            .await
+            .0;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+        // Escalated by the Ketua, decided by the district office.
+        let id = crate::support::first_text(&f, "SELECT id FROM complaints");
+        let act = |user: &'static str, action: &'static str, note: &'static str| {
+            let f = &f;
+            let id = id.clone();
+            async move {
+                let (cookie, csrf) = login(f, user);
+                call(
+                    f,
+                    Method::POST,
+                    &format!("/pengaduan/{id}/langkah"),
+                    &cookie,
+                    Some(enc(&[
+                        ("csrf", &csrf),
+                        ("desa", VILLAGE),
+                        ("action", action),
+                        ("note", note),
+                    ])),
+                )
+                .await
+                .0
+            }
+        };
+        assert_eq!(act("dinsos", "resolve", "x").await, StatusCode::FORBIDDEN);
+        assert_eq!(
+            act("ketua", "escalate", "perlu keputusan dinas").await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            act("dinsos", "resolve", "diusulkan sebagai penerima").await,
+            StatusCode::SEE_OTHER
+        );
+        let (dinsos, _) = login(&f, "dinsos");
+        let (_, _, page) = call(
+            &f,
+            Method::GET,
+            &format!("/pengaduan/{id}?desa={VILLAGE}"),
+            &dinsos,
+            None,
+        )
+        .await;
+        assert!(page.contains("diusulkan sebagai penerima"), "{page}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_activity_is_recorded_with_its_participants() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (cookie, csrf) = login(&f, "sehat");
+        let form = |date: &str| {
+            enc(&[
+                ("csrf", &csrf),
+                ("kind", "gizi_balita"),
+                ("title", "Posyandu gizi balita"),
+                ("held_on", date),
+                ("place", "Posyandu RW 02"),
+                ("participants", "Ibu Sri\nIbu Yanti\n"),
+                ("outcome", "8 balita ditimbang"),
+            ])
+        };
+        let (status, _, body) = call(
+            &f,
+            Method::POST,
+            "/kegiatan",
+            &cookie,
+            Some(form("31-02-2026")),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "31 February is refused"
+        );
+        assert!(body.contains("Tanggal"), "{body}");
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM activities"), 0);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            "/kegiatan",
+            &cookie,
+            Some(form("2026-11-20")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, page) = call(&f, Method::GET, "/kegiatan", &cookie, None).await;
+        assert!(
+            page.contains("Posyandu gizi balita") && page.contains("2 peserta (0 terdaftar)"),
+            "{page}"
+        );
+        // The district office reads but does not record.
+        let (dinsos, dcsrf) = login(&f, "dinsos");
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            "/kegiatan",
+            &dinsos,
+            Some(form("2026-11-20").replace(&csrf, &dcsrf)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
+
+fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----puskesos-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"{file_name}\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attachments_are_images_or_pdfs_by_content_and_small() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (cookie, csrf) = login(&f, "front");
+        let body = enc(&[
+            ("csrf", &csrf),
+            ("contact_name", "Wagiyem"),
+            ("channel", "datang"),
+            ("sector", "adminduk"),
+            ("summary", "Akta kelahiran anak hilang"),
+            ("consent_purpose", "pengurusan dokumen"),
+            ("consent", "ya"),
+        ]);
+        let (_, loc, _) = call(&f, Method::POST, "/kasus/baru", &cookie, Some(body)).await;
+        let id = loc.unwrap().trim_start_matches("/kasus/").to_string();
+        let upload = |name: &'static str, bytes: Vec<u8>| {
+            let (ct, body) = multipart(&csrf, name, &bytes);
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri(format!("/kasus/{id}/lampiran"))
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap();
+            let app = f.app.clone();
+            async move { app.oneshot(req).await.unwrap().status() }
+        };
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&[0u8; 64]);
+        assert_eq!(upload("kk.png", png.clone()).await, StatusCode::SEE_OTHER);
+        // A program renamed to .png, and a file over 5 MB: refused, nothing stored, recorded.
+        assert_eq!(
+            upload("foto.png", b"MZ\x90\x00 not an image".to_vec()).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(5 * 1024 * 1024 + 10, b' ');
+        assert_eq!(
+            upload("surat.pdf", big).await,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM case_attachments"), 1);
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'upload-refused'"
+            ),
+            2
+        );
+        let aid = crate::support::first_text(&f, "SELECT id FROM case_attachments");
+        let req = Request::builder()
+            .uri(format!("/kasus/{id}/lampiran/{aid}"))
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let resp = f.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "image/png");
+        assert_eq!(
+            resp.into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+            png
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_short_profile_becomes_a_family_record_and_a_proposal() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (front, csrf) = login(&f, "front");
+        let body = enc(&[
+            ("csrf", &csrf),
+            ("contact_name", "Wagiyem"),
+            ("contact_address", "Dusun Pucung"),
+            ("channel", "datang"),
+            ("sector", "adminduk"),
+            ("summary", "Belum terdaftar di DTSEN"),
+            ("consent_purpose", "pendaftaran dan usulan DTSEN"),
+            ("consent", "ya"),
+        ]);
+        let (_, loc, _) = call(&f, Method::POST, "/kasus/baru", &front, Some(body)).await;
+        let id = loc.unwrap().trim_start_matches("/kasus/").to_string();
+        let (ketua, kcsrf) = login(&f, "ketua");
+        let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &ketua, None).await;
+        assert!(
+            page.contains(&format!("/keluarga/baru?kasus={id}")),
+            "{page}"
+        );
+        let (status, _, form) = call(
+            &f,
+            Method::GET,
+            &format!("/keluarga/baru?kasus={id}"),
+            &ketua,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            form.contains("value=\"Wagiyem\"") && form.contains("value=\"Dusun Pucung\""),
+            "prefilled: {form}"
+        );
+        let body = enc(&[
+            ("csrf", &kcsrf),
+            ("f.no_kk", "3312011502150003"),
+            ("f.kode_wilayah", VILLAGE),
+            ("f.alamat", "Dusun Pucung"),
+            ("p.nik", "3312014101900001"),
+            ("p.nama", "Wagiyem"),
+            ("p.jenis_kelamin", "P"),
+            ("p.tanggal_lahir", "1990-01-01"),
+            ("p.hubungan", "kepala_keluarga"),
+            ("alasan", "didaftarkan dari kasus"),
+        ]);
+        let (status, loc, resp) = call(
+            &f,
+            Method::POST,
+            &format!("/keluarga/baru?kasus={id}"),
+            &ketua,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{resp}");
+        let family = loc.unwrap().trim_start_matches("/keluarga/").to_string();
+        assert_eq!(
+            count(
+                &f,
+                &format!(
+                    "SELECT COUNT(*) FROM cases WHERE family_id = '{family}' AND person_id IS NOT NULL"
+                )
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM case_events WHERE step = 'register' AND note = 'usulan DTSEN'"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &f,
+                &format!(
+                    "SELECT COUNT(*) FROM families WHERE id = '{family}' AND source = 'usulan-kasus'"
+                )
+            ),
+            1
+        );
+        // The proposals list for the district, as the data officer or the Ketua downloads it.
+        let (status, _, csv) = call(&f, Method::GET, "/data/usulan?format=csv", &ketua, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            csv.contains("3312011502150003") && csv.contains("Wagiyem") && csv.contains("K-20"),
+            "{csv}"
+        );
+        // A later visit found by the family's KK or by the resident's NIK is linked at intake.
+        for (number, person_linked) in [("3312011502150003", false), ("3312014101900001", true)] {
+            let body = enc(&[
+                ("csrf", &csrf),
+                ("nik", number),
+                ("contact_name", "Wagiyem"),
+                ("channel", "telepon"),
+                ("sector", "pangan"),
+                ("summary", "Menanyakan bantuan pangan"),
+                ("consent_purpose", "layanan"),
+                ("consent", "ya"),
+            ]);
+            let (status, _, _) = call(&f, Method::POST, "/kasus/baru", &front, Some(body)).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            let linked = count(
+                &f,
+                &format!(
+                    "SELECT COUNT(*) FROM cases WHERE family_id = '{family}' AND summary = 'Menanyakan bantuan pangan' AND person_id IS {} NULL",
+                    if person_linked { "NOT" } else { "" }
+                ),
+            );
+            assert_eq!(linked, 1, "{number}");
+        }
+    }
+}
