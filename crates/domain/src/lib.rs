@@ -8,6 +8,7 @@ pub mod complaints;
 pub mod figures;
 pub mod i18n;
 pub mod identity;
+pub mod ids;
 pub mod model;
 pub mod rules;
 pub mod validate;

@@ -127,3 +127,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
             .map_err(|_| AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, "web-bad-form"))
     }
 }
+
+/// Ids from the URL path, parsed once into their types (`IdPath<CaseId>`,
+/// `IdPath<(CaseId, ReferralId)>`): a malformed id is "not found" before any database is asked.
+#[derive(Debug)]
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for IdPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| IdPath(v))
+            .map_err(|_| AppError::not_found())
+    }
+}
