@@ -2,7 +2,7 @@
 //! matrix), the signed-in user it hands to handlers, and CSRF tokens.
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -81,7 +81,30 @@ pub async fn access_check(
         return refuse(StatusCode::NOT_FOUND, "web-not-found", lang, json);
     };
     let state = &gate.state;
-    let Some(access) = route::rule(gate.table, req.method(), path) else {
+    // HEAD is a GET without its body (axum answers it from the GET handler): same rule. OPTIONS
+    // names the methods of the path and carries nothing.
+    if req.method() == Method::OPTIONS {
+        let allow: Vec<&str> = gate
+            .table
+            .iter()
+            .filter(|r| r.path == path)
+            .flat_map(|r| {
+                if r.method == Method::GET {
+                    vec!["GET", "HEAD"]
+                } else {
+                    vec![r.method.as_str()]
+                }
+            })
+            .chain(["OPTIONS"])
+            .collect();
+        return (StatusCode::NO_CONTENT, [(header::ALLOW, allow.join(", "))]).into_response();
+    }
+    let method = if req.method() == Method::HEAD {
+        Method::GET
+    } else {
+        req.method().clone()
+    };
+    let Some(access) = route::rule(gate.table, &method, path) else {
         return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, json);
     };
     let user = match jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {

@@ -781,3 +781,81 @@ async fn every_state_changing_route_refuses_a_missing_or_forged_csrf_token() {
         sync(move || drop((app, f)));
     }
 }
+
+/// Every response, pages, files, errors and refusals alike, carries the security headers; HEAD
+/// follows the GET route's rule and OPTIONS names the path's methods (both answered 403 before).
+#[tokio::test(flavor = "multi_thread")]
+async fn every_response_carries_the_security_headers_and_head_and_options_answer() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let send = |method: Method, uri: &str| {
+            let req = Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap();
+            app.clone().oneshot(req)
+        };
+        for uri in [
+            "/",
+            "/masuk",
+            "/registri",
+            "/tidak-ada",
+            "/assets/style.css",
+            "/api/openapi.json",
+            "/api/v1/keluarga",
+        ] {
+            let resp = send(Method::GET, uri).await.unwrap();
+            let h = resp.headers();
+            let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(
+                csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+                "{uri}: {csp}"
+            );
+            assert!(!csp.contains("unsafe-inline"), "{uri}");
+            assert_eq!(h[header::X_FRAME_OPTIONS], "DENY", "{uri}");
+            assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+            assert_eq!(h[header::REFERRER_POLICY], "no-referrer", "{uri}");
+            assert!(h.get("x-request-id").is_some(), "{uri}");
+            // Served over plain HTTP here: no HSTS.
+            assert!(h.get(header::STRICT_TRANSPORT_SECURITY).is_none(), "{uri}");
+        }
+        let resp = send(Method::HEAD, "/healthz").await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let resp = send(Method::HEAD, "/registri").await.unwrap();
+        assert_eq!(
+            resp.headers()[header::LOCATION],
+            "/masuk",
+            "HEAD follows the GET rule"
+        );
+        let resp = send(Method::OPTIONS, "/masuk").await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+        assert_eq!(resp.headers()[header::ALLOW], "GET, HEAD, POST, OPTIONS");
+        sync(move || drop((app, f)));
+    }
+}
+
+/// Over HTTPS (`--secure-cookies`) the browser is told to keep to HTTPS.
+#[tokio::test(flavor = "multi_thread")]
+async fn hsts_when_served_over_https() {
+    let f = sync(|| fixture(testing::sqlite()));
+    let audit = sync(|| puskesos_storage::audit_writer::AuditWriter::start(&f.db).unwrap());
+    let app = App::build(AppState {
+        audit,
+        db: f.db.clone(),
+        village: None,
+        secure_cookies: true,
+        files_dir: std::env::temp_dir(),
+        rules: Default::default(),
+    });
+    let req = Request::builder().uri("/").body(Body::empty()).unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert!(
+        resp.headers()[header::STRICT_TRANSPORT_SECURITY]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age=")
+    );
+    sync(move || drop((app, f)));
+}
