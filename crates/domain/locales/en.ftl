@@ -26,6 +26,7 @@ sex-p = Female
 value-required = is required
 value-too-long = is too long ({ $len } characters; at most { $max })
 value-control-char = contains control characters
+value-rt-rw = RT/RW is written with 1 to 3 digits, e.g. 3 or 003
 value-not-integer = is not a whole number
 value-not-number = is not a number
 value-out-of-range = is outside { $min } to { $max }

@@ -26,6 +26,7 @@ sex-p = Perempuan
 value-required = wajib diisi
 value-too-long = terlalu panjang ({ $len } karakter; paling banyak { $max })
 value-control-char = berisi karakter kendali yang tidak boleh ada
+value-rt-rw = RT/RW ditulis dengan 1 sampai 3 angka, misalnya 3 atau 003
 value-not-integer = bukan bilangan bulat
 value-not-number = bukan angka
 value-out-of-range = di luar rentang { $min } sampai { $max }

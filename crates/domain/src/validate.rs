@@ -84,6 +84,14 @@ pub fn parse_value(field: &Field, raw: &str) -> Result<Option<Value>, Message> {
         };
     }
     let value = match field.kind {
+        // RT and RW are numbers of up to three digits, kept as three ("3" and "003" are the same
+        // neighbourhood): not a sign, a decimal point, NaN or a full-width digit.
+        Kind::Text { .. } if field.key == "rt" || field.key == "rw" => {
+            if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Message::new("value-rt-rw"));
+            }
+            Value::Text(format!("{s:0>3}"))
+        }
         Kind::Text { max_len } => {
             let len = s.chars().count();
             if len > max_len {
@@ -391,6 +399,18 @@ mod tests {
             Some(Value::Num(12.5))
         );
         assert!(parse_value(field("luas_lantai"), "NaN").is_err());
+        for bad in ["NaN", "-1", "--5", "１２", "1.5", "0x1", "1234", "+3"] {
+            assert!(parse_value(field("rt"), bad).is_err(), "rt {bad}");
+            assert!(parse_value(field("rw"), bad).is_err(), "rw {bad}");
+        }
+        assert_eq!(
+            parse_value(field("rt"), "3").unwrap(),
+            Some(Value::Text("003".into()))
+        );
+        assert_eq!(
+            parse_value(field("rw"), " 012 ").unwrap(),
+            Some(Value::Text("012".into()))
+        );
     }
 
     #[test]
