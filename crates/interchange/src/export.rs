@@ -25,6 +25,41 @@ fn write_err(path: &Path, e: impl ToString) -> ExportError {
     }
 }
 
+/// A text as it may go into a CSV file that a spreadsheet opens: one that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is read by Excel and LibreOffice as a formula (CSV
+/// injection: `=HYPERLINK(...)` in a name), so it gets a leading `'`, which the importer takes
+/// off again ([`csv_unescape`]). Plain numbers (`-1`, `+62 812 3456`) stay as they are.
+pub fn csv_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(s) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The text that [`csv_escape`] wrote.
+pub fn csv_unescape(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if is_formula_like(rest) => rest,
+        _ => s,
+    }
+}
+
+fn is_formula_like(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => {
+            let rest = chars.as_str();
+            !(rest.chars().any(|c| c.is_ascii_digit())
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " .,".contains(c)))
+        }
+        _ => false,
+    }
+}
+
 /// The cells of one export row: the family's facts then the member's, as canonical text.
 fn row_cells(family: &Family, person: &Person) -> Vec<String> {
     let texts = |values: &puskesos_domain::model::Values,
@@ -32,7 +67,11 @@ fn row_cells(family: &Family, person: &Person) -> Vec<String> {
         fields
             .iter()
             .zip(values)
-            .map(|(f, v)| v.as_ref().map(|v| v.to_text(f.kind)).unwrap_or_default())
+            .map(|(f, v)| {
+                v.as_ref()
+                    .map(|v| csv_escape(&v.to_text(f.kind)).into_owned())
+                    .unwrap_or_default()
+            })
             .collect::<Vec<_>>()
     };
     let mut out = texts(family.values(), Family::fields());
@@ -128,7 +167,7 @@ pub fn table_bytes(
         w.write_record(header).map_err(|e| e.to_string())?;
         for row in rows {
             w.write_record(row.iter().map(|c| match c {
-                Cell::Text(s) => s.clone(),
+                Cell::Text(s) => csv_escape(s).into_owned(),
                 Cell::Int(i) => i.to_string(),
             }))
             .map_err(|e| e.to_string())?;
@@ -170,4 +209,30 @@ pub fn workbook_bytes(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, String> {
         }
     }
     wb.save_to_buffer().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod csv_injection_tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_come_back_as_they_were() {
+        for (text, out) in [
+            (
+                "=HYPERLINK(\"http://x\",\"klik\")",
+                "'=HYPERLINK(\"http://x\",\"klik\")",
+            ),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("\t=1", "'\t=1"),
+            ("-1", "-1"),
+            ("+62 812 3456", "+62 812 3456"),
+            ("Siti", "Siti"),
+            ("'kutip", "'kutip"),
+        ] {
+            assert_eq!(csv_escape(text), out, "{text}");
+            assert_eq!(csv_unescape(out), text, "{out}");
+        }
+    }
 }

@@ -349,7 +349,7 @@ impl Report {
             self.file_name.as_str(),
             &r.row.to_string(),
             r.column,
-            &shown(&r.value),
+            &crate::export::csv_escape(&shown(&r.value)),
             kind,
             &r.message.render(Lang::Id),
             &r.message.render(Lang::En),
@@ -635,7 +635,7 @@ fn write_families(
 
 fn cells<'a>(record: &'a StringRecord, cols: &[Option<usize>]) -> Vec<Option<&'a str>> {
     cols.iter()
-        .map(|c| c.map(|i| record.get(i).unwrap_or("")))
+        .map(|c| c.map(|i| crate::export::csv_unescape(record.get(i).unwrap_or(""))))
         .collect()
 }
 

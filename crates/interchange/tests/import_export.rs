@@ -242,6 +242,45 @@ fn export_then_import_gives_the_same_registry_csv_and_xlsx() {
     }
 }
 
+/// A name or address that a spreadsheet would run as a formula leaves in a CSV export defused
+/// (a leading `'`), and comes back from that file as it was.
+#[test]
+fn formulas_in_names_go_out_defused_and_come_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = SAMPLE
+        .replace("Dusun Mawar", "=HYPERLINK(A1)")
+        .replacen("Ahmad Yani", "@SUM(1+1)*cmd", 1);
+    let file = write(dir.path(), "jahat.csv", evil.as_bytes());
+    for t in testing::all() {
+        let s = import_file(&t.db, &file, &opts(dir.path())).unwrap();
+        assert_eq!(s.rows_rejected, 0, "{}", rejects(dir.path()));
+        let out = dir.path().join(format!("{}-ekspor.csv", t.label));
+        export_file(&t.db, &Scope::default(), &out, "test").unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
+        let mut reader = csv::Reader::from_path(&out).unwrap();
+        for row in reader.records() {
+            for cell in row.unwrap().iter() {
+                assert!(
+                    !cell.starts_with(['=', '@']),
+                    "{}: a cell a spreadsheet runs: {cell}",
+                    t.label
+                );
+            }
+        }
+        assert!(text.contains("'=HYPERLINK"), "{}", t.label);
+        assert!(text.contains("'@SUM(1+1)*cmd"), "{}", t.label);
+        let fresh = testing::sqlite();
+        import_file(&fresh.db, &out, &opts(dir.path())).unwrap();
+        let names = fresh
+            .db
+            .conn()
+            .unwrap()
+            .query("SELECT nama FROM persons WHERE nama LIKE '@%'", &[])
+            .unwrap();
+        assert_eq!(names.len(), 1, "the name comes back without its quote");
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
     #[test]
