@@ -1,6 +1,7 @@
 //! `puskesos`: the one binary. Commands for the web server, the demo village, import and export,
 //! region codes and identity numbers. Thin: the work is done in the library crates.
 
+mod backup;
 mod demo_work;
 mod memory;
 
@@ -205,6 +206,16 @@ enum Command {
         #[arg(long)]
         facts: bool,
     },
+    /// Back up the registry while it serves (SQLite's backup API; pg_dump on PostgreSQL).
+    /// With --encrypt the file is encrypted with a passphrase (age) read from
+    /// PUSKESOS_BACKUP_PASSPHRASE or the first line of standard input.
+    Backup {
+        file: PathBuf,
+        #[arg(long)]
+        encrypt: bool,
+    },
+    /// Replace the registry by a backup (checked first; stop the server before).
+    Restore { file: PathBuf },
     /// Look up a registered person by NIK (recorded in the audit log).
     Cari {
         nik: String,
@@ -226,11 +237,15 @@ fn actor() -> String {
     )
 }
 
-fn open_db(cli: &Cli) -> Result<Db> {
-    let url = match &cli.database_url {
+fn db_url(cli: &Cli) -> String {
+    match &cli.database_url {
         Some(u) => u.clone(),
         None => cli.data_dir.join("puskesos.sqlite").display().to_string(),
-    };
+    }
+}
+
+fn open_db(cli: &Cli) -> Result<Db> {
+    let url = db_url(cli);
     Db::open(&url).with_context(|| format!("opening database {}", redact(&url)))
 }
 
@@ -439,6 +454,16 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         } => bench_figures(cli, village.as_deref(), region.as_deref(), *runs),
         Command::Roles => {
             print!("{}", roles_markdown(lang));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { file, encrypt } => {
+            let db = open_db(cli)?;
+            backup::run_backup(&db, &db_url(cli), file, *encrypt, lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            let db = open_db(cli)?;
+            backup::run_restore(&db, &db_url(cli), file, lang)?;
             Ok(ExitCode::SUCCESS)
         }
     }

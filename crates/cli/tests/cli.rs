@@ -300,3 +300,56 @@ fn roles_doc_matches_the_matrix() {
         "docs/roles.md is stale: run `puskesos roles > docs/roles.md`"
     );
 }
+
+/// `backup --encrypt` then `restore` on another laptop gives back the same registry; the file
+/// holds no readable name, a wrong passphrase restores nothing, an old backup is never
+/// overwritten.
+#[test]
+fn an_encrypted_backup_restores_the_same_registry() {
+    let (src, dst) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (code, _, err) = run(&["demo", "--families", "40", "--seed", "3"], src.path());
+    assert_eq!(code, 0, "{err}");
+    let file = src.path().join("cadangan.age");
+    let pass = "kata sandi cadangan desa";
+    let with_pass = |args: &[&str], dir: &Path, p: &str| {
+        let out = bin()
+            .env("PUSKESOS_BACKUP_PASSPHRASE", p)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let f = file.to_str().unwrap();
+    let (code, out, err) = with_pass(&["backup", f, "--encrypt"], src.path(), pass);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Cadangan tersimpan"), "{out}");
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    assert!(!String::from_utf8_lossy(&bytes).contains("SQLite format"));
+    // Never overwritten.
+    let (code, _, err) = with_pass(&["backup", f, "--encrypt"], src.path(), pass);
+    assert_ne!(code, 0);
+    assert!(err.contains("sudah ada"), "{err}");
+    // A wrong passphrase restores nothing.
+    let (code, _, err) = with_pass(&["restore", f], dst.path(), "bukan kata sandinya");
+    assert_ne!(code, 0);
+    assert!(err.contains("Kata sandi cadangan salah"), "{err}");
+    let (code, out, err) = with_pass(&["restore", f], dst.path(), pass);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("dipulihkan"), "{out}");
+    let export = |dir: &Path| {
+        let p = dir.join("ekspor.csv");
+        let (code, _, err) = run(&["export", p.to_str().unwrap()], dir);
+        assert_eq!(code, 0, "{err}");
+        std::fs::read_to_string(p).unwrap()
+    };
+    let (a, b) = (export(src.path()), export(dst.path()));
+    assert!(a.lines().count() > 40);
+    assert_eq!(a, b, "the restored registry exports the same file");
+}

@@ -247,9 +247,10 @@ fn export_then_import_gives_the_same_registry_csv_and_xlsx() {
 #[test]
 fn formulas_in_names_go_out_defused_and_come_back_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let evil = SAMPLE
-        .replace("Dusun Mawar", "=HYPERLINK(A1)")
-        .replacen("Ahmad Yani", "@SUM(1+1)*cmd", 1);
+    let evil =
+        SAMPLE
+            .replace("Dusun Mawar", "=HYPERLINK(A1)")
+            .replacen("Ahmad Yani", "@SUM(1+1)*cmd", 1);
     let file = write(dir.path(), "jahat.csv", evil.as_bytes());
     for t in testing::all() {
         let s = import_file(&t.db, &file, &opts(dir.path())).unwrap();

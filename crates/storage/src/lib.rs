@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod assessment;
 pub mod audit_writer;
+pub mod backup;
 pub mod bulk_load;
 pub mod cases;
 pub mod complaints;

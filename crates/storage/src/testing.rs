@@ -51,6 +51,18 @@ impl Drop for TestDb {
     }
 }
 
+impl TestDb {
+    /// The connection URL of a PostgreSQL test database (for tools such as `pg_dump`).
+    pub fn url(&self) -> Option<String> {
+        match &self.cleanup {
+            Cleanup::Database { admin_url, name } => admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| format!("{base}/{name}")),
+            Cleanup::File(_) => None,
+        }
+    }
+}
+
 /// A fresh, migrated SQLite database in a temporary file.
 pub fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("puskesos-test-{}.sqlite", new_id()));
