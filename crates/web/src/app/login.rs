@@ -1,10 +1,11 @@
 //! Login and logout: the login form (a double-submit CSRF token, since there is no session yet
-//! to hold one), the session cookie, and its end.
+//! to hold one), the session cookie, and its end. The one place besides the access check that
+//! handles cookies itself.
 
+use axum::Form;
 use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use maud::html;
@@ -15,10 +16,11 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::app::access::{
-    CurrentUser, LOGIN_CSRF_COOKIE, MaybeUser, SESSION_COOKIE, constant_time_eq, csrf_ok,
-    random_hex, refuse, session_cookie,
+    LOGIN_CSRF_COOKIE, MaybeUser, SESSION_COOKIE, constant_time_eq, random_hex, session_cookie,
 };
-use crate::app::layout::{Page, lang_of};
+use crate::app::error::AppError;
+use crate::app::extract::{CsrfForm, UiLang};
+use crate::app::layout::Page;
 use crate::app::run::blocking;
 
 #[derive(Deserialize)]
@@ -31,10 +33,9 @@ pub struct LoginForm {
 pub async fn login_form(
     State(state): State<AppState>,
     jar: CookieJar,
-    Extension(MaybeUser(user)): Extension<MaybeUser>,
-    req_uri: axum::http::Uri,
+    UiLang(lang): UiLang,
+    MaybeUser(user): MaybeUser,
 ) -> Response {
-    let lang = lang_of(req_uri.query(), &jar);
     if user.is_some() {
         return Redirect::to("/antrean").into_response();
     }
@@ -72,82 +73,51 @@ fn login_page(lang: Lang, token: &str, error: Option<&str>) -> Response {
 pub async fn login_submit(
     State(state): State<AppState>,
     jar: CookieJar,
-    uri: axum::http::Uri,
+    UiLang(lang): UiLang,
     Form(form): Form<LoginForm>,
-) -> Response {
-    let lang = lang_of(uri.query(), &jar);
+) -> Result<Response, AppError> {
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string());
-    if expected
-        .as_deref()
-        .is_none_or(|e| !constant_time_eq(e.as_bytes(), form.csrf.as_bytes()))
-    {
-        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
-    }
+    let Some(token) = expected.filter(|e| constant_time_eq(e.as_bytes(), form.csrf.as_bytes()))
+    else {
+        return Err(AppError::csrf());
+    };
     let db = state.db.clone();
     let username = form.username.chars().take(64).collect::<String>();
     let password = form.password.chars().take(128).collect::<String>();
     let result = blocking(move || {
         let mut conn = db.conn()?;
-        Ok::<_, puskesos_storage::StorageError>(accounts::login(
-            &mut conn,
-            &username,
-            &password,
-            now_ms(),
-        ))
+        Ok(accounts::login(&mut conn, &username, &password, now_ms()))
     })
-    .await;
-    let token = expected.unwrap_or_default();
-    match result {
-        Ok(Ok(session)) => {
+    .await?;
+    let (status, key) = match result {
+        Ok(session) => {
             let jar = jar.add(session_cookie(session.token, state.secure_cookies));
             // Each role opens to its queue (which sends accounts without one onwards).
-            (jar, Redirect::to("/antrean")).into_response()
+            return Ok((jar, Redirect::to("/antrean")).into_response());
         }
-        Ok(Err(LoginError::Locked(_))) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            login_page(lang, &token, Some("web-login-locked")),
-        )
-            .into_response(),
-        Ok(Err(LoginError::Disabled)) => (
-            StatusCode::FORBIDDEN,
-            login_page(lang, &token, Some("web-login-disabled")),
-        )
-            .into_response(),
-        Ok(Err(LoginError::Invalid)) => (
-            StatusCode::UNAUTHORIZED,
-            login_page(lang, &token, Some("web-login-invalid")),
-        )
-            .into_response(),
-        Ok(Err(LoginError::Storage(_))) | Err(_) => {
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "web-db-error", lang, false)
-        }
-    }
+        Err(LoginError::Locked(_)) => (StatusCode::TOO_MANY_REQUESTS, "web-login-locked"),
+        Err(LoginError::Disabled) => (StatusCode::FORBIDDEN, "web-login-disabled"),
+        Err(LoginError::Invalid) => (StatusCode::UNAUTHORIZED, "web-login-invalid"),
+        Err(LoginError::Storage(e)) => return Err(e.into()),
+    };
+    Ok((status, login_page(lang, &token, Some(key))).into_response())
 }
 
+/// The logout form carries nothing but its CSRF token (checked by [`CsrfForm`]).
 #[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
+pub struct LogoutForm {}
 
 pub async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
-    Extension(user): Extension<CurrentUser>,
-    method: Method,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(LogoutForm {}): CsrfForm<LogoutForm>,
 ) -> Response {
-    let lang = lang_of(None, &jar);
-    debug_assert_eq!(method, Method::POST);
-    if !csrf_ok(&user, &form.csrf) {
-        return refuse(StatusCode::FORBIDDEN, "web-csrf", lang, false);
-    }
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         let db = state.db.clone();
-        let _ = blocking(move || {
-            let mut conn = db.conn()?;
-            accounts::logout(&mut conn, &token)
-        })
-        .await;
+        // The cookie goes either way; a session the database could not end expires by itself.
+        if let Err(e) = blocking(move || accounts::logout(&mut db.conn()?, &token)).await {
+            tracing::error!(error = %e, "ending a session failed");
+        }
     }
     let jar = jar.remove(session_cookie(String::new(), state.secure_cookies));
     (jar, Redirect::to("/masuk")).into_response()

@@ -1,6 +1,10 @@
-//! Staff accounts: login and logout (handled by the kernel's session code), the own password, and the administrator's account list.
+//! Staff accounts: login and logout (handled by the kernel's session code, `app::login`), the
+//! own password, and the administrator's account list. `handlers` speak HTTP, `views` draw
+//! the pages, `service` holds the use cases.
 
 pub mod handlers;
+mod service;
+mod views;
 
 use puskesos_domain::access::Action;
 

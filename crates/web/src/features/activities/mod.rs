@@ -1,6 +1,9 @@
-//! Activities (campaigns, social guidance, advocacy) and service deliveries with their participants.
+//! Activities (campaigns, social guidance, advocacy) and service deliveries with their
+//! participants. `handlers` speak HTTP, `views` draw the page, `service` holds the use cases.
 
 pub mod handlers;
+mod service;
+mod views;
 
 use puskesos_domain::access::Action;
 

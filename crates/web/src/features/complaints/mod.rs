@@ -1,6 +1,9 @@
-//! Complaints: intake with a receipt, the list by deadline, the complaint page and the public status page.
+//! Complaints: intake with a receipt, the list by deadline, the complaint page and the public
+//! status page. `handlers` speak HTTP, `views` draw the pages, `service` holds the use cases.
 
 pub mod handlers;
+mod service;
+mod views;
 
 use puskesos_domain::access::Action;
 

@@ -1,6 +1,9 @@
 //! The UU 27/2022 side: the audit log and one person's data with its processing record.
+//! `handlers` speak HTTP, `views` draw the audit page, `service` holds the use cases.
 
 pub mod handlers;
+mod service;
+mod views;
 
 use puskesos_domain::access::Action;
 

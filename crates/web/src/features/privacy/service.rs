@@ -1,0 +1,132 @@
+//! The UU 27/2022 use cases, free of HTTP: a page of the audit log within the reader's reach
+//! (Ps 31), and one person's data with its processing record for that person (Ps 32). An
+//! export is itself recorded, and so is an attempt on a person out of reach.
+
+use puskesos_domain::access::Reach;
+use puskesos_domain::model::{Family, PERSON_FIELDS, Person, Record};
+use puskesos_domain::wilayah::KodeWilayah;
+use puskesos_storage::registry::{self, AuditEntry, ChangeEntry};
+use puskesos_storage::{Db, StorageError, now_ms};
+use serde_json::{Value, json};
+
+use crate::app::format::format_time;
+
+pub const PER_PAGE: i64 = 50;
+
+/// One page of the audit log.
+pub struct AuditPage {
+    pub rows: Vec<AuditEntry>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// The audit log within a reach (`prefix` of its region codes; none for everywhere), newest
+/// first, page `page` (1-based, clamped).
+pub fn audit_page(db: &Db, prefix: Option<&str>, page: i64) -> Result<AuditPage, StorageError> {
+    let page = page.clamp(1, 1_000_000);
+    let (rows, total) =
+        registry::audit_page(&mut db.conn()?, prefix, PER_PAGE, (page - 1) * PER_PAGE)?;
+    Ok(AuditPage {
+        rows: rows.into_iter().map(|(_, e)| e).collect(),
+        total,
+        page,
+        pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+    })
+}
+
+/// What is handed to the person: their data, their family's card number, the changes made to
+/// their data and every recorded processing of it or of their family.
+pub struct Export {
+    pub person: Person,
+    pub family: Option<Family>,
+    pub history: Vec<ChangeEntry>,
+    pub processing: Vec<AuditEntry>,
+}
+
+/// One person's export, when the person exists within `reach` (`None` otherwise; an attempt
+/// out of reach is recorded as `export-refused`). The export is recorded.
+pub fn export(
+    db: &Db,
+    reach: &Reach,
+    actor: &str,
+    id: &str,
+) -> Result<Option<Export>, StorageError> {
+    let mut conn = db.conn()?;
+    let Some((person, village)) = registry::person_by_id(&mut conn, id)? else {
+        return Ok(None);
+    };
+    if !KodeWilayah::parse(&village).is_some_and(|v| reach.covers(&v)) {
+        registry::audit(
+            &mut conn,
+            &village,
+            actor,
+            "export-refused",
+            "person",
+            id,
+            None,
+        )?;
+        return Ok(None);
+    }
+    let family = registry::family_by_id(&mut conn, &person.family_id)?;
+    let history: Vec<_> = registry::family_history(&mut conn, &person.family_id)?
+        .into_iter()
+        .filter(|h| h.entity_id == person.id)
+        .collect();
+    let mut processing = registry::audit_of(&mut conn, &person.id)?;
+    processing.extend(registry::audit_of(&mut conn, &person.family_id)?);
+    processing.sort_by_key(|a| std::cmp::Reverse(a.at_ms));
+    registry::audit(
+        &mut conn,
+        &village,
+        actor,
+        "personal-data-export",
+        "person",
+        id,
+        None,
+    )?;
+    Ok(Some(Export {
+        person,
+        family,
+        history,
+        processing,
+    }))
+}
+
+impl Export {
+    /// The document as handed over (keys in Indonesian, as the law's reader expects them).
+    pub fn document(&self) -> Value {
+        let data: serde_json::Map<String, Value> = PERSON_FIELDS
+            .iter()
+            .zip(&self.person.values)
+            .filter_map(|(f, v)| {
+                v.as_ref()
+                    .map(|v| (f.key.to_string(), json!(v.to_text(f.kind))))
+            })
+            .collect();
+        json!({
+            "dasar_hukum": "UU 27/2022 Pasal 32",
+            "dibuat": format_time(now_ms()),
+            "orang": data,
+            "no_kk": self.family.as_ref().and_then(|f| f.text("no_kk").map(str::to_string)),
+            "sumber_data": self.person.source,
+            "riwayat_perubahan": self.history.iter().map(|h| json!({
+                "waktu": format_time(h.at_ms), "oleh": h.actor, "tindakan": h.action,
+                "alasan": h.reason, "sumber": h.source,
+                "kolom": h.changed.iter().map(|(f, o, n)| json!({"kolom": f, "lama": o, "baru": n})).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "catatan_pemrosesan": self.processing.iter().map(|a| json!({
+                "waktu": format_time(a.at_ms), "oleh": a.actor, "tindakan": a.action,
+                "data": a.entity, "keterangan": a.detail,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The file's name: by the person's NIK.
+    pub fn file_name(&self) -> String {
+        format!(
+            "data-pribadi-{}.json",
+            self.person.text("nik").unwrap_or("orang")
+        )
+    }
+}
