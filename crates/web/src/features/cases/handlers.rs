@@ -39,6 +39,7 @@ impl From<CaseError> for AppError {
                 AppError::refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "web-attachment-type")
             }
             CaseError::File(e) => AppError::file(e),
+            CaseError::NotStored(e) => AppError::internal("web-file-not-stored", e),
         }
     }
 }
@@ -382,4 +383,51 @@ pub async fn letter(
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(download("application/pdf", "surat-rujukan.pdf", bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use puskesos_domain::cases::StepError;
+
+    #[test]
+    fn case_errors_answer_with_their_status_and_text() {
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        for (e, status, key) in [
+            (
+                CaseError::File(io()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "web-file-missing",
+            ),
+            (
+                CaseError::NotStored(io()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "web-file-not-stored",
+            ),
+            (
+                CaseError::BadReferral,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "web-refer-provider",
+            ),
+            (
+                CaseError::Refused(StepError::OutOfOrder),
+                StatusCode::CONFLICT,
+                "case-err-out-of-order",
+            ),
+            (CaseError::NotFound, StatusCode::NOT_FOUND, "web-not-found"),
+            (
+                CaseError::TooLarge,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "web-attachment-too-large",
+            ),
+            (
+                CaseError::NotImageOrPdf,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "web-attachment-type",
+            ),
+        ] {
+            let e = AppError::from(e);
+            assert_eq!((e.status(), e.key()), (status, key));
+        }
+    }
 }

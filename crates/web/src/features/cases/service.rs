@@ -33,8 +33,10 @@ pub enum CaseError {
     TooLarge,
     /// An attachment that is not a JPEG, PNG or PDF by content (recorded).
     NotImageOrPdf,
-    /// A stored file (letter, attachment) that could not be written or read.
+    /// A stored file (letter, attachment) that should exist and could not be read.
     File(std::io::Error),
+    /// A file (letter, attachment) that could not be written.
+    NotStored(std::io::Error),
 }
 
 impl std::fmt::Display for CaseError {
@@ -46,7 +48,8 @@ impl std::fmt::Display for CaseError {
             CaseError::NotFound => f.write_str("no such case"),
             CaseError::TooLarge => f.write_str("attachment too large"),
             CaseError::NotImageOrPdf => f.write_str("attachment is not an image or PDF"),
-            CaseError::File(e) => write!(f, "stored file: {e}"),
+            CaseError::File(e) => write!(f, "reading a stored file: {e}"),
+            CaseError::NotStored(e) => write!(f, "storing a file: {e}"),
         }
     }
 }
@@ -55,7 +58,7 @@ impl std::error::Error for CaseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             CaseError::Storage(e) => Some(e),
-            CaseError::File(e) => Some(e),
+            CaseError::File(e) | CaseError::NotStored(e) => Some(e),
             _ => None,
         }
     }
@@ -289,7 +292,7 @@ pub fn refer(
     let pdf = letter::render(&letter, &LetterLabels::new(to.lang));
     std::fs::create_dir_all(letters)
         .and_then(|_| std::fs::write(letters.join(format!("{}.pdf", sent.id)), pdf))
-        .map_err(CaseError::File)?;
+        .map_err(CaseError::NotStored)?;
     Ok((sent, token))
 }
 
@@ -404,7 +407,7 @@ pub fn attach(
         refused(&mut conn, "not an image or PDF")?;
         return Err(CaseError::NotImageOrPdf);
     };
-    std::fs::create_dir_all(dir).map_err(CaseError::File)?;
+    std::fs::create_dir_all(dir).map_err(CaseError::NotStored)?;
     conn.transaction(|c| {
         let aid = cases::add_attachment(
             c,
@@ -417,7 +420,7 @@ pub fn attach(
             now_ms(),
         )?;
         // Written inside the transaction: a file that cannot be stored leaves no row.
-        std::fs::write(dir.join(format!("{aid}.{ext}")), bytes).map_err(CaseError::File)?;
+        std::fs::write(dir.join(format!("{aid}.{ext}")), bytes).map_err(CaseError::NotStored)?;
         Ok(aid)
     })
 }
@@ -526,6 +529,51 @@ pub fn add_provider(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use puskesos_storage::testing;
+
+    const VILLAGE: &str = "33.12.01.2003";
+
+    fn staff(role: Role) -> Staff {
+        Staff {
+            village: VILLAGE.into(),
+            actor: format!("user:{}", role.code()),
+            role,
+        }
+    }
+
+    /// A case taken to "decided", with a provider in the directory.
+    fn decided_case(db: &Db) -> (String, String) {
+        let front = staff(Role::PenerimaInformasi);
+        let case = intake(
+            db,
+            &front,
+            Intake {
+                channel: "datang".into(),
+                sector: Some(Sector::Kesehatan),
+                summary: "Anak demam tinggi".into(),
+                contact_name: Some("Wagiyem".into()),
+                consent_purpose: "Layanan kesehatan".into(),
+                ..Intake::default()
+            },
+        )
+        .unwrap()
+        .unwrap();
+        let ketua = staff(Role::Ketua);
+        take_step(db, &ketua, &case.id, Step::Assign, "").unwrap();
+        take_step(
+            db,
+            &staff(Role::ReviewAnalisis),
+            &case.id,
+            Step::Recommend,
+            "",
+        )
+        .unwrap();
+        take_step(db, &ketua, &case.id, Step::Decide, "Disetujui dirujuk").unwrap();
+        let p = add_provider(db, &ketua, "Puskesmas", "puskesmas", None)
+            .unwrap()
+            .unwrap();
+        (case.id, p.id)
+    }
 
     #[test]
     fn every_step_is_found_by_its_code_and_nothing_else() {
@@ -534,5 +582,45 @@ mod tests {
         }
         assert_eq!(step_from_code("return_for_correction"), None);
         assert_eq!(step_from_code(""), None);
+    }
+
+    #[test]
+    fn a_referral_writes_its_letter_and_a_lost_letter_is_a_file_error() {
+        let t = testing::sqlite();
+        let (case_id, provider_id) = decided_case(&t.db);
+        let ketua = staff(Role::Ketua);
+        let letters = std::env::temp_dir().join(format!("puskesos-letters-{}", now_ms()));
+        let mut to = ReferTo {
+            provider_id: "nobody".into(),
+            due_days: 14,
+            origin: "http://desa".into(),
+            lang: Lang::Id,
+        };
+        assert!(matches!(
+            refer(&t.db, &ketua, &case_id, "", &to, &letters),
+            Err(CaseError::BadReferral)
+        ));
+        to.provider_id = provider_id;
+        let (sent, _token) = refer(&t.db, &ketua, &case_id, "", &to, &letters).unwrap();
+        let pdf = letter_pdf(&t.db, &ketua, &case_id, &sent.id, &letters)
+            .unwrap()
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        // The decision's note is the letter's decision.
+        assert!(pdf.windows(17).any(|w| w == b"Disetujui dirujuk"));
+        assert!(matches!(
+            letter_pdf(&t.db, &ketua, "another case", &sent.id, &letters),
+            Ok(None)
+        ));
+        std::fs::remove_dir_all(&letters).unwrap();
+        assert!(matches!(
+            letter_pdf(&t.db, &ketua, &case_id, &sent.id, &letters),
+            Err(CaseError::File(_))
+        ));
+        // Referred once: a second referral is out of order.
+        assert!(matches!(
+            refer(&t.db, &ketua, &case_id, "", &to, &letters),
+            Err(CaseError::Refused(StepError::OutOfOrder))
+        ));
     }
 }
