@@ -655,3 +655,6 @@ board-reach-status = Check your complaint's status with its ticket number and co
 board-status-link = Check a complaint's status
 board-privacy = Aggregate figures only; counts of 1 to 4 are written "< 5" so that nobody can be recognised.
 board-poster = Print the poster
+
+# cases
+web-file-not-stored = The file could not be stored on the server; this has been logged. Try again or contact the administrator.

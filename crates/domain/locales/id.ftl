@@ -655,3 +655,6 @@ board-reach-status = Cek status pengaduan Anda dengan nomor tiket dan kode di ha
 board-status-link = Cek status pengaduan
 board-privacy = Hanya angka gabungan; jumlah 1 sampai 4 ditulis "< 5" agar tidak ada orang yang dapat dikenali.
 board-poster = Cetak poster
+
+# cases
+web-file-not-stored = Berkas tidak dapat disimpan di server; kejadian ini sudah dicatat. Coba lagi atau hubungi admin.

@@ -1,7 +1,11 @@
-//! SLRT cases: intake, queues, the case page with its steps, attachments, referrals with their letter, and the provider directory and answer page.
+//! SLRT cases: intake, queues, the case page with its steps, attachments, referrals with their
+//! letter, and the provider directory and answer page. `handlers` speak HTTP, `service` holds
+//! the use cases (no HTTP in it), `views` the markup and `letter` the referral letter's PDF.
 
 pub mod handlers;
 pub mod letter;
+pub mod service;
+pub mod views;
 
 use puskesos_domain::access::Action;
 

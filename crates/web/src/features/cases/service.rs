@@ -1,0 +1,626 @@
+//! The use cases of SLRT cases, apart from HTTP: what each page loads, intake, steps, the
+//! referral with its letter, attachments and the provider's answer. Functions take the database
+//! and domain values and return domain rows or a [`CaseError`]; the handlers turn that into
+//! statuses, so every rule here can be read (and changed) without reading a response.
+
+use std::path::Path;
+
+use puskesos_domain::Lang;
+use puskesos_domain::access::Role;
+use puskesos_domain::cases::{Sector, State, Step, StepError};
+use puskesos_domain::model::{Family, Person, Record};
+use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
+use puskesos_storage::cases::{self, Attachment, Case, CaseEvent, IntakeError, NewCase};
+use puskesos_storage::complaints::{self, Complaint};
+use puskesos_storage::referrals::{self, Provider, Referral};
+use puskesos_storage::{Conn, Db, StorageError, now_ms, registry};
+
+use crate::features::cases::letter::{self, Letter, LetterLabels};
+
+/// Why a use case of this feature did not happen.
+#[derive(Debug)]
+pub enum CaseError {
+    /// The database failed.
+    Storage(StorageError),
+    /// The state machine refused the step (recorded in the audit log by storage).
+    Refused(StepError),
+    /// The referral names a provider outside the village's directory, or a due date outside
+    /// 1..=365 days.
+    BadReferral,
+    /// No such case in the village.
+    NotFound,
+    /// An attachment over [`cases::MAX_ATTACHMENT`] (recorded).
+    TooLarge,
+    /// An attachment that is not a JPEG, PNG or PDF by content (recorded).
+    NotImageOrPdf,
+    /// A stored file (letter, attachment) that should exist and could not be read.
+    File(std::io::Error),
+    /// A file (letter, attachment) that could not be written.
+    NotStored(std::io::Error),
+}
+
+impl std::fmt::Display for CaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CaseError::Storage(e) => write!(f, "{e}"),
+            CaseError::Refused(e) => write!(f, "step refused: {e:?}"),
+            CaseError::BadReferral => f.write_str("unknown provider or due date out of range"),
+            CaseError::NotFound => f.write_str("no such case"),
+            CaseError::TooLarge => f.write_str("attachment too large"),
+            CaseError::NotImageOrPdf => f.write_str("attachment is not an image or PDF"),
+            CaseError::File(e) => write!(f, "reading a stored file: {e}"),
+            CaseError::NotStored(e) => write!(f, "storing a file: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CaseError::Storage(e) => Some(e),
+            CaseError::File(e) | CaseError::NotStored(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<StorageError> for CaseError {
+    fn from(e: StorageError) -> CaseError {
+        CaseError::Storage(e)
+    }
+}
+
+impl From<StepError> for CaseError {
+    fn from(e: StepError) -> CaseError {
+        CaseError::Refused(e)
+    }
+}
+
+/// Who acts, and in which village: the actor as the audit log names it (`user:<name>`) and the
+/// role the state machine checks.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub village: String,
+    pub actor: String,
+    pub role: Role,
+}
+
+/// A step by the code a form or a stored event carries (`Step::code`).
+pub fn step_from_code(code: &str) -> Option<Step> {
+    Step::ALL.into_iter().find(|s| s.code() == code)
+}
+
+/// The step a stored event records (events store the step's code).
+fn step_of(e: &CaseEvent) -> Option<Step> {
+    step_from_code(&e.step)
+}
+
+/// The cases waiting for `role`, and all the village's open cases.
+pub fn queues(db: &Db, village: &str, role: Role) -> Result<(Vec<Case>, Vec<Case>), StorageError> {
+    let mut conn = db.conn()?;
+    Ok((
+        cases::open_cases(&mut conn, village, Some(role))?,
+        cases::open_cases(&mut conn, village, None)?,
+    ))
+}
+
+/// Where a role starts its day.
+pub struct Worklist {
+    /// Cases waiting for the role.
+    pub mine: Vec<Case>,
+    /// Referrals past their due date.
+    pub late: Vec<Referral>,
+    /// Open complaints whose deadline is less than three days away (or past).
+    pub soon: Vec<Complaint>,
+}
+
+pub fn worklist(db: &Db, village: &str, role: Role, now: i64) -> Result<Worklist, StorageError> {
+    let mut conn = db.conn()?;
+    let mine = cases::open_cases(&mut conn, village, Some(role))?;
+    let late = referrals::overdue(&mut conn, village, now)?;
+    let soon = complaints::open_list(&mut conn, village)?
+        .into_iter()
+        .filter(|c| c.deadline_at < now + 3 * 86_400_000)
+        .collect();
+    Ok(Worklist { mine, late, soon })
+}
+
+/// What the intake form asks, trimmed (empty answers are `None`).
+#[derive(Debug, Clone, Default)]
+pub struct Intake {
+    /// A resident's NIK or their family's KK number, or someone unregistered's NIK.
+    pub number: Option<String>,
+    pub channel: String,
+    pub sector: Option<Sector>,
+    /// As typed (not trimmed).
+    pub summary: String,
+    pub contact_name: Option<String>,
+    pub contact_address: Option<String>,
+    pub contact_phone: Option<String>,
+    pub consent_purpose: String,
+}
+
+/// Opens a case. The number links the case to a resident or a family only when they are
+/// registered in this village (nothing of another village's is linked); otherwise it is kept
+/// as the contact's NIK. Returns the case, or the field the storage layer refused.
+pub fn intake(
+    db: &Db,
+    staff: &Staff,
+    form: Intake,
+) -> Result<Result<Case, IntakeError>, StorageError> {
+    let mut conn = db.conn()?;
+    let (person_id, family_id) = match &form.number {
+        Some(n) => registered(&mut conn, &staff.village, n)?,
+        None => (None, None),
+    };
+    let unlinked = person_id.is_none() && family_id.is_none();
+    let new = NewCase {
+        village: staff.village.clone(),
+        channel: form.channel,
+        sector: form.sector,
+        summary: form.summary,
+        person_id,
+        family_id,
+        contact_name: form.contact_name,
+        contact_nik: form.number.filter(|_| unlinked),
+        contact_address: form.contact_address,
+        contact_phone: form.contact_phone,
+        consent_purpose: form.consent_purpose,
+    };
+    cases::open(&mut conn, &new, &staff.actor, staff.role, now_ms())
+}
+
+/// The resident (and their family) whose NIK this is, else the family whose KK this is, when
+/// registered in `village`.
+fn registered(
+    conn: &mut Conn,
+    village: &str,
+    number: &str,
+) -> Result<(Option<String>, Option<String>), StorageError> {
+    let in_village = |f: &Family| f.text("kode_wilayah") == Some(village);
+    if let Some((p, _)) = registry::person_by_nik(conn, number)? {
+        if registry::family_by_id(conn, &p.family_id)?.is_some_and(|f| in_village(&f)) {
+            return Ok((Some(p.id), Some(p.family_id)));
+        }
+    } else if let Some(f) = registry::family_by_kk(conn, number)?.filter(|f| in_village(f)) {
+        return Ok((None, Some(f.id)));
+    }
+    Ok((None, None))
+}
+
+/// Everything the case page shows.
+pub struct CaseFile {
+    pub case: Case,
+    pub events: Vec<CaseEvent>,
+    pub person: Option<Person>,
+    pub sent: Vec<Referral>,
+    pub directory: Vec<Provider>,
+    pub files: Vec<Attachment>,
+}
+
+/// Loads a case of the village for its page (the view is audited), or `None`.
+pub fn case_file(db: &Db, staff: &Staff, id: &str) -> Result<Option<CaseFile>, StorageError> {
+    let v = staff.village.as_str();
+    let mut conn = db.conn()?;
+    let Some(case) = cases::by_id(&mut conn, v, id)? else {
+        return Ok(None);
+    };
+    let events = cases::events(&mut conn, v, id)?;
+    let person = match &case.person_id {
+        Some(pid) => registry::person_by_id(&mut conn, pid)?.map(|(p, _)| p),
+        None => None,
+    };
+    let sent = referrals::of_case(&mut conn, v, id)?;
+    let files = cases::attachments(&mut conn, v, id)?;
+    let directory = referrals::providers(&mut conn, v)?;
+    registry::audit(&mut conn, v, &staff.actor, "view", "case", id, None)?;
+    Ok(Some(CaseFile {
+        case,
+        events,
+        person,
+        sent,
+        directory,
+        files,
+    }))
+}
+
+/// Takes one step other than `refer` (which sends a referral: [`refer`]).
+pub fn take_step(
+    db: &Db,
+    staff: &Staff,
+    case_id: &str,
+    step: Step,
+    note: &str,
+) -> Result<State, CaseError> {
+    let mut conn = db.conn()?;
+    Ok(cases::take_step(
+        &mut conn,
+        &staff.village,
+        case_id,
+        step,
+        staff.role,
+        &staff.actor,
+        note,
+        now_ms(),
+    )??)
+}
+
+/// Where a referral goes and how its letter is written.
+#[derive(Debug, Clone)]
+pub struct ReferTo {
+    pub provider_id: String,
+    pub due_days: i64,
+    /// This server's address, for the letter's QR code.
+    pub origin: String,
+    /// The language of the letter's fixed words.
+    pub lang: Lang,
+}
+
+/// The `refer` step: checks the provider against the village's directory, refers (the case
+/// moves and the referral is sent in one transaction), then writes the referral letter to
+/// `letters/<referral id>.pdf`. Returns the referral and the provider's answer token (shown
+/// once). A letter that cannot be written leaves the referral sent (its page says the letter is
+/// missing).
+pub fn refer(
+    db: &Db,
+    staff: &Staff,
+    case_id: &str,
+    note: &str,
+    to: &ReferTo,
+    letters: &Path,
+) -> Result<(Referral, String), CaseError> {
+    let village = staff.village.as_str();
+    let mut conn = db.conn()?;
+    let known = referrals::providers(&mut conn, village)?
+        .iter()
+        .any(|p| p.id == to.provider_id);
+    if !known || !(1..=365).contains(&to.due_days) {
+        return Err(CaseError::BadReferral);
+    }
+    let (sent, token) = cases::refer(
+        &mut conn,
+        village,
+        case_id,
+        staff.role,
+        &staff.actor,
+        note,
+        &to.provider_id,
+        to.due_days,
+        now_ms(),
+    )??;
+    let letter = letter_of(&mut conn, village, case_id, &sent, &token, &to.origin)?;
+    let pdf = letter::render(&letter, &LetterLabels::new(to.lang));
+    std::fs::create_dir_all(letters)
+        .and_then(|_| std::fs::write(letters.join(format!("{}.pdf", sent.id)), pdf))
+        .map_err(CaseError::NotStored)?;
+    Ok((sent, token))
+}
+
+/// What the letter of a referral just sent says. Its QR code opens the provider's answer page
+/// with the token.
+fn letter_of(
+    conn: &mut Conn,
+    village: &str,
+    case_id: &str,
+    sent: &Referral,
+    token: &str,
+    origin: &str,
+) -> Result<Letter, StorageError> {
+    let case = cases::by_id(conn, village, case_id)?.ok_or_else(|| {
+        StorageError::Corrupt(format!("case {case_id} missing right after its referral"))
+    })?;
+    let decision = cases::events(conn, village, case_id)?
+        .into_iter()
+        .rev()
+        .find(|e| step_of(e) == Some(Step::Decide))
+        .and_then(|e| e.note)
+        .unwrap_or_default();
+    let person = match &case.person_id {
+        Some(p) => {
+            registry::person_by_id(conn, p)?.and_then(|(p, _)| p.text("nama").map(str::to_string))
+        }
+        None => case.contact_name.clone(),
+    };
+    let count = referrals::of_case(conn, village, case_id)?.len();
+    let day = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|d| d.format("%d-%m-%Y").to_string())
+            .unwrap_or_default()
+    };
+    let place = KodeWilayah::parse(village)
+        .and_then(|k| Wilayah::master().full_name(&k))
+        .unwrap_or_else(|| village.to_string());
+    Ok(Letter {
+        village: place,
+        letter_number: format!("{}/R-{count:02}", case.nomor),
+        case_number: case.nomor.clone(),
+        date: day(sent.sent_at),
+        provider: sent.provider.clone(),
+        person: person.unwrap_or_default(),
+        address: case.contact_address.clone().unwrap_or_default(),
+        need: case.summary,
+        decision,
+        due: day(sent.due_at),
+        qr_target: format!("{origin}/rujukan/{}/jawab?t={token}", sent.id),
+    })
+}
+
+/// The stored letter of a referral of the village's case (the download is audited), or `None`.
+pub fn letter_pdf(
+    db: &Db,
+    staff: &Staff,
+    case_id: &str,
+    referral_id: &str,
+    letters: &Path,
+) -> Result<Option<Vec<u8>>, CaseError> {
+    let mut conn = db.conn()?;
+    let Some(r) =
+        referrals::by_id(&mut conn, &staff.village, referral_id)?.filter(|r| r.case_id == case_id)
+    else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(letters.join(format!("{}.pdf", r.id))).map_err(CaseError::File)?;
+    registry::audit(
+        &mut conn,
+        &staff.village,
+        &staff.actor,
+        "read",
+        "referral_letter",
+        &r.id,
+        None,
+    )?;
+    Ok(Some(bytes))
+}
+
+/// Adds an attachment to a case of the village, stored as `dir/<id>.<ext>`: JPEG, PNG or PDF
+/// by content, at most [`cases::MAX_ATTACHMENT`]. A refused file stores nothing and is recorded
+/// in the audit log. Returns the attachment's id.
+pub fn attach(
+    db: &Db,
+    staff: &Staff,
+    case_id: &str,
+    file_name: &str,
+    bytes: &[u8],
+    dir: &Path,
+) -> Result<String, CaseError> {
+    let village = staff.village.as_str();
+    let mut conn = db.conn()?;
+    if cases::by_id(&mut conn, village, case_id)?.is_none() {
+        return Err(CaseError::NotFound);
+    }
+    let refused = |conn: &mut Conn, why: &str| {
+        registry::audit(
+            conn,
+            village,
+            &staff.actor,
+            "upload-refused",
+            "case",
+            case_id,
+            Some(why),
+        )
+    };
+    if bytes.len() > cases::MAX_ATTACHMENT {
+        refused(&mut conn, "too large")?;
+        return Err(CaseError::TooLarge);
+    }
+    let Some((media_type, ext)) = cases::sniff(bytes) else {
+        refused(&mut conn, "not an image or PDF")?;
+        return Err(CaseError::NotImageOrPdf);
+    };
+    std::fs::create_dir_all(dir).map_err(CaseError::NotStored)?;
+    conn.transaction(|c| {
+        let aid = cases::add_attachment(
+            c,
+            village,
+            case_id,
+            file_name,
+            media_type,
+            bytes.len(),
+            &staff.actor,
+            now_ms(),
+        )?;
+        // Written inside the transaction: a file that cannot be stored leaves no row.
+        std::fs::write(dir.join(format!("{aid}.{ext}")), bytes).map_err(CaseError::NotStored)?;
+        Ok(aid)
+    })
+}
+
+/// An attachment of the village's case with its bytes (the download is audited), or `None`.
+pub fn attachment(
+    db: &Db,
+    staff: &Staff,
+    case_id: &str,
+    attachment_id: &str,
+    dir: &Path,
+) -> Result<Option<(Attachment, Vec<u8>)>, CaseError> {
+    let mut conn = db.conn()?;
+    let Some(a) = cases::attachments(&mut conn, &staff.village, case_id)?
+        .into_iter()
+        .find(|a| a.id == attachment_id)
+    else {
+        return Ok(None);
+    };
+    let ext = match a.media_type.as_str() {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        _ => "pdf",
+    };
+    let bytes = std::fs::read(dir.join(format!("{}.{ext}", a.id))).map_err(CaseError::File)?;
+    registry::audit(
+        &mut conn,
+        &staff.village,
+        &staff.actor,
+        "read",
+        "attachment",
+        &a.id,
+        Some(case_id),
+    )?;
+    Ok(Some((a, bytes)))
+}
+
+/// The referral and its case for the provider's link, when the token is valid. Both a view and
+/// a refused view are audited (the refused one without a village).
+pub fn for_provider(
+    db: &Db,
+    referral_id: &str,
+    token: &str,
+    now: i64,
+) -> Result<Option<(Referral, Case)>, StorageError> {
+    let mut conn = db.conn()?;
+    let Some(r) = referrals::by_token(&mut conn, referral_id, token, now)? else {
+        registry::audit(
+            &mut conn,
+            "",
+            "provider-link",
+            "view-refused",
+            "referral",
+            referral_id,
+            None,
+        )?;
+        return Ok(None);
+    };
+    let case = cases::by_id(&mut conn, &r.village, &r.case_id)?;
+    registry::audit(
+        &mut conn,
+        &r.village,
+        "provider-link",
+        "view",
+        "referral",
+        referral_id,
+        None,
+    )?;
+    Ok(case.map(|c| (r, c)))
+}
+
+/// The provider's answer; `false` when the link is not (or no longer) valid.
+pub fn answer(
+    db: &Db,
+    referral_id: &str,
+    token: &str,
+    status: &str,
+    note: &str,
+) -> Result<bool, StorageError> {
+    referrals::answer(&mut db.conn()?, referral_id, token, status, note, now_ms())
+}
+
+pub fn providers(db: &Db, village: &str) -> Result<Vec<Provider>, StorageError> {
+    referrals::providers(&mut db.conn()?, village)
+}
+
+/// Adds a provider to the village's directory; `None` when the name or kind is not acceptable.
+pub fn add_provider(
+    db: &Db,
+    staff: &Staff,
+    name: &str,
+    kind: &str,
+    contact: Option<&str>,
+) -> Result<Option<Provider>, StorageError> {
+    referrals::add_provider(
+        &mut db.conn()?,
+        &staff.village,
+        name,
+        kind,
+        contact,
+        &staff.actor,
+        now_ms(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use puskesos_storage::testing;
+
+    const VILLAGE: &str = "33.12.01.2003";
+
+    fn staff(role: Role) -> Staff {
+        Staff {
+            village: VILLAGE.into(),
+            actor: format!("user:{}", role.code()),
+            role,
+        }
+    }
+
+    /// A case taken to "decided", with a provider in the directory.
+    fn decided_case(db: &Db) -> (String, String) {
+        let front = staff(Role::PenerimaInformasi);
+        let case = intake(
+            db,
+            &front,
+            Intake {
+                channel: "datang".into(),
+                sector: Some(Sector::Kesehatan),
+                summary: "Anak demam tinggi".into(),
+                contact_name: Some("Wagiyem".into()),
+                consent_purpose: "Layanan kesehatan".into(),
+                ..Intake::default()
+            },
+        )
+        .unwrap()
+        .unwrap();
+        let ketua = staff(Role::Ketua);
+        take_step(db, &ketua, &case.id, Step::Assign, "").unwrap();
+        take_step(
+            db,
+            &staff(Role::ReviewAnalisis),
+            &case.id,
+            Step::Recommend,
+            "",
+        )
+        .unwrap();
+        take_step(db, &ketua, &case.id, Step::Decide, "Disetujui dirujuk").unwrap();
+        let p = add_provider(db, &ketua, "Puskesmas", "puskesmas", None)
+            .unwrap()
+            .unwrap();
+        (case.id, p.id)
+    }
+
+    #[test]
+    fn every_step_is_found_by_its_code_and_nothing_else() {
+        for s in Step::ALL {
+            assert_eq!(step_from_code(s.code()), Some(s));
+        }
+        assert_eq!(step_from_code("return_for_correction"), None);
+        assert_eq!(step_from_code(""), None);
+    }
+
+    #[test]
+    fn a_referral_writes_its_letter_and_a_lost_letter_is_a_file_error() {
+        let t = testing::sqlite();
+        let (case_id, provider_id) = decided_case(&t.db);
+        let ketua = staff(Role::Ketua);
+        let letters = std::env::temp_dir().join(format!("puskesos-letters-{}", now_ms()));
+        let mut to = ReferTo {
+            provider_id: "nobody".into(),
+            due_days: 14,
+            origin: "http://desa".into(),
+            lang: Lang::Id,
+        };
+        assert!(matches!(
+            refer(&t.db, &ketua, &case_id, "", &to, &letters),
+            Err(CaseError::BadReferral)
+        ));
+        to.provider_id = provider_id;
+        let (sent, _token) = refer(&t.db, &ketua, &case_id, "", &to, &letters).unwrap();
+        let pdf = letter_pdf(&t.db, &ketua, &case_id, &sent.id, &letters)
+            .unwrap()
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        // The decision's note is the letter's decision.
+        assert!(pdf.windows(17).any(|w| w == b"Disetujui dirujuk"));
+        assert!(matches!(
+            letter_pdf(&t.db, &ketua, "another case", &sent.id, &letters),
+            Ok(None)
+        ));
+        std::fs::remove_dir_all(&letters).unwrap();
+        assert!(matches!(
+            letter_pdf(&t.db, &ketua, &case_id, &sent.id, &letters),
+            Err(CaseError::File(_))
+        ));
+        // Referred once: a second referral is out of order.
+        assert!(matches!(
+            refer(&t.db, &ketua, &case_id, "", &to, &letters),
+            Err(CaseError::Refused(StepError::OutOfOrder))
+        ));
+    }
+}
