@@ -77,3 +77,38 @@ pub fn parse_month(s: Option<&str>) -> Option<(i32, u32)> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(rw: &str, dari: &str, sampai: &str) -> Params {
+        let some = |s: &str| Some(s.to_string());
+        Params {
+            rw: some(rw),
+            dari: some(dari),
+            sampai: some(sampai),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_filter_pads_codes_and_names_the_wrong_field() {
+        let f = filter_of(&params(" 3 ", "2026-01-01", "")).unwrap();
+        assert_eq!(f.rw.as_deref(), Some("003"));
+        assert!(f.to.is_none());
+        assert_eq!(filter_of(&params("satu", "", "")).unwrap_err(), "rw");
+        assert_eq!(
+            filter_of(&params("", "2026-05-01", "2026-04-01")).unwrap_err(),
+            "sampai"
+        );
+    }
+
+    #[test]
+    fn a_month_is_a_real_month() {
+        assert_eq!(parse_month(Some("2026-04")), Some((2026, 4)));
+        assert_eq!(parse_month(Some("2026-13")), None);
+        assert_eq!(parse_month(Some("april")), None);
+        assert!(parse_month(None).is_some());
+    }
+}

@@ -210,29 +210,29 @@ pub fn monthly_page(
 ) -> Response {
     let t = |k: &str| tr(lang, k, &[]);
     Page::new(lang, &t("fig-monthly"))
-                .user(Some(user))
-                .body(html! {
-                    h2 { (title) }
-                    form.filters method="get" action="/laporan" {
-                        @if !desa.is_empty() { input type="hidden" name="desa" value=(village); }
-                        label for="bulan" { (t("rep-month")) }
-                        input #bulan type="month" name="bulan" value=(period);
-                        button type="submit" { (t("fig-apply")) }
-                    }
-                    p.downloads {
-                        a href=(format!("/laporan?bulan={period}&format=pdf{desa}")) { "PDF" }
-                        " · "
-                        a href=(format!("/laporan?bulan={period}&format=xlsx{desa}")) { "XLSX" }
-                    }
-                    @for f in figs {
-                        section.figure id=(f.name) {
-                            h3 { (f.title) }
-                            @if let Some(n) = &f.note { p.note { (n) } }
-                            @if f.rows.is_empty() { p { (t("rep-none")) } } @else { (charts::table(lang, f)) }
-                        }
-                    }
-                })
-                .into_response()
+        .user(Some(user))
+        .body(html! {
+            h2 { (title) }
+            form.filters method="get" action="/laporan" {
+                @if !desa.is_empty() { input type="hidden" name="desa" value=(village); }
+                label for="bulan" { (t("rep-month")) }
+                input #bulan type="month" name="bulan" value=(period);
+                button type="submit" { (t("fig-apply")) }
+            }
+            p.downloads {
+                a href=(format!("/laporan?bulan={period}&format=pdf{desa}")) { "PDF" }
+                " · "
+                a href=(format!("/laporan?bulan={period}&format=xlsx{desa}")) { "XLSX" }
+            }
+            @for f in figs {
+                section.figure id=(f.name) {
+                    h3 { (f.title) }
+                    @if let Some(n) = &f.note { p.note { (n) } }
+                    @if f.rows.is_empty() { p { (t("rep-none")) } } @else { (charts::table(lang, f)) }
+                }
+            }
+        })
+        .into_response()
 }
 
 /// The public information board: no personal data, small counts suppressed.

@@ -160,3 +160,20 @@ pub fn proposals(
         .collect();
     Ok((header, cells))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_ids_name_files() {
+        let dir = Path::new("/berkas");
+        assert!(reject_path(dir, "0193d0a4-7a3c-7f00-8000-000000000001").is_some());
+        assert!(reject_path(dir, "..%2F..%2Fetc%2Fpasswd").is_none());
+        assert!(reject_path(dir, "../../../../../../../../../../etc/passwd").is_none());
+        assert_eq!(upload_kind("Desa.XLSX"), Some("xlsx"));
+        assert_eq!(upload_kind("foto.jpg"), None);
+        assert_eq!(pad(Some(" 7 ".into())).as_deref(), Some("007"));
+        assert_eq!(pad(Some(" ".into())), None);
+    }
+}

@@ -364,44 +364,44 @@ pub fn whatif_results(lang: Lang, w: &WhatIf) -> Markup {
     let (changes, population, code, ms) = (&w.changes, &w.population, &w.code, w.millis);
     let focus = changes.iter().find(|c| &c.program == code);
     html! {
-            p role="status" { (tr(lang, "web-whatif-done", &[("families", &format_int(lang, population.len() as i64)), ("ms", &ms.to_string())])) }
-            div.table-wrap {
-                table.whatif {
-                    thead { tr {
-                        th scope="col" { (t("web-program")) }
-                        th scope="col" { (t("web-eligible-before")) }
-                        th scope="col" { (t("web-eligible-after")) }
-                        th scope="col" { (t("web-gains")) }
-                        th scope="col" { (t("web-losses")) }
-                        th scope="col" { (t("web-budget-before")) }
-                        th scope="col" { (t("web-budget-after")) }
-                    } }
-                    tbody {
-                        @for c in changes.iter() {
-                            tr class=(if &c.program == code { "focus" } else { "" }) {
-                                th scope="row" { (c.program) }
-                                td { (format_int(lang, c.eligible_before as i64)) }
-                                td { (format_int(lang, c.eligible_after as i64)) }
-                                td { (format_int(lang, c.gains.len() as i64)) }
-                                td { (format_int(lang, c.losses.len() as i64)) }
-                                td { (format_rupiah(lang, c.budget_before)) }
-                                td { (format_rupiah(lang, c.budget_after)) }
-                            }
+        p role="status" { (tr(lang, "web-whatif-done", &[("families", &format_int(lang, population.len() as i64)), ("ms", &ms.to_string())])) }
+        div.table-wrap {
+            table.whatif {
+                thead { tr {
+                    th scope="col" { (t("web-program")) }
+                    th scope="col" { (t("web-eligible-before")) }
+                    th scope="col" { (t("web-eligible-after")) }
+                    th scope="col" { (t("web-gains")) }
+                    th scope="col" { (t("web-losses")) }
+                    th scope="col" { (t("web-budget-before")) }
+                    th scope="col" { (t("web-budget-after")) }
+                } }
+                tbody {
+                    @for c in changes.iter() {
+                        tr class=(if &c.program == code { "focus" } else { "" }) {
+                            th scope="row" { (c.program) }
+                            td { (format_int(lang, c.eligible_before as i64)) }
+                            td { (format_int(lang, c.eligible_after as i64)) }
+                            td { (format_int(lang, c.gains.len() as i64)) }
+                            td { (format_int(lang, c.losses.len() as i64)) }
+                            td { (format_rupiah(lang, c.budget_before)) }
+                            td { (format_rupiah(lang, c.budget_after)) }
                         }
                     }
                 }
             }
-            @if let Some(c) = focus {
-                @for (key, list) in [("web-gains", &c.gains), ("web-losses", &c.losses)] {
-                    @if !list.is_empty() {
-                        h3 { (t(key)) " (" (format_int(lang, list.len() as i64)) ")" }
-                        ul.results {
-                            @for i in list.iter().take(100) {
-                                li { a href=(format!("/keluarga/{}", population[*i].family_id)) { "KK " (population[*i].no_kk) } }
-                            }
+        }
+        @if let Some(c) = focus {
+            @for (key, list) in [("web-gains", &c.gains), ("web-losses", &c.losses)] {
+                @if !list.is_empty() {
+                    h3 { (t(key)) " (" (format_int(lang, list.len() as i64)) ")" }
+                    ul.results {
+                        @for i in list.iter().take(100) {
+                            li { a href=(format!("/keluarga/{}", population[*i].family_id)) { "KK " (population[*i].no_kk) } }
                         }
                     }
                 }
             }
+        }
     }
 }
