@@ -1,7 +1,12 @@
 //! The data and information centre: the village dashboard, the district roll-up, the monthly report and the public information board with its poster.
 
 pub mod charts;
+pub mod figures;
 pub mod handlers;
+pub mod print;
+pub mod query;
+pub mod service;
+pub mod views;
 
 use puskesos_domain::access::Action;
 
@@ -20,4 +25,4 @@ pub const ROUTES: &[Route] = &[
 
 /// The village figures and their charts (also timed by `puskesos bench-figures`).
 pub use charts::draw;
-pub use handlers::village_figures;
+pub use figures::village_figures;

@@ -1,6 +1,8 @@
 //! The data officer's page: file uploads (import), reject reports, exports and the DTSEN proposal list.
 
 pub mod handlers;
+pub mod service;
+pub mod views;
 
 use puskesos_domain::access::Action;
 

@@ -1,6 +1,8 @@
 //! Who should get which program: the family page's assessment section, the gap lists and what-if.
 
 pub mod handlers;
+pub mod service;
+pub mod views;
 
 use puskesos_domain::access::Action;
 
@@ -18,4 +20,4 @@ pub const ROUTES: &[Route] = &[
 ];
 
 /// The assessment section of the family page (drawn by the registry feature).
-pub use handlers::family_section;
+pub use views::family_section;

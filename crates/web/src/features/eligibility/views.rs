@@ -1,0 +1,407 @@
+//! The eligibility pages: the assessment section of the family page, a village's gap overview,
+//! the district's exclusion errors, a gap list, and the what-if form with its results. Markup
+//! only; the figures come from `service`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use puskesos_domain::assessment::{Met, present};
+use puskesos_domain::i18n::{format_int, format_rupiah};
+use puskesos_domain::model::{Person, Record};
+use puskesos_domain::rules::assess::{Prepared, Summary};
+use puskesos_domain::rules::facts::{DERIVED_FAMILY, DERIVED_MEMBER};
+use puskesos_domain::rules::{FactRef, Gap, Outcome, Program, RuleSet, fact_name};
+use puskesos_domain::{Lang, tr};
+use puskesos_storage::assessment::GapRow;
+
+use crate::app::access::CurrentUser;
+use crate::app::format::region_full_name;
+use crate::app::layout::Page;
+use crate::app::scope::desa_query;
+use crate::features::eligibility::service::{District, Overview, WhatIf};
+
+/// Families per page of a gap list.
+pub const PER_PAGE: i64 = 25;
+
+/// A fact's label: registry fields by their field label, derived facts by `fact-<name>`.
+pub fn fact_label(lang: Lang, fact: FactRef) -> String {
+    let name = fact_name(fact);
+    let derived = DERIVED_FAMILY
+        .iter()
+        .chain(DERIVED_MEMBER)
+        .any(|(n, _)| *n == name);
+    if derived {
+        tr(lang, &format!("fact-{name}"), &[])
+    } else {
+        puskesos_domain::i18n::field_label(lang, name).into_owned()
+    }
+}
+
+fn outcome_key(o: Outcome) -> String {
+    format!("outcome-{}", o.code())
+}
+
+/// The assessment section of a family page: deciles, Kepmensos 262, and every program with its
+/// reasons, members' shares, expected yearly benefit and missing facts.
+pub fn family_section(
+    lang: Lang,
+    rules: &RuleSet,
+    prepared: &Prepared,
+    summary: &Summary,
+    members: &[Person],
+) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    // The evaluator's member order: present members by NIK.
+    let mut people: Vec<&Person> = present(members).collect();
+    people.sort_by(|a, b| a.text("nik").cmp(&b.text("nik")));
+    let k = &prepared.kepmensos;
+    html! {
+        section.assessment {
+            h3 { (t("web-assessment")) }
+            p.deciles {
+                (t("web-decile-official")) ": "
+                strong { (summary_decile(prepared.official_decile)) }
+                " · " (t("web-decile-local")) ": "
+                strong { (summary_decile(summary.local_decile.map(i64::from))) }
+                @if let Some(pc) = summary.per_capita {
+                    " (" (tr(lang, "web-pmt-estimate", &[("amount", &format_rupiah(lang, pc))])) ")"
+                }
+            }
+            @if summary.deciles_disagree {
+                p.warning role="note" { (t("web-deciles-disagree")) }
+            }
+            @if prepared.official_decile.is_none() && summary.local_decile.is_some() {
+                p.note { (t("web-decile-local-used")) }
+            }
+            @for (p, d) in rules.programs.iter().zip(&summary.decisions) {
+                @let e = p.explain(&prepared.facts);
+                article class=(format!("program gap-{}", d.gap().code())) {
+                    h4 { (p.name(lang)) " " span.badge { (t(&outcome_key(d.outcome))) } }
+                    p {
+                        (t(if d.receives { "web-receives" } else { "web-not-receiving" }))
+                        @if d.gap() != Gap::None { " · " strong { (t(&format!("gap-{}", d.gap().code()))) } }
+                        @if d.outcome != Outcome::NotEligible && d.amount > 0 {
+                            " · " (tr(lang, "web-expected-yearly", &[("amount", &format_rupiah(lang, d.amount))]))
+                        }
+                    }
+                    @if !e.shares.is_empty() {
+                        ul.shares {
+                            @for s in &e.shares {
+                                li class=(if s.counted { "" } else { "not-counted" }) {
+                                    (people.get(s.member).and_then(|m| m.text("nama")).unwrap_or("?"))
+                                    " — " (component_name(lang, p, s.component))
+                                    @if s.amount > 0 { " — " (format_rupiah(lang, s.amount)) }
+                                    @if !s.counted { " (" (t("web-over-cap")) ")" }
+                                }
+                            }
+                        }
+                    }
+                    p.rule { (t("web-condition")) ": " code { (p.eligible.text) } " · " small { (p.file) " " (p.version) } }
+                    @let facts_used = fact_values(lang, &p.eligible.refs, &prepared.facts.family);
+                    @if !facts_used.is_empty() { p.facts-used { (facts_used) } }
+                    @if !e.missing.is_empty() {
+                        p.warning { (t("web-not-enough-data")) ": "
+                            (e.missing.iter().map(|f| fact_label(lang, *f)).collect::<Vec<_>>().join(", ")) }
+                    }
+                }
+            }
+            h4 { (t("web-kepmensos")) ": " (t(&format!("fakir-{}", summary.fakir_miskin))) }
+            @if !k.missing_facts().is_empty() {
+                p.warning { (t("web-bps14-missing")) ": "
+                    (k.missing_facts().iter().map(|f| puskesos_domain::i18n::field_label(lang, f)).collect::<Vec<_>>().join(", ")) }
+            }
+            ul.criteria {
+                @for c in &k.criteria {
+                    li class=(match c.met { Met::Yes => "yes", Met::No => "no", Met::Unknown => "unknown" }) {
+                        (match c.met { Met::Yes => "✓ ", Met::No => "· ", Met::Unknown => "? " })
+                        (t(&format!("kepmensos-{}", c.number)))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The family facts a condition read, with their values (`Desil ... = 3; Status rumah = Milik
+/// sendiri`), so that the reason for an answer is visible.
+fn fact_values(lang: Lang, refs: &[FactRef], family: &[f64]) -> String {
+    let slots = puskesos_domain::rules::facts::family_slots();
+    refs.iter()
+        .filter(|(member, _)| !member)
+        .map(|&(_, i)| {
+            let v = family[i];
+            let shown = if v.is_nan() {
+                "?".to_string()
+            } else {
+                match slots[i].ty {
+                    puskesos_domain::rules::facts::Ty::Code(codes) => codes
+                        .get(v as usize)
+                        .map(|c| {
+                            puskesos_domain::i18n::code_label(lang, slots[i].name, c).into_owned()
+                        })
+                        .unwrap_or_default(),
+                    puskesos_domain::rules::facts::Ty::Bool => {
+                        tr(lang, if v == 1.0 { "web-yes" } else { "web-no" }, &[])
+                    }
+                    _ => puskesos_domain::model::format_num(v),
+                }
+            };
+            format!("{} = {shown}", fact_label(lang, (false, i)))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn component_name(lang: Lang, p: &Program, i: usize) -> String {
+    p.components
+        .get(i)
+        .map(|c| match lang {
+            Lang::Id => c.name_id.clone(),
+            Lang::En => c.name_en.clone(),
+        })
+        .unwrap_or_default()
+}
+
+fn summary_decile(d: Option<i64>) -> String {
+    d.map_or_else(|| "—".to_string(), |d| d.to_string())
+}
+
+/// A village's gaps per program, each count a link to its list. `q` keeps a district account's
+/// village on the links.
+pub fn overview_page(
+    lang: Lang,
+    user: CurrentUser,
+    village: &str,
+    q: &str,
+    o: &Overview,
+) -> Response {
+    let t = |k: &str| tr(lang, k, &[]);
+    let (assessor, by, assessed) = (&o.assessor, &o.by, o.assessed);
+    let gaps = [Gap::Exclusion, Gap::Inclusion, Gap::Undecided];
+    Page::new(lang, &t("web-eligibility"))
+        .user(Some(user))
+        .body(html! {
+            h2 { (t("web-eligibility")) }
+            p { (region_full_name(village)) " · " (tr(lang, "web-assessed-families", &[("count", &format_int(lang, assessed))])) }
+            p { (t("web-rules-in-force")) ": " (assessor.rules.fingerprint()) }
+            div.table-wrap {
+                table.gaps {
+                    thead { tr {
+                        th scope="col" { (t("web-program")) }
+                        @for g in gaps { th scope="col" { (t(&format!("gap-{}", g.code()))) } }
+                    } }
+                    tbody {
+                        @for prog in &assessor.rules.programs {
+                            tr {
+                                th scope="row" { (prog.name(lang)) }
+                                @for g in gaps {
+                                    @let (n, sum) = by.get(&(prog.code.clone(), g)).copied().unwrap_or((0, 0));
+                                    td {
+                                        a href=(format!("/kelayakan/{}/{}{}", prog.code, g.code(), q)) { (format_int(lang, n)) }
+                                        @if g == Gap::Exclusion && sum > 0 { br; small { (format_rupiah(lang, sum)) " " (t("web-per-year")) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p { a href=(format!("/kelayakan/bagaimana-jika{q}")) { (t("web-whatif")) } }
+        })
+        .into_response()
+}
+
+/// A district officer's view: the exclusion errors of every village of the district side by
+/// side, each village a link to its own overview.
+pub fn district_page(lang: Lang, user: CurrentUser, d: &District) -> Response {
+    let t = |k: &str| tr(lang, k, &[]);
+    let (assessor, villages, by) = (&d.assessor, &d.villages, &d.by);
+    let total = |code: &str| d.total(code);
+    Page::new(lang, &t("web-eligibility"))
+        .user(Some(user))
+        .body(html! {
+            h2 { (t("web-eligibility")) ": " (t("gap-exclusion")) }
+            p { (tr(lang, "web-district-villages", &[("count", &format_int(lang, villages.len() as i64))])) }
+            div.table-wrap {
+                table.gaps {
+                    thead { tr {
+                        th scope="col" { (t("web-village")) }
+                        @for prog in &assessor.rules.programs { th scope="col" { (prog.code) } }
+                    } }
+                    tbody {
+                        tr.total {
+                            th scope="row" { (t("web-total")) }
+                            @for prog in &assessor.rules.programs {
+                                @let (n, sum) = total(&prog.code);
+                                td { (format_int(lang, n)) @if sum > 0 { br; small { (format_rupiah(lang, sum)) } } }
+                            }
+                        }
+                        @for v in villages.iter() {
+                            tr {
+                                th scope="row" { a href=(format!("/kelayakan?desa={v}")) { (region_full_name(v)) } }
+                                @for prog in &assessor.rules.programs {
+                                    td { (format_int(lang, by.get(&(v.clone(), prog.code.clone())).map_or(0, |x| x.0))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        })
+        .into_response()
+}
+
+/// One page of a gap list: `rows` holds up to one more than a page (which says there is a next
+/// page).
+pub fn list_page(
+    lang: Lang,
+    user: CurrentUser,
+    village: &str,
+    prog: &Program,
+    gap: Gap,
+    page: i64,
+    rows: &[GapRow],
+) -> Response {
+    let t = |k: &str| tr(lang, k, &[]);
+    let program = &prog.code;
+    let more = rows.len() as i64 > PER_PAGE;
+    let q = desa_query(&user, village);
+    let sep = if q.is_empty() { "?" } else { "&" };
+    let base = format!("/kelayakan/{program}/{}{q}", gap.code());
+    let title = format!(
+        "{} · {}",
+        prog.name(lang),
+        t(&format!("gap-{}", gap.code()))
+    );
+    Page::new(lang, &title)
+        .user(Some(user))
+        .body(html! {
+            h2 { (title) }
+            p { (region_full_name(village)) " · " a href=(format!("/kelayakan{q}")) { (t("web-eligibility")) } }
+            p.actions {
+                a href=(format!("/kelayakan/{program}/{}/ekspor{q}{sep}format=xlsx", gap.code())) download { (t("web-download")) " XLSX" }
+                " · "
+                a href=(format!("/kelayakan/{program}/{}/ekspor{q}{sep}format=csv", gap.code())) download { (t("web-download")) " CSV" }
+            }
+            @if rows.is_empty() { p { (t("web-list-empty")) } }
+            ol.results start=(((page - 1) * PER_PAGE + 1).to_string()) {
+                @for r in rows.iter().take(PER_PAGE as usize) {
+                    li {
+                        a href=(format!("/keluarga/{}", r.family_id)) { "KK " (r.no_kk) }
+                        " · " (r.head.clone().unwrap_or_default())
+                        " · RT " (r.rt.clone().unwrap_or_default()) "/RW " (r.rw.clone().unwrap_or_default())
+                        " · " (t("web-decile")) " " (summary_decile(r.desil_efektif))
+                        @if r.amount > 0 { " · " (format_rupiah(lang, r.amount)) " " (t("web-per-year")) }
+                    }
+                }
+            }
+            nav.pager aria-label=(t("web-pages")) {
+                @if page > 1 { a href=(format!("{base}{sep}hal={}", page - 1)) { (t("web-prev")) } }
+                @if more { a href=(format!("{base}{sep}hal={}", page + 1)) { (t("web-next")) } }
+            }
+        })
+        .into_response()
+}
+
+/// The what-if form: pick a program to open its rule file, change the text and run it.
+pub fn whatif_form(
+    lang: Lang,
+    user: &CurrentUser,
+    village: &str,
+    programs: &[(String, String)],
+    chosen: &str,
+    text: &str,
+    error: Option<&str>,
+) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    html! {
+        form.whatif-pick method="get" action="/kelayakan/bagaimana-jika" {
+            @if !desa_query(user, village).is_empty() { input type="hidden" name="desa" value=(village); }
+            label for="program" { (t("web-program")) }
+            select id="program" name="program" {
+                @for (code, name) in programs {
+                    option value=(code) selected[code == chosen] { (name) }
+                }
+            }
+            button type="submit" { (t("web-open-rule")) }
+        }
+        form method="post" action="/kelayakan/bagaimana-jika" {
+            input type="hidden" name="csrf" value=(user.csrf_token);
+            input type="hidden" name="desa" value=(village);
+            label for="rules" { (t("web-rule-text")) }
+            @if let Some(e) = error { p.error id="rules-error" role="alert" { (e) } }
+            textarea id="rules" name="rules" rows="18" spellcheck="false" aria-describedby=[error.map(|_| "rules-error")] { (text) }
+            button type="submit" { (t("web-whatif-run")) }
+        }
+    }
+}
+
+/// The what-if page around its form: `status` for the form with an error (422), the form alone
+/// or with the results of a run.
+pub fn whatif_page(lang: Lang, user: &CurrentUser, status: StatusCode, body: Markup) -> Response {
+    let t = |k: &str| tr(lang, k, &[]);
+    (
+        status,
+        Page::new(lang, &t("web-whatif"))
+            .user(Some(user.clone()))
+            .body(html! {
+                h2 { (t("web-whatif")) }
+                (body)
+            }),
+    )
+        .into_response()
+}
+
+/// The help line of a new what-if form.
+pub fn whatif_help(lang: Lang, village: &str) -> Markup {
+    html! { p { (region_full_name(village)) ". " (tr(lang, "web-whatif-help", &[])) } }
+}
+
+/// The results of a run: every program before and after, then the families gained and lost
+/// by the changed program.
+pub fn whatif_results(lang: Lang, w: &WhatIf) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    let (changes, population, code, ms) = (&w.changes, &w.population, &w.code, w.millis);
+    let focus = changes.iter().find(|c| &c.program == code);
+    html! {
+        p role="status" { (tr(lang, "web-whatif-done", &[("families", &format_int(lang, population.len() as i64)), ("ms", &ms.to_string())])) }
+        div.table-wrap {
+            table.whatif {
+                thead { tr {
+                    th scope="col" { (t("web-program")) }
+                    th scope="col" { (t("web-eligible-before")) }
+                    th scope="col" { (t("web-eligible-after")) }
+                    th scope="col" { (t("web-gains")) }
+                    th scope="col" { (t("web-losses")) }
+                    th scope="col" { (t("web-budget-before")) }
+                    th scope="col" { (t("web-budget-after")) }
+                } }
+                tbody {
+                    @for c in changes.iter() {
+                        tr class=(if &c.program == code { "focus" } else { "" }) {
+                            th scope="row" { (c.program) }
+                            td { (format_int(lang, c.eligible_before as i64)) }
+                            td { (format_int(lang, c.eligible_after as i64)) }
+                            td { (format_int(lang, c.gains.len() as i64)) }
+                            td { (format_int(lang, c.losses.len() as i64)) }
+                            td { (format_rupiah(lang, c.budget_before)) }
+                            td { (format_rupiah(lang, c.budget_after)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(c) = focus {
+            @for (key, list) in [("web-gains", &c.gains), ("web-losses", &c.losses)] {
+                @if !list.is_empty() {
+                    h3 { (t(key)) " (" (format_int(lang, list.len() as i64)) ")" }
+                    ul.results {
+                        @for i in list.iter().take(100) {
+                            li { a href=(format!("/keluarga/{}", population[*i].family_id)) { "KK " (population[*i].no_kk) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
