@@ -30,6 +30,13 @@ pub struct CurrentUser {
     pub csrf_token: String,
 }
 
+impl CurrentUser {
+    /// How the account is named in the audit log and the change history (`user:siti`).
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.account.username)
+    }
+}
+
 /// The result of the access check, for handlers: `None` on public routes without a login.
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<CurrentUser>);

@@ -25,3 +25,19 @@ pub async fn quick<T: Send + 'static>(
         puskesos_storage::Engine::Postgres => blocking(f).await,
     }
 }
+
+/// Runs any work off the async threads (files, a service with an error type of its own).
+pub async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, crate::app::AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| crate::app::AppError::internal("web-internal-error", e))
+}
+
+/// Runs a service off the async threads; its error becomes the response's [`AppError`].
+pub async fn service<T: Send + 'static, E: Into<crate::app::AppError> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, crate::app::AppError> {
+    off_thread(f).await?.map_err(Into::into)
+}

@@ -63,7 +63,7 @@ pub async fn record(
         participants: form.participants.lines().map(str::to_string).collect(),
     };
     let db = state.db.clone();
-    let actor = format!("user:{}", user.account.username);
+    let actor = user.actor();
     match blocking(move || Ok(service::record(&db, &new, &actor))).await? {
         Ok(_) => Ok(Redirect::to("/kegiatan").into_response()),
         Err(RecordError::Invalid(field)) => {

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use crate::app::access::{CurrentUser, csrf_ok};
 use crate::app::download::{download, origin};
 use crate::app::extract::{AtVillage, CsrfForm, UiLang};
+use crate::app::run::service;
 use crate::app::scope::village_for;
 use crate::app::{AppError, AppState, blocking};
 use crate::features::cases::service::{self, CaseError, Intake, ReferTo, Staff, step_from_code};
@@ -44,17 +45,10 @@ impl From<CaseError> for AppError {
     }
 }
 
-/// Runs a use case of the service off the async threads.
-async fn work<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, CaseError> + Send + 'static,
-) -> Result<T, AppError> {
-    Ok(blocking(move || Ok(f())).await??)
-}
-
 fn staff(user: &CurrentUser, village: String) -> Staff {
     Staff {
         village,
-        actor: format!("user:{}", user.account.username),
+        actor: user.actor(),
         role: user.account.role,
     }
 }
@@ -188,10 +182,10 @@ pub async fn take_step(
         };
         let letters = state.files_dir.join("surat");
         let (sent, token) =
-            work(move || service::refer(&db, &by, &cid, &form.note, &to, &letters)).await?;
+            service(move || service::refer(&db, &by, &cid, &form.note, &to, &letters)).await?;
         return Ok(views::referral_sent(lang, &user, &id, &sent, &token).into_response());
     }
-    work(move || service::take_step(&db, &by, &cid, step, &form.note)).await?;
+    service(move || service::take_step(&db, &by, &cid, step, &form.note)).await?;
     Ok(Redirect::to(&format!("/kasus/{id}")).into_response())
 }
 
@@ -349,7 +343,7 @@ pub async fn attach(
     let by = staff(&user, village);
     let dir = state.files_dir.join("lampiran");
     let cid = id.clone();
-    work(move || service::attach(&db, &by, &cid, &name, &bytes, &dir)).await?;
+    service(move || service::attach(&db, &by, &cid, &name, &bytes, &dir)).await?;
     Ok(Redirect::to(&format!("/kasus/{id}")).into_response())
 }
 
@@ -363,7 +357,7 @@ pub async fn attachment(
     let db = state.db.clone();
     let by = staff(&user, village);
     let dir = state.files_dir.join("lampiran");
-    let (a, bytes) = work(move || service::attachment(&db, &by, &id, &aid, &dir))
+    let (a, bytes) = service(move || service::attachment(&db, &by, &id, &aid, &dir))
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(download(&a.media_type, &a.file_name, bytes))
@@ -379,7 +373,7 @@ pub async fn letter(
     let db = state.db.clone();
     let by = staff(&user, village);
     let dir = state.files_dir.join("surat");
-    let bytes = work(move || service::letter_pdf(&db, &by, &id, &rid, &dir))
+    let bytes = service(move || service::letter_pdf(&db, &by, &id, &rid, &dir))
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(download("application/pdf", "surat-rujukan.pdf", bytes))

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::app::access::{CurrentUser, csrf_ok};
 use crate::app::download::{download, table_download};
 use crate::app::extract::UiLang;
+use crate::app::run::off_thread;
 use crate::app::{AppError, AppState, blocking};
 use crate::features::data::service::{self, ExportFailure, UploadError};
 use crate::features::data::views;
@@ -27,16 +28,6 @@ fn village_of(user: &CurrentUser) -> Result<String, AppError> {
         Reach::Within(r) if r.level() == Level::DesaKelurahan => Ok(r.to_string()),
         _ => Err(AppError::forbidden()),
     }
-}
-
-/// Runs file and database work off the async threads (the kernel's `blocking` is for work
-/// whose only error is a `StorageError`).
-async fn off_thread<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::internal("web-internal-error", e))
 }
 
 pub async fn page(UiLang(lang): UiLang, user: CurrentUser) -> Response {
@@ -85,7 +76,7 @@ pub async fn upload(
         state.rules.clone(),
         state.files_dir.clone(),
     );
-    let actor = format!("user:{}", user.account.username);
+    let actor = user.actor();
     let result = off_thread(move || {
         service::import_upload(&db, &rules, &dir, &actor, village, kind, &bytes)
     })
@@ -147,7 +138,7 @@ pub async fn export(
     let xlsx = p.format.as_deref() != Some("csv");
     let kind = if xlsx { "xlsx" } else { "csv" };
     let (db, dir, v) = (state.db.clone(), state.files_dir.clone(), village.clone());
-    let actor = format!("user:{}", user.account.username);
+    let actor = user.actor();
     let bytes =
         off_thread(move || service::export_registry(&db, &dir, &v, p.rw, p.rt, kind, &actor))
             .await?
@@ -173,7 +164,7 @@ pub async fn proposals(
 ) -> Result<Response, AppError> {
     let village = village_of(&user)?;
     let (db, v) = (state.db.clone(), village.clone());
-    let actor = format!("user:{}", user.account.username);
+    let actor = user.actor();
     let (header, cells) = blocking(move || service::proposals(&db, lang, &v, &actor)).await?;
     let xlsx = p.format.as_deref() != Some("csv");
     let bytes = table_bytes(xlsx, "usulan", &header, &cells)

@@ -92,7 +92,7 @@ pub async fn export(
         return Err(AppError::not_found());
     };
     let xlsx = p.format.as_deref() != Some("csv");
-    let actor = format!("user:{}", user.account.username);
+    let actor = user.actor();
     let bytes = service::export_list(&state.db, lang, &village, &program, gap, &actor, xlsx)
         .await
         .map_err(|e| match e {

@@ -44,7 +44,7 @@ pub async fn person_export(
 ) -> Result<Response, AppError> {
     let db = state.db.clone();
     let reach = user.reach.clone();
-    let actor = format!("user:{}", user.account.username);
+    let actor = user.actor();
     let export = blocking(move || service::export(&db, &reach, &actor, &id))
         .await?
         .ok_or_else(AppError::not_found)?;
