@@ -650,3 +650,6 @@ board-reach-status = Check your complaint's status with its ticket number and co
 board-status-link = Check a complaint's status
 board-privacy = Aggregate figures only; counts of 1 to 4 are written "< 5" so that nobody can be recognised.
 board-poster = Print the poster
+
+# home (health check)
+web-health-db = The database does not answer the health check

@@ -650,3 +650,6 @@ board-reach-status = Cek status pengaduan Anda dengan nomor tiket dan kode di ha
 board-status-link = Cek status pengaduan
 board-privacy = Hanya angka gabungan; jumlah 1 sampai 4 ditulis "< 5" agar tidak ada orang yang dapat dikenali.
 board-poster = Cetak poster
+
+# home (health check)
+web-health-db = Basis data tidak menjawab pemeriksaan kesehatan
