@@ -15,13 +15,6 @@ use crate::app::access::CurrentUser;
 use crate::app::{AppError, AppState};
 use crate::features::registry::{Reader, SearchParams, assess_family, load_family, run_search};
 
-fn reader(user: &CurrentUser) -> Reader<'_> {
-    Reader {
-        reach: &user.reach,
-        username: &user.account.username,
-    }
-}
-
 #[utoipa::path(
     get,
     path = "/api/wilayah/{code}",
@@ -102,7 +95,7 @@ pub async fn family(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<FamilyBody>, AppError> {
-    let view = load_family(&state.db, &state.audit, reader(&user), id, "api")
+    let view = load_family(&state.db, &state.audit, Reader::from(&user), id, "api")
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(Json(FamilyBody::from(view)))
@@ -127,7 +120,7 @@ pub async fn eligibility(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Eligibility>, AppError> {
-    let view = load_family(&state.db, &state.audit, reader(&user), id, "api")
+    let view = load_family(&state.db, &state.audit, Reader::from(&user), id, "api")
         .await?
         .ok_or_else(AppError::not_found)?;
     let assessed = assess_family(&state.db, &state.rules, &view).await?;

@@ -15,13 +15,6 @@ use crate::app::access::CurrentUser;
 use crate::app::extract::{CsrfForm, UiLang};
 use crate::app::{AppError, AppState};
 
-fn reader(user: &CurrentUser) -> Reader<'_> {
-    Reader {
-        reach: &user.reach,
-        username: &user.account.username,
-    }
-}
-
 /// Registry search by NIK, KK, name, RT/RW, with paging.
 pub async fn search(
     State(state): State<AppState>,
@@ -41,9 +34,15 @@ pub async fn family(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     // Outside the reach and absent look the same: nothing about another village leaks.
-    let page = service::family_page(&state.db, &state.audit, &state.rules, reader(&user), id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let page = service::family_page(
+        &state.db,
+        &state.audit,
+        &state.rules,
+        Reader::from(&user),
+        id,
+    )
+    .await?
+    .ok_or_else(AppError::not_found)?;
     Ok(views::family_page(lang, user, &page).into_response())
 }
 

@@ -9,6 +9,7 @@ mod views;
 
 use puskesos_domain::access::Action;
 
+use crate::app::access::CurrentUser;
 use crate::app::route::Access::Needs;
 use crate::app::route::{Route, route};
 
@@ -17,6 +18,16 @@ use crate::app::route::{Route, route};
 pub use service::{
     FamilyAssessment, PER_PAGE, Reader, SearchParams, assess_family, load_family, run_search,
 };
+
+impl<'a> From<&'a CurrentUser> for Reader<'a> {
+    /// A signed-in user reads within their reach, recorded under their username.
+    fn from(user: &'a CurrentUser) -> Reader<'a> {
+        Reader {
+            reach: &user.reach,
+            username: &user.account.username,
+        }
+    }
+}
 
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]

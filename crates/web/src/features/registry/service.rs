@@ -239,16 +239,18 @@ pub fn in_reach(reach: &Reach, village: &str) -> bool {
 
 /// The village code of a family's values (the second family field).
 pub fn village_of(values: &Values) -> String {
-    values[1]
-        .as_ref()
+    values
+        .get(1)
+        .and_then(Option::as_ref)
         .map(|v| v.to_text(FAMILY_FIELDS[1].kind))
         .unwrap_or_default()
 }
 
 /// The KK number of a family's values (the first family field).
 fn kk_of(values: &Values) -> String {
-    values[0]
-        .as_ref()
+    values
+        .first()
+        .and_then(Option::as_ref)
         .map(|v| v.to_text(FAMILY_FIELDS[0].kind))
         .unwrap_or_default()
 }
