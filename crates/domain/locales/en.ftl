@@ -658,3 +658,5 @@ board-poster = Print the poster
 
 # cases
 web-file-not-stored = The file could not be stored on the server; this has been logged. Try again or contact the administrator.
+# home (health check)
+web-health-db = The database does not answer the health check

@@ -658,3 +658,5 @@ board-poster = Cetak poster
 
 # cases
 web-file-not-stored = Berkas tidak dapat disimpan di server; kejadian ini sudah dicatat. Coba lagi atau hubungi admin.
+# home (health check)
+web-health-db = Basis data tidak menjawab pemeriksaan kesehatan

@@ -1,6 +1,9 @@
-//! The JSON API beside the pages and its OpenAPI document.
+//! The JSON API beside the pages and its OpenAPI document. `handlers` answer the routes with the
+//! registry's services, `bodies` are the typed response bodies and `openapi` derives the
+//! document from both.
 
-pub mod handlers;
+mod bodies;
+mod handlers;
 pub mod openapi;
 
 use puskesos_domain::access::Action;

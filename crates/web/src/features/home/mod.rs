@@ -1,7 +1,8 @@
 //! The start page (the village, the registry's size, a NIK checker), the health check and the static files.
 
 mod handlers;
-pub use handlers::*;
+mod service;
+mod views;
 
 use crate::app::route::Access::Public;
 use crate::app::route::{Route, route};

@@ -1,69 +1,35 @@
-//! Server-rendered pages (maud: every interpolated value is HTML-escaped). They work without
-//! JavaScript and from 360 px wide.
+//! The registry's markup (maud: every interpolated value is HTML-escaped): the search page, the
+//! family page and the record forms. They work without JavaScript and from 360 px wide.
 
 use std::borrow::Cow;
 
-use axum::Extension;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum_extra::extract::CookieJar;
-use maud::html;
+use maud::{Markup, html};
 use puskesos_domain::access::{Action, allowed};
-use puskesos_domain::assessment::{Met, bps14};
-use puskesos_domain::i18n::format_int;
+use puskesos_domain::assessment::Met;
+use puskesos_domain::i18n::{code_label, format_int};
 use puskesos_domain::identity::mask;
 use puskesos_domain::model::{FAMILY_FIELDS, Field, Kind, PERSON_FIELDS, Record, Value};
+use puskesos_domain::validate;
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
-use puskesos_storage::assessment;
-use puskesos_storage::registry::{self, SearchQuery};
-use serde::Deserialize;
+use puskesos_storage::registry::{FamilySummary, SearchCount};
 
+use super::fields::{Errors, Fields};
+use super::service::{FamilyPage, PER_PAGE, SearchParams};
 use crate::app::access::CurrentUser;
 use crate::app::format::format_time;
-use crate::app::layout::{Page, error_page, lang_of};
-use crate::app::{AppState, blocking, quick};
-
-/// Page size of the registry search.
-pub const PER_PAGE: i64 = 25;
-
-#[derive(Deserialize, Default)]
-pub struct SearchParams {
-    pub q: Option<String>,
-    pub rt: Option<String>,
-    pub rw: Option<String>,
-    pub hal: Option<i64>,
-}
-
-impl SearchParams {
-    pub fn query(&self) -> SearchQuery {
-        let cut = |s: &Option<String>, n: usize| s.as_ref().map(|v| v.chars().take(n).collect());
-        SearchQuery {
-            text: cut(&self.q, 100),
-            rt: cut(&self.rt, 3),
-            rw: cut(&self.rw, 3),
-        }
-    }
-    pub fn page(&self) -> i64 {
-        self.hal.unwrap_or(1).clamp(1, 100_000)
-    }
-}
+use crate::app::layout::Page;
 
 /// Registry search by NIK, KK, name, RT/RW, with paging; NIKs masked in the list.
-pub async fn search(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    uri: Uri,
-    Extension(user): Extension<CurrentUser>,
-    Query(params): Query<SearchParams>,
-) -> Response {
-    let lang = lang_of(uri.query(), &jar);
+pub fn search_page(
+    lang: Lang,
+    user: CurrentUser,
+    params: &SearchParams,
+    rows: &[FamilySummary],
+    count: SearchCount,
+) -> Page {
     let t = |k: &str| tr(lang, k, &[]);
     let page = params.page();
-    let Ok((rows, count)) = run_search(&state, &user, &params).await else {
-        return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error");
-    };
     let total = count.total;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let link = |p: i64| {
@@ -100,7 +66,7 @@ pub async fn search(
                 }
                 p { (tr(lang, "web-search-count", &[("count", &total_text)])) }
                 ul.results {
-                    @for f in &rows {
+                    @for f in rows {
                         li {
                             a href=(format!("/keluarga/{}", f.id)) {
                                 strong { (f.head_name.clone().unwrap_or_else(|| "—".into())) }
@@ -123,54 +89,7 @@ pub async fn search(
                 }
             }
         })
-        .into_response()
 }
-
-/// One page of the registry search within the user's reach (pages and API share it).
-pub async fn run_search(
-    state: &AppState,
-    user: &CurrentUser,
-    params: &SearchParams,
-) -> Result<(Vec<registry::FamilySummary>, registry::SearchCount), puskesos_storage::StorageError> {
-    let db = state.db.clone();
-    let prefix = user.reach.prefix().map(str::to_string);
-    let query = params.query();
-    let offset = (params.page() - 1) * PER_PAGE;
-    // On the async thread while it stays short (a page of a usual name search reads a few
-    // hundred index rows); a search that reads more starts again on the blocking pool, so that
-    // a rare combination of words never holds up the other requests.
-    let budget = match state.db.engine() {
-        puskesos_storage::Engine::Sqlite => Some(QUICK_SEARCH_ROWS),
-        puskesos_storage::Engine::Postgres => None,
-    };
-    let (db2, prefix2, query2) = (db.clone(), prefix.clone(), query.clone());
-    let found = quick(&state.db, move || {
-        let mut conn = db2.conn()?;
-        registry::search_within(
-            &mut conn,
-            prefix2.as_deref(),
-            &query2,
-            PER_PAGE,
-            offset,
-            budget,
-        )
-    })
-    .await?;
-    match found {
-        Some(found) => Ok(found),
-        None => {
-            blocking(move || {
-                let mut conn = db.conn()?;
-                registry::search(&mut conn, prefix.as_deref(), &query, PER_PAGE, offset)
-            })
-            .await
-        }
-    }
-}
-
-/// Index rows a name search may read on the async thread (about 2 ms) before it moves to the
-/// blocking pool.
-const QUICK_SEARCH_ROWS: usize = 5_000;
 
 fn url_escape(s: &str) -> String {
     s.bytes()
@@ -183,68 +102,10 @@ fn url_escape(s: &str) -> String {
         .collect()
 }
 
-/// A family within the user's reach: its facts, members and history. Recorded in the audit log:
-/// nothing is returned before the view's audit row is committed. The reads run like [`quick`]
-/// ones and the wait for the commit holds no thread (the group-commit writer answers through a
-/// channel this task awaits).
-pub async fn load_family(
-    state: &AppState,
-    user: &CurrentUser,
-    id: String,
-    via: &'static str,
-) -> Result<Option<registry::FamilyView>, puskesos_storage::StorageError> {
-    let db = state.db.clone();
-    let reach = user.reach.clone();
-    let actor = format!("user:{}", user.account.username);
-    let writer = state.audit.clone();
-    let (view, committed) = quick(&state.db, move || {
-        let mut conn = db.conn()?;
-        let mut committed = None;
-        let view = registry::family_view_with(
-            &mut conn,
-            &id,
-            |village| KodeWilayah::parse(village).is_some_and(|v| reach.covers(&v)),
-            &actor,
-            via,
-            |_, record| {
-                let (done, wait) = tokio::sync::oneshot::channel();
-                writer.submit(
-                    record,
-                    Box::new(move |result| {
-                        let _ = done.send(result);
-                    }),
-                )?;
-                committed = Some(wait);
-                Ok(())
-            },
-        )?;
-        Ok((view, committed))
-    })
-    .await?;
-    if let Some(wait) = committed {
-        let stopped = || puskesos_storage::StorageError::Config("audit writer stopped".into());
-        wait.await
-            .map_err(|_| stopped())?
-            .map_err(|e| puskesos_storage::StorageError::Config(format!("audit: {e}")))?;
-    }
-    Ok(view)
-}
-
-pub async fn family(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    uri: Uri,
-    Extension(user): Extension<CurrentUser>,
-    Path(id): Path<String>,
-) -> Response {
-    let lang = lang_of(uri.query(), &jar);
+/// A family: its facts, members, the BPS criteria, the programs' assessment and its history.
+pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
     let t = |k: &str| tr(lang, k, &[]);
-    let view = match load_family(&state, &user, id, "web").await {
-        Ok(Some(v)) => v,
-        // Outside the reach and absent look the same: nothing about another village leaks.
-        Ok(None) => return error_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
-        Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, "web-db-error"),
-    };
+    let view = &page.view;
     let f = &view.family;
     let village = f
         .text("kode_wilayah")
@@ -254,37 +115,7 @@ pub async fn family(
     let label = |key: &str| puskesos_domain::i18n::field_label(lang, key);
     let can_write = allowed(user.account.role, Action::RegistryWrite);
     let can_export = allowed(user.account.role, Action::PersonalDataExport);
-    // Assessed live from the record just loaded (always current); only the village's decile
-    // boundaries come from the store.
-    let village_code = f.text("kode_wilayah").unwrap_or_default().to_string();
-    let (db, rules) = (state.db.clone(), state.rules.clone());
-    let assessed = match quick(&state.db, move || {
-        let assessor = rules.assessor()?;
-        let mut conn = db.conn()?;
-        Ok((assessment::cutoffs(&mut conn, &village_code)?, assessor))
-    })
-    .await
-    {
-        Ok((cutoffs, assessor)) => {
-            let mut prepared = assessor.prepare(
-                f.text("kode_wilayah").unwrap_or_default(),
-                &view.family,
-                &view.members,
-            );
-            let summary = assessor.finish(
-                &mut prepared,
-                cutoffs.as_ref(),
-                &mut puskesos_domain::rules::Scratch::default(),
-            );
-            Some((assessor, (prepared, summary)))
-        }
-        Err(_) => None,
-    };
-    let bps_cfg = assessed
-        .as_ref()
-        .map(|(a, _)| a.bps14.clone())
-        .unwrap_or_default();
-    let bps = bps14(&view.family, &view.members, &bps_cfg);
+    let (bps, bps_cfg) = (&page.bps, &page.bps_cfg);
     Page::new(lang, &format!("KK {}", f.text("no_kk").unwrap_or_default()))
         .user(Some(user))
         .body(html! {
@@ -335,8 +166,8 @@ pub async fn family(
                     }
                 }
             }
-            @if let Some((assessor, (prepared, summary))) = &assessed {
-                (crate::features::eligibility::family_section(lang, &assessor.rules, prepared, summary, &view.members))
+            @if let Some(a) = &page.assessed {
+                (crate::features::eligibility::family_section(lang, &a.assessor.rules, &a.prepared, &a.summary, &view.members))
             }
             section {
                 h3 { (t("web-family-facts")) }
@@ -366,7 +197,6 @@ pub async fn family(
                 }
             }
         })
-        .into_response()
 }
 
 /// Dates the Indonesian way (dd-mm-yyyy), rupiah with the `Rp` prefix and grouped digits.
@@ -383,4 +213,151 @@ fn display_value(lang: Lang, field: &Field, value: &Value) -> Cow<'static, str> 
         }
         _ => Cow::Owned(value.to_text(field.kind)),
     }
+}
+
+// --- The record forms ----------------------------------------------------------------------
+
+/// A record form: its title, where it posts, its fieldsets `(legend, prefix, fields)` and the
+/// current texts, errors and reason.
+pub struct FormSpec<'a> {
+    pub title: String,
+    pub action: String,
+    pub sets: Vec<(String, &'static str, &'static [Field])>,
+    pub values: &'a Fields,
+    pub errors: &'a Errors,
+    pub reason: &'a str,
+}
+
+impl<'a> FormSpec<'a> {
+    /// Registering a family with its head; from a case's short profile the case rides along in
+    /// the address.
+    pub fn new_family(lang: Lang, case: Option<&str>, values: &'a Fields) -> FormSpec<'a> {
+        FormSpec {
+            title: tr(lang, "web-new-family", &[]),
+            action: match case {
+                Some(id) => format!("/keluarga/baru?kasus={id}"),
+                None => "/keluarga/baru".into(),
+            },
+            sets: vec![
+                (tr(lang, "web-family-facts", &[]), "f", FAMILY_FIELDS),
+                (tr(lang, "web-head-of-family", &[]), "p", PERSON_FIELDS),
+            ],
+            values,
+            errors: empty(),
+            reason: "",
+        }
+    }
+
+    /// Editing a family's facts.
+    pub fn edit_family(lang: Lang, id: &str, values: &'a Fields) -> FormSpec<'a> {
+        FormSpec {
+            title: tr(lang, "web-edit-family", &[]),
+            action: format!("/keluarga/{id}/ubah"),
+            sets: vec![(tr(lang, "web-family-facts", &[]), "f", FAMILY_FIELDS)],
+            values,
+            errors: empty(),
+            reason: "",
+        }
+    }
+
+    /// Adding a member (`web-add-member`) or editing one (`web-edit-member`).
+    pub fn member(lang: Lang, title_key: &str, action: String, values: &'a Fields) -> FormSpec<'a> {
+        FormSpec {
+            title: tr(lang, title_key, &[]),
+            action,
+            sets: vec![(tr(lang, "web-members-title", &[]), "p", PERSON_FIELDS)],
+            values,
+            errors: empty(),
+            reason: "",
+        }
+    }
+
+    /// The same form drawn again with the errors and the reason that was sent.
+    pub fn failed(self, errors: &'a Errors, reason: &'a str) -> FormSpec<'a> {
+        FormSpec {
+            errors,
+            reason,
+            ..self
+        }
+    }
+}
+
+fn empty() -> &'static Errors {
+    static EMPTY: std::sync::LazyLock<Errors> = std::sync::LazyLock::new(Errors::new);
+    &EMPTY
+}
+
+pub fn form_page(lang: Lang, user: CurrentUser, spec: FormSpec<'_>) -> Page {
+    let t = |k: &str| tr(lang, k, &[]);
+    let csrf = user.csrf_token.clone();
+    let body = html! {
+        section {
+            h2 { (spec.title) }
+            @if !spec.errors.is_empty() { p.error role="alert" { (t("web-form-has-errors")) } }
+            form method="post" action=(spec.action) {
+                input type="hidden" name="csrf" value=(csrf);
+                @for (legend, prefix, fields) in &spec.sets {
+                    fieldset {
+                        legend { (legend) }
+                        @for f in *fields {
+                            (input(lang, prefix, f, spec.values.get(&format!("{prefix}.{}", f.key)).map(String::as_str).unwrap_or(""), spec.errors))
+                        }
+                    }
+                }
+                div.field {
+                    label for="alasan" { (t("web-reason")) " *" }
+                    textarea id="alasan" name="alasan" required maxlength="500" aria-describedby=[spec.errors.get("alasan").map(|_| "alasan-err")] { (spec.reason) }
+                    @if let Some(e) = spec.errors.get("alasan") { p.error id="alasan-err" { (e) } }
+                }
+                button type="submit" { (t("web-save")) }
+            }
+        }
+    };
+    Page::new(lang, &spec.title).user(Some(user)).body(body)
+}
+
+fn input(lang: Lang, prefix: &str, field: &Field, value: &str, errors: &Errors) -> Markup {
+    let name = format!("{prefix}.{}", field.key);
+    let id = name.replace('.', "-");
+    let err_id = format!("{id}-err");
+    let error = errors.get(&name);
+    let label = puskesos_domain::i18n::field_label(lang, field.key);
+    html! {
+        div.field {
+            label for=(id) { (label) @if field.required { " *" } }
+            @match field.kind {
+                Kind::Code(codes) => {
+                    select id=(id) name=(name) aria-describedby=[error.map(|_| &err_id)] {
+                        option value="" { (tr(lang, "web-empty-choice", &[])) }
+                        @for c in codes {
+                            option value=(c) selected[*c == value] { (code_label(lang, field.key, c)) }
+                        }
+                    }
+                }
+                Kind::Bool => {
+                    select id=(id) name=(name) aria-describedby=[error.map(|_| &err_id)] {
+                        option value="" { (tr(lang, "web-empty-choice", &[])) }
+                        option value="ya" selected[value == "ya"] { (tr(lang, "web-yes", &[])) }
+                        option value="tidak" selected[value == "tidak"] { (tr(lang, "web-no", &[])) }
+                    }
+                }
+                Kind::Date => {
+                    input id=(id) name=(name) type="date" value=(iso_date(value)) aria-describedby=[error.map(|_| &err_id)];
+                }
+                Kind::Int { .. } | Kind::Num { .. } => {
+                    input id=(id) name=(name) inputmode="decimal" value=(value) maxlength="20" aria-describedby=[error.map(|_| &err_id)];
+                }
+                Kind::Text { max_len } => {
+                    input id=(id) name=(name) value=(value) maxlength=(max_len) required[field.required] aria-describedby=[error.map(|_| &err_id)];
+                }
+            }
+            @if let Some(e) = error { p.error id=(err_id) { (e) } }
+        }
+    }
+}
+
+fn iso_date(value: &str) -> String {
+    validate::parse_date(value)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
