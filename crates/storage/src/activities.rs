@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use puskesos_domain::model::Record;
 
-use crate::registry::{self, audit};
+use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use crate::registry;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 /// Kinds of activities and service deliveries.
@@ -113,7 +114,13 @@ pub fn record(
                 ],
             )?;
         }
-        audit(c, &new.village, actor, "create", "activity", &id, Some(&new.kind))?;
+        audit::record(
+            c,
+            &AuditEvent::new(AuditAction::Create, AuditEntity::Activity, &id)
+                .by(actor)
+                .in_village(&new.village)
+                .detail(&new.kind),
+        )?;
         Ok(Ok(id))
     })
 }

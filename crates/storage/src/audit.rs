@@ -283,3 +283,44 @@ pub fn audit_page(
         .collect();
     Ok((list, total))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code reads back as its variant, and the codes the web server still passes as text
+    /// (through `registry::audit`) are all known.
+    #[test]
+    fn codes_read_back() {
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.code()), Some(a));
+        }
+        for e in AuditEntity::ALL {
+            assert_eq!(AuditEntity::parse(e.code()), Some(e));
+        }
+        for code in [
+            "export",
+            "view",
+            "view-refused",
+            "upload-refused",
+            "read",
+            "export-refused",
+            "personal-data-export",
+        ] {
+            assert!(AuditAction::parse(code).is_some(), "{code}");
+        }
+        for code in [
+            "gap_list",
+            "case",
+            "referral",
+            "attachment",
+            "referral_letter",
+            "dtsen_proposals",
+            "complaint",
+            "person",
+        ] {
+            assert!(AuditEntity::parse(code).is_some(), "{code}");
+        }
+        assert_eq!(AuditAction::parse("delete"), None);
+    }
+}

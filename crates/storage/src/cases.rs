@@ -5,7 +5,7 @@
 use puskesos_domain::access::Role;
 use puskesos_domain::cases::{self, Sector, State, Step, StepError};
 
-use crate::registry::audit;
+use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 /// How a resident reached the centre.
@@ -190,7 +190,13 @@ pub fn open(
             None,
             now_ms,
         )?;
-        audit(c, &new.village, actor, "create", "case", &id, Some(&nomor))?;
+        audit::record(
+            c,
+            &AuditEvent::new(AuditAction::Create, AuditEntity::Case, &id)
+                .by(actor)
+                .in_village(&new.village)
+                .detail(&nomor),
+        )?;
         Ok(Ok(by_id(c, &new.village, &id)?.expect("just written")))
     })
 }
@@ -254,19 +260,13 @@ pub fn take_step(
         };
         match cases::step(case.state, step, role, case.sector, note) {
             Err(e) => {
-                audit(
+                let detail = format!("{} from {}: {:?}", step.code(), case.state.code(), e);
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "step-refused",
-                    "case",
-                    case_id,
-                    Some(&format!(
-                        "{} from {}: {:?}",
-                        step.code(),
-                        case.state.code(),
-                        e
-                    )),
+                    &AuditEvent::new(AuditAction::StepRefused, AuditEntity::Case, case_id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail(&detail),
                 )?;
                 Ok(Err(e))
             }
@@ -298,14 +298,12 @@ pub fn take_step(
                     Some(note),
                     now_ms,
                 )?;
-                audit(
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "update",
-                    "case",
-                    case_id,
-                    Some(step.code()),
+                    &AuditEvent::new(AuditAction::Update, AuditEntity::Case, case_id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail(step.code()),
                 )?;
                 Ok(Ok(to))
             }
@@ -389,14 +387,12 @@ pub fn refer(
         let to = match cases::step(case.state, Step::Refer, role, case.sector, note) {
             Ok(to) => to,
             Err(e) => {
-                audit(
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "step-refused",
-                    "case",
-                    case_id,
-                    Some("refer"),
+                    &AuditEvent::new(AuditAction::StepRefused, AuditEntity::Case, case_id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail("refer"),
                 )?;
                 return Ok(Err(e));
             }
@@ -490,14 +486,12 @@ pub fn add_attachment(
             now_ms.into(),
         ],
     )?;
-    audit(
+    audit::record(
         conn,
-        village,
-        actor,
-        "create",
-        "attachment",
-        &id,
-        Some(case_id),
+        &AuditEvent::new(AuditAction::Create, AuditEntity::Attachment, &id)
+            .by(actor)
+            .in_village(village)
+            .detail(case_id),
     )?;
     Ok(id)
 }

@@ -8,7 +8,7 @@ use puskesos_domain::complaints::{
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use crate::registry::audit;
+use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 const DAY_MS: i64 = 86_400_000;
@@ -151,7 +151,13 @@ pub fn open(
             ],
         )?;
         event(c, &new.village, &id, actor, role, "open", None, Status::Diterima, None, now_ms)?;
-        audit(c, &new.village, actor, "create", "complaint", &id, Some(&ticket))?;
+        audit::record(
+            c,
+            &AuditEvent::new(AuditAction::Create, AuditEntity::Complaint, &id)
+                .by(actor)
+                .in_village(&new.village)
+                .detail(&ticket),
+        )?;
         let complaint = by_id(c, &new.village, &id)?.expect("just written");
         Ok(Ok((complaint, code.clone())))
     })
@@ -231,14 +237,12 @@ pub fn act(
         };
         match complaints::act(cur.status, action, role, note) {
             Err(e) => {
-                audit(
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "step-refused",
-                    "complaint",
-                    id,
-                    Some(&format!("{} {:?}", action.code(), e)),
+                    &AuditEvent::new(AuditAction::StepRefused, AuditEntity::Complaint, id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail(&format!("{} {:?}", action.code(), e)),
                 )?;
                 Ok(Err(e))
             }
@@ -275,14 +279,12 @@ pub fn act(
                     Some(note),
                     now_ms,
                 )?;
-                audit(
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "update",
-                    "complaint",
-                    id,
-                    Some(action.code()),
+                    &AuditEvent::new(AuditAction::Update, AuditEntity::Complaint, id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail(action.code()),
                 )?;
                 Ok(Ok(to))
             }

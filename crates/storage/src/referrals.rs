@@ -5,7 +5,7 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::registry::audit;
+use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 /// Kinds of providers (the PSKS and services a village refers to).
@@ -25,6 +25,9 @@ pub const PROVIDER_KINDS: &[&str] = &[
 
 /// What a provider can answer.
 pub const ANSWERS: &[&str] = &["diterima", "ditolak", "selesai"];
+
+/// The actor of what a provider does through their answer link (no account).
+pub const PROVIDER_LINK: &str = "provider-link";
 
 const DAY_MS: i64 = 86_400_000;
 /// A link stays valid this long after the due date.
@@ -88,7 +91,13 @@ pub fn add_provider(
             now_ms.into(),
         ],
     )?;
-    audit(conn, village, actor, "create", "provider", &id, Some(name))?;
+    audit::record(
+        conn,
+        &AuditEvent::new(AuditAction::Create, AuditEntity::Provider, &id)
+            .by(actor)
+            .in_village(village)
+            .detail(name),
+    )?;
     Ok(Some(Provider {
         id,
         name: name.to_string(),
@@ -155,14 +164,12 @@ pub fn refer(
             (due_at + LINK_GRACE_DAYS * DAY_MS).into(),
         ],
     )?;
-    audit(
+    audit::record(
         conn,
-        village,
-        actor,
-        "create",
-        "referral",
-        &id,
-        Some(case_id),
+        &AuditEvent::new(AuditAction::Create, AuditEntity::Referral, &id)
+            .by(actor)
+            .in_village(village)
+            .detail(case_id),
     )?;
     let r = by_id(conn, village, &id)?.expect("just written");
     Ok(Some((r, token)))
@@ -244,26 +251,21 @@ pub fn answer(
 ) -> Result<bool, StorageError> {
     conn.transaction(|c| {
         let Some(r) = by_token(c, id, token, now_ms)? else {
-            audit(
+            audit::record(
                 c,
-                "",
-                "provider-link",
-                "answer-refused",
-                "referral",
-                id,
-                Some("forged or expired link"),
+                &AuditEvent::new(AuditAction::AnswerRefused, AuditEntity::Referral, id)
+                    .by(PROVIDER_LINK)
+                    .detail("forged or expired link"),
             )?;
             return Ok(false);
         };
         if !ANSWERS.contains(&status) || matches!(r.status.as_str(), "selesai" | "ditolak") {
-            audit(
+            audit::record(
                 c,
-                &r.village,
-                "provider-link",
-                "answer-refused",
-                "referral",
-                id,
-                Some(status),
+                &AuditEvent::new(AuditAction::AnswerRefused, AuditEntity::Referral, id)
+                    .by(PROVIDER_LINK)
+                    .in_village(&r.village)
+                    .detail(status),
             )?;
             return Ok(false);
         }
@@ -278,14 +280,12 @@ pub fn answer(
                 id.into(),
             ],
         )?;
-        audit(
+        audit::record(
             c,
-            &r.village,
-            "provider-link",
-            "update",
-            "referral",
-            id,
-            Some(status),
+            &AuditEvent::new(AuditAction::Update, AuditEntity::Referral, id)
+                .by(PROVIDER_LINK)
+                .in_village(&r.village)
+                .detail(status),
         )?;
         Ok(true)
     })
