@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use puskesos_domain::figures::Tallies;
 use puskesos_domain::rules::{Gap, Outcome, Scratch};
 
+use crate::db::Decode;
 use crate::registry::{self, Scope};
 use crate::{Conn, Db, SqlValue, StorageError, now_ms};
 
@@ -426,7 +427,12 @@ pub fn cutoffs(conn: &mut Conn, village: &str) -> Result<Option<Cutoffs>, Storag
         )?
         .and_then(|r| r.into_iter().next())
         .and_then(SqlValue::into_string)
-        .and_then(|s| parse_cutoffs(&s)))
+        .map(|s| {
+            parse_cutoffs(&s).ok_or_else(|| {
+                StorageError::Corrupt(format!("assessment_runs {village}: cutoffs {s:?}"))
+            })
+        })
+        .transpose()?)
 }
 
 /// A family's assessment now, from the registry and the village's stored decile boundaries.
@@ -560,15 +566,19 @@ pub fn gap_summary(
     )?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            let mut it = r.into_iter();
-            let program = it.next()?.into_string()?;
-            let gap = Gap::parse(it.next()?.as_str()?)?;
-            let n = it.next()?.as_i64()?;
-            let sum = it.next()?.as_i64()?;
-            Some((program, gap, n, sum))
+        .map(|r| {
+            // A group of rows: named by the village and the program.
+            let program = r.first().and_then(SqlValue::as_str).unwrap_or("?");
+            let at = format!("{village} {program}");
+            let d = Decode::named("program_gaps", &at, &r);
+            Ok((
+                d.text(0)?,
+                d.code(1, "gap", Gap::parse)?,
+                d.int(2)?,
+                d.int(3)?,
+            ))
         })
-        .collect())
+        .collect::<Result<_, StorageError>>()?)
 }
 
 /// A village's last full assessment: `(rules, assessed_at)`.
@@ -578,10 +588,11 @@ pub fn last_run(conn: &mut Conn, village: &str) -> Result<Option<(String, i64)>,
             "SELECT rules, assessed_at FROM assessment_runs WHERE kode_wilayah = $1",
             &[village.into()],
         )?
-        .and_then(|r| {
-            let mut it = r.into_iter();
-            Some((it.next()?.into_string()?, it.next()?.as_i64()?))
-        }))
+        .map(|r| {
+            let d = Decode::named("assessment_runs", village, &r);
+            Ok::<_, StorageError>((d.text(0)?, d.int(1)?))
+        })
+        .transpose()?)
 }
 
 /// `(village, program, gap, families, yearly rupiah)`.
@@ -606,18 +617,17 @@ pub fn district_gap_summary(
     )?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            let mut it = r.into_iter();
-            let village = it.next()?.into_string()?;
-            let program = it.next()?.into_string()?;
-            let gap = Gap::parse(it.next()?.as_str()?)?;
-            Some((
-                village,
-                program,
-                gap,
-                it.next()?.as_i64()?,
-                it.next()?.as_i64()?,
+        .map(|r| {
+            let text = |i: usize| r.get(i).and_then(SqlValue::as_str).unwrap_or("?");
+            let at = format!("{} {}", text(0), text(1));
+            let d = Decode::named("program_gaps", &at, &r);
+            Ok((
+                d.text(0)?,
+                d.text(1)?,
+                d.code(2, "gap", Gap::parse)?,
+                d.int(3)?,
+                d.int(4)?,
             ))
         })
-        .collect())
+        .collect::<Result<_, StorageError>>()?)
 }

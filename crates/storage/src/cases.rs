@@ -6,6 +6,7 @@ use puskesos_domain::access::Role;
 use puskesos_domain::cases::{self, Sector, State, Step, StepError};
 
 use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use crate::db::Decode;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 /// How a resident reached the centre.
@@ -77,27 +78,26 @@ const CASE_COLUMNS: &str = "id, kode_wilayah, nomor, opened_at, opened_by, chann
      summary, family_id, person_id, contact_name, contact_nik, contact_address, contact_phone, \
      consent_purpose, state, updated_at";
 
-fn read_case(r: Vec<SqlValue>) -> Option<Case> {
-    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
-    Some(Case {
-        id: t(0)?,
-        village: t(1)?,
-        nomor: t(2)?,
-        opened_at: n(3)?,
-        opened_by: t(4)?,
-        channel: t(5)?,
-        sector: Sector::parse(&t(6)?)?,
-        summary: t(7)?,
-        family_id: t(8),
-        person_id: t(9),
-        contact_name: t(10),
-        contact_nik: t(11),
-        contact_address: t(12),
-        contact_phone: t(13),
-        consent_purpose: t(14)?,
-        state: state_of(&t(15)?)?,
-        updated_at: n(16)?,
+fn read_case(r: Vec<SqlValue>) -> Result<Case, StorageError> {
+    let d = Decode::new("cases", &r, 0);
+    Ok(Case {
+        id: d.text(0)?,
+        village: d.text(1)?,
+        nomor: d.text(2)?,
+        opened_at: d.int(3)?,
+        opened_by: d.text(4)?,
+        channel: d.text(5)?,
+        sector: d.code(6, "sector", Sector::parse)?,
+        summary: d.text(7)?,
+        family_id: d.opt_text(8),
+        person_id: d.opt_text(9),
+        contact_name: d.opt_text(10),
+        contact_nik: d.opt_text(11),
+        contact_address: d.opt_text(12),
+        contact_phone: d.opt_text(13),
+        consent_purpose: d.text(14)?,
+        state: d.code(15, "state", state_of)?,
+        updated_at: d.int(16)?,
     })
 }
 
@@ -234,12 +234,12 @@ fn event(
 }
 
 pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Case>, StorageError> {
-    Ok(conn
-        .query_opt(
-            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE kode_wilayah = $1 AND id = $2"),
-            &[village.into(), id.into()],
-        )?
-        .and_then(read_case))
+    conn.query_opt(
+        &format!("SELECT {CASE_COLUMNS} FROM cases WHERE kode_wilayah = $1 AND id = $2"),
+        &[village.into(), id.into()],
+    )?
+    .map(read_case)
+    .transpose()
 }
 
 /// Takes one step on a case. A refused step changes nothing and is recorded in the audit log.
@@ -323,19 +323,19 @@ pub fn events(
             &[village.into(), case_id.into()],
         )?
         .into_iter()
-        .filter_map(|r| {
-            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-            Some(CaseEvent {
-                at: r.first()?.as_i64()?,
-                actor: t(1)?,
-                role: t(2)?,
-                step: t(3)?,
-                from_state: t(4),
-                to_state: t(5)?,
-                note: t(6),
+        .map(|r| {
+            let d = Decode::named("case_events of case", case_id, &r);
+            Ok(CaseEvent {
+                at: d.int(0)?,
+                actor: d.text(1)?,
+                role: d.text(2)?,
+                step: d.text(3)?,
+                from_state: d.opt_text(4),
+                to_state: d.text(5)?,
+                note: d.opt_text(6),
             })
         })
-        .collect())
+        .collect::<Result<_, StorageError>>()?)
 }
 
 /// The village's open cases, newest first; `for_role` keeps those the role can act on now.
@@ -354,8 +354,8 @@ pub fn open_cases(
             &[village.into()],
         )?
         .into_iter()
-        .filter_map(read_case)
-        .collect();
+        .map(read_case)
+        .collect::<Result<_, _>>()?;
     Ok(match for_role {
         None => all,
         Some(role) => all
@@ -508,18 +508,18 @@ pub fn attachments(
             &[village.into(), case_id.into()],
         )?
         .into_iter()
-        .filter_map(|r| {
-            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-            Some(Attachment {
-                id: t(0)?,
-                file_name: t(1)?,
-                media_type: t(2)?,
-                size: r.get(3)?.as_i64()?,
-                added_by: t(4)?,
-                added_at: r.get(5)?.as_i64()?,
+        .map(|r| {
+            let d = Decode::new("case_attachments", &r, 0);
+            Ok(Attachment {
+                id: d.text(0)?,
+                file_name: d.text(1)?,
+                media_type: d.text(2)?,
+                size: d.int(3)?,
+                added_by: d.text(4)?,
+                added_at: d.int(5)?,
             })
         })
-        .collect())
+        .collect::<Result<_, StorageError>>()?)
 }
 
 /// Links a case of someone not yet registered to the family record made from their short

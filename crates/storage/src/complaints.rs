@@ -9,6 +9,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use crate::db::Decode;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 const DAY_MS: i64 = 86_400_000;
@@ -81,25 +82,24 @@ fn hash_code(ticket: &str, code: &str) -> String {
 const COLUMNS: &str = "id, kode_wilayah, ticket, category, program, summary, contact_name, \
      contact_phone, opened_at, opened_by, deadline_at, status, escalated_at, resolved_at, decision";
 
-fn read(r: Vec<SqlValue>) -> Option<Complaint> {
-    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
-    Some(Complaint {
-        id: t(0)?,
-        village: t(1)?,
-        ticket: t(2)?,
-        category: Category::parse(&t(3)?)?,
-        program: t(4),
-        summary: t(5)?,
-        contact_name: t(6),
-        contact_phone: t(7),
-        opened_at: n(8)?,
-        opened_by: t(9)?,
-        deadline_at: n(10)?,
-        status: Status::parse(&t(11)?)?,
-        escalated_at: n(12),
-        resolved_at: n(13),
-        decision: t(14),
+fn read(r: Vec<SqlValue>) -> Result<Complaint, StorageError> {
+    let d = Decode::new("complaints", &r, 0);
+    Ok(Complaint {
+        id: d.text(0)?,
+        village: d.text(1)?,
+        ticket: d.text(2)?,
+        category: d.code(3, "category", Category::parse)?,
+        program: d.opt_text(4),
+        summary: d.text(5)?,
+        contact_name: d.opt_text(6),
+        contact_phone: d.opt_text(7),
+        opened_at: d.int(8)?,
+        opened_by: d.text(9)?,
+        deadline_at: d.int(10)?,
+        status: d.code(11, "status", Status::parse)?,
+        escalated_at: d.opt_int(12),
+        resolved_at: d.opt_int(13),
+        decision: d.opt_text(14),
     })
 }
 
@@ -201,7 +201,8 @@ pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Complain
             &format!("SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND id = $2"),
             &[village.into(), id.into()],
         )?
-        .and_then(read))
+        .map(read)
+        .transpose()?)
 }
 
 /// Open complaints of a village, the nearest deadline first.
@@ -215,8 +216,8 @@ pub fn open_list(conn: &mut Conn, village: &str) -> Result<Vec<Complaint>, Stora
             &[village.into()],
         )?
         .into_iter()
-        .filter_map(read)
-        .collect())
+        .map(read)
+        .collect::<Result<_, _>>()?)
 }
 
 /// One handling action; refused ones change nothing and are recorded in the audit log.

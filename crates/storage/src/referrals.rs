@@ -6,6 +6,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use crate::db::Decode;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 /// Kinds of providers (the PSKS and services a village refers to).
@@ -113,16 +114,16 @@ pub fn providers(conn: &mut Conn, village: &str) -> Result<Vec<Provider>, Storag
             &[village.into()],
         )?
         .into_iter()
-        .filter_map(|r| {
-            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-            Some(Provider {
-                id: t(0)?,
-                name: t(1)?,
-                kind: t(2)?,
-                contact: t(3),
+        .map(|r| {
+            let d = Decode::new("providers", &r, 0);
+            Ok(Provider {
+                id: d.text(0)?,
+                name: d.text(1)?,
+                kind: d.text(2)?,
+                contact: d.opt_text(3),
             })
         })
-        .collect())
+        .collect::<Result<_, StorageError>>()?)
 }
 
 /// Records a referral of a case to a provider of the village; returns it with the answer
@@ -179,19 +180,18 @@ const COLUMNS: &str = "r.id, r.kode_wilayah, r.case_id, p.name, r.sent_at, r.due
      r.answered_at, r.answer_note FROM referrals r JOIN providers p \
      ON p.kode_wilayah = r.kode_wilayah AND p.id = r.provider_id";
 
-fn read(r: Vec<SqlValue>) -> Option<Referral> {
-    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
-    Some(Referral {
-        id: t(0)?,
-        village: t(1)?,
-        case_id: t(2)?,
-        provider: t(3)?,
-        sent_at: n(4)?,
-        due_at: n(5)?,
-        status: t(6)?,
-        answered_at: n(7),
-        answer_note: t(8),
+fn read(r: Vec<SqlValue>) -> Result<Referral, StorageError> {
+    let d = Decode::new("referrals", &r, 0);
+    Ok(Referral {
+        id: d.text(0)?,
+        village: d.text(1)?,
+        case_id: d.text(2)?,
+        provider: d.text(3)?,
+        sent_at: d.int(4)?,
+        due_at: d.int(5)?,
+        status: d.text(6)?,
+        answered_at: d.opt_int(7),
+        answer_note: d.opt_text(8),
     })
 }
 
@@ -201,7 +201,8 @@ pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Referral
             &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.id = $2"),
             &[village.into(), id.into()],
         )?
-        .and_then(read))
+        .map(read)
+        .transpose()?)
 }
 
 pub fn of_case(
@@ -215,8 +216,8 @@ pub fn of_case(
             &[village.into(), case_id.into()],
         )?
         .into_iter()
-        .filter_map(read)
-        .collect())
+        .map(read)
+        .collect::<Result<_, _>>()?)
 }
 
 /// The referral a provider's link opens, if the token is genuine and not expired.
@@ -302,6 +303,6 @@ pub fn overdue(conn: &mut Conn, village: &str, now_ms: i64) -> Result<Vec<Referr
             &[village.into(), now_ms.into()],
         )?
         .into_iter()
-        .filter_map(read)
-        .collect())
+        .map(read)
+        .collect::<Result<_, _>>()?)
 }

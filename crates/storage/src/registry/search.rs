@@ -4,7 +4,7 @@
 use super::names::name_tokens;
 use super::rows::placeholders;
 use crate::StorageError;
-use crate::db::{Conn, Row, SqlValue};
+use crate::db::{Conn, Decode, Row, SqlValue};
 
 /// The exclusive upper bound of a prefix range (`pur` → `pus`), when one is safe in every
 /// collation: only for a last character `a`-`y` or `0`-`8`.
@@ -134,11 +134,11 @@ pub fn search_within(
         if keys.len() as i64 <= SORT_IN_MEMORY {
             let mut keys: Vec<(String, String)> = keys
                 .into_iter()
-                .filter_map(|r| {
-                    let mut it = r.into_iter();
-                    Some((it.next()?.into_string()?, it.next()?.into_string()?))
+                .map(|r| {
+                    let d = Decode::new("families", &r, 1);
+                    Ok((d.text(0)?, d.text(1)?))
                 })
-                .collect();
+                .collect::<Result<_, StorageError>>()?;
             keys.sort();
             let total = SearchCount::capped(keys.len() as i64);
             let start = (offset.max(0) as usize).min(keys.len());
@@ -252,8 +252,8 @@ fn search_names(
         )?;
         Some(
             ids.into_iter()
-                .filter_map(|r| r.into_iter().next()?.into_string())
-                .collect(),
+                .map(|r| Decode::new("families", &r, 0).text(0))
+                .collect::<Result<_, _>>()?,
         )
     };
     // One family past the page tells whether there is a next page. Counting every match of a
@@ -276,7 +276,9 @@ fn search_names(
         }
         // The other words were matched by the query itself.
         let Some(SqlValue::Text(family)) = r.into_iter().next() else {
-            return Ok(true);
+            return Err(StorageError::Corrupt(
+                "person_names: a row without a family id".into(),
+            ));
         };
         if in_rt_rw.as_ref().is_none_or(|set| set.contains(&family)) && seen.insert(family.clone())
         {

@@ -8,7 +8,7 @@ use super::history::{ChangeEntry, family_history};
 use super::rows::{family_from_row, person_from_row};
 use crate::StorageError;
 use crate::audit::{AuditAction, AuditEntity, AuditEvent};
-use crate::db::{Conn, SqlValue};
+use crate::db::{Conn, Decode, SqlValue};
 
 /// Selects families (and their members) for export: the whole registry, or a village, RW or RT.
 #[derive(Debug, Clone, Default)]
@@ -261,8 +261,8 @@ pub fn villages(conn: &mut Conn, only: Option<&str>) -> Result<Vec<String>, Stor
             &[],
         )?
         .into_iter()
-        .filter_map(|r| r.into_iter().next().and_then(SqlValue::into_string))
-        .collect())
+        .map(|r| Decode::named("families", "of a village", &r).text(0))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Everything the family page shows.
