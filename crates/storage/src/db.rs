@@ -98,8 +98,9 @@ impl std::fmt::Debug for Db {
 
 impl Db {
     /// Opens `postgres://…`/`postgresql://…` on PostgreSQL, anything else (`sqlite://path` or a
-    /// plain path) as an SQLite file, created with its folder on first use. Runs migrations.
-    pub fn open(url: &str) -> Result<Db, StorageError> {
+    /// plain path) as an SQLite file, created with its folder on first use. Migrations are run
+    /// by `Db::open` (migrate.rs), the opening everyone uses.
+    pub(crate) fn connect(url: &str) -> Result<Db, StorageError> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let config: postgres::Config = url
                 .parse()
@@ -113,7 +114,6 @@ impl Db {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             Self::open_sqlite(Path::new(path))?
         };
-        crate::migrate::run(&db)?;
         Ok(db)
     }
 
