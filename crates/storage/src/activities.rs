@@ -128,7 +128,7 @@ pub fn record(
 
 /// A village's activities, the latest first, with participant counts.
 pub fn list(conn: &mut Conn, village: &str) -> Result<Vec<Activity>, StorageError> {
-    Ok(conn
+    conn
         .query(
             "SELECT a.id, a.kind, a.title, a.held_on, a.place, a.outcome, \
              (SELECT COUNT(*) FROM activity_participants p WHERE p.kode_wilayah = a.kode_wilayah \
@@ -152,5 +152,5 @@ pub fn list(conn: &mut Conn, village: &str) -> Result<Vec<Activity>, StorageErro
                 registered: d.int(7)?,
             })
         })
-        .collect::<Result<_, StorageError>>()?)
+        .collect::<Result<_, StorageError>>()
 }

@@ -420,19 +420,18 @@ pub fn assess_all(
 
 /// The decile boundaries stored at the village's last full assessment.
 pub fn cutoffs(conn: &mut Conn, village: &str) -> Result<Option<Cutoffs>, StorageError> {
-    Ok(conn
-        .query_opt(
-            "SELECT cutoffs FROM assessment_runs WHERE kode_wilayah = $1",
-            &[village.into()],
-        )?
-        .and_then(|r| r.into_iter().next())
-        .and_then(SqlValue::into_string)
-        .map(|s| {
-            parse_cutoffs(&s).ok_or_else(|| {
-                StorageError::Corrupt(format!("assessment_runs {village}: cutoffs {s:?}"))
-            })
+    conn.query_opt(
+        "SELECT cutoffs FROM assessment_runs WHERE kode_wilayah = $1",
+        &[village.into()],
+    )?
+    .and_then(|r| r.into_iter().next())
+    .and_then(SqlValue::into_string)
+    .map(|s| {
+        parse_cutoffs(&s).ok_or_else(|| {
+            StorageError::Corrupt(format!("assessment_runs {village}: cutoffs {s:?}"))
         })
-        .transpose()?)
+    })
+    .transpose()
 }
 
 /// A family's assessment now, from the registry and the village's stored decile boundaries.
@@ -564,8 +563,7 @@ pub fn gap_summary(
          WHERE kode_wilayah = $1 GROUP BY program, gap ORDER BY program, gap",
         &[village.into()],
     )?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             // A group of rows: named by the village and the program.
             let program = r.first().and_then(SqlValue::as_str).unwrap_or("?");
@@ -578,21 +576,20 @@ pub fn gap_summary(
                 d.int(3)?,
             ))
         })
-        .collect::<Result<_, StorageError>>()?)
+        .collect::<Result<_, StorageError>>()
 }
 
 /// A village's last full assessment: `(rules, assessed_at)`.
 pub fn last_run(conn: &mut Conn, village: &str) -> Result<Option<(String, i64)>, StorageError> {
-    Ok(conn
-        .query_opt(
-            "SELECT rules, assessed_at FROM assessment_runs WHERE kode_wilayah = $1",
-            &[village.into()],
-        )?
-        .map(|r| {
-            let d = Decode::named("assessment_runs", village, &r);
-            Ok::<_, StorageError>((d.text(0)?, d.int(1)?))
-        })
-        .transpose()?)
+    conn.query_opt(
+        "SELECT rules, assessed_at FROM assessment_runs WHERE kode_wilayah = $1",
+        &[village.into()],
+    )?
+    .map(|r| {
+        let d = Decode::named("assessment_runs", village, &r);
+        Ok::<_, StorageError>((d.text(0)?, d.int(1)?))
+    })
+    .transpose()
 }
 
 /// `(village, program, gap, families, yearly rupiah)`.
@@ -615,8 +612,7 @@ pub fn district_gap_summary(
          GROUP BY kode_wilayah, program, gap ORDER BY kode_wilayah, program, gap",
         &[lo.into(), hi.into()],
     )?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let text = |i: usize| r.get(i).and_then(SqlValue::as_str).unwrap_or("?");
             let at = format!("{} {}", text(0), text(1));
@@ -629,5 +625,5 @@ pub fn district_gap_summary(
                 d.int(4)?,
             ))
         })
-        .collect::<Result<_, StorageError>>()?)
+        .collect::<Result<_, StorageError>>()
 }

@@ -316,26 +316,25 @@ pub fn events(
     village: &str,
     case_id: &str,
 ) -> Result<Vec<CaseEvent>, StorageError> {
-    Ok(conn
-        .query(
-            "SELECT at, actor, role, step, from_state, to_state, note FROM case_events \
+    conn.query(
+        "SELECT at, actor, role, step, from_state, to_state, note FROM case_events \
              WHERE kode_wilayah = $1 AND case_id = $2 ORDER BY id",
-            &[village.into(), case_id.into()],
-        )?
-        .into_iter()
-        .map(|r| {
-            let d = Decode::named("case_events of case", case_id, &r);
-            Ok(CaseEvent {
-                at: d.int(0)?,
-                actor: d.text(1)?,
-                role: d.text(2)?,
-                step: d.text(3)?,
-                from_state: d.opt_text(4),
-                to_state: d.text(5)?,
-                note: d.opt_text(6),
-            })
+        &[village.into(), case_id.into()],
+    )?
+    .into_iter()
+    .map(|r| {
+        let d = Decode::named("case_events of case", case_id, &r);
+        Ok(CaseEvent {
+            at: d.int(0)?,
+            actor: d.text(1)?,
+            role: d.text(2)?,
+            step: d.text(3)?,
+            from_state: d.opt_text(4),
+            to_state: d.text(5)?,
+            note: d.opt_text(6),
         })
-        .collect::<Result<_, StorageError>>()?)
+    })
+    .collect::<Result<_, StorageError>>()
 }
 
 /// The village's open cases, newest first; `for_role` keeps those the role can act on now.
@@ -501,25 +500,24 @@ pub fn attachments(
     village: &str,
     case_id: &str,
 ) -> Result<Vec<Attachment>, StorageError> {
-    Ok(conn
-        .query(
-            "SELECT id, file_name, media_type, size, added_by, added_at FROM case_attachments \
+    conn.query(
+        "SELECT id, file_name, media_type, size, added_by, added_at FROM case_attachments \
              WHERE kode_wilayah = $1 AND case_id = $2 ORDER BY id",
-            &[village.into(), case_id.into()],
-        )?
-        .into_iter()
-        .map(|r| {
-            let d = Decode::new("case_attachments", &r, 0);
-            Ok(Attachment {
-                id: d.text(0)?,
-                file_name: d.text(1)?,
-                media_type: d.text(2)?,
-                size: d.int(3)?,
-                added_by: d.text(4)?,
-                added_at: d.int(5)?,
-            })
+        &[village.into(), case_id.into()],
+    )?
+    .into_iter()
+    .map(|r| {
+        let d = Decode::new("case_attachments", &r, 0);
+        Ok(Attachment {
+            id: d.text(0)?,
+            file_name: d.text(1)?,
+            media_type: d.text(2)?,
+            size: d.int(3)?,
+            added_by: d.text(4)?,
+            added_at: d.int(5)?,
         })
-        .collect::<Result<_, StorageError>>()?)
+    })
+    .collect::<Result<_, StorageError>>()
 }
 
 /// Links a case of someone not yet registered to the family record made from their short

@@ -196,28 +196,26 @@ fn event(
 }
 
 pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Complaint>, StorageError> {
-    Ok(conn
-        .query_opt(
-            &format!("SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND id = $2"),
-            &[village.into(), id.into()],
-        )?
-        .map(read)
-        .transpose()?)
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND id = $2"),
+        &[village.into(), id.into()],
+    )?
+    .map(read)
+    .transpose()
 }
 
 /// Open complaints of a village, the nearest deadline first.
 pub fn open_list(conn: &mut Conn, village: &str) -> Result<Vec<Complaint>, StorageError> {
-    Ok(conn
-        .query(
-            &format!(
-                "SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND status <> 'selesai' \
+    conn.query(
+        &format!(
+            "SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND status <> 'selesai' \
                  ORDER BY deadline_at LIMIT 500"
-            ),
-            &[village.into()],
-        )?
-        .into_iter()
-        .map(read)
-        .collect::<Result<_, _>>()?)
+        ),
+        &[village.into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
 }
 
 /// One handling action; refused ones change nothing and are recorded in the audit log.

@@ -108,22 +108,21 @@ pub fn add_provider(
 }
 
 pub fn providers(conn: &mut Conn, village: &str) -> Result<Vec<Provider>, StorageError> {
-    Ok(conn
-        .query(
-            "SELECT id, name, kind, contact FROM providers WHERE kode_wilayah = $1 ORDER BY name",
-            &[village.into()],
-        )?
-        .into_iter()
-        .map(|r| {
-            let d = Decode::new("providers", &r, 0);
-            Ok(Provider {
-                id: d.text(0)?,
-                name: d.text(1)?,
-                kind: d.text(2)?,
-                contact: d.opt_text(3),
-            })
+    conn.query(
+        "SELECT id, name, kind, contact FROM providers WHERE kode_wilayah = $1 ORDER BY name",
+        &[village.into()],
+    )?
+    .into_iter()
+    .map(|r| {
+        let d = Decode::new("providers", &r, 0);
+        Ok(Provider {
+            id: d.text(0)?,
+            name: d.text(1)?,
+            kind: d.text(2)?,
+            contact: d.opt_text(3),
         })
-        .collect::<Result<_, StorageError>>()?)
+    })
+    .collect::<Result<_, StorageError>>()
 }
 
 /// Records a referral of a case to a provider of the village; returns it with the answer
@@ -196,13 +195,12 @@ fn read(r: Vec<SqlValue>) -> Result<Referral, StorageError> {
 }
 
 pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Referral>, StorageError> {
-    Ok(conn
-        .query_opt(
-            &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.id = $2"),
-            &[village.into(), id.into()],
-        )?
-        .map(read)
-        .transpose()?)
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.id = $2"),
+        &[village.into(), id.into()],
+    )?
+    .map(read)
+    .transpose()
 }
 
 pub fn of_case(
@@ -210,14 +208,13 @@ pub fn of_case(
     village: &str,
     case_id: &str,
 ) -> Result<Vec<Referral>, StorageError> {
-    Ok(conn
-        .query(
-            &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.case_id = $2 ORDER BY r.id"),
-            &[village.into(), case_id.into()],
-        )?
-        .into_iter()
-        .map(read)
-        .collect::<Result<_, _>>()?)
+    conn.query(
+        &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.case_id = $2 ORDER BY r.id"),
+        &[village.into(), case_id.into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
 }
 
 /// The referral a provider's link opens, if the token is genuine and not expired.
@@ -294,15 +291,14 @@ pub fn answer(
 
 /// A village's referrals past their due date without a final answer, the oldest first.
 pub fn overdue(conn: &mut Conn, village: &str, now_ms: i64) -> Result<Vec<Referral>, StorageError> {
-    Ok(conn
-        .query(
-            &format!(
-                "SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.due_at < $2 \
+    conn.query(
+        &format!(
+            "SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.due_at < $2 \
                  AND r.status <> 'selesai' AND r.status <> 'ditolak' ORDER BY r.due_at LIMIT 200"
-            ),
-            &[village.into(), now_ms.into()],
-        )?
-        .into_iter()
-        .map(read)
-        .collect::<Result<_, _>>()?)
+        ),
+        &[village.into(), now_ms.into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
 }

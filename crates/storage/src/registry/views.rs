@@ -255,14 +255,13 @@ pub fn villages(conn: &mut Conn, only: Option<&str>) -> Result<Vec<String>, Stor
     if let Some(v) = only {
         return Ok(vec![v.to_string()]);
     }
-    Ok(conn
-        .query(
-            "SELECT DISTINCT kode_wilayah FROM families ORDER BY kode_wilayah",
-            &[],
-        )?
-        .into_iter()
-        .map(|r| Decode::named("families", "of a village", &r).text(0))
-        .collect::<Result<_, _>>()?)
+    conn.query(
+        "SELECT DISTINCT kode_wilayah FROM families ORDER BY kode_wilayah",
+        &[],
+    )?
+    .into_iter()
+    .map(|r| Decode::named("families", "of a village", &r).text(0))
+    .collect::<Result<_, _>>()
 }
 
 /// Everything the family page shows.
