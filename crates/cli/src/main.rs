@@ -22,6 +22,7 @@ use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::rules::RulesError;
 use puskesos_interchange::{ImportError, ImportOptions};
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::bulk_load::load_families;
 use puskesos_storage::registry::{self, FamilyInput, Scope, WriteCtx};
 use puskesos_storage::{Db, now_ms};
@@ -397,14 +398,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     let village = registry::family_by_id(&mut conn, &p.family_id)?
                         .and_then(|f| f.text("kode_wilayah").map(str::to_string))
                         .unwrap_or_default();
-                    registry::audit(
+                    audit::record(
                         &mut conn,
-                        &village,
-                        &actor(),
-                        "read",
-                        "person",
-                        &p.id,
-                        Some("cli cari"),
+                        &AuditEvent::new(AuditAction::Read, AuditEntity::Person, &p.id)
+                            .by(&actor())
+                            .in_village(&village)
+                            .detail("cli cari"),
                     )?;
                     println!("KK {kk}");
                     for (f, v) in PERSON_FIELDS.iter().zip(&p.values) {

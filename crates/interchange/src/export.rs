@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use puskesos_domain::model::{Family, Person, Record};
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::registry::{self, Scope};
 use puskesos_storage::{Db, StorageError};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -133,14 +134,16 @@ pub fn export_file(db: &Db, scope: &Scope, path: &Path, actor: &str) -> Result<u
         w.flush().map_err(|e| write_err(path, e))?;
     }
     let village = scope.village.clone().unwrap_or_default();
-    registry::audit(
+    audit::record(
         &mut conn,
-        &village,
-        actor,
-        "export",
-        "file",
-        &path.display().to_string(),
-        Some(&format!("rows={rows} rw={:?} rt={:?}", scope.rw, scope.rt)),
+        &AuditEvent::new(
+            AuditAction::Export,
+            AuditEntity::File,
+            &path.display().to_string(),
+        )
+        .by(actor)
+        .in_village(&village)
+        .detail(&format!("rows={rows} rw={:?} rt={:?}", scope.rw, scope.rt)),
     )?;
     Ok(rows)
 }

@@ -18,8 +18,9 @@ use puskesos_domain::identity::Severity;
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Values};
 use puskesos_domain::validate::{self, FieldIssue, has_errors};
 use puskesos_domain::{Lang, Message};
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::bulk_load::load_families;
-use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
+use puskesos_storage::registry::{FamilyInput, WriteCtx};
 use puskesos_storage::{Db, StorageError};
 
 use crate::layout::{ColumnMap, HeaderProblem};
@@ -473,17 +474,15 @@ pub fn import_file(
     }
     summary.rows_rejected = report.rejected_rows.len() as u64;
     summary.warnings = report.warnings;
-    registry::audit(
+    let detail = format!(
+        "rows={} created={} updated={} rejected={}",
+        summary.rows, summary.persons_created, summary.persons_updated, summary.rows_rejected
+    );
+    audit::record(
         &mut conn,
-        "",
-        &opts.actor,
-        "import",
-        "file",
-        &file_name,
-        Some(&format!(
-            "rows={} created={} updated={} rejected={}",
-            summary.rows, summary.persons_created, summary.persons_updated, summary.rows_rejected
-        )),
+        &AuditEvent::new(AuditAction::Import, AuditEntity::File, &file_name)
+            .by(&opts.actor)
+            .detail(&detail),
     )?;
     pb.finish_and_clear();
     Ok(summary)

@@ -9,7 +9,7 @@ use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::db::{Conn, Row, SqlValue};
+use crate::db::{Conn, Decode, Row, SqlValue};
 use crate::{StorageError, new_id};
 
 /// Failed logins in a row before the account is locked.
@@ -88,14 +88,18 @@ pub fn check_password(password: &str) -> Result<(), AccountError> {
 const SELECT: &str = "SELECT id, username, display_name, role, region_code, disabled, password_hash, failed_logins, \
      locked_until FROM accounts";
 
-fn account_from_row(row: &Row) -> Option<Account> {
-    Some(Account {
-        id: row[0].as_str()?.to_string(),
-        username: row[1].as_str()?.to_string(),
-        display_name: row[2].as_str()?.to_string(),
-        role: Role::from_code(row[3].as_str()?)?,
-        region: row[4].as_str().and_then(KodeWilayah::parse),
-        disabled: row[5].as_i64()? != 0,
+fn account_from_row(row: &Row) -> Result<Account, StorageError> {
+    let d = Decode::new("accounts", row, 0);
+    Ok(Account {
+        id: d.text(0)?,
+        username: d.text(1)?,
+        display_name: d.text(2)?,
+        role: d.code(3, "role", Role::from_code)?,
+        region: match d.opt_text(4) {
+            None => None,
+            Some(_) => Some(d.code(4, "region code", KodeWilayah::parse)?),
+        },
+        disabled: d.int(5)? != 0,
     })
 }
 
@@ -221,8 +225,7 @@ pub fn login(
         verify_password(password, dummy_hash());
         return Err(LoginError::Invalid);
     };
-    let account = account_from_row(&row)
-        .ok_or_else(|| StorageError::Corrupt(format!("account {username}")))?;
+    let account = account_from_row(&row)?;
     let hash = row[6].as_str().unwrap_or_default().to_string();
     let failed = row[7].as_i64().unwrap_or(0);
     let locked_until = row[8].as_i64().unwrap_or(0);
@@ -293,12 +296,13 @@ pub fn session(
          WHERE s.token_hash = $1",
         &[token_hash(token).into()],
     )?;
-    Ok(row.and_then(|r| {
-        let account = account_from_row(&r)?;
-        let expires = r[7].as_i64()?;
-        (expires > now_ms && !account.disabled)
-            .then(|| (account, r[6].as_str().unwrap_or_default().to_string()))
-    }))
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let account = account_from_row(&r)?;
+    let expires = Decode::named("sessions of account", &account.id, &r).int(7)?;
+    Ok((expires > now_ms && !account.disabled)
+        .then(|| (account, r[6].as_str().unwrap_or_default().to_string())))
 }
 
 pub fn logout(conn: &mut Conn, token: &str) -> Result<(), StorageError> {
@@ -357,15 +361,19 @@ pub fn set_disabled(conn: &mut Conn, account_id: &str, disabled: bool) -> Result
 /// Accounts whose region lies within `reach` (all for `Everywhere`), by name.
 pub fn list(conn: &mut Conn, reach: &Reach) -> Result<Vec<Account>, StorageError> {
     let rows = conn.query(&format!("{SELECT} ORDER BY username"), &[])?;
-    Ok(rows
-        .iter()
-        .filter_map(account_from_row)
-        .filter(|a| match (reach, &a.region) {
+    let mut out = Vec::new();
+    for row in &rows {
+        let a = account_from_row(row)?;
+        let within = match (reach, &a.region) {
             (Reach::Everywhere, _) => true,
             (Reach::Within(r), Some(region)) => region.is_within(r),
             (Reach::Within(_), None) => false,
-        })
-        .collect())
+        };
+        if within {
+            out.push(a);
+        }
+    }
+    Ok(out)
 }
 
 pub fn count(conn: &mut Conn) -> Result<i64, StorageError> {

@@ -4,8 +4,10 @@
 use chrono::NaiveDate;
 use puskesos_domain::model::Record;
 
-use crate::registry::{self, audit};
-use crate::{Conn, SqlValue, StorageError, new_id};
+use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use crate::db::Decode;
+use crate::registry;
+use crate::{Conn, StorageError, new_id};
 
 /// Kinds of activities and service deliveries.
 pub const KINDS: &[&str] = &[
@@ -113,14 +115,20 @@ pub fn record(
                 ],
             )?;
         }
-        audit(c, &new.village, actor, "create", "activity", &id, Some(&new.kind))?;
+        audit::record(
+            c,
+            &AuditEvent::new(AuditAction::Create, AuditEntity::Activity, &id)
+                .by(actor)
+                .in_village(&new.village)
+                .detail(&new.kind),
+        )?;
         Ok(Ok(id))
     })
 }
 
 /// A village's activities, the latest first, with participant counts.
 pub fn list(conn: &mut Conn, village: &str) -> Result<Vec<Activity>, StorageError> {
-    Ok(conn
+    conn
         .query(
             "SELECT a.id, a.kind, a.title, a.held_on, a.place, a.outcome, \
              (SELECT COUNT(*) FROM activity_participants p WHERE p.kode_wilayah = a.kode_wilayah \
@@ -131,18 +139,18 @@ pub fn list(conn: &mut Conn, village: &str) -> Result<Vec<Activity>, StorageErro
             &[village.into()],
         )?
         .into_iter()
-        .filter_map(|r| {
-            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-            Some(Activity {
-                id: t(0)?,
-                kind: t(1)?,
-                title: t(2)?,
-                held_on: t(3)?,
-                place: t(4)?,
-                outcome: t(5),
-                participants: r.get(6).and_then(SqlValue::as_i64)?,
-                registered: r.get(7).and_then(SqlValue::as_i64)?,
+        .map(|r| {
+            let d = Decode::new("activities", &r, 0);
+            Ok(Activity {
+                id: d.text(0)?,
+                kind: d.text(1)?,
+                title: d.text(2)?,
+                held_on: d.text(3)?,
+                place: d.text(4)?,
+                outcome: d.opt_text(5),
+                participants: d.int(6)?,
+                registered: d.int(7)?,
             })
         })
-        .collect())
+        .collect::<Result<_, StorageError>>()
 }

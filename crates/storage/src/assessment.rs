@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use puskesos_domain::figures::Tallies;
 use puskesos_domain::rules::{Gap, Outcome, Scratch};
 
+use crate::db::Decode;
 use crate::registry::{self, Scope};
 use crate::{Conn, Db, SqlValue, StorageError, now_ms};
 
@@ -419,14 +420,18 @@ pub fn assess_all(
 
 /// The decile boundaries stored at the village's last full assessment.
 pub fn cutoffs(conn: &mut Conn, village: &str) -> Result<Option<Cutoffs>, StorageError> {
-    Ok(conn
-        .query_opt(
-            "SELECT cutoffs FROM assessment_runs WHERE kode_wilayah = $1",
-            &[village.into()],
-        )?
-        .and_then(|r| r.into_iter().next())
-        .and_then(SqlValue::into_string)
-        .and_then(|s| parse_cutoffs(&s)))
+    conn.query_opt(
+        "SELECT cutoffs FROM assessment_runs WHERE kode_wilayah = $1",
+        &[village.into()],
+    )?
+    .and_then(|r| r.into_iter().next())
+    .and_then(SqlValue::into_string)
+    .map(|s| {
+        parse_cutoffs(&s).ok_or_else(|| {
+            StorageError::Corrupt(format!("assessment_runs {village}: cutoffs {s:?}"))
+        })
+    })
+    .transpose()
 }
 
 /// A family's assessment now, from the registry and the village's stored decile boundaries.
@@ -558,30 +563,33 @@ pub fn gap_summary(
          WHERE kode_wilayah = $1 GROUP BY program, gap ORDER BY program, gap",
         &[village.into()],
     )?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let mut it = r.into_iter();
-            let program = it.next()?.into_string()?;
-            let gap = Gap::parse(it.next()?.as_str()?)?;
-            let n = it.next()?.as_i64()?;
-            let sum = it.next()?.as_i64()?;
-            Some((program, gap, n, sum))
+    rows.into_iter()
+        .map(|r| {
+            // A group of rows: named by the village and the program.
+            let program = r.first().and_then(SqlValue::as_str).unwrap_or("?");
+            let at = format!("{village} {program}");
+            let d = Decode::named("program_gaps", &at, &r);
+            Ok((
+                d.text(0)?,
+                d.code(1, "gap", Gap::parse)?,
+                d.int(2)?,
+                d.int(3)?,
+            ))
         })
-        .collect())
+        .collect::<Result<_, StorageError>>()
 }
 
 /// A village's last full assessment: `(rules, assessed_at)`.
 pub fn last_run(conn: &mut Conn, village: &str) -> Result<Option<(String, i64)>, StorageError> {
-    Ok(conn
-        .query_opt(
-            "SELECT rules, assessed_at FROM assessment_runs WHERE kode_wilayah = $1",
-            &[village.into()],
-        )?
-        .and_then(|r| {
-            let mut it = r.into_iter();
-            Some((it.next()?.into_string()?, it.next()?.as_i64()?))
-        }))
+    conn.query_opt(
+        "SELECT rules, assessed_at FROM assessment_runs WHERE kode_wilayah = $1",
+        &[village.into()],
+    )?
+    .map(|r| {
+        let d = Decode::named("assessment_runs", village, &r);
+        Ok::<_, StorageError>((d.text(0)?, d.int(1)?))
+    })
+    .transpose()
 }
 
 /// `(village, program, gap, families, yearly rupiah)`.
@@ -604,20 +612,18 @@ pub fn district_gap_summary(
          GROUP BY kode_wilayah, program, gap ORDER BY kode_wilayah, program, gap",
         &[lo.into(), hi.into()],
     )?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let mut it = r.into_iter();
-            let village = it.next()?.into_string()?;
-            let program = it.next()?.into_string()?;
-            let gap = Gap::parse(it.next()?.as_str()?)?;
-            Some((
-                village,
-                program,
-                gap,
-                it.next()?.as_i64()?,
-                it.next()?.as_i64()?,
+    rows.into_iter()
+        .map(|r| {
+            let text = |i: usize| r.get(i).and_then(SqlValue::as_str).unwrap_or("?");
+            let at = format!("{} {}", text(0), text(1));
+            let d = Decode::named("program_gaps", &at, &r);
+            Ok((
+                d.text(0)?,
+                d.text(1)?,
+                d.code(2, "gap", Gap::parse)?,
+                d.int(3)?,
+                d.int(4)?,
             ))
         })
-        .collect())
+        .collect::<Result<_, StorageError>>()
 }

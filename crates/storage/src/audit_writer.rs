@@ -6,24 +6,14 @@
 
 use std::sync::mpsc;
 
-use crate::{Conn, Db, StorageError, registry};
-
-/// One audit row to write (see [`registry::audit`]).
-#[derive(Debug, Clone)]
-pub struct AuditRecord {
-    pub village: String,
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub detail: Option<String>,
-}
+use crate::audit::{self, AuditEvent};
+use crate::{Conn, Db, StorageError};
 
 /// Told the outcome once the row's transaction has ended.
 type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 struct Job {
-    record: AuditRecord,
+    event: AuditEvent,
     done: Done,
 }
 
@@ -80,11 +70,11 @@ impl AuditWriter {
         Ok(AuditWriter { jobs })
     }
 
-    /// Records `record` and returns once it is committed.
-    pub fn record(&self, record: AuditRecord) -> Result<(), StorageError> {
+    /// Records `event` and returns once it is committed.
+    pub fn record(&self, event: AuditEvent) -> Result<(), StorageError> {
         let (done, wait) = mpsc::sync_channel(1);
         self.submit(
-            record,
+            event,
             Box::new(move |result| {
                 let _ = done.send(result);
             }),
@@ -94,11 +84,11 @@ impl AuditWriter {
             .map_err(|e| StorageError::Config(format!("audit: {e}")))
     }
 
-    /// Queues `record` and returns at once; `done` is called with the outcome once the row's
+    /// Queues `event` and returns at once; `done` is called with the outcome once the row's
     /// transaction has ended. For a caller that waits without holding a thread (the web
     /// server awaits it), which must not show what was read before the row is committed.
-    pub fn submit(&self, record: AuditRecord, done: Done) -> Result<(), StorageError> {
-        self.jobs.send(Job { record, done }).map_err(|_| stopped())
+    pub fn submit(&self, event: AuditEvent, done: Done) -> Result<(), StorageError> {
+        self.jobs.send(Job { event, done }).map_err(|_| stopped())
     }
 }
 
@@ -108,16 +98,8 @@ fn stopped() -> StorageError {
 
 fn write_group(conn: &mut Conn, group: &[Job]) -> Result<(), StorageError> {
     conn.transaction(|c| {
-        for Job { record: r, .. } in group {
-            registry::insert_audit(
-                c,
-                &r.village,
-                &r.actor,
-                &r.action,
-                &r.entity,
-                &r.entity_id,
-                r.detail.as_deref(),
-            )?;
+        for Job { event, .. } in group {
+            audit::insert(c, event)?;
         }
         Ok::<_, StorageError>(())
     })

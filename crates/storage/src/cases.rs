@@ -5,7 +5,8 @@
 use puskesos_domain::access::Role;
 use puskesos_domain::cases::{self, Sector, State, Step, StepError};
 
-use crate::registry::audit;
+use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use crate::db::Decode;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 /// How a resident reached the centre.
@@ -77,27 +78,26 @@ const CASE_COLUMNS: &str = "id, kode_wilayah, nomor, opened_at, opened_by, chann
      summary, family_id, person_id, contact_name, contact_nik, contact_address, contact_phone, \
      consent_purpose, state, updated_at";
 
-fn read_case(r: Vec<SqlValue>) -> Option<Case> {
-    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
-    Some(Case {
-        id: t(0)?,
-        village: t(1)?,
-        nomor: t(2)?,
-        opened_at: n(3)?,
-        opened_by: t(4)?,
-        channel: t(5)?,
-        sector: Sector::parse(&t(6)?)?,
-        summary: t(7)?,
-        family_id: t(8),
-        person_id: t(9),
-        contact_name: t(10),
-        contact_nik: t(11),
-        contact_address: t(12),
-        contact_phone: t(13),
-        consent_purpose: t(14)?,
-        state: state_of(&t(15)?)?,
-        updated_at: n(16)?,
+fn read_case(r: Vec<SqlValue>) -> Result<Case, StorageError> {
+    let d = Decode::new("cases", &r, 0);
+    Ok(Case {
+        id: d.text(0)?,
+        village: d.text(1)?,
+        nomor: d.text(2)?,
+        opened_at: d.int(3)?,
+        opened_by: d.text(4)?,
+        channel: d.text(5)?,
+        sector: d.code(6, "sector", Sector::parse)?,
+        summary: d.text(7)?,
+        family_id: d.opt_text(8),
+        person_id: d.opt_text(9),
+        contact_name: d.opt_text(10),
+        contact_nik: d.opt_text(11),
+        contact_address: d.opt_text(12),
+        contact_phone: d.opt_text(13),
+        consent_purpose: d.text(14)?,
+        state: d.code(15, "state", state_of)?,
+        updated_at: d.int(16)?,
     })
 }
 
@@ -190,7 +190,13 @@ pub fn open(
             None,
             now_ms,
         )?;
-        audit(c, &new.village, actor, "create", "case", &id, Some(&nomor))?;
+        audit::record(
+            c,
+            &AuditEvent::new(AuditAction::Create, AuditEntity::Case, &id)
+                .by(actor)
+                .in_village(&new.village)
+                .detail(&nomor),
+        )?;
         Ok(Ok(by_id(c, &new.village, &id)?.expect("just written")))
     })
 }
@@ -228,12 +234,12 @@ fn event(
 }
 
 pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Case>, StorageError> {
-    Ok(conn
-        .query_opt(
-            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE kode_wilayah = $1 AND id = $2"),
-            &[village.into(), id.into()],
-        )?
-        .and_then(read_case))
+    conn.query_opt(
+        &format!("SELECT {CASE_COLUMNS} FROM cases WHERE kode_wilayah = $1 AND id = $2"),
+        &[village.into(), id.into()],
+    )?
+    .map(read_case)
+    .transpose()
 }
 
 /// Takes one step on a case. A refused step changes nothing and is recorded in the audit log.
@@ -254,19 +260,13 @@ pub fn take_step(
         };
         match cases::step(case.state, step, role, case.sector, note) {
             Err(e) => {
-                audit(
+                let detail = format!("{} from {}: {:?}", step.code(), case.state.code(), e);
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "step-refused",
-                    "case",
-                    case_id,
-                    Some(&format!(
-                        "{} from {}: {:?}",
-                        step.code(),
-                        case.state.code(),
-                        e
-                    )),
+                    &AuditEvent::new(AuditAction::StepRefused, AuditEntity::Case, case_id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail(&detail),
                 )?;
                 Ok(Err(e))
             }
@@ -298,14 +298,12 @@ pub fn take_step(
                     Some(note),
                     now_ms,
                 )?;
-                audit(
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "update",
-                    "case",
-                    case_id,
-                    Some(step.code()),
+                    &AuditEvent::new(AuditAction::Update, AuditEntity::Case, case_id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail(step.code()),
                 )?;
                 Ok(Ok(to))
             }
@@ -318,26 +316,25 @@ pub fn events(
     village: &str,
     case_id: &str,
 ) -> Result<Vec<CaseEvent>, StorageError> {
-    Ok(conn
-        .query(
-            "SELECT at, actor, role, step, from_state, to_state, note FROM case_events \
+    conn.query(
+        "SELECT at, actor, role, step, from_state, to_state, note FROM case_events \
              WHERE kode_wilayah = $1 AND case_id = $2 ORDER BY id",
-            &[village.into(), case_id.into()],
-        )?
-        .into_iter()
-        .filter_map(|r| {
-            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-            Some(CaseEvent {
-                at: r.first()?.as_i64()?,
-                actor: t(1)?,
-                role: t(2)?,
-                step: t(3)?,
-                from_state: t(4),
-                to_state: t(5)?,
-                note: t(6),
-            })
+        &[village.into(), case_id.into()],
+    )?
+    .into_iter()
+    .map(|r| {
+        let d = Decode::named("case_events of case", case_id, &r);
+        Ok(CaseEvent {
+            at: d.int(0)?,
+            actor: d.text(1)?,
+            role: d.text(2)?,
+            step: d.text(3)?,
+            from_state: d.opt_text(4),
+            to_state: d.text(5)?,
+            note: d.opt_text(6),
         })
-        .collect())
+    })
+    .collect::<Result<_, StorageError>>()
 }
 
 /// The village's open cases, newest first; `for_role` keeps those the role can act on now.
@@ -356,8 +353,8 @@ pub fn open_cases(
             &[village.into()],
         )?
         .into_iter()
-        .filter_map(read_case)
-        .collect();
+        .map(read_case)
+        .collect::<Result<_, _>>()?;
     Ok(match for_role {
         None => all,
         Some(role) => all
@@ -389,14 +386,12 @@ pub fn refer(
         let to = match cases::step(case.state, Step::Refer, role, case.sector, note) {
             Ok(to) => to,
             Err(e) => {
-                audit(
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "step-refused",
-                    "case",
-                    case_id,
-                    Some("refer"),
+                    &AuditEvent::new(AuditAction::StepRefused, AuditEntity::Case, case_id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail("refer"),
                 )?;
                 return Ok(Err(e));
             }
@@ -490,14 +485,12 @@ pub fn add_attachment(
             now_ms.into(),
         ],
     )?;
-    audit(
+    audit::record(
         conn,
-        village,
-        actor,
-        "create",
-        "attachment",
-        &id,
-        Some(case_id),
+        &AuditEvent::new(AuditAction::Create, AuditEntity::Attachment, &id)
+            .by(actor)
+            .in_village(village)
+            .detail(case_id),
     )?;
     Ok(id)
 }
@@ -507,25 +500,24 @@ pub fn attachments(
     village: &str,
     case_id: &str,
 ) -> Result<Vec<Attachment>, StorageError> {
-    Ok(conn
-        .query(
-            "SELECT id, file_name, media_type, size, added_by, added_at FROM case_attachments \
+    conn.query(
+        "SELECT id, file_name, media_type, size, added_by, added_at FROM case_attachments \
              WHERE kode_wilayah = $1 AND case_id = $2 ORDER BY id",
-            &[village.into(), case_id.into()],
-        )?
-        .into_iter()
-        .filter_map(|r| {
-            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-            Some(Attachment {
-                id: t(0)?,
-                file_name: t(1)?,
-                media_type: t(2)?,
-                size: r.get(3)?.as_i64()?,
-                added_by: t(4)?,
-                added_at: r.get(5)?.as_i64()?,
-            })
+        &[village.into(), case_id.into()],
+    )?
+    .into_iter()
+    .map(|r| {
+        let d = Decode::new("case_attachments", &r, 0);
+        Ok(Attachment {
+            id: d.text(0)?,
+            file_name: d.text(1)?,
+            media_type: d.text(2)?,
+            size: d.int(3)?,
+            added_by: d.text(4)?,
+            added_at: d.int(5)?,
         })
-        .collect())
+    })
+    .collect::<Result<_, StorageError>>()
 }
 
 /// Links a case of someone not yet registered to the family record made from their short

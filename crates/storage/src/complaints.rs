@@ -8,7 +8,8 @@ use puskesos_domain::complaints::{
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use crate::registry::audit;
+use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use crate::db::Decode;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 const DAY_MS: i64 = 86_400_000;
@@ -81,25 +82,24 @@ fn hash_code(ticket: &str, code: &str) -> String {
 const COLUMNS: &str = "id, kode_wilayah, ticket, category, program, summary, contact_name, \
      contact_phone, opened_at, opened_by, deadline_at, status, escalated_at, resolved_at, decision";
 
-fn read(r: Vec<SqlValue>) -> Option<Complaint> {
-    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
-    Some(Complaint {
-        id: t(0)?,
-        village: t(1)?,
-        ticket: t(2)?,
-        category: Category::parse(&t(3)?)?,
-        program: t(4),
-        summary: t(5)?,
-        contact_name: t(6),
-        contact_phone: t(7),
-        opened_at: n(8)?,
-        opened_by: t(9)?,
-        deadline_at: n(10)?,
-        status: Status::parse(&t(11)?)?,
-        escalated_at: n(12),
-        resolved_at: n(13),
-        decision: t(14),
+fn read(r: Vec<SqlValue>) -> Result<Complaint, StorageError> {
+    let d = Decode::new("complaints", &r, 0);
+    Ok(Complaint {
+        id: d.text(0)?,
+        village: d.text(1)?,
+        ticket: d.text(2)?,
+        category: d.code(3, "category", Category::parse)?,
+        program: d.opt_text(4),
+        summary: d.text(5)?,
+        contact_name: d.opt_text(6),
+        contact_phone: d.opt_text(7),
+        opened_at: d.int(8)?,
+        opened_by: d.text(9)?,
+        deadline_at: d.int(10)?,
+        status: d.code(11, "status", Status::parse)?,
+        escalated_at: d.opt_int(12),
+        resolved_at: d.opt_int(13),
+        decision: d.opt_text(14),
     })
 }
 
@@ -151,7 +151,13 @@ pub fn open(
             ],
         )?;
         event(c, &new.village, &id, actor, role, "open", None, Status::Diterima, None, now_ms)?;
-        audit(c, &new.village, actor, "create", "complaint", &id, Some(&ticket))?;
+        audit::record(
+            c,
+            &AuditEvent::new(AuditAction::Create, AuditEntity::Complaint, &id)
+                .by(actor)
+                .in_village(&new.village)
+                .detail(&ticket),
+        )?;
         let complaint = by_id(c, &new.village, &id)?.expect("just written");
         Ok(Ok((complaint, code.clone())))
     })
@@ -190,27 +196,26 @@ fn event(
 }
 
 pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Complaint>, StorageError> {
-    Ok(conn
-        .query_opt(
-            &format!("SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND id = $2"),
-            &[village.into(), id.into()],
-        )?
-        .and_then(read))
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND id = $2"),
+        &[village.into(), id.into()],
+    )?
+    .map(read)
+    .transpose()
 }
 
 /// Open complaints of a village, the nearest deadline first.
 pub fn open_list(conn: &mut Conn, village: &str) -> Result<Vec<Complaint>, StorageError> {
-    Ok(conn
-        .query(
-            &format!(
-                "SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND status <> 'selesai' \
+    conn.query(
+        &format!(
+            "SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND status <> 'selesai' \
                  ORDER BY deadline_at LIMIT 500"
-            ),
-            &[village.into()],
-        )?
-        .into_iter()
-        .filter_map(read)
-        .collect())
+        ),
+        &[village.into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
 }
 
 /// One handling action; refused ones change nothing and are recorded in the audit log.
@@ -231,14 +236,12 @@ pub fn act(
         };
         match complaints::act(cur.status, action, role, note) {
             Err(e) => {
-                audit(
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "step-refused",
-                    "complaint",
-                    id,
-                    Some(&format!("{} {:?}", action.code(), e)),
+                    &AuditEvent::new(AuditAction::StepRefused, AuditEntity::Complaint, id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail(&format!("{} {:?}", action.code(), e)),
                 )?;
                 Ok(Err(e))
             }
@@ -275,14 +278,12 @@ pub fn act(
                     Some(note),
                     now_ms,
                 )?;
-                audit(
+                audit::record(
                     c,
-                    village,
-                    actor,
-                    "update",
-                    "complaint",
-                    id,
-                    Some(action.code()),
+                    &AuditEvent::new(AuditAction::Update, AuditEntity::Complaint, id)
+                        .by(actor)
+                        .in_village(village)
+                        .detail(action.code()),
                 )?;
                 Ok(Ok(to))
             }

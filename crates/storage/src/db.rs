@@ -98,8 +98,9 @@ impl std::fmt::Debug for Db {
 
 impl Db {
     /// Opens `postgres://…`/`postgresql://…` on PostgreSQL, anything else (`sqlite://path` or a
-    /// plain path) as an SQLite file, created with its folder on first use. Runs migrations.
-    pub fn open(url: &str) -> Result<Db, StorageError> {
+    /// plain path) as an SQLite file, created with its folder on first use. Migrations are run
+    /// by `Db::open` (migrate.rs), the opening everyone uses.
+    pub(crate) fn connect(url: &str) -> Result<Db, StorageError> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let config: postgres::Config = url
                 .parse()
@@ -113,7 +114,6 @@ impl Db {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             Self::open_sqlite(Path::new(path))?
         };
-        crate::migrate::run(&db)?;
         Ok(db)
     }
 
@@ -673,5 +673,68 @@ impl Conn {
                 Err(e)
             }
         }
+    }
+}
+
+/// The columns of one stored row read by position, for turning it into a record: a value that
+/// is missing, of the wrong type or not a known code is a [`StorageError::Corrupt`] naming the
+/// table and the row's id, never a row silently left out.
+pub(crate) struct Decode<'a> {
+    table: &'a str,
+    id: &'a str,
+    row: &'a [SqlValue],
+}
+
+impl<'a> Decode<'a> {
+    /// A row whose id is its column `id_col`.
+    pub(crate) fn new(table: &'a str, row: &'a [SqlValue], id_col: usize) -> Decode<'a> {
+        let id = row.get(id_col).and_then(SqlValue::as_str).unwrap_or("?");
+        Decode { table, id, row }
+    }
+
+    /// A row named by an id given by the caller (e.g. its parent's, when the select has none).
+    pub(crate) fn named(table: &'a str, id: &'a str, row: &'a [SqlValue]) -> Decode<'a> {
+        Decode { table, id, row }
+    }
+
+    pub(crate) fn corrupt(&self, what: impl std::fmt::Display) -> StorageError {
+        StorageError::Corrupt(format!("{} {}: {what}", self.table, self.id))
+    }
+
+    /// Column `i` as text; NULL or another type is corrupt.
+    pub(crate) fn text(&self, i: usize) -> Result<String, StorageError> {
+        self.opt_text(i)
+            .ok_or_else(|| self.corrupt(format_args!("column {} is not text", i + 1)))
+    }
+
+    /// Column `i` as text, `None` when NULL.
+    pub(crate) fn opt_text(&self, i: usize) -> Option<String> {
+        self.row
+            .get(i)
+            .and_then(SqlValue::as_str)
+            .map(str::to_string)
+    }
+
+    /// Column `i` as an integer; NULL or another type is corrupt.
+    pub(crate) fn int(&self, i: usize) -> Result<i64, StorageError> {
+        self.opt_int(i)
+            .ok_or_else(|| self.corrupt(format_args!("column {} is not an integer", i + 1)))
+    }
+
+    /// Column `i` as an integer, `None` when NULL.
+    pub(crate) fn opt_int(&self, i: usize) -> Option<i64> {
+        self.row.get(i).and_then(SqlValue::as_i64)
+    }
+
+    /// Column `i` read by `parse` (a code of a closed list), which must know it: `what` names
+    /// the list in the error (`state`, `sector`).
+    pub(crate) fn code<T>(
+        &self,
+        i: usize,
+        what: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, StorageError> {
+        let text = self.text(i)?;
+        parse(&text).ok_or_else(|| self.corrupt(format_args!("unknown {what} {text:?}")))
     }
 }

@@ -791,13 +791,17 @@ pub fn monthly(
     m.referrals = referrals(conn, village, &filter)?;
     m.complaints = complaints(conn, village, &filter)?;
     conn.for_each(
-        "SELECT changed FROM changes WHERE kode_wilayah = $1 AND at >= $2 AND at < $3",
+        "SELECT changed, id FROM changes WHERE kode_wilayah = $1 AND at >= $2 AND at < $3",
         &[village.into(), lo.into(), hi.into()],
         |r| {
             m.data_saves += 1;
-            let entries: Vec<serde_json::Value> = text(&r[0])
-                .and_then(|s| serde_json::from_str(s).ok())
-                .unwrap_or_default();
+            let entries: Vec<serde_json::Value> = match text(&r[0]) {
+                Some(s) => serde_json::from_str(s).map_err(|e| {
+                    let id = text(&r[1]).unwrap_or("?");
+                    StorageError::Corrupt(format!("changes {id}: {e}"))
+                })?,
+                None => Vec::new(),
+            };
             for e in entries {
                 match (
                     e.get("entity").and_then(|v| v.as_str()),

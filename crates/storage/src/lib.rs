@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod assessment;
+pub mod audit;
 pub mod audit_writer;
 pub mod backup;
 pub mod bulk_load;

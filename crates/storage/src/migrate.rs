@@ -3,6 +3,18 @@
 
 use crate::{Db, Engine, SqlValue, StorageError, now_ms};
 
+impl Db {
+    /// Opens `postgres://…`/`postgresql://…` on PostgreSQL, anything else (`sqlite://path` or a
+    /// plain path) as an SQLite file, created with its folder on first use, and runs the
+    /// migrations. (Here rather than in db.rs, so that the connection layer does not depend on
+    /// the schema and the registry code the migrations use.)
+    pub fn open(url: &str) -> Result<Db, StorageError> {
+        let db = Db::connect(url)?;
+        run(&db)?;
+        Ok(db)
+    }
+}
+
 /// (version, name, SQL) in order. Never edit a released file: add a new one.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (

@@ -5,7 +5,8 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::registry::audit;
+use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use crate::db::Decode;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
 /// Kinds of providers (the PSKS and services a village refers to).
@@ -25,6 +26,9 @@ pub const PROVIDER_KINDS: &[&str] = &[
 
 /// What a provider can answer.
 pub const ANSWERS: &[&str] = &["diterima", "ditolak", "selesai"];
+
+/// The actor of what a provider does through their answer link (no account).
+pub const PROVIDER_LINK: &str = "provider-link";
 
 const DAY_MS: i64 = 86_400_000;
 /// A link stays valid this long after the due date.
@@ -88,7 +92,13 @@ pub fn add_provider(
             now_ms.into(),
         ],
     )?;
-    audit(conn, village, actor, "create", "provider", &id, Some(name))?;
+    audit::record(
+        conn,
+        &AuditEvent::new(AuditAction::Create, AuditEntity::Provider, &id)
+            .by(actor)
+            .in_village(village)
+            .detail(name),
+    )?;
     Ok(Some(Provider {
         id,
         name: name.to_string(),
@@ -98,22 +108,21 @@ pub fn add_provider(
 }
 
 pub fn providers(conn: &mut Conn, village: &str) -> Result<Vec<Provider>, StorageError> {
-    Ok(conn
-        .query(
-            "SELECT id, name, kind, contact FROM providers WHERE kode_wilayah = $1 ORDER BY name",
-            &[village.into()],
-        )?
-        .into_iter()
-        .filter_map(|r| {
-            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-            Some(Provider {
-                id: t(0)?,
-                name: t(1)?,
-                kind: t(2)?,
-                contact: t(3),
-            })
+    conn.query(
+        "SELECT id, name, kind, contact FROM providers WHERE kode_wilayah = $1 ORDER BY name",
+        &[village.into()],
+    )?
+    .into_iter()
+    .map(|r| {
+        let d = Decode::new("providers", &r, 0);
+        Ok(Provider {
+            id: d.text(0)?,
+            name: d.text(1)?,
+            kind: d.text(2)?,
+            contact: d.opt_text(3),
         })
-        .collect())
+    })
+    .collect::<Result<_, StorageError>>()
 }
 
 /// Records a referral of a case to a provider of the village; returns it with the answer
@@ -155,14 +164,12 @@ pub fn refer(
             (due_at + LINK_GRACE_DAYS * DAY_MS).into(),
         ],
     )?;
-    audit(
+    audit::record(
         conn,
-        village,
-        actor,
-        "create",
-        "referral",
-        &id,
-        Some(case_id),
+        &AuditEvent::new(AuditAction::Create, AuditEntity::Referral, &id)
+            .by(actor)
+            .in_village(village)
+            .detail(case_id),
     )?;
     let r = by_id(conn, village, &id)?.expect("just written");
     Ok(Some((r, token)))
@@ -172,29 +179,28 @@ const COLUMNS: &str = "r.id, r.kode_wilayah, r.case_id, p.name, r.sent_at, r.due
      r.answered_at, r.answer_note FROM referrals r JOIN providers p \
      ON p.kode_wilayah = r.kode_wilayah AND p.id = r.provider_id";
 
-fn read(r: Vec<SqlValue>) -> Option<Referral> {
-    let t = |i: usize| r.get(i).and_then(|v| v.as_str()).map(str::to_string);
-    let n = |i: usize| r.get(i).and_then(SqlValue::as_i64);
-    Some(Referral {
-        id: t(0)?,
-        village: t(1)?,
-        case_id: t(2)?,
-        provider: t(3)?,
-        sent_at: n(4)?,
-        due_at: n(5)?,
-        status: t(6)?,
-        answered_at: n(7),
-        answer_note: t(8),
+fn read(r: Vec<SqlValue>) -> Result<Referral, StorageError> {
+    let d = Decode::new("referrals", &r, 0);
+    Ok(Referral {
+        id: d.text(0)?,
+        village: d.text(1)?,
+        case_id: d.text(2)?,
+        provider: d.text(3)?,
+        sent_at: d.int(4)?,
+        due_at: d.int(5)?,
+        status: d.text(6)?,
+        answered_at: d.opt_int(7),
+        answer_note: d.opt_text(8),
     })
 }
 
 pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Referral>, StorageError> {
-    Ok(conn
-        .query_opt(
-            &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.id = $2"),
-            &[village.into(), id.into()],
-        )?
-        .and_then(read))
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.id = $2"),
+        &[village.into(), id.into()],
+    )?
+    .map(read)
+    .transpose()
 }
 
 pub fn of_case(
@@ -202,14 +208,13 @@ pub fn of_case(
     village: &str,
     case_id: &str,
 ) -> Result<Vec<Referral>, StorageError> {
-    Ok(conn
-        .query(
-            &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.case_id = $2 ORDER BY r.id"),
-            &[village.into(), case_id.into()],
-        )?
-        .into_iter()
-        .filter_map(read)
-        .collect())
+    conn.query(
+        &format!("SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.case_id = $2 ORDER BY r.id"),
+        &[village.into(), case_id.into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
 }
 
 /// The referral a provider's link opens, if the token is genuine and not expired.
@@ -244,26 +249,21 @@ pub fn answer(
 ) -> Result<bool, StorageError> {
     conn.transaction(|c| {
         let Some(r) = by_token(c, id, token, now_ms)? else {
-            audit(
+            audit::record(
                 c,
-                "",
-                "provider-link",
-                "answer-refused",
-                "referral",
-                id,
-                Some("forged or expired link"),
+                &AuditEvent::new(AuditAction::AnswerRefused, AuditEntity::Referral, id)
+                    .by(PROVIDER_LINK)
+                    .detail("forged or expired link"),
             )?;
             return Ok(false);
         };
         if !ANSWERS.contains(&status) || matches!(r.status.as_str(), "selesai" | "ditolak") {
-            audit(
+            audit::record(
                 c,
-                &r.village,
-                "provider-link",
-                "answer-refused",
-                "referral",
-                id,
-                Some(status),
+                &AuditEvent::new(AuditAction::AnswerRefused, AuditEntity::Referral, id)
+                    .by(PROVIDER_LINK)
+                    .in_village(&r.village)
+                    .detail(status),
             )?;
             return Ok(false);
         }
@@ -278,14 +278,12 @@ pub fn answer(
                 id.into(),
             ],
         )?;
-        audit(
+        audit::record(
             c,
-            &r.village,
-            "provider-link",
-            "update",
-            "referral",
-            id,
-            Some(status),
+            &AuditEvent::new(AuditAction::Update, AuditEntity::Referral, id)
+                .by(PROVIDER_LINK)
+                .in_village(&r.village)
+                .detail(status),
         )?;
         Ok(true)
     })
@@ -293,15 +291,14 @@ pub fn answer(
 
 /// A village's referrals past their due date without a final answer, the oldest first.
 pub fn overdue(conn: &mut Conn, village: &str, now_ms: i64) -> Result<Vec<Referral>, StorageError> {
-    Ok(conn
-        .query(
-            &format!(
-                "SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.due_at < $2 \
+    conn.query(
+        &format!(
+            "SELECT {COLUMNS} WHERE r.kode_wilayah = $1 AND r.due_at < $2 \
                  AND r.status <> 'selesai' AND r.status <> 'ditolak' ORDER BY r.due_at LIMIT 200"
-            ),
-            &[village.into(), now_ms.into()],
-        )?
-        .into_iter()
-        .filter_map(read)
-        .collect())
+        ),
+        &[village.into(), now_ms.into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
 }

@@ -229,3 +229,61 @@ fn intake_needs_a_person_a_sector_a_need_and_consent() {
         "nothing half-saved"
     );
 }
+
+/// A case whose stored state is not a known code makes the queue fail with an error naming the
+/// table and the case, instead of vanishing from it.
+#[test]
+fn a_case_that_cannot_be_read_is_an_error_not_a_gap_in_the_queue() {
+    for t in testing::all() {
+        let mut conn = t.db.conn().unwrap();
+        let now = 1_767_225_600_000;
+        let good = cases::open(
+            &mut conn,
+            &walk_in(),
+            "user:fo",
+            Role::PenerimaInformasi,
+            now,
+        )
+        .unwrap()
+        .unwrap();
+        let bad = cases::open(
+            &mut conn,
+            &walk_in(),
+            "user:fo",
+            Role::PenerimaInformasi,
+            now,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            cases::open_cases(&mut conn, VILLAGE, None).unwrap().len(),
+            2
+        );
+        conn.execute(
+            "UPDATE cases SET state = 'hilang' WHERE kode_wilayah = $1 AND id = $2",
+            &[VILLAGE.into(), bad.id.as_str().into()],
+        )
+        .unwrap();
+        let err = cases::open_cases(&mut conn, VILLAGE, None).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, puskesos_storage::StorageError::Corrupt(_)),
+            "{}: {text}",
+            t.label
+        );
+        assert!(text.contains("cases"), "{}: {text}", t.label);
+        assert!(text.contains(&bad.id), "{}: {text}", t.label);
+        assert!(text.contains("hilang"), "{}: {text}", t.label);
+        assert!(!text.contains(&good.id), "{}: {text}", t.label);
+        // The case on its own too, rather than "not found".
+        assert!(matches!(
+            cases::by_id(&mut conn, VILLAGE, &bad.id),
+            Err(puskesos_storage::StorageError::Corrupt(_))
+        ));
+        assert!(
+            cases::by_id(&mut conn, VILLAGE, &good.id)
+                .unwrap()
+                .is_some()
+        );
+    }
+}
