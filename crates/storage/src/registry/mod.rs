@@ -40,7 +40,6 @@ pub use views::{
 pub use crate::audit::{AuditEntry, audit_of, audit_page};
 
 use crate::StorageError;
-use crate::audit::{AuditAction, AuditEntity, AuditEvent};
 use crate::db::Conn;
 
 /// Who writes, why, and where the data came from: stored with every change.
@@ -59,28 +58,4 @@ pub fn counts(conn: &mut Conn) -> Result<(i64, i64), StorageError> {
         conn.query_i64("SELECT COUNT(*) FROM families", &[])?,
         conn.query_i64("SELECT COUNT(*) FROM persons", &[])?,
     ))
-}
-
-/// Records one processing of personal data in the audit log (UU 27/2022 Ps 31).
-///
-/// compatibility: web callers move to audit::record. The action and entity must be codes of
-/// [`AuditAction`] and [`AuditEntity`]; another text is refused (a configuration error), so
-/// that the log keeps one vocabulary.
-pub fn audit(
-    conn: &mut Conn,
-    village: &str,
-    actor: &str,
-    action: &str,
-    entity: &str,
-    entity_id: &str,
-    detail: Option<&str>,
-) -> Result<(), StorageError> {
-    let unknown = |what: &str, code: &str| StorageError::Config(format!("audit {what} {code:?}"));
-    let action = AuditAction::parse(action).ok_or_else(|| unknown("action", action))?;
-    let entity = AuditEntity::parse(entity).ok_or_else(|| unknown("entity", entity))?;
-    let mut event = AuditEvent::new(action, entity, entity_id)
-        .by(actor)
-        .in_village(village);
-    event.detail = detail.map(str::to_string);
-    crate::audit::record(conn, &event)
 }

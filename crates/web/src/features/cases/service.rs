@@ -10,6 +10,7 @@ use puskesos_domain::access::Role;
 use puskesos_domain::cases::{Sector, State, Step, StepError};
 use puskesos_domain::model::{Family, Person, Record};
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::cases::{self, Attachment, Case, CaseEvent, IntakeError, NewCase};
 use puskesos_storage::complaints::{self, Complaint};
 use puskesos_storage::referrals::{self, Provider, Referral};
@@ -213,7 +214,12 @@ pub fn case_file(db: &Db, staff: &Staff, id: &str) -> Result<Option<CaseFile>, S
     let sent = referrals::of_case(&mut conn, v, id)?;
     let files = cases::attachments(&mut conn, v, id)?;
     let directory = referrals::providers(&mut conn, v)?;
-    registry::audit(&mut conn, v, &staff.actor, "view", "case", id, None)?;
+    audit::record(
+        &mut conn,
+        &AuditEvent::new(AuditAction::View, AuditEntity::Case, id)
+            .by(&staff.actor)
+            .in_village(v),
+    )?;
     Ok(Some(CaseFile {
         case,
         events,
@@ -360,14 +366,11 @@ pub fn letter_pdf(
         return Ok(None);
     };
     let bytes = std::fs::read(letters.join(format!("{}.pdf", r.id))).map_err(CaseError::File)?;
-    registry::audit(
+    audit::record(
         &mut conn,
-        &staff.village,
-        &staff.actor,
-        "read",
-        "referral_letter",
-        &r.id,
-        None,
+        &AuditEvent::new(AuditAction::Read, AuditEntity::ReferralLetter, &r.id)
+            .by(&staff.actor)
+            .in_village(&staff.village),
     )?;
     Ok(Some(bytes))
 }
@@ -389,14 +392,12 @@ pub fn attach(
         return Err(CaseError::NotFound);
     }
     let refused = |conn: &mut Conn, why: &str| {
-        registry::audit(
+        audit::record(
             conn,
-            village,
-            &staff.actor,
-            "upload-refused",
-            "case",
-            case_id,
-            Some(why),
+            &AuditEvent::new(AuditAction::UploadRefused, AuditEntity::Case, case_id)
+                .by(&staff.actor)
+                .in_village(village)
+                .detail(why),
         )
     };
     if bytes.len() > cases::MAX_ATTACHMENT {
@@ -446,14 +447,12 @@ pub fn attachment(
         _ => "pdf",
     };
     let bytes = std::fs::read(dir.join(format!("{}.{ext}", a.id))).map_err(CaseError::File)?;
-    registry::audit(
+    audit::record(
         &mut conn,
-        &staff.village,
-        &staff.actor,
-        "read",
-        "attachment",
-        &a.id,
-        Some(case_id),
+        &AuditEvent::new(AuditAction::Read, AuditEntity::Attachment, &a.id)
+            .by(&staff.actor)
+            .in_village(&staff.village)
+            .detail(case_id),
     )?;
     Ok(Some((a, bytes)))
 }
@@ -468,26 +467,20 @@ pub fn for_provider(
 ) -> Result<Option<(Referral, Case)>, StorageError> {
     let mut conn = db.conn()?;
     let Some(r) = referrals::by_token(&mut conn, referral_id, token, now)? else {
-        registry::audit(
+        audit::record(
             &mut conn,
-            "",
-            "provider-link",
-            "view-refused",
-            "referral",
-            referral_id,
-            None,
+            &AuditEvent::new(AuditAction::ViewRefused, AuditEntity::Referral, referral_id)
+                .by("provider-link")
+                .in_village(""),
         )?;
         return Ok(None);
     };
     let case = cases::by_id(&mut conn, &r.village, &r.case_id)?;
-    registry::audit(
+    audit::record(
         &mut conn,
-        &r.village,
-        "provider-link",
-        "view",
-        "referral",
-        referral_id,
-        None,
+        &AuditEvent::new(AuditAction::View, AuditEntity::Referral, referral_id)
+            .by("provider-link")
+            .in_village(&r.village),
     )?;
     Ok(case.map(|c| (r, c)))
 }

@@ -3,8 +3,9 @@
 
 use puskesos_domain::access::Role;
 use puskesos_domain::complaints::{Action, Status, StepError};
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::complaints::{self, Complaint, Lookup, NewComplaint};
-use puskesos_storage::{Db, StorageError, now_ms, registry};
+use puskesos_storage::{Db, StorageError, now_ms};
 
 /// The field an intake form lacks (the storage names it; the form shows it at that field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +97,12 @@ pub fn view(
     let mut conn = db.conn()?;
     let c = complaints::by_id(&mut conn, village, id)?;
     if c.is_some() {
-        registry::audit(&mut conn, village, actor, "view", "complaint", id, None)?;
+        audit::record(
+            &mut conn,
+            &AuditEvent::new(AuditAction::View, AuditEntity::Complaint, id)
+                .by(actor)
+                .in_village(village),
+        )?;
     }
     Ok(c)
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use puskesos_domain::{Lang, tr};
 use puskesos_interchange::export::{Cell, ExportError};
 use puskesos_interchange::{ImportError, ImportOptions, ImportSummary};
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::registry::Scope;
 use puskesos_storage::{Db, StorageError, new_id};
 
@@ -136,14 +137,12 @@ pub fn proposals(
 ) -> Result<(Vec<String>, Vec<Vec<Cell>>), StorageError> {
     let mut conn = db.conn()?;
     let rows = puskesos_storage::cases::dtsen_proposals(&mut conn, village)?;
-    puskesos_storage::registry::audit(
+    audit::record(
         &mut conn,
-        village,
-        actor,
-        "export",
-        "dtsen_proposals",
-        village,
-        Some(&format!("rows={}", rows.len())),
+        &AuditEvent::new(AuditAction::Export, AuditEntity::DtsenProposals, village)
+            .by(actor)
+            .in_village(village)
+            .detail(&format!("rows={}", rows.len())),
     )?;
     let header = [
         "field-no_kk",

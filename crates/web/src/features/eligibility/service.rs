@@ -13,7 +13,8 @@ use puskesos_domain::{Lang, tr};
 use puskesos_interchange::export::{Cell, table_bytes};
 use puskesos_interchange::rules::RulesError;
 use puskesos_storage::assessment::{self, GapRow};
-use puskesos_storage::{Db, StorageError, registry};
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use puskesos_storage::{Db, StorageError};
 
 use crate::app::{Rules, blocking};
 
@@ -175,14 +176,12 @@ pub async fn export_list(
     let (what, n) = (format!("{program}/{}", gap.code()), rows.len());
     blocking(move || {
         let mut conn = db.conn()?;
-        registry::audit(
+        audit::record(
             &mut conn,
-            &v,
-            &actor,
-            "export",
-            "gap_list",
-            &what,
-            Some(&format!("rows={n}")),
+            &AuditEvent::new(AuditAction::Export, AuditEntity::GapList, &what)
+                .by(&actor)
+                .in_village(&v)
+                .detail(&format!("rows={n}")),
         )
     })
     .await?;

@@ -5,6 +5,7 @@
 use puskesos_domain::access::Reach;
 use puskesos_domain::model::{Family, PERSON_FIELDS, Person, Record};
 use puskesos_domain::wilayah::KodeWilayah;
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::registry::{self, AuditEntry, ChangeEntry};
 use puskesos_storage::{Db, StorageError, now_ms};
 use serde_json::{Value, json};
@@ -57,14 +58,11 @@ pub fn export(
         return Ok(None);
     };
     if !KodeWilayah::parse(&village).is_some_and(|v| reach.covers(&v)) {
-        registry::audit(
+        audit::record(
             &mut conn,
-            &village,
-            actor,
-            "export-refused",
-            "person",
-            id,
-            None,
+            &AuditEvent::new(AuditAction::ExportRefused, AuditEntity::Person, id)
+                .by(actor)
+                .in_village(&village),
         )?;
         return Ok(None);
     }
@@ -76,14 +74,11 @@ pub fn export(
     let mut processing = registry::audit_of(&mut conn, &person.id)?;
     processing.extend(registry::audit_of(&mut conn, &person.family_id)?);
     processing.sort_by_key(|a| std::cmp::Reverse(a.at_ms));
-    registry::audit(
+    audit::record(
         &mut conn,
-        &village,
-        actor,
-        "personal-data-export",
-        "person",
-        id,
-        None,
+        &AuditEvent::new(AuditAction::PersonalDataExport, AuditEntity::Person, id)
+            .by(actor)
+            .in_village(&village),
     )?;
     Ok(Some(Export {
         person,
