@@ -1,5 +1,4 @@
-//! Which village a page is about (the account's own, or one that a district account picked),
-//! and how a refused step is answered.
+//! Which village a page is about: the account's own, or one that a district account picked.
 
 use puskesos_domain::access::Reach;
 use puskesos_domain::wilayah::{KodeWilayah, Level};
