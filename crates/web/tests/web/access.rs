@@ -859,3 +859,26 @@ async fn hsts_when_served_over_https() {
     );
     sync(move || drop((app, f)));
 }
+
+/// A record id in a URL is parsed once, at the edge: what is not an id is "not found" before any
+/// database is asked, for every kind of record.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_record_id_is_not_found() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (cookie, _) = session(&f, "ketua");
+        for uri in [
+            "/keluarga/bukan-id",
+            "/anggota/1%27%20OR%201=1/ubah",
+            "/kasus/x",
+            "/pengaduan/00000000-0000-0000-0000-00000000000g",
+            "/api/v1/keluarga/123",
+            "/rujukan/%2e%2e/jawab",
+        ] {
+            let r = call(&app, Method::GET, uri, Some(&cookie), None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{} {uri}", f.label());
+        }
+        sync(move || drop((app, f)));
+    }
+}

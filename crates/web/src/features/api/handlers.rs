@@ -12,8 +12,10 @@ use super::bodies::{
     ApiError, Eligibility, FamilyBody, NikInvalid, NikValid, Region, SearchResult,
 };
 use crate::app::access::CurrentUser;
+use crate::app::extract::IdPath;
 use crate::app::{AppError, AppState};
 use crate::features::registry::{Reader, SearchParams, assess_family, load_family, run_search};
+use puskesos_domain::ids::FamilyId;
 
 #[utoipa::path(
     get,
@@ -93,8 +95,10 @@ pub async fn search(
 pub async fn family(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<FamilyId>,
 ) -> Result<Json<FamilyBody>, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let view = load_family(&state.db, &state.audit, Reader::from(&user), id, "api")
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -118,8 +122,10 @@ pub async fn family(
 pub async fn eligibility(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<FamilyId>,
 ) -> Result<Json<Eligibility>, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let view = load_family(&state.db, &state.audit, Reader::from(&user), id, "api")
         .await?
         .ok_or_else(AppError::not_found)?;

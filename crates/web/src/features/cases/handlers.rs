@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use puskesos_domain::access::{Action, allowed};
@@ -17,12 +17,14 @@ use serde::Deserialize;
 
 use crate::app::access::{CurrentUser, csrf_ok};
 use crate::app::download::{download, origin};
+use crate::app::extract::IdPath;
 use crate::app::extract::{AtVillage, CsrfForm, UiLang};
 use crate::app::run::service;
 use crate::app::scope::village_for;
 use crate::app::{AppError, AppState, blocking};
 use crate::features::cases::service::{self, CaseError, Intake, ReferTo, Staff, step_from_code};
 use crate::features::cases::views::{self, IntakeForm};
+use puskesos_domain::ids::{CaseId, ReferralId};
 
 impl From<CaseError> for AppError {
     fn from(e: CaseError) -> AppError {
@@ -124,9 +126,11 @@ pub async fn page(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<CaseId>,
     Query(p): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let village = village_for(&user, p.desa.as_deref()).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
     let by = staff(&user, village);
@@ -161,9 +165,11 @@ pub async fn take_step(
     UiLang(lang): UiLang,
     headers: HeaderMap,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<CaseId>,
     CsrfForm(form): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let village = own_village(&user)?;
     let step = step_from_code(&form.step)
         .ok_or_else(|| AppError::refused(StatusCode::BAD_REQUEST, "case-err-out-of-order"))?;
@@ -199,9 +205,11 @@ pub struct TokenQuery {
 pub async fn provider_page(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ReferralId>,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let token = q.t.unwrap_or_default();
     let db = state.db.clone();
     let tk = token.clone();
@@ -223,9 +231,11 @@ pub struct AnswerForm {
 pub async fn provider_answer(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ReferralId>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let db = state.db.clone();
     let answered =
         blocking(move || service::answer(&db, &id, &form.t, &form.status, &form.note)).await?;
@@ -307,9 +317,11 @@ pub async fn queue(
 pub async fn attach(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<CaseId>,
     mut multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let village = own_village(&user)?;
     let mut csrf = String::new();
     let mut file: Option<(String, axum::body::Bytes)> = None;
@@ -351,8 +363,10 @@ pub async fn attach(
 pub async fn attachment(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, aid)): Path<(String, String)>,
+    IdPath((id, aid)): IdPath<(CaseId, String)>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let village = village_for(&user, None).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
     let by = staff(&user, village);
@@ -367,8 +381,12 @@ pub async fn attachment(
 pub async fn letter(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, rid)): Path<(String, String)>,
+    IdPath((id, rid)): IdPath<(CaseId, ReferralId)>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
+    // Parsed at the edge; the services take the id as text.
+    let rid = rid.into_string();
     let village = village_for(&user, None).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
     let by = staff(&user, village);

@@ -2,7 +2,7 @@
 //! complaint and prints a receipt (ticket number and short code); staff process, escalate and
 //! decide; the resident sees only the status and its dates on the public page `/status`.
 
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use puskesos_domain::access::{Action as Perm, allowed};
@@ -15,10 +15,12 @@ use serde::Deserialize;
 use super::service::{self, IntakeError, Step, StepFailed};
 use super::views;
 use crate::app::access::{CurrentUser, MaybeUser};
+use crate::app::extract::IdPath;
 use crate::app::extract::{AtVillage, CsrfForm, UiLang};
 use crate::app::layout::Page;
 use crate::app::scope::{desa_query, village_for};
 use crate::app::{AppError, AppState, blocking};
+use puskesos_domain::ids::ComplaintId;
 
 #[derive(Deserialize, Default)]
 pub struct DesaQuery {
@@ -134,9 +136,11 @@ pub async fn page(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ComplaintId>,
     Query(q): Query<DesaQuery>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     // Not `AtVillage`: without a village this page has always answered "not found".
     let village = village_for(&user, q.desa.as_deref()).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
@@ -160,9 +164,11 @@ pub async fn page(
 pub async fn act(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ComplaintId>,
     CsrfForm(form): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let village = village_for(&user, form.desa.as_deref()).ok_or_else(AppError::not_found)?;
     let action = Action::parse(&form.action)
         .ok_or_else(|| AppError::refused(StatusCode::BAD_REQUEST, "case-err-out-of-order"))?;

@@ -1,7 +1,7 @@
 //! UU 27/2022: the audit log for the responsible roles (Ps 31), and one person's data with its
 //! processing record for that person (Ps 32).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use puskesos_domain::tr;
 use serde::Deserialize;
@@ -10,9 +10,11 @@ use super::service;
 use super::views;
 use crate::app::access::CurrentUser;
 use crate::app::download::download;
+use crate::app::extract::IdPath;
 use crate::app::extract::UiLang;
 use crate::app::layout::Page;
 use crate::app::{AppError, AppState, blocking};
+use puskesos_domain::ids::PersonId;
 
 #[derive(Deserialize)]
 pub struct AuditParams {
@@ -40,8 +42,10 @@ pub async fn audit(
 pub async fn person_export(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PersonId>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let db = state.db.clone();
     let reach = user.reach.clone();
     let actor = user.actor();

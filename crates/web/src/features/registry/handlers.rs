@@ -2,7 +2,7 @@
 //! fails its checks is drawn again with the errors next to their fields (422); everything else
 //! that goes wrong is an [`AppError`].
 
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS};
@@ -12,8 +12,10 @@ use super::fields::{Errors, Fields, RecordForm, case_param, parse_family, parse_
 use super::service::{self, Reader, SaveError, SearchParams, in_reach, village_of, write_ctx};
 use super::views::{self, FormSpec};
 use crate::app::access::CurrentUser;
+use crate::app::extract::IdPath;
 use crate::app::extract::{CsrfForm, UiLang};
 use crate::app::{AppError, AppState};
+use puskesos_domain::ids::{FamilyId, PersonId};
 
 /// Registry search by NIK, KK, name, RT/RW, with paging.
 pub async fn search(
@@ -31,8 +33,10 @@ pub async fn family(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<FamilyId>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     // Outside the reach and absent look the same: nothing about another village leaks.
     let page = service::family_page(
         &state.db,
@@ -154,8 +158,10 @@ pub async fn edit_family_form(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<FamilyId>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let family = service::family_in_reach(&state.db, &user.reach, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -168,9 +174,11 @@ pub async fn edit_family_submit(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<FamilyId>,
     CsrfForm(form): CsrfForm<RecordForm>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let spec = || FormSpec::edit_family(lang, &id, &form.fields);
     let mut errors = Errors::new();
     let reason = form.reason(lang, &mut errors);
@@ -202,8 +210,10 @@ pub async fn add_member_form(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<FamilyId>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     service::family_in_reach(&state.db, &user.reach, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -216,9 +226,11 @@ pub async fn add_member_submit(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<FamilyId>,
     CsrfForm(form): CsrfForm<RecordForm>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let spec = || add_member_spec(lang, &id, &form.fields);
     let mut errors = Errors::new();
     let reason = form.reason(lang, &mut errors);
@@ -247,8 +259,10 @@ pub async fn edit_member_form(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PersonId>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let person = service::person_in_reach(&state.db, &user.reach, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -261,9 +275,11 @@ pub async fn edit_member_submit(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PersonId>,
     CsrfForm(form): CsrfForm<RecordForm>,
 ) -> Result<Response, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
     let spec = || edit_member_spec(lang, &id, &form.fields);
     let mut errors = Errors::new();
     let reason = form.reason(lang, &mut errors);
