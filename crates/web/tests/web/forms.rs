@@ -326,6 +326,53 @@ async fn data_officer_uploads_downloads_rejects_and_exports() {
         let report = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes())
             .into_owned();
         assert!(report.contains("di luar wilayah"), "{report}");
+        // The read is recorded (the report holds NIKs and names) ...
+        let audited = |action: &str| {
+            sync(|| {
+                t.db.conn()
+                    .unwrap()
+                    .query_i64(
+                        &format!(
+                            "SELECT COUNT(*) FROM audit_log WHERE action = '{action}' \
+                             AND entity_id = 'tolak/{link}'"
+                        ),
+                        &[],
+                    )
+                    .unwrap()
+            })
+        };
+        assert_eq!(audited("read"), 1);
+        // ... and a data officer of another village gets nothing, recorded too.
+        let other = sync(|| {
+            let mut conn = t.db.conn().unwrap();
+            accounts::create(
+                &mut conn,
+                &NewAccount {
+                    username: "data2",
+                    display_name: "Data 2",
+                    role: Role::PengolahData,
+                    region: Some("11.01.01.2002"),
+                    password: "rahasia-desa-1",
+                },
+                "t",
+                now_ms(),
+            )
+            .unwrap();
+            let s = accounts::login(&mut conn, "data2", "rahasia-desa-1", now_ms()).unwrap();
+            format!("puskesos_sesi={}", s.token)
+        });
+        let req = Request::builder()
+            .uri(format!("/data/tolak/{link}"))
+            .header(header::COOKIE, &other)
+            .body(Body::empty())
+            .unwrap();
+        let resp = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::NOT_FOUND,
+            "another village's report"
+        );
+        assert_eq!(audited("view-refused"), 1);
         // Path tricks are refused before any file is touched.
         let resp = app
             .clone()

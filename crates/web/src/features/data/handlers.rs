@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::app::access::{CurrentUser, csrf_ok};
 use crate::app::download::{download, table_download};
-use crate::app::extract::UiLang;
+use crate::app::extract::{AtVillage, UiLang};
 use crate::app::run::off_thread;
 use crate::app::{AppError, AppState, blocking};
 use crate::features::data::service::{self, ExportFailure, UploadError};
@@ -104,16 +104,19 @@ pub async fn upload(
 /// The reject report of an upload. Ids are UUIDs; anything else is refused before touching files.
 pub async fn rejects(
     State(state): State<AppState>,
+    AtVillage { user, village }: AtVillage,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let path = service::reject_path(&state.files_dir, &id).ok_or_else(AppError::not_found)?;
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            AppError::not_found()
-        } else {
-            AppError::file(e)
-        }
-    })?;
+    let actor = user.actor();
+    let (db, files, rid) = (state.db.clone(), state.files_dir.clone(), id.clone());
+    let bytes = off_thread(move || service::read_reject(&db, &files, &village, &actor, &rid))
+        .await?
+        .map_err(|e| match e {
+            UploadError::Io(e) => AppError::file(e),
+            UploadError::Import(ImportError::Storage(e)) => e.into(),
+            UploadError::Import(e) => AppError::internal("web-internal-error", e),
+        })?
+        .ok_or_else(AppError::not_found)?;
     Ok(download(
         "text/csv; charset=utf-8",
         &format!("tolak-{id}.csv"),

@@ -69,7 +69,9 @@ pub fn import_upload(
     bytes: &[u8],
 ) -> Result<(String, ImportSummary), UploadError> {
     let id = new_id();
-    let dir = files_dir.join("impor");
+    // Each village's uploads and reject reports in a folder of its own: a report is served
+    // only from the folder of the village the reader may see.
+    let dir = files_dir.join("impor").join(&village);
     let path = dir.join(format!("{id}.{kind}"));
     let mut opts = ImportOptions::new(actor);
     opts.reject_path = Some(dir.join(format!("{id}.tolak.csv")));
@@ -88,11 +90,47 @@ pub fn import_upload(
     Ok((id, summary))
 }
 
-/// Where the reject report of upload `id` is kept; `None` for an id that is not a UUID (so
-/// nothing else is ever opened).
-pub fn reject_path(files_dir: &Path, id: &str) -> Option<PathBuf> {
-    (id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
-        .then(|| files_dir.join("impor").join(format!("{id}.tolak.csv")))
+/// Where the reject report of upload `id` into `village` is kept; `None` for an id that is not
+/// a UUID or a village that is not a village code (so nothing else is ever opened).
+pub fn reject_path(files_dir: &Path, village: &str, id: &str) -> Option<PathBuf> {
+    let village = puskesos_domain::ids::VillageCode::parse(village)?;
+    (id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')).then(|| {
+        files_dir
+            .join("impor")
+            .join(village.as_str())
+            .join(format!("{id}.tolak.csv"))
+    })
+}
+
+/// The reject report of upload `id` of `village` (it holds NIKs and names), read by `actor`:
+/// the read is recorded, and so is a report asked for that the village does not have.
+pub fn read_reject(
+    db: &Db,
+    files_dir: &Path,
+    village: &str,
+    actor: &str,
+    id: &str,
+) -> Result<Option<Vec<u8>>, UploadError> {
+    let found = match reject_path(files_dir, village, id) {
+        Some(path) => match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(UploadError::Io(e)),
+        },
+        None => None,
+    };
+    let action = if found.is_some() {
+        AuditAction::Read
+    } else {
+        AuditAction::ViewRefused
+    };
+    audit::record(
+        &mut db.conn()?,
+        &AuditEvent::new(action, AuditEntity::File, &format!("tolak/{id}"))
+            .by(actor)
+            .in_village(village),
+    )?;
+    Ok(found)
 }
 
 /// An RT or RW as the registry stores it: three digits ("3" is "003"); other text as given.
@@ -167,9 +205,11 @@ mod tests {
     #[test]
     fn only_ids_name_files() {
         let dir = Path::new("/berkas");
-        assert!(reject_path(dir, "0193d0a4-7a3c-7f00-8000-000000000001").is_some());
-        assert!(reject_path(dir, "..%2F..%2Fetc%2Fpasswd").is_none());
-        assert!(reject_path(dir, "../../../../../../../../../../etc/passwd").is_none());
+        let v = "33.12.01.2003";
+        assert!(reject_path(dir, v, "0193d0a4-7a3c-7f00-8000-000000000001").is_some());
+        assert!(reject_path(dir, v, "..%2F..%2Fetc%2Fpasswd").is_none());
+        assert!(reject_path(dir, v, "../../../../../../../../../../etc/passwd").is_none());
+        assert!(reject_path(dir, "../x", "0193d0a4-7a3c-7f00-8000-000000000001").is_none());
         assert_eq!(upload_kind("Desa.XLSX"), Some("xlsx"));
         assert_eq!(upload_kind("foto.jpg"), None);
         assert_eq!(pad(Some(" 7 ".into())).as_deref(), Some("007"));
