@@ -25,10 +25,12 @@ pub enum AuditAction {
     StepRefused,
     AnswerRefused,
     UploadRefused,
+    /// A role asked for a page the permission matrix does not give it.
+    AccessRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::Create,
         AuditAction::Update,
         AuditAction::View,
@@ -41,6 +43,7 @@ impl AuditAction {
         AuditAction::StepRefused,
         AuditAction::AnswerRefused,
         AuditAction::UploadRefused,
+        AuditAction::AccessRefused,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -58,6 +61,7 @@ impl AuditAction {
             AuditAction::StepRefused => "step-refused",
             AuditAction::AnswerRefused => "answer-refused",
             AuditAction::UploadRefused => "upload-refused",
+            AuditAction::AccessRefused => "access-refused",
         }
     }
 
@@ -82,10 +86,12 @@ pub enum AuditEntity {
     File,
     GapList,
     DtsenProposals,
+    /// A page (`entity_id`: its path and query) read or refused as a whole.
+    Page,
 }
 
 impl AuditEntity {
-    pub const ALL: [AuditEntity; 12] = [
+    pub const ALL: [AuditEntity; 13] = [
         AuditEntity::Family,
         AuditEntity::Person,
         AuditEntity::Case,
@@ -98,6 +104,7 @@ impl AuditEntity {
         AuditEntity::File,
         AuditEntity::GapList,
         AuditEntity::DtsenProposals,
+        AuditEntity::Page,
     ];
 
     /// The text stored in `audit_log.entity`.
@@ -115,6 +122,7 @@ impl AuditEntity {
             AuditEntity::File => "file",
             AuditEntity::GapList => "gap_list",
             AuditEntity::DtsenProposals => "dtsen_proposals",
+            AuditEntity::Page => "page",
         }
     }
 

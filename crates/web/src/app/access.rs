@@ -8,14 +8,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use puskesos_domain::access::{Reach, allowed};
+use puskesos_domain::wilayah::Level;
 use puskesos_domain::{Lang, tr};
+use puskesos_storage::StorageError;
 use puskesos_storage::accounts::{self, Account};
+use puskesos_storage::audit::{AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::now_ms;
 
 use crate::app::AppState;
 use crate::app::error::AppError;
 use crate::app::layout::{error_page, lang_of};
-use crate::app::route::{self, Access, Route};
+use crate::app::route::{self, Access, Audit, Route};
 use crate::app::run::quick;
 
 pub const SESSION_COOKIE: &str = "puskesos_sesi";
@@ -111,9 +114,10 @@ pub async fn access_check(
     } else {
         req.method().clone()
     };
-    let Some(access) = route::rule(gate.table, &method, path) else {
+    let Some(route) = route::find(gate.table, &method, path) else {
         return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, json);
     };
+    let (access, audit_rule) = (route.access, route.audit);
     let user = match jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         Some(token) => {
             let db = state.db.clone();
@@ -144,15 +148,66 @@ pub async fn access_check(
             return Redirect::to("/masuk").into_response();
         };
         if !allowed(u.account.role, action) {
+            // A refusal is recorded too (UU 27/2022): who asked for what.
+            let event = page_event(AuditAction::AccessRefused, u, req.uri());
+            if let Err(e) = record(state, event).await {
+                return AppError::from(e).into_response();
+            }
             return refuse(StatusCode::FORBIDDEN, "web-forbidden", lang, json);
         }
     }
+    let uri = req.uri().clone();
     req.extensions_mut().insert(route::RouteTable(gate.table));
     req.extensions_mut().insert(MaybeUser(user.clone()));
-    if let Some(u) = user {
-        req.extensions_mut().insert(u);
+    if let Some(u) = &user {
+        req.extensions_mut().insert(u.clone());
     }
-    next.run(req).await
+    let resp = next.run(req).await;
+    // A page with personal data whose handler writes no row of its own: the kernel records
+    // that it was read (the path and query say what), and shows nothing before the row is
+    // committed.
+    if audit_rule == Audit::Kernel
+        && resp.status().is_success()
+        && let Some(u) = &user
+        && let Err(e) = record(state, page_event(AuditAction::Read, u, &uri)).await
+    {
+        return AppError::from(e).into_response();
+    }
+    resp
+}
+
+/// A row about a page: `entity_id` is its path and query, the village the account's own (a
+/// district account's rows name no single village).
+fn page_event(action: AuditAction, user: &CurrentUser, uri: &axum::http::Uri) -> AuditEvent {
+    let what = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or(uri.path());
+    let village = match &user.reach {
+        Reach::Within(r) if r.level() == Level::DesaKelurahan => r.to_string(),
+        _ => String::new(),
+    };
+    AuditEvent::new(
+        action,
+        AuditEntity::Page,
+        &what.chars().take(500).collect::<String>(),
+    )
+    .by(&user.actor())
+    .in_village(&village)
+}
+
+/// Hands a row to the group-commit writer and waits for its commit.
+async fn record(state: &AppState, event: AuditEvent) -> Result<(), StorageError> {
+    let (done, wait) = tokio::sync::oneshot::channel();
+    state.audit.submit(
+        event,
+        Box::new(move |result| {
+            let _ = done.send(result);
+        }),
+    )?;
+    wait.await
+        .map_err(|_| StorageError::Config("audit writer stopped".into()))?
+        .map_err(|e| StorageError::Config(format!("audit: {e}")))
 }
 
 /// Checks a form's CSRF token against the session's.

@@ -17,11 +17,24 @@ pub enum Access {
     Needs(Action),
 }
 
+/// Who records a response of the route in the audit log (UU 27/2022: every response that
+/// carries a person's data is recorded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audit {
+    /// The response carries no personal data (or only the caller's own).
+    No,
+    /// The kernel records each successful response (`read` of the page, with its query).
+    Kernel,
+    /// The handler's service writes its own, more precise row (a family view, a case, a file).
+    Own,
+}
+
 #[derive(Clone)]
 pub struct Route {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    pub audit: Audit,
     pub handler: fn() -> MethodRouter<AppState>,
 }
 
@@ -33,9 +46,17 @@ macro_rules! route {
             method: ::axum::http::Method::$method,
             path: $path,
             access: $access,
+            audit: $crate::app::route::Audit::No,
             handler: || {
                 ::axum::routing::post($handler).layer(axum::extract::DefaultBodyLimit::max($limit))
             },
+        }
+    };
+    // A route whose responses carry personal data: `audit = Kernel` or `audit = Own`.
+    ($method:ident, $path:literal, $access:expr, $handler:path, audit = $audit:ident) => {
+        $crate::app::route::Route {
+            audit: $crate::app::route::Audit::$audit,
+            ..$crate::app::route::route!($method, $path, $access, $handler)
         }
     };
     ($method:ident, $path:literal, $access:expr, $handler:path) => {
@@ -43,6 +64,7 @@ macro_rules! route {
             method: ::axum::http::Method::$method,
             path: $path,
             access: $access,
+            audit: $crate::app::route::Audit::No,
             handler: || {
                 if ::axum::http::Method::$method == ::axum::http::Method::GET {
                     ::axum::routing::get($handler)
@@ -56,12 +78,9 @@ macro_rules! route {
 
 pub(crate) use route;
 
-/// The rule of a matched route pattern.
-pub fn rule(table: &[Route], method: &Method, path: &str) -> Option<Access> {
-    table
-        .iter()
-        .find(|r| r.path == path && r.method == *method)
-        .map(|r| r.access)
+/// The route of a matched path pattern and method.
+pub fn find<'t>(table: &'t [Route], method: &Method, path: &str) -> Option<&'t Route> {
+    table.iter().find(|r| r.path == path && r.method == *method)
 }
 
 /// The whole table, handed to handlers that describe the routes (the OpenAPI document) by the

@@ -10,6 +10,7 @@ use puskesos_domain::model::{FAMILY_FIELDS, PERSON_FIELDS, Value, Values, field_
 use puskesos_storage::accounts::{self, NewAccount};
 use puskesos_storage::registry::{self, FamilyInput, WriteCtx};
 use puskesos_storage::{Db, now_ms, testing};
+use puskesos_web::app::route::Audit;
 use puskesos_web::routes::{Access, ROUTES};
 use puskesos_web::{App, AppState};
 use tower::ServiceExt;
@@ -236,7 +237,9 @@ async fn every_route_for_every_role_follows_the_matrix() {
             for role in Role::ALL {
                 let (cookie, csrf) = session(&f, role.code());
                 let form = format!("csrf={csrf}");
+                let audited_before = audit_rows(&f);
                 let r = call(&app, route.method.clone(), &uri, Some(&cookie), Some(&form)).await;
+                let audited = audit_rows(&f) - audited_before;
                 let expect_ok = match route.access {
                     Access::Public => true,
                     Access::Needs(action) => allowed(role, action),
@@ -253,11 +256,28 @@ async fn every_route_for_every_role_follows_the_matrix() {
                         route.method,
                         r.status
                     );
+                    // Every response with a person's data is recorded: by the kernel, or by
+                    // the handler's own, more precise row.
+                    if r.status == StatusCode::OK && route.audit != Audit::No {
+                        assert!(audited >= 1, "{role:?} {} {uri}: not audited", route.method);
+                    }
+                    if route.audit == Audit::No && route.method == Method::GET {
+                        assert_eq!(
+                            audited, 0,
+                            "{role:?} {uri}: rows for a page without personal data"
+                        );
+                    }
                 } else {
                     assert_eq!(
                         r.status,
                         StatusCode::FORBIDDEN,
                         "{role:?} {} {uri}",
+                        route.method
+                    );
+                    // A refusal by the matrix is recorded too.
+                    assert_eq!(
+                        audited, 1,
+                        "{role:?} {} {uri}: refusal not audited",
                         route.method
                     );
                 }
@@ -881,4 +901,13 @@ async fn a_malformed_record_id_is_not_found() {
         }
         sync(move || drop((app, f)));
     }
+}
+
+fn audit_rows(f: &Fixture) -> i64 {
+    sync(|| {
+        f.db.conn()
+            .unwrap()
+            .query_i64("SELECT COUNT(*) FROM audit_log", &[])
+            .unwrap()
+    })
 }

@@ -13,6 +13,6 @@ use crate::app::route::{Route, route};
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/kegiatan",                   Needs(Action::CasesRead),       handlers::page),
+    route!(GET,  "/kegiatan",                   Needs(Action::CasesRead),       handlers::page, audit = Kernel),
     route!(POST, "/kegiatan",                   Needs(Action::CasesWork),       handlers::record),
 ];

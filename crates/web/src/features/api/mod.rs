@@ -17,7 +17,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/api/openapi.json",           Public,                         openapi::serve),
     route!(GET,  "/api/wilayah/{code}",         Public,                         handlers::wilayah),
     route!(GET,  "/api/nik/{nik}",              Public,                         handlers::nik),
-    route!(GET,  "/api/v1/keluarga",            Needs(Action::RegistryRead),    handlers::search),
-    route!(GET,  "/api/v1/keluarga/{id}",       Needs(Action::RegistryRead),    handlers::family),
-    route!(GET,  "/api/v1/keluarga/{id}/kelayakan", Needs(Action::RegistryRead), handlers::eligibility),
+    route!(GET,  "/api/v1/keluarga",            Needs(Action::RegistryRead),    handlers::search, audit = Kernel),
+    route!(GET,  "/api/v1/keluarga/{id}",       Needs(Action::RegistryRead),    handlers::family, audit = Own),
+    route!(GET,  "/api/v1/keluarga/{id}/kelayakan", Needs(Action::RegistryRead), handlers::eligibility, audit = Own),
 ];

@@ -15,17 +15,17 @@ use crate::app::route::{Route, route};
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/antrean",                    Needs(Action::OwnAccount),      handlers::queue),
-    route!(GET,  "/kasus",                      Needs(Action::CasesRead),       handlers::list),
+    route!(GET,  "/antrean",                    Needs(Action::OwnAccount),      handlers::queue, audit = Kernel),
+    route!(GET,  "/kasus",                      Needs(Action::CasesRead),       handlers::list, audit = Kernel),
     route!(GET,  "/kasus/baru",                 Needs(Action::CasesIntake),     handlers::new_form),
     route!(POST, "/kasus/baru",                 Needs(Action::CasesIntake),     handlers::new_submit),
-    route!(GET,  "/kasus/{id}",                 Needs(Action::CasesRead),       handlers::page),
+    route!(GET,  "/kasus/{id}",                 Needs(Action::CasesRead),       handlers::page, audit = Own),
     route!(POST, "/kasus/{id}/langkah",         Needs(Action::CasesWork),       handlers::take_step),
     route!(POST, "/kasus/{id}/lampiran",        Needs(Action::CasesWork),       handlers::attach, limit = 6 * 1024 * 1024),
-    route!(GET,  "/kasus/{id}/lampiran/{aid}",  Needs(Action::CasesRead),       handlers::attachment),
-    route!(GET,  "/kasus/{id}/rujukan/{rid}/surat", Needs(Action::CasesRead),   handlers::letter),
+    route!(GET,  "/kasus/{id}/lampiran/{aid}",  Needs(Action::CasesRead),       handlers::attachment, audit = Own),
+    route!(GET,  "/kasus/{id}/rujukan/{rid}/surat", Needs(Action::CasesRead),   handlers::letter, audit = Own),
     route!(GET,  "/penyedia",                   Needs(Action::CasesWork),       handlers::providers_page),
     route!(POST, "/penyedia",                   Needs(Action::CasesWork),       handlers::provider_add),
-    route!(GET,  "/rujukan/{id}/jawab",         Public,                         handlers::provider_page),
+    route!(GET,  "/rujukan/{id}/jawab",         Public,                         handlers::provider_page, audit = Own),
     route!(POST, "/rujukan/{id}/jawab",         Public,                         handlers::provider_answer),
 ];

@@ -13,10 +13,10 @@ use crate::app::route::{Route, route};
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/pengaduan",                  Needs(Action::CasesRead),       handlers::list),
+    route!(GET,  "/pengaduan",                  Needs(Action::CasesRead),       handlers::list, audit = Kernel),
     route!(GET,  "/pengaduan/baru",             Needs(Action::CasesIntake),     handlers::new_form),
     route!(POST, "/pengaduan/baru",             Needs(Action::CasesIntake),     handlers::new_submit),
-    route!(GET,  "/pengaduan/{id}",             Needs(Action::CasesRead),       handlers::page),
+    route!(GET,  "/pengaduan/{id}",             Needs(Action::CasesRead),       handlers::page, audit = Own),
     route!(POST, "/pengaduan/{id}/langkah",     Needs(Action::ComplaintsWork),  handlers::act),
     route!(GET,  "/status",                     Public,                         handlers::status_page),
     route!(POST, "/status",                     Public,                         handlers::status_lookup),

@@ -14,7 +14,7 @@ use crate::app::route::{Route, route};
 pub const ROUTES: &[Route] = &[
     route!(GET,  "/data",                       Needs(Action::RegistryImport),  handlers::page),
     route!(POST, "/data/impor",                 Needs(Action::RegistryImport),  handlers::upload, limit = handlers::MAX_UPLOAD),
-    route!(GET,  "/data/tolak/{id}",            Needs(Action::RegistryExport),  handlers::rejects),
-    route!(GET,  "/data/ekspor",                Needs(Action::RegistryExport),  handlers::export),
-    route!(GET,  "/data/usulan",                Needs(Action::RegistryExport),  handlers::proposals),
+    route!(GET,  "/data/tolak/{id}",            Needs(Action::RegistryExport),  handlers::rejects, audit = Own),
+    route!(GET,  "/data/ekspor",                Needs(Action::RegistryExport),  handlers::export, audit = Own),
+    route!(GET,  "/data/usulan",                Needs(Action::RegistryExport),  handlers::proposals, audit = Own),
 ];

@@ -14,9 +14,9 @@ use crate::app::route::{Route, route};
 pub const ROUTES: &[Route] = &[
     route!(GET,  "/kelayakan",                  Needs(Action::EligibilityReview), handlers::overview),
     route!(GET,  "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), handlers::whatif_page),
-    route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), handlers::whatif_run),
-    route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), handlers::list),
-    route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), handlers::export),
+    route!(POST, "/kelayakan/bagaimana-jika",   Needs(Action::EligibilityReview), handlers::whatif_run, audit = Kernel),
+    route!(GET,  "/kelayakan/{program}/{gap}",  Needs(Action::EligibilityReview), handlers::list, audit = Kernel),
+    route!(GET,  "/kelayakan/{program}/{gap}/ekspor", Needs(Action::EligibilityReview), handlers::export, audit = Own),
 ];
 
 /// The assessment section of the family page (drawn by the registry feature).

@@ -13,6 +13,6 @@ use crate::app::route::{Route, route};
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/audit",                      Needs(Action::AuditRead),       handlers::audit),
-    route!(GET,  "/anggota/{id}/data",          Needs(Action::PersonalDataExport), handlers::person_export),
+    route!(GET,  "/audit",                      Needs(Action::AuditRead),       handlers::audit, audit = Kernel),
+    route!(GET,  "/anggota/{id}/data",          Needs(Action::PersonalDataExport), handlers::person_export, audit = Own),
 ];

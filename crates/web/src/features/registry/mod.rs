@@ -32,14 +32,14 @@ impl<'a> From<&'a CurrentUser> for Reader<'a> {
 // One line per route reads as a table: keep rustfmt from spreading it out.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route!(GET,  "/registri",                   Needs(Action::RegistryRead),    handlers::search),
-    route!(GET,  "/keluarga/{id}",              Needs(Action::RegistryRead),    handlers::family),
+    route!(GET,  "/registri",                   Needs(Action::RegistryRead),    handlers::search, audit = Kernel),
+    route!(GET,  "/keluarga/{id}",              Needs(Action::RegistryRead),    handlers::family, audit = Own),
     route!(GET,  "/keluarga/baru",              Needs(Action::RegistryWrite),   handlers::new_family_form),
     route!(POST, "/keluarga/baru",              Needs(Action::RegistryWrite),   handlers::new_family_submit),
-    route!(GET,  "/keluarga/{id}/ubah",         Needs(Action::RegistryWrite),   handlers::edit_family_form),
+    route!(GET,  "/keluarga/{id}/ubah",         Needs(Action::RegistryWrite),   handlers::edit_family_form, audit = Kernel),
     route!(POST, "/keluarga/{id}/ubah",         Needs(Action::RegistryWrite),   handlers::edit_family_submit),
     route!(GET,  "/keluarga/{id}/anggota/baru", Needs(Action::RegistryWrite),   handlers::add_member_form),
     route!(POST, "/keluarga/{id}/anggota/baru", Needs(Action::RegistryWrite),   handlers::add_member_submit),
-    route!(GET,  "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   handlers::edit_member_form),
+    route!(GET,  "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   handlers::edit_member_form, audit = Kernel),
     route!(POST, "/anggota/{id}/ubah",          Needs(Action::RegistryWrite),   handlers::edit_member_submit),
 ];
