@@ -1,7 +1,8 @@
-//! How values are written for people: times in WIB, dates as dd-mm-yyyy, region codes by name.
-//! (Numbers and rupiah are formatted by the domain's catalogue: `i18n::format_int`,
-//! `format_rupiah`.)
+//! How values are written for people: times in WIB, dates as dd-mm-yyyy, region codes by name,
+//! numbers and rupiah in the reader's language (the domain's catalogue formats those; they are
+//! re-exported here so that pages have one place to look).
 
+pub use puskesos_domain::i18n::{format_int, format_rupiah};
 use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 
 /// A stored timestamp (milliseconds) as Indonesian western time, `dd-mm-yyyy HH:MM WIB`.

@@ -385,7 +385,6 @@ pub async fn letter(
 ) -> Result<Response, AppError> {
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
-    // Parsed at the edge; the services take the id as text.
     let rid = rid.into_string();
     let village = village_for(&user, None).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
