@@ -13,7 +13,13 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
+    run_with(args, dir, &[])
+}
+
+/// `run` with environment variables set for the process.
+fn run_with(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> (i32, String, String) {
     let out = bin()
+        .envs(env.iter().copied())
         .arg("--data-dir")
         .arg(dir)
         .args(args)
@@ -312,18 +318,7 @@ fn an_encrypted_backup_restores_the_same_registry() {
     let file = src.path().join("cadangan.age");
     let pass = "kata sandi cadangan desa";
     let with_pass = |args: &[&str], dir: &Path, p: &str| {
-        let out = bin()
-            .env("PUSKESOS_BACKUP_PASSPHRASE", p)
-            .arg("--data-dir")
-            .arg(dir)
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        run_with(args, dir, &[("PUSKESOS_BACKUP_PASSPHRASE", p)])
     };
     let f = file.to_str().unwrap();
     let (code, out, err) = with_pass(&["backup", f, "--encrypt"], src.path(), pass);

@@ -4,13 +4,15 @@
 //! page cache). Here one thread writes all rows waiting at that moment in one transaction, and
 //! each caller returns only once its row is committed: a view is recorded as durably as before.
 
-use std::sync::mpsc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use crate::audit::{self, AuditEvent};
 use crate::{Conn, Db, StorageError};
 
 /// Told the outcome once the row's transaction has ended.
-type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
+pub type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 struct Job {
     event: AuditEvent,
@@ -21,6 +23,45 @@ struct Job {
 #[derive(Clone)]
 pub struct AuditWriter {
     jobs: mpsc::Sender<Job>,
+    folds: Folds,
+}
+
+/// Repeated reads of the same page by the same account within [`FOLD_WINDOW_MS`]: the first is
+/// written at once, the repeats are counted here and written as one row (`repeats=N`) when the
+/// window has passed. A user paging back and forth, or a script hammering a list, does not
+/// grow the log by a row per request; what was read, by whom and when stays recorded.
+type Folds = Arc<Mutex<HashMap<String, Fold>>>;
+
+struct Fold {
+    first_ms: i64,
+    repeats: u64,
+    event: AuditEvent,
+}
+
+/// How long repeated reads of one page by one account fold into one row.
+pub const FOLD_WINDOW_MS: i64 = 60_000;
+
+/// The rows of the folds whose window has ended at `now` (all of them with `now = i64::MAX`),
+/// which are removed.
+fn take_expired(folds: &Folds, now: i64) -> Vec<AuditEvent> {
+    let mut f = folds.lock().unwrap_or_else(|p| p.into_inner());
+    let mut out = Vec::new();
+    f.retain(|_, fold| {
+        if now.saturating_sub(fold.first_ms) < FOLD_WINDOW_MS {
+            return true;
+        }
+        if fold.repeats > 0 {
+            out.push(repeats_event(fold));
+        }
+        false
+    });
+    out
+}
+
+fn repeats_event(fold: &Fold) -> AuditEvent {
+    fold.event
+        .clone()
+        .detail(&format!("repeats={} within 60 s", fold.repeats))
 }
 
 /// Rows written in one transaction at most.
@@ -31,6 +72,8 @@ impl AuditWriter {
     /// could wait for a pool emptied by the very readers waiting for it.
     pub fn start(db: &Db) -> Result<AuditWriter, StorageError> {
         let (jobs, rx) = mpsc::channel::<Job>();
+        let folds: Folds = Arc::default();
+        let thread_folds = folds.clone();
         let (ready, started) = mpsc::sync_channel::<Result<(), String>>(1);
         let db = db.clone();
         // The connection is taken on the writer's own thread (the PostgreSQL client may not
@@ -48,7 +91,19 @@ impl AuditWriter {
                         return;
                     }
                 };
-                while let Ok(first) = rx.recv() {
+                loop {
+                    // Wake up now and then to write the folds whose window has ended.
+                    let first = match rx.recv_timeout(Duration::from_secs(5)) {
+                        Ok(job) => job,
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            write_folds(&mut conn, &thread_folds, crate::now_ms());
+                            continue;
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => {
+                            write_folds(&mut conn, &thread_folds, i64::MAX);
+                            break;
+                        }
+                    };
                     let mut group = vec![first];
                     while group.len() < MAX_GROUP {
                         match rx.try_recv() {
@@ -67,7 +122,7 @@ impl AuditWriter {
             .recv()
             .map_err(|_| StorageError::Config("audit writer did not start".into()))?
             .map_err(|e| StorageError::Config(format!("audit writer: {e}")))?;
-        Ok(AuditWriter { jobs })
+        Ok(AuditWriter { jobs, folds })
     }
 
     /// Records `event` and returns once it is committed.
@@ -90,6 +145,65 @@ impl AuditWriter {
     pub fn submit(&self, event: AuditEvent, done: Done) -> Result<(), StorageError> {
         self.jobs.send(Job { event, done }).map_err(|_| stopped())
     }
+}
+
+impl AuditWriter {
+    /// Like [`AuditWriter::submit`] for the read of a page: a repeat of the same read by the
+    /// same account within [`FOLD_WINDOW_MS`] of the first is counted instead of written, and
+    /// `done` is told at once.
+    pub fn submit_folded(
+        &self,
+        event: AuditEvent,
+        now_ms: i64,
+        done: Done,
+    ) -> Result<(), StorageError> {
+        let key = format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            event.actor,
+            event.village,
+            event.action.code(),
+            event.entity.code(),
+            event.entity_id
+        );
+        let ended = {
+            let mut f = self.folds.lock().unwrap_or_else(|p| p.into_inner());
+            match f.get_mut(&key) {
+                Some(fold) if now_ms.saturating_sub(fold.first_ms) < FOLD_WINDOW_MS => {
+                    fold.repeats += 1;
+                    drop(f);
+                    done(Ok(()));
+                    return Ok(());
+                }
+                _ => f
+                    .insert(
+                        key,
+                        Fold {
+                            first_ms: now_ms,
+                            repeats: 0,
+                            event: event.clone(),
+                        },
+                    )
+                    .filter(|old| old.repeats > 0),
+            }
+        };
+        if let Some(old) = ended {
+            self.submit(repeats_event(&old), Box::new(|_| {}))?;
+        }
+        self.submit(event, done)
+    }
+}
+
+fn write_folds(conn: &mut Conn, folds: &Folds, now: i64) {
+    let rows = take_expired(folds, now);
+    if rows.is_empty() {
+        return;
+    }
+    let _ = conn.transaction(|c| {
+        for event in &rows {
+            audit::insert(c, event)?;
+        }
+        Ok::<_, StorageError>(())
+    });
 }
 
 fn stopped() -> StorageError {

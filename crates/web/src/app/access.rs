@@ -165,11 +165,13 @@ pub async fn access_check(
     let resp = next.run(req).await;
     // A page with personal data whose handler writes no row of its own: the kernel records
     // that it was read (the path and query say what), and shows nothing before the row is
-    // committed.
+    // committed. Repeats of the same read by the same account within a minute fold into one
+    // row with their count (`AuditWriter::submit_folded`). Full records (a family, a case, a
+    // file) are `Audit::Own`: their services write their own rows.
     if audit_rule == Audit::Kernel
         && resp.status().is_success()
         && let Some(u) = &user
-        && let Err(e) = record(state, page_event(AuditAction::Read, u, &uri)).await
+        && let Err(e) = record_read(state, page_event(AuditAction::Read, u, &uri)).await
     {
         return AppError::from(e).into_response();
     }
@@ -205,6 +207,25 @@ async fn record(state: &AppState, event: AuditEvent) -> Result<(), StorageError>
             let _ = done.send(result);
         }),
     )?;
+    committed(wait).await
+}
+
+/// [`record`] for the read of a page, folding repeats.
+async fn record_read(state: &AppState, event: AuditEvent) -> Result<(), StorageError> {
+    let (done, wait) = tokio::sync::oneshot::channel();
+    state.audit.submit_folded(
+        event,
+        now_ms(),
+        Box::new(move |result| {
+            let _ = done.send(result);
+        }),
+    )?;
+    committed(wait).await
+}
+
+async fn committed(
+    wait: tokio::sync::oneshot::Receiver<Result<(), String>>,
+) -> Result<(), StorageError> {
     wait.await
         .map_err(|_| StorageError::Config("audit writer stopped".into()))?
         .map_err(|e| StorageError::Config(format!("audit: {e}")))
