@@ -52,9 +52,19 @@ fn repeated_reads_fold_into_one_row_with_their_count() {
         }
         read(&writer, "user:budi", "/registri?q=sri", t0 + 2000);
         read(&writer, "user:siti", "/registri?q=wahyuni", t0 + 3000);
-        assert_eq!(rows(&t.db).len(), 3, "{}: one row per account and page", t.label);
+        assert_eq!(
+            rows(&t.db).len(),
+            3,
+            "{}: one row per account and page",
+            t.label
+        );
         // After the window the next read is a row again, and the four repeats are written.
-        read(&writer, "user:siti", "/registri?q=sri", t0 + FOLD_WINDOW_MS + 1);
+        read(
+            &writer,
+            "user:siti",
+            "/registri?q=sri",
+            t0 + FOLD_WINDOW_MS + 1,
+        );
         // The repeats' row goes in the writer's next group: give it a moment.
         std::thread::sleep(std::time::Duration::from_millis(200));
         let all = rows(&t.db);
