@@ -331,6 +331,39 @@ async fn a_village_sees_nothing_of_another_village() {
                 .any(|a| a.action == "view-refused" && a.actor == "user:ketua")
         );
 
+        // A case, complaint, letter or attachment that is not the village's: 404, and the
+        // attempt is recorded like a refused family view.
+        let stranger = "0193d0a4-7a3c-7f00-8000-0000000000b2";
+        for (uri, entity) in [
+            (format!("/kasus/{stranger}"), "case"),
+            (format!("/pengaduan/{stranger}"), "complaint"),
+            (
+                format!("/kasus/{stranger}/rujukan/{stranger}/surat"),
+                "referral_letter",
+            ),
+            (
+                format!("/kasus/{stranger}/lampiran/{stranger}"),
+                "attachment",
+            ),
+        ] {
+            let r = call(&app, Method::GET, &uri, Some(&cookie), None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{label} {uri}");
+            let rows = sync(|| {
+                f.db.conn()
+                    .unwrap()
+                    .query_i64(
+                        &format!(
+                            "SELECT COUNT(*) FROM audit_log WHERE action = 'view-refused' \
+                             AND entity = '{entity}' AND entity_id = '{stranger}' \
+                             AND actor = 'user:ketua'"
+                        ),
+                        &[],
+                    )
+                    .unwrap()
+            });
+            assert_eq!(rows, 1, "{label} {uri}: refusal not recorded");
+        }
+
         // The district office sees both villages of its kab/kota; another district sees neither.
         let (dinsos, _) = session(&f, "dinas_sosial");
         let r = call(&app, Method::GET, "/api/v1/keluarga", Some(&dinsos), None).await;

@@ -199,11 +199,29 @@ pub struct CaseFile {
     pub files: Vec<Attachment>,
 }
 
-/// Loads a case of the village for its page (the view is audited), or `None`.
+/// Records a record asked for that is not the village's (another village's, or none): who
+/// tried is part of the processing record too.
+fn refused(
+    conn: &mut puskesos_storage::Conn,
+    staff: &Staff,
+    entity: AuditEntity,
+    id: &str,
+) -> Result<(), StorageError> {
+    audit::record(
+        conn,
+        &AuditEvent::new(AuditAction::ViewRefused, entity, id)
+            .by(&staff.actor)
+            .in_village(&staff.village),
+    )
+}
+
+/// Loads a case of the village for its page (the view is audited; so is a refused one), or
+/// `None`.
 pub fn case_file(db: &Db, staff: &Staff, id: &str) -> Result<Option<CaseFile>, StorageError> {
     let v = staff.village.as_str();
     let mut conn = db.conn()?;
     let Some(case) = cases::by_id(&mut conn, v, id)? else {
+        refused(&mut conn, staff, AuditEntity::Case, id)?;
         return Ok(None);
     };
     let events = cases::events(&mut conn, v, id)?;
@@ -363,6 +381,7 @@ pub fn letter_pdf(
     let Some(r) =
         referrals::by_id(&mut conn, &staff.village, referral_id)?.filter(|r| r.case_id == case_id)
     else {
+        refused(&mut conn, staff, AuditEntity::ReferralLetter, referral_id)?;
         return Ok(None);
     };
     let bytes = std::fs::read(letters.join(format!("{}.pdf", r.id))).map_err(CaseError::File)?;
@@ -439,6 +458,7 @@ pub fn attachment(
         .into_iter()
         .find(|a| a.id == attachment_id)
     else {
+        refused(&mut conn, staff, AuditEntity::Attachment, attachment_id)?;
         return Ok(None);
     };
     let ext = match a.media_type.as_str() {

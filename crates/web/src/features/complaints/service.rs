@@ -87,7 +87,7 @@ pub fn register(
     }
 }
 
-/// One complaint of the village; looking at it is recorded in the audit log.
+/// One complaint of the village; looking at it, or at one of another village, is recorded.
 pub fn view(
     db: &Db,
     village: &str,
@@ -96,14 +96,18 @@ pub fn view(
 ) -> Result<Option<Complaint>, StorageError> {
     let mut conn = db.conn()?;
     let c = complaints::by_id(&mut conn, village, id)?;
-    if c.is_some() {
-        audit::record(
-            &mut conn,
-            &AuditEvent::new(AuditAction::View, AuditEntity::Complaint, id)
-                .by(actor)
-                .in_village(village),
-        )?;
-    }
+    // A complaint that is not the village's is a refused view, recorded as such.
+    let action = if c.is_some() {
+        AuditAction::View
+    } else {
+        AuditAction::ViewRefused
+    };
+    audit::record(
+        &mut conn,
+        &AuditEvent::new(action, AuditEntity::Complaint, id)
+            .by(actor)
+            .in_village(village),
+    )?;
     Ok(c)
 }
 
