@@ -227,28 +227,37 @@ pub fn login(
     };
     let account = account_from_row(&row)?;
     let hash = row[6].as_str().unwrap_or_default().to_string();
-    let failed = row[7].as_i64().unwrap_or(0);
     let locked_until = row[8].as_i64().unwrap_or(0);
     if locked_until > now_ms {
         return Err(LoginError::Locked(locked_until));
     }
-    if !verify_password(password, &hash) {
-        let failed = failed + 1;
-        let lock = if failed >= MAX_FAILED_LOGINS {
-            now_ms + LOCK_MS
-        } else {
-            0
-        };
+    // The attempt is taken before the (slow) password check, in one statement: requests in
+    // parallel each take their own, so no more than MAX_FAILED_LOGINS passwords are checked
+    // before the lock, however many arrive at once (read-then-write let 27 of 32 through).
+    let attempt = conn
+        .query_opt(
+            "UPDATE accounts SET failed_logins = failed_logins + 1 \
+             WHERE id = $1 AND COALESCE(locked_until, 0) <= $2 RETURNING failed_logins",
+            &[account.id.as_str().into(), SqlValue::Int(now_ms)],
+        )?
+        .and_then(|r| r.first().and_then(SqlValue::as_i64));
+    let lock = |conn: &mut Conn| -> Result<LoginError, StorageError> {
+        let until = now_ms + LOCK_MS;
         conn.execute(
-            "UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE id = $3",
-            &[
-                SqlValue::Int(if lock > 0 { 0 } else { failed }),
-                SqlValue::Int(lock),
-                account.id.as_str().into(),
-            ],
+            "UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2",
+            &[SqlValue::Int(until), account.id.as_str().into()],
         )?;
-        return Err(if lock > 0 {
-            LoginError::Locked(lock)
+        Ok(LoginError::Locked(until))
+    };
+    let attempt = match attempt {
+        // Locked by a parallel request since the account was read.
+        None => return Err(LoginError::Locked(now_ms + LOCK_MS)),
+        Some(n) if n > MAX_FAILED_LOGINS => return Err(lock(conn)?),
+        Some(n) => n,
+    };
+    if !verify_password(password, &hash) {
+        return Err(if attempt >= MAX_FAILED_LOGINS {
+            lock(conn)?
         } else {
             LoginError::Invalid
         });

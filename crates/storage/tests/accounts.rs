@@ -181,3 +181,55 @@ fn disabling_and_password_change_end_sessions() {
         Err(LoginError::Disabled)
     ));
 }
+
+/// Thirty-two wrong passwords sent at once: no more than five are checked before the lock (each
+/// request takes its attempt in one statement before the slow check), and the right password
+/// is then locked out too, on both engines.
+#[test]
+fn parallel_guesses_check_no_more_passwords_than_the_limit() {
+    for t in testing::all() {
+        let mut conn = t.db.conn().unwrap();
+        accounts::create(
+            &mut conn,
+            &new("sasaran", Role::Ketua, Some("33.12.01.2003")),
+            "t",
+            1,
+        )
+        .unwrap();
+        drop(conn);
+        let now = 1_790_000_000_000;
+        let results: Vec<LoginError> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..32)
+                .map(|i| {
+                    let db = t.db.clone();
+                    s.spawn(move || {
+                        let mut conn = db.conn().unwrap();
+                        accounts::login(&mut conn, "sasaran", &format!("tebakan-{i}"), now)
+                            .err()
+                            .expect("a wrong password never logs in")
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let invalid = results
+            .iter()
+            .filter(|e| matches!(e, LoginError::Invalid))
+            .count();
+        let locked = results
+            .iter()
+            .filter(|e| matches!(e, LoginError::Locked(_)))
+            .count();
+        assert!(
+            invalid < accounts::MAX_FAILED_LOGINS as usize,
+            "{}: {invalid} passwords checked and refused before the lock",
+            t.label
+        );
+        assert_eq!(invalid + locked, 32, "{}", t.label);
+        let mut conn = t.db.conn().unwrap();
+        assert!(matches!(
+            accounts::login(&mut conn, "sasaran", "rahasia-desa-1", now + 1000),
+            Err(LoginError::Locked(_))
+        ));
+    }
+}
