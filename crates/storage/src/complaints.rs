@@ -16,7 +16,9 @@ const DAY_MS: i64 = 86_400_000;
 /// Wrong codes for one ticket within the window before it is locked.
 pub const TICKET_FAILURES: i64 = 5;
 /// Wrong lookups across all tickets per minute before the page pauses.
-pub const GLOBAL_FAILURES_PER_MINUTE: i64 = 60;
+pub const CLIENT_FAILURES_PER_MINUTE: i64 = 30;
+/// How long lookups are kept (they serve only the limits above).
+const LOOKUPS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 const WINDOW_MS: i64 = 15 * 60 * 1000;
 
 #[derive(Debug, Clone, Default)]
@@ -73,6 +75,12 @@ fn random_from(alphabet: &[u8], n: usize) -> String {
     (0..n)
         .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
         .collect()
+}
+
+/// How a caller is named in `status_lookups`: a hash of its address (the limits need to tell
+/// callers apart, not to know who they are).
+pub fn client_of(address: &str) -> String {
+    hex::encode(&Sha256::digest(format!("puskesos-status:{address}").as_bytes())[..16])
 }
 
 fn hash_code(ticket: &str, code: &str) -> String {
@@ -291,13 +299,16 @@ pub fn act(
     })
 }
 
-/// The public lookup by ticket and code. Every attempt is recorded; a ticket with
-/// [`TICKET_FAILURES`] wrong codes in 15 minutes, or more than [`GLOBAL_FAILURES_PER_MINUTE`]
-/// wrong lookups in a minute overall, is refused for a while.
+/// The public lookup by ticket and code. Every attempt is recorded with its `client` (a hash of
+/// the caller's address, never the address); a client with [`TICKET_FAILURES`] wrong codes for
+/// a ticket in 15 minutes, or [`CLIENT_FAILURES_PER_MINUTE`] wrong lookups in a minute, is
+/// refused for a while. The limits are the client's own: a guesser cannot shut the page, or a
+/// ticket, for the resident who has the right code. Lookups older than a day are pruned.
 pub fn public_status(
     conn: &mut Conn,
     ticket: &str,
     code: &str,
+    client: &str,
     now_ms: i64,
 ) -> Result<Lookup, StorageError> {
     let ticket = normalise_ticket(ticket);
@@ -306,26 +317,32 @@ pub fn public_status(
         return Ok(Lookup::NotFound);
     }
     conn.transaction(|c| {
-        let ticket_failures = c.query_i64(
-            "SELECT COUNT(*) FROM status_lookups WHERE ticket = $1 AND at > $2 AND ok = 0",
-            &[ticket.as_str().into(), (now_ms - WINDOW_MS).into()],
+        c.execute(
+            "DELETE FROM status_lookups WHERE at < $1",
+            &[(now_ms - LOOKUPS_KEPT_MS).into()],
         )?;
-        let global = c.query_i64(
-            "SELECT COUNT(*) FROM status_lookups WHERE at > $1 AND ok = 0",
-            &[(now_ms - 60_000).into()],
+        let ticket_failures = c.query_i64(
+            "SELECT COUNT(*) FROM status_lookups WHERE client = $1 AND ticket = $2 AND at > $3 \
+             AND ok = 0",
+            &[client.into(), ticket.as_str().into(), (now_ms - WINDOW_MS).into()],
+        )?;
+        let client_failures = c.query_i64(
+            "SELECT COUNT(*) FROM status_lookups WHERE client = $1 AND at > $2 AND ok = 0",
+            &[client.into(), (now_ms - 60_000).into()],
         )?;
         let record = |c: &mut Conn, ok: bool| {
             c.execute(
-                "INSERT INTO status_lookups (id, ticket, at, ok) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO status_lookups (id, ticket, at, ok, client) VALUES ($1, $2, $3, $4, $5)",
                 &[
                     new_id().into(),
                     ticket.as_str().into(),
                     now_ms.into(),
                     i64::from(ok).into(),
+                    client.into(),
                 ],
             )
         };
-        if ticket_failures >= TICKET_FAILURES || global >= GLOBAL_FAILURES_PER_MINUTE {
+        if ticket_failures >= TICKET_FAILURES || client_failures >= CLIENT_FAILURES_PER_MINUTE {
             record(c, false)?;
             return Ok(Lookup::Limited);
         }

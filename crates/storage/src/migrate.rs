@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "family_head",
         include_str!("../migrations/0012_family_head.sql"),
     ),
+    (
+        13,
+        "status_lookups_client",
+        include_str!("../migrations/0013_status_lookups_client.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

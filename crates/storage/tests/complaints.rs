@@ -28,7 +28,7 @@ fn a_complaint_from_receipt_to_decision_and_its_public_status() {
         assert_eq!(code.len(), 6);
         assert_eq!(c.deadline_at, now + 14 * 86_400_000, "{}", t.label);
         // The resident's lookup: status and dates only (the struct has no other fields).
-        match complaints::public_status(&mut conn, &c.ticket.to_lowercase(), &code, now + 1)
+        match complaints::public_status(&mut conn, &c.ticket.to_lowercase(), &code, "a", now + 1)
             .unwrap()
         {
             Lookup::Found(s) => {
@@ -108,24 +108,46 @@ fn a_complaint_from_receipt_to_decision_and_its_public_status() {
             done.decision.as_deref(),
             Some("diusulkan sebagai penerima baru")
         );
-        // Guessing codes locks the ticket, even for the right code afterwards.
+        // Guessing codes locks the ticket for the guessing client, even for the right code
+        // afterwards ...
         for i in 0..TICKET_FAILURES {
             assert_eq!(
-                complaints::public_status(&mut conn, &c.ticket, "000000", now + 10 + i).unwrap(),
+                complaints::public_status(&mut conn, &c.ticket, "000000", "tebak", now + 10 + i)
+                    .unwrap(),
                 Lookup::NotFound
             );
         }
         assert_eq!(
-            complaints::public_status(&mut conn, &c.ticket, &code, now + 20).unwrap(),
+            complaints::public_status(&mut conn, &c.ticket, &code, "tebak", now + 20).unwrap(),
             Lookup::Limited
         );
+        // ... but not for the resident, who has the right code on another phone.
+        assert!(matches!(
+            complaints::public_status(&mut conn, &c.ticket, &code, "warga", now + 21).unwrap(),
+            Lookup::Found(_)
+        ));
+        // A client spraying wrong tickets is stopped after its own limit; others are not.
+        for i in 0..complaints::CLIENT_FAILURES_PER_MINUTE {
+            let _ =
+                complaints::public_status(&mut conn, &format!("X{i:07}"), "1", "semprot", now + 30);
+        }
+        assert_eq!(
+            complaints::public_status(&mut conn, &c.ticket, &code, "semprot", now + 31).unwrap(),
+            Lookup::Limited
+        );
+        assert!(matches!(
+            complaints::public_status(&mut conn, &c.ticket, &code, "warga", now + 32).unwrap(),
+            Lookup::Found(_)
+        ));
         // ... until the window has passed.
         assert!(matches!(
-            complaints::public_status(&mut conn, &c.ticket, &code, now + 16 * 60_000).unwrap(),
+            complaints::public_status(&mut conn, &c.ticket, &code, "tebak", now + 16 * 60_000)
+                .unwrap(),
             Lookup::Found(_)
         ));
         assert_eq!(
-            complaints::public_status(&mut conn, "ZZZZZZZZ", &code, now + 16 * 60_000).unwrap(),
+            complaints::public_status(&mut conn, "ZZZZZZZZ", &code, "tebak", now + 16 * 60_000)
+                .unwrap(),
             Lookup::NotFound
         );
         assert!(
@@ -133,6 +155,15 @@ fn a_complaint_from_receipt_to_decision_and_its_public_status() {
                 .unwrap()
                 >= 9,
             "every attempt recorded"
+        );
+        // Lookups serve only the limits: a day later they are gone.
+        let _ =
+            complaints::public_status(&mut conn, &c.ticket, &code, "warga", now + 2 * 86_400_000);
+        assert_eq!(
+            conn.query_i64("SELECT COUNT(*) FROM status_lookups", &[])
+                .unwrap(),
+            1,
+            "pruned"
         );
     }
 }

@@ -58,11 +58,15 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves on an already bound listener (tests bind port 0).
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, App::build(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    // With the peer's address in each request (per-client limits of the public pages).
+    axum::serve(
+        listener,
+        App::build(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }
 
 pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {

@@ -143,3 +143,22 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for IdPath<
             .map_err(|_| AppError::not_found())
     }
 }
+
+/// The caller's IP address, as the connection gives it (`None` where there is no connection
+/// info, as in the in-process tests). Behind a reverse proxy this is the proxy's address, so
+/// per-client limits then apply to the proxy as a whole (docs: run the village node directly).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}

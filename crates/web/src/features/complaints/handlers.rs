@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::service::{self, IntakeError, Step, StepFailed};
 use super::views;
 use crate::app::access::{CurrentUser, MaybeUser};
+use crate::app::extract::ClientAddr;
 use crate::app::extract::IdPath;
 use crate::app::extract::{AtVillage, CsrfForm, UiLang};
 use crate::app::layout::Page;
@@ -201,11 +202,13 @@ pub async fn status_lookup(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     MaybeUser(user): MaybeUser,
+    ClientAddr(address): ClientAddr,
     Form(form): Form<LookupForm>,
 ) -> Result<Response, AppError> {
     let db = state.db.clone();
     let (ticket, code) = (form.ticket.clone(), form.code);
-    let result = blocking(move || service::public_status(&db, &ticket, &code)).await?;
+    let address = address.map(|a| a.to_string()).unwrap_or_default();
+    let result = blocking(move || service::public_status(&db, &ticket, &code, &address)).await?;
     let (status, answer) = match result {
         Lookup::Found(s) => (StatusCode::OK, views::public_status(lang, &s)),
         Lookup::NotFound => (

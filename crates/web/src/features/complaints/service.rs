@@ -134,7 +134,14 @@ pub struct Step<'a> {
     pub note: &'a str,
 }
 
-/// The public lookup by ticket and code (rate-limited by the storage).
-pub fn public_status(db: &Db, ticket: &str, code: &str) -> Result<Lookup, StorageError> {
-    complaints::public_status(&mut db.conn()?, ticket, code, now_ms())
+/// The public lookup by ticket and code, rate-limited by the storage per client (`address`:
+/// the caller's IP address, stored only as a hash).
+pub fn public_status(
+    db: &Db,
+    ticket: &str,
+    code: &str,
+    address: &str,
+) -> Result<Lookup, StorageError> {
+    let client = complaints::client_of(address);
+    complaints::public_status(&mut db.conn()?, ticket, code, &client, now_ms())
 }
