@@ -172,6 +172,7 @@ web-username = Username
 web-password = Password
 web-login-button = Log in
 web-login-locked = Too many failed attempts; the account is locked for 15 minutes
+web-login-slow-down = Too many login attempts from this device. Wait a minute, then try again.
 web-login-disabled = This account is disabled
 web-login-invalid = Wrong username or password
 web-search-label = Search by NIK, KK number or name

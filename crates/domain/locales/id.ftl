@@ -172,6 +172,7 @@ web-username = Nama pengguna
 web-password = Kata sandi
 web-login-button = Masuk
 web-login-locked = Terlalu banyak percobaan gagal; akun dikunci 15 menit
+web-login-slow-down = Terlalu banyak percobaan masuk dari perangkat ini. Tunggu satu menit, lalu coba lagi.
 web-login-disabled = Akun ini dinonaktifkan
 web-login-invalid = Nama pengguna atau kata sandi salah
 web-search-label = Cari NIK, nomor KK, atau nama

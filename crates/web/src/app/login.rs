@@ -2,12 +2,17 @@
 //! to hold one), the session cookie, and its end. The one place besides the access check that
 //! handles cookies itself.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::LazyLock;
+
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use maud::html;
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::accounts::{self, LoginError};
@@ -19,7 +24,7 @@ use crate::app::access::{
     LOGIN_CSRF_COOKIE, MaybeUser, SESSION_COOKIE, constant_time_eq, random_hex, session_cookie,
 };
 use crate::app::error::AppError;
-use crate::app::extract::{CsrfForm, UiLang};
+use crate::app::extract::{ClientAddr, CsrfForm, UiLang};
 use crate::app::layout::Page;
 use crate::app::run::blocking;
 
@@ -70,10 +75,20 @@ fn login_page(lang: Lang, token: &str, error: Option<&str>) -> Response {
         .into_response()
 }
 
+/// Login attempts per client address: ten a minute, whatever the usernames. A spray of
+/// usernames from one address is slowed down there, without locking any account for the
+/// people who own it (governor's keyed limiter: a token bucket per address).
+static LOGINS_PER_CLIENT: LazyLock<DefaultKeyedRateLimiter<IpAddr>> =
+    LazyLock::new(|| RateLimiter::keyed(Quota::per_minute(NonZeroU32::MIN.saturating_add(9))));
+
+/// More addresses than this and the limiter forgets those whose bucket is full again.
+const CLIENTS_KEPT: usize = 10_000;
+
 pub async fn login_submit(
     State(state): State<AppState>,
     jar: CookieJar,
     UiLang(lang): UiLang,
+    ClientAddr(address): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string());
@@ -81,6 +96,17 @@ pub async fn login_submit(
     else {
         return Err(AppError::csrf());
     };
+    // Loopback is the machine itself (the village laptop's own browser, or a reverse proxy in
+    // front, behind which every client has the same address: limiting it would limit everyone).
+    if let Some(ip) = address.filter(|ip| !ip.is_loopback()) {
+        if LOGINS_PER_CLIENT.len() > CLIENTS_KEPT {
+            LOGINS_PER_CLIENT.retain_recent();
+        }
+        if LOGINS_PER_CLIENT.check_key(&ip).is_err() {
+            let page = login_page(lang, &token, Some("web-login-slow-down"));
+            return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+        }
+    }
     let db = state.db.clone();
     let username = form.username.chars().take(64).collect::<String>();
     let password = form.password.chars().take(128).collect::<String>();

@@ -944,3 +944,57 @@ fn audit_rows(f: &Fixture) -> i64 {
             .unwrap()
     })
 }
+
+/// Logins are limited per client address (ten a minute, whatever the usernames): a spray from
+/// one address is slowed down there, another address, and the account itself, are not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_username_spray_from_one_address_is_slowed_down_there_only() {
+    let f = sync(|| fixture(testing::sqlite()));
+    let app = app(&f);
+    let form = call(&app, Method::GET, "/masuk", None, None).await;
+    let pre = form
+        .set_cookie
+        .iter()
+        .find(|c| c.starts_with("puskesos_csrf="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = pre.trim_start_matches("puskesos_csrf=").to_string();
+    let login = |from: [u8; 4], user: String, password: &'static str| {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/masuk")
+            .header(header::COOKIE, &pre)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "username={user}&password={password}&csrf={token}"
+            )))
+            .unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                from, 40000,
+            ))));
+        app.clone().oneshot(req)
+    };
+    // 10.77.0.1 sprays usernames: ten tries, then refused before any password is checked.
+    for i in 0..10 {
+        let r = login([10, 77, 0, 1], format!("tamu{i}"), "salah-sekali-1")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    let r = login([10, 77, 0, 1], "ketua".into(), PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body = r.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("Terlalu banyak percobaan"));
+    // The Ketua on another address logs in: the spray locked nobody's account.
+    let r = login([10, 77, 0, 2], "ketua".into(), PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    sync(move || drop((app, f)));
+}
