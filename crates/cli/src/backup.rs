@@ -14,7 +14,7 @@ use puskesos_storage::{Db, Engine};
 /// How an age-encrypted file starts.
 const AGE_MAGIC: &[u8] = b"age-encryption.org/v1";
 
-fn passphrase() -> Result<age::secrecy::SecretString> {
+fn passphrase(lang: Lang) -> Result<age::secrecy::SecretString> {
     let p = match std::env::var("PUSKESOS_BACKUP_PASSPHRASE") {
         Ok(p) => p,
         Err(_) => {
@@ -24,7 +24,7 @@ fn passphrase() -> Result<age::secrecy::SecretString> {
         }
     };
     if p.chars().count() < 12 {
-        bail!("a backup passphrase needs at least 12 characters");
+        bail!("{}", tr(lang, "cli-backup-passphrase-short", &[]));
     }
     Ok(p.into())
 }
@@ -34,7 +34,7 @@ pub fn run_backup(db: &Db, url: &str, out: &Path, encrypt: bool, lang: Lang) -> 
     if out.exists() {
         bail!("{}: {}", out.display(), tr(lang, "cli-backup-exists", &[]));
     }
-    let secret = encrypt.then(passphrase).transpose()?;
+    let secret = encrypt.then(|| passphrase(lang)).transpose()?;
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
     let tmp = tempfile::Builder::new()
         .prefix(".puskesos-backup-")
@@ -84,7 +84,7 @@ pub fn run_restore(db: &Db, url: &str, from: &Path, lang: Lang) -> Result<()> {
     let tmp = tempfile::tempdir()?;
     let plain = if head[..n] == *AGE_MAGIC {
         let decryptor = age::Decryptor::new(std::io::BufReader::new(std::fs::File::open(from)?))?;
-        let identity = age::scrypt::Identity::new(passphrase()?);
+        let identity = age::scrypt::Identity::new(passphrase(lang)?);
         let mut reader = decryptor
             .decrypt(std::iter::once(&identity as &dyn age::Identity))
             .map_err(|e| {

@@ -123,6 +123,7 @@ cli-serving = Puskesos is running. Open { $url } in a browser.
 cli-backup-done = Backup saved: { $file } ({ $bytes } bytes, schema version { $schema }).
 cli-backup-exists = that file already exists; choose a new file name (an old backup is never overwritten)
 cli-backup-passphrase-wrong = Wrong backup passphrase, or the file is damaged
+cli-backup-passphrase-short = A backup passphrase needs at least 12 characters
 cli-restore-done = Registry restored from { $file }. Start the server again.
 cli-no-region = No region named "{ $query }"
 cli-wilayah-usage = Use: puskesos wilayah CODE, or puskesos wilayah --search NAME

@@ -123,6 +123,7 @@ cli-serving = Puskesos berjalan. Buka { $url } di peramban.
 cli-backup-done = Cadangan tersimpan: { $file } ({ $bytes } bita, skema versi { $schema }).
 cli-backup-exists = berkas itu sudah ada; pilih nama berkas baru (cadangan lama tidak ditimpa)
 cli-backup-passphrase-wrong = Kata sandi cadangan salah, atau berkas rusak
+cli-backup-passphrase-short = Kata sandi cadangan minimal 12 karakter
 cli-restore-done = Registri dipulihkan dari { $file }. Jalankan kembali server.
 cli-no-region = Tidak ada wilayah bernama "{ $query }"
 cli-wilayah-usage = Pakai: puskesos wilayah KODE, atau puskesos wilayah --search NAMA

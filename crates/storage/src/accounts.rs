@@ -76,6 +76,12 @@ fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// How an account is named in the audit log and the change history (`user:siti`): one
+/// spelling for the web, the services and the CLI.
+pub fn actor(username: &str) -> String {
+    format!("user:{username}")
+}
+
 /// Checks a new password: 8 to 128 characters.
 pub fn check_password(password: &str) -> Result<(), AccountError> {
     let n = password.chars().count();

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use puskesos_domain::access::{Reach, allowed};
-use puskesos_domain::wilayah::Level;
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::StorageError;
 use puskesos_storage::accounts::{self, Account};
@@ -36,7 +35,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// How the account is named in the audit log and the change history (`user:siti`).
     pub fn actor(&self) -> String {
-        format!("user:{}", self.account.username)
+        accounts::actor(&self.account.username)
     }
 }
 
@@ -185,10 +184,7 @@ fn page_event(action: AuditAction, user: &CurrentUser, uri: &axum::http::Uri) ->
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or(uri.path());
-    let village = match &user.reach {
-        Reach::Within(r) if r.level() == Level::DesaKelurahan => r.to_string(),
-        _ => String::new(),
-    };
+    let village = crate::app::scope::village_for(user, None).unwrap_or_default();
     AuditEvent::new(
         action,
         AuditEntity::Page,

@@ -145,8 +145,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for IdPath<
 }
 
 /// The caller's IP address, as the connection gives it (`None` where there is no connection
-/// info, as in the in-process tests). Behind a reverse proxy this is the proxy's address, so
-/// per-client limits then apply to the proxy as a whole (docs: run the village node directly).
+/// info, as in the in-process tests). Behind a reverse proxy this is the proxy's address; the
+/// limits that use it leave loopback alone (README).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 

@@ -80,7 +80,10 @@ pub fn router(state: AppState, table: &'static [Route]) -> Router {
                         .get(&REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                    // At the error level: a span is recorded only when its level is enabled,
+                    // and the default filter keeps warnings and errors; an info span would leave
+                    // a fault's log line without its request id.
+                    tracing::error_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
                 })
                 // A fault is logged once, with its cause, by `AppError`.
                 .on_failure(()),

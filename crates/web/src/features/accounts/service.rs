@@ -87,7 +87,7 @@ pub fn create(
         region: region.as_deref(),
         password: input.password,
     };
-    let creator = format!("user:{}", manager.username);
+    let creator = accounts::actor(manager.username);
     Ok(accounts::create(&mut db.conn()?, &new, &creator, now_ms())?)
 }
 

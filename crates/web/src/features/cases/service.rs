@@ -9,7 +9,6 @@ use puskesos_domain::Lang;
 use puskesos_domain::access::Role;
 use puskesos_domain::cases::{Sector, State, Step, StepError};
 use puskesos_domain::model::{Family, Person, Record};
-use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::cases::{self, Attachment, Case, CaseEvent, IntakeError, NewCase};
 use puskesos_storage::complaints::{self, Complaint};
@@ -351,9 +350,7 @@ fn letter_of(
             .map(|d| d.format("%d-%m-%Y").to_string())
             .unwrap_or_default()
     };
-    let place = KodeWilayah::parse(village)
-        .and_then(|k| Wilayah::master().full_name(&k))
-        .unwrap_or_else(|| village.to_string());
+    let place = crate::app::format::region_full_name(village);
     Ok(Letter {
         village: place,
         letter_number: format!("{}/R-{count:02}", case.nomor),

@@ -110,7 +110,7 @@ pub async fn new_submit(
         contact_phone: form.contact_phone.clone(),
     };
     let db = state.db.clone();
-    let actor = service::actor(&user.account.username);
+    let actor = user.actor();
     let role = user.account.role;
     let result = blocking(move || Ok(service::register(&db, &new, &actor, role))).await?;
     match result {
@@ -145,7 +145,7 @@ pub async fn page(
     // Not `AtVillage`: without a village this page has always answered "not found".
     let village = village_for(&user, q.desa.as_deref()).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
-    let actor = service::actor(&user.account.username);
+    let actor = user.actor();
     let (v, cid) = (village.clone(), id);
     let c = blocking(move || service::view(&db, &v, &cid, &actor))
         .await?
@@ -174,7 +174,7 @@ pub async fn act(
     let action = Action::parse(&form.action)
         .ok_or_else(|| AppError::refused(StatusCode::BAD_REQUEST, "case-err-out-of-order"))?;
     let db = state.db.clone();
-    let actor = service::actor(&user.account.username);
+    let actor = user.actor();
     let role = user.account.role;
     let (v, cid) = (village.clone(), id.clone());
     blocking(move || {

@@ -63,11 +63,6 @@ impl From<StorageError> for StepFailed {
     }
 }
 
-/// Who is acting, as the audit log names them.
-pub fn actor(username: &str) -> String {
-    format!("user:{username}")
-}
-
 /// The village's open complaints, the nearest deadline first.
 pub fn open_list(db: &Db, village: &str) -> Result<Vec<Complaint>, StorageError> {
     complaints::open_list(&mut db.conn()?, village)

@@ -115,7 +115,7 @@ pub async fn load_family(
 ) -> Result<Option<FamilyView>, StorageError> {
     let conn_db = db.clone();
     let reach = reader.reach.clone();
-    let actor = format!("user:{}", reader.username);
+    let actor = puskesos_storage::accounts::actor(reader.username);
     let writer = audit.clone();
     let (view, committed) = quick(db, move || {
         let mut conn = conn_db.conn()?;
@@ -338,7 +338,7 @@ fn refused(field: &str, message: Message) -> SaveError {
 /// Who saves, why, and from where.
 pub fn write_ctx(username: &str, reason: &str) -> WriteCtx {
     WriteCtx {
-        actor: format!("user:{username}"),
+        actor: puskesos_storage::accounts::actor(username),
         reason: Some(reason.to_string()),
         source: "form".into(),
         now_ms: puskesos_storage::now_ms(),

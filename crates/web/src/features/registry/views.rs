@@ -10,7 +10,6 @@ use puskesos_domain::i18n::{code_label, format_int};
 use puskesos_domain::identity::mask;
 use puskesos_domain::model::{FAMILY_FIELDS, Field, Kind, PERSON_FIELDS, Record, Value};
 use puskesos_domain::validate;
-use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::registry::{FamilySummary, SearchCount};
 
@@ -109,8 +108,7 @@ pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
     let f = &view.family;
     let village = f
         .text("kode_wilayah")
-        .and_then(KodeWilayah::parse)
-        .and_then(|v| Wilayah::master().full_name(&v))
+        .map(crate::app::format::region_full_name)
         .unwrap_or_default();
     let label = |key: &str| puskesos_domain::i18n::field_label(lang, key);
     let can_write = allowed(user.account.role, Action::RegistryWrite);
