@@ -78,6 +78,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "status_lookups_client",
         include_str!("../migrations/0013_status_lookups_client.sql"),
     ),
+    (
+        14,
+        "referral_loop",
+        include_str!("../migrations/0014_referral_loop.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.
