@@ -90,6 +90,10 @@ enum Command {
         /// Mark cookies Secure (set when the site is served over HTTPS).
         #[arg(long, env = "PUSKESOS_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address people reach this server at, for the links and QR codes it sends out
+        /// (e.g. https://puskesos.petirsari.desa.id). Default: http://<addr>.
+        #[arg(long, env = "PUSKESOS_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Print the roles and the permission matrix (Markdown, as in docs/roles.md).
     Roles,
@@ -428,7 +432,15 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             demo,
             village,
             secure_cookies,
-        } => serve(cli, *addr, *demo, village.as_deref(), *secure_cookies),
+            public_url,
+        } => serve(
+            cli,
+            *addr,
+            *demo,
+            village.as_deref(),
+            *secure_cookies,
+            public_url.as_deref(),
+        ),
         Command::User { command } => user(cli, command),
         Command::Assess { village, on } => {
             let db = open_db(cli)?;
@@ -951,14 +963,42 @@ fn init_logging() {
         .try_init();
 }
 
+/// The configured public address, checked (http or https, a host, no path), or `http://addr`.
+fn public_url_of(
+    given: Option<&str>,
+    addr: std::net::SocketAddr,
+    lang: puskesos_domain::Lang,
+) -> Result<String> {
+    let Some(given) = given.map(str::trim).filter(|g| !g.is_empty()) else {
+        return Ok(format!("http://{addr}"));
+    };
+    let url = given.trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) =>
+        {
+            Ok(url.to_string())
+        }
+        _ => anyhow::bail!(tr(lang, "cli-public-url-bad", &[("url", given)])),
+    }
+}
+
 fn serve(
     cli: &Cli,
     addr: std::net::SocketAddr,
     demo: bool,
     village: Option<&str>,
     secure_cookies: bool,
+    public_url: Option<&str>,
 ) -> Result<ExitCode> {
     memory::return_freed_memory_promptly();
+    let public_url = public_url_of(public_url, addr, cli.lang)?;
     init_logging();
     let lang = cli.lang;
     let db = open_db(cli)?;
@@ -999,6 +1039,7 @@ fn serve(
                 db,
                 village,
                 secure_cookies,
+                public_url,
                 files_dir,
                 rules: puskesos_web::Rules::new(cli.rules.clone()),
             },

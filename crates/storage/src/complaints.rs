@@ -229,7 +229,7 @@ pub fn open_list(conn: &mut Conn, village: &str) -> Result<Vec<Complaint>, Stora
 /// Complaints escalated to the district from the villages under `prefix` (every village when
 /// `None`), the earliest escalated first: the Dinas Sosial's desk.
 pub fn escalated(conn: &mut Conn, prefix: Option<&str>) -> Result<Vec<Complaint>, StorageError> {
-    let like = format!("{}%", prefix.unwrap_or(""));
+    let like = prefix.map_or("%".to_string(), |p| format!("{p}.%"));
     conn.query(
         &format!(
             "SELECT {COLUMNS} FROM complaints WHERE kode_wilayah LIKE $1 AND status = 'dieskalasi' \

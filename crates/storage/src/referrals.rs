@@ -393,7 +393,7 @@ pub fn for_district(
     conn: &mut Conn,
     prefix: Option<&str>,
 ) -> Result<Vec<Referral>, StorageError> {
-    let like = format!("{}%", prefix.unwrap_or(""));
+    let like = prefix.map_or("%".to_string(), |p| format!("{p}.%"));
     conn.query(
         &format!(
             "SELECT {COLUMNS} WHERE r.kode_wilayah LIKE $1 AND p.kind = 'dinas_sosial' \

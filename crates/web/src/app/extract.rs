@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use puskesos_domain::Lang;
 use serde::de::DeserializeOwned;
@@ -13,7 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::app::access::{CurrentUser, MaybeUser, csrf_ok};
 use crate::app::error::AppError;
 use crate::app::layout::lang_of;
-use crate::app::scope::{desa_query, village_for};
+use crate::app::scope::{asked_village, desa_query, picker, village_for};
 
 /// The language of the request: `?lang=`, else the `lang` cookie, else Indonesian.
 #[derive(Debug, Clone, Copy)]
@@ -56,8 +57,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
 }
 
 /// The signed-in user and the village the page is about: the account's own, or for a district
-/// (or wider) account the `?desa=` it picked within its reach. Without one the page answers
-/// 404 "choose a village".
+/// (or wider) account the `?desa=` it picked within its reach (or the one it picked before,
+/// kept in a cookie). Without one the page is the village picker.
 #[derive(Debug, Clone)]
 pub struct AtVillage {
     pub user: CurrentUser,
@@ -83,14 +84,26 @@ pub(crate) fn desa_param(query: Option<&str>) -> Option<String> {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for AtVillage {
-    type Rejection = AppError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
-        let asked = desa_param(parts.uri.query());
-        let village = village_for(&user, asked.as_deref())
-            .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
-        Ok(AtVillage { user, village })
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let user = CurrentUser::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let asked = asked_village(parts.uri.query(), &parts.headers);
+        match village_for(&user, asked.as_deref()) {
+            Some(village) => Ok(AtVillage { user, village }),
+            None => {
+                // One it may not see is "not found", as before; none picked yet is the picker.
+                let status = if asked.is_some() {
+                    StatusCode::NOT_FOUND
+                } else {
+                    StatusCode::OK
+                };
+                let path = parts.uri.path().to_string();
+                Err(picker(request_lang(parts), user, &path, status))
+            }
+        }
     }
 }
 

@@ -13,6 +13,10 @@ pub struct AppState {
     pub village: Option<KodeWilayah>,
     /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// The address people reach this server at (`https://puskesos.desa.id`, no trailing slash),
+    /// for links that leave the browser: the provider's link, QR codes. Configured
+    /// (`serve --public-url`), never taken from a request's `Host` header.
+    pub public_url: String,
     /// Where uploads, reject reports and exports are kept.
     pub files_dir: std::path::PathBuf,
     /// The program rules and PMT models (shipped, or a district's folder).

@@ -133,6 +133,7 @@ fn app(f: &Fixture) -> axum::Router {
         db: f.db.clone(),
         village: None,
         secure_cookies: false,
+        public_url: "http://127.0.0.1:8080".into(),
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Default::default(),
@@ -899,6 +900,7 @@ async fn hsts_when_served_over_https() {
         db: f.db.clone(),
         village: None,
         secure_cookies: true,
+        public_url: "http://127.0.0.1:8080".into(),
         files_dir: std::env::temp_dir(),
         rules: Default::default(),
     });

@@ -152,6 +152,7 @@ pub fn fixture(t: testing::TestDb) -> Fixture {
         db: t.db.clone(),
         village: None,
         secure_cookies: false,
+        public_url: "http://127.0.0.1:8080".into(),
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Rules::new(None),

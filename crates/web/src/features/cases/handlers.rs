@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use puskesos_domain::access::{Action, allowed};
 use puskesos_domain::cases::{Sector, Step, available};
@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use crate::app::access::{CurrentUser, csrf_ok};
 use crate::app::download::{download, origin};
+use puskesos_storage::cases::CaseFilter;
 use crate::app::extract::IdPath;
 use crate::app::extract::{AtVillage, CsrfForm, UiLang};
 use crate::app::run::service;
@@ -60,21 +61,75 @@ fn own_village(user: &CurrentUser) -> Result<String, AppError> {
     village_for(user, None).ok_or_else(AppError::forbidden)
 }
 
-#[derive(Deserialize, Default)]
-pub struct CaseQuery {
-    desa: Option<String>,
+/// The search of `/kasus`: every field optional; dates as the date inputs send them.
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(default)]
+pub struct CaseSearch {
+    pub q: String,
+    pub sektor: String,
+    pub tahap: String,
+    /// `ya`: closed and refused cases too (the archive).
+    pub arsip: String,
+    pub dari: String,
+    pub sampai: String,
 }
 
-/// The role's queue and the village's open cases.
+impl CaseSearch {
+    /// The storage filter, or the field whose value cannot be read.
+    fn filter(&self) -> Result<CaseFilter, &'static str> {
+        let day = |s: &str, field: &'static str| -> Result<Option<i64>, &'static str> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| Some(d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis()))
+                .map_err(|_| field)
+        };
+        let state = match self.tahap.trim() {
+            "" => None,
+            code => Some(
+                puskesos_domain::cases::State::ALL
+                    .into_iter()
+                    .find(|s| s.code() == code)
+                    .ok_or("tahap")?,
+            ),
+        };
+        let sector = match self.sektor.trim() {
+            "" => None,
+            code => Some(Sector::parse(code).ok_or("sektor")?),
+        };
+        Ok(CaseFilter {
+            text: Some(self.q.trim().to_string()).filter(|q| !q.is_empty()),
+            sector,
+            state,
+            closed: self.arsip == "ya",
+            from_ms: day(&self.dari, "dari")?,
+            // The end date is included: up to the start of the next day.
+            until_ms: day(&self.sampai, "sampai")?.map(|d| d + 86_400_000),
+        })
+    }
+}
+
+/// The role's queue and the village's cases, searched and filtered (the archive of closed
+/// cases included on request).
 pub async fn list(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     at: AtVillage,
+    Query(search): Query<CaseSearch>,
 ) -> Result<Response, AppError> {
+    let filter = match search.filter() {
+        Ok(f) => f,
+        Err(field) => {
+            let page = views::list(lang, &at, &[], &[], &search, Some(field));
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
     let db = state.db.clone();
     let (v, role) = (at.village.clone(), at.user.account.role);
-    let (mine, open) = blocking(move || service::queues(&db, &v, role)).await?;
-    Ok(views::list(lang, &at.user, &mine, &open, &at.desa_query()).into_response())
+    let (mine, found) = blocking(move || service::queues(&db, &v, role, &filter)).await?;
+    Ok(views::list(lang, &at, &mine, &found, &search, None).into_response())
 }
 
 pub async fn new_form(UiLang(lang): UiLang, user: CurrentUser) -> Result<Response, AppError> {
@@ -125,13 +180,11 @@ pub async fn new_submit(
 pub async fn page(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
+    AtVillage { user, village }: AtVillage,
     IdPath(id): IdPath<CaseId>,
-    Query(p): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
-    let village = village_for(&user, p.desa.as_deref()).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
     let by = staff(&user, village);
     let file = blocking(move || service::case_file(&db, &by, &id))
@@ -144,7 +197,8 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    Ok(views::case_page(lang, &user, &file, &steps, now).into_response())
+    let origin = origin(&state);
+    Ok(views::case_page(lang, &user, &file, &steps, now, &origin).into_response())
 }
 
 /// The step form of the case page.
@@ -159,11 +213,9 @@ pub struct StepForm {
 }
 
 /// Takes one step; a refused one is shown with its reason and changes nothing. `refer` also
-/// sends the referral and answers with its letter and the provider's link.
+/// sends the referral; the case page then shows its letter and the provider's link.
 pub async fn take_step(
     State(state): State<AppState>,
-    UiLang(lang): UiLang,
-    headers: HeaderMap,
     user: CurrentUser,
     IdPath(id): IdPath<CaseId>,
     CsrfForm(form): CsrfForm<StepForm>,
@@ -183,13 +235,9 @@ pub async fn take_step(
                 .due_days
                 .and_then(|d| d.trim().parse().ok())
                 .unwrap_or(14),
-            origin: origin(&state, &headers),
-            lang,
         };
-        let letters = state.files_dir.join("surat");
-        let (sent, token) =
-            service(move || service::refer(&db, &by, &cid, &form.note, &to, &letters)).await?;
-        return Ok(views::referral_sent(lang, &user, &id, &sent, &token).into_response());
+        let sent = service(move || service::refer(&db, &by, &cid, &form.note, &to)).await?;
+        return Ok(Redirect::to(&format!("/kasus/{id}#rujukan-{}", sent.id)).into_response());
     }
     service(move || service::take_step(&db, &by, &cid, step, &form.note)).await?;
     Ok(Redirect::to(&format!("/kasus/{id}")).into_response())
@@ -216,6 +264,10 @@ pub async fn provider_page(
     let (r, case) = blocking(move || service::for_provider(&db, &id, &tk, now_ms()))
         .await?
         .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-link-invalid"))?;
+    if r.is_final() {
+        // Served or refused: nothing more to answer here.
+        return Err(AppError::refused(StatusCode::GONE, "web-link-closed"));
+    }
     Ok(views::provider_page(lang, &r, &case, &token).into_response())
 }
 
@@ -230,19 +282,43 @@ pub struct AnswerForm {
 
 pub async fn provider_answer(
     State(state): State<AppState>,
-    UiLang(lang): UiLang,
     IdPath(id): IdPath<ReferralId>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
     let db = state.db.clone();
+    let rid = id.clone();
     let answered =
         blocking(move || service::answer(&db, &id, &form.t, &form.status, &form.note)).await?;
     if !answered {
         return Err(AppError::refused(StatusCode::NOT_FOUND, "web-link-invalid"));
     }
-    Ok(views::answered(lang).into_response())
+    // The thanks page is a GET: refreshing it answers nothing twice.
+    Ok(Redirect::to(&format!("/rujukan/{rid}/terima-kasih")).into_response())
+}
+
+/// The provider's thanks after an answer (no data shown).
+pub async fn provider_thanks(UiLang(lang): UiLang) -> Response {
+    views::answered(lang).into_response()
+}
+
+/// Replaces a referral's provider link ("buat tautan baru"): the old one stops working.
+pub async fn renew_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    IdPath((id, rid)): IdPath<(CaseId, ReferralId)>,
+    CsrfForm(_): CsrfForm<StepForm>,
+) -> Result<Response, AppError> {
+    let (id, rid) = (id.into_string(), rid.into_string());
+    let village = own_village(&user)?;
+    let db = state.db.clone();
+    let by = staff(&user, village);
+    let (cid, r) = (id.clone(), rid.clone());
+    if !service(move || service::renew_link(&db, &by, &cid, &r)).await? {
+        return Err(AppError::refused(StatusCode::CONFLICT, "web-link-closed"));
+    }
+    Ok(Redirect::to(&format!("/kasus/{id}#rujukan-{rid}")).into_response())
 }
 
 /// The centre's directory of service providers.
@@ -295,6 +371,12 @@ pub async fn queue(
     user: CurrentUser,
 ) -> Result<Response, AppError> {
     let role = user.account.role;
+    if role == puskesos_domain::access::Role::DinasSosial {
+        let db = state.db.clone();
+        let prefix = user.reach.prefix().map(str::to_string);
+        let desk = blocking(move || service::district_desk(&db, prefix.as_deref())).await?;
+        return Ok(views::desk(lang, &user, &desk, now_ms()).into_response());
+    }
     let Some(village) = village_for(&user, None).filter(|_| allowed(role, Action::CasesRead))
     else {
         let to = if allowed(role, Action::EligibilityReview) {
@@ -380,6 +462,7 @@ pub async fn attachment(
 /// The referral letter (PDF) of a case's referral, for the village's staff (audited).
 pub async fn letter(
     State(state): State<AppState>,
+    UiLang(lang): UiLang,
     user: CurrentUser,
     IdPath((id, rid)): IdPath<(CaseId, ReferralId)>,
 ) -> Result<Response, AppError> {
@@ -389,8 +472,8 @@ pub async fn letter(
     let village = village_for(&user, None).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
     let by = staff(&user, village);
-    let dir = state.files_dir.join("surat");
-    let bytes = service(move || service::letter_pdf(&db, &by, &id, &rid, &dir))
+    let origin = origin(&state);
+    let bytes = service(move || service::letter_pdf(&db, &by, &id, &rid, &origin, lang))
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(download("application/pdf", "surat-rujukan.pdf", bytes))

@@ -24,8 +24,11 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/kasus/{id}/lampiran",        Needs(Action::CasesWork),       handlers::attach, limit = 6 * 1024 * 1024),
     route!(GET,  "/kasus/{id}/lampiran/{aid}",  Needs(Action::CasesRead),       handlers::attachment, audit = Own),
     route!(GET,  "/kasus/{id}/rujukan/{rid}/surat", Needs(Action::CasesRead),   handlers::letter, audit = Own),
+    route!(POST, "/kasus/{id}/rujukan/{rid}/tautan-baru", Needs(Action::CasesWork), handlers::renew_link),
     route!(GET,  "/penyedia",                   Needs(Action::CasesWork),       handlers::providers_page),
     route!(POST, "/penyedia",                   Needs(Action::CasesWork),       handlers::provider_add),
     route!(GET,  "/rujukan/{id}/jawab",         Public,                         handlers::provider_page, audit = Own),
     route!(POST, "/rujukan/{id}/jawab",         Public,                         handlers::provider_answer),
+    route!(GET,  "/rujukan/{id}/terima-kasih",  Public,                         handlers::provider_thanks),
+    route!(GET,  "/assets/salin.js",            Public,                         views::copy_script),
 ];

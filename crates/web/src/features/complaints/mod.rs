@@ -2,7 +2,7 @@
 //! status page. `handlers` speak HTTP, `views` draw the pages, `service` holds the use cases.
 
 pub mod handlers;
-mod service;
+pub(crate) mod service;
 mod views;
 
 use puskesos_domain::access::Action;
@@ -17,6 +17,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/pengaduan/baru",             Needs(Action::CasesIntake),     handlers::new_form),
     route!(POST, "/pengaduan/baru",             Needs(Action::CasesIntake),     handlers::new_submit),
     route!(GET,  "/pengaduan/{id}",             Needs(Action::CasesRead),       handlers::page, audit = Own),
+    route!(GET,  "/pengaduan/{id}/terima",      Needs(Action::CasesIntake),     handlers::receipt, audit = Own),
     route!(POST, "/pengaduan/{id}/langkah",     Needs(Action::ComplaintsWork),  handlers::act),
     route!(GET,  "/status",                     Public,                         handlers::status_page),
     route!(POST, "/status",                     Public,                         handlers::status_lookup),

@@ -68,6 +68,35 @@ pub fn open_list(db: &Db, village: &str) -> Result<Vec<Complaint>, StorageError>
     complaints::open_list(&mut db.conn()?, village)
 }
 
+/// How long the receipt page shows the short code after registering (then only its ticket).
+const RECEIPT_CODE_MS: i64 = 10 * 60 * 1000;
+
+/// Short codes of receipts just registered, by complaint id: `(actor, code, until)`. Kept in
+/// memory only (the database has the code's hash), so the code never goes into a URL or a log
+/// and a refresh of the receipt page registers nothing.
+static FRESH_CODES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, (String, String, i64)>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Keeps a receipt's code for its page for a few minutes, for the one who registered it.
+pub fn keep_code(complaint_id: &str, actor: &str, code: &str, now: i64) {
+    let mut codes = FRESH_CODES.lock().unwrap_or_else(|e| e.into_inner());
+    codes.retain(|_, (_, _, until)| *until > now);
+    codes.insert(
+        complaint_id.to_string(),
+        (actor.to_string(), code.to_string(), now + RECEIPT_CODE_MS),
+    );
+}
+
+/// The code of a receipt just registered by `actor`, while it is fresh.
+pub fn fresh_code(complaint_id: &str, actor: &str, now: i64) -> Option<String> {
+    let codes = FRESH_CODES.lock().unwrap_or_else(|e| e.into_inner());
+    codes
+        .get(complaint_id)
+        .filter(|(by, _, until)| by == actor && *until > now)
+        .map(|(_, code, _)| code.clone())
+}
+
 /// Registers a complaint and returns its receipt.
 pub fn register(
     db: &Db,

@@ -86,13 +86,17 @@ pub fn receipt(lang: Lang, r: &Receipt) -> Markup {
             h2 { (t("web-receipt")) }
             dl {
                 dt { (t("web-ticket")) } dd.ticket { strong { (c.ticket) } }
-                dt { (t("web-ticket-code")) } dd.code { strong { (r.code) } }
+                dt { (t("web-ticket-code")) }
+                @if r.code.is_empty() { dd { (t("web-ticket-code-shown")) } } @else { dd.code { strong { (r.code) } } }
                 dt { (t("web-category")) } dd { (t(&format!("category-{}", c.category.code()))) }
                 dt { (t("web-received")) } dd { (date(c.opened_at)) }
                 dt { (t("web-deadline")) } dd { (date(c.deadline_at)) }
             }
             p { (tr(lang, "web-receipt-help", &[("url", "/status")])) }
-            p { a href=(format!("/pengaduan/{}", c.id)) { (c.ticket) } }
+            p.actions {
+                a href=(format!("/pengaduan/{}/tanda-terima.pdf", c.id)) { (t("web-receipt-print")) }
+                " · " a href=(format!("/pengaduan/{}", c.id)) { (c.ticket) }
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 //! names a person.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use puskesos_domain::tr;
 use puskesos_interchange::export::{Sheet, table_bytes, workbook_bytes};
@@ -177,7 +177,6 @@ pub struct PosterParams {
 pub async fn poster(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    headers: HeaderMap,
     Path(code): Path<String>,
     Query(p): Query<PosterParams>,
 ) -> Result<Response, AppError> {
@@ -189,7 +188,7 @@ pub async fn poster(
         .await?
         .ok_or_else(AppError::not_found)?;
     let figs = village_figures(lang, &assessor.rules, &d, true);
-    let status_url = format!("{}/status", origin(&state, &headers));
+    let status_url = format!("{}/status", origin(&state));
     let pdf = print::poster_pdf(lang, paper, scale, &d, figs, &status_url);
     Ok(download(
         "application/pdf",
