@@ -76,6 +76,11 @@ fn state_of(code: &str) -> Option<State> {
     State::ALL.into_iter().find(|s| s.code() == code)
 }
 
+const INSERT_COLUMNS: &str = "id, kode_wilayah, nomor, opened_at, opened_by, channel, sector, \
+     summary, family_id, person_id, contact_name, contact_nik, contact_address, contact_phone, \
+     consent_purpose, state, updated_at";
+
+/// A case's columns with its person's name, and the join they come from (`c`, `p`).
 const CASE_COLUMNS: &str = "c.id, c.kode_wilayah, c.nomor, c.opened_at, c.opened_by, c.channel, \
      c.sector, c.summary, c.family_id, c.person_id, c.contact_name, c.contact_nik, \
      c.contact_address, c.contact_phone, c.consent_purpose, c.state, c.updated_at, \
@@ -160,7 +165,7 @@ pub fn open(
         };
         c.execute(
             &format!(
-                "INSERT INTO cases ({CASE_COLUMNS}) VALUES \
+                "INSERT INTO cases ({INSERT_COLUMNS}) VALUES \
                  ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
             ),
             &[
@@ -397,7 +402,10 @@ pub fn search(conn: &mut Conn, village: &str, f: &CaseFilter) -> Result<Vec<Case
     };
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         // LIKE's wildcards typed by the user are taken literally by dropping them.
-        let t: String = t.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+        let t: String = t
+            .chars()
+            .filter(|c| !matches!(c, '%' | '_' | '\\'))
+            .collect();
         let like = format!("%{}%", t.to_lowercase());
         args.push(like.as_str().into());
         let n = args.len();
@@ -407,7 +415,12 @@ pub fn search(conn: &mut Conn, village: &str, f: &CaseFilter) -> Result<Vec<Case
         ));
     }
     if let Some(sector) = f.sector {
-        arg(&mut sql, &mut args, " AND c.sector = ?", sector.code().into());
+        arg(
+            &mut sql,
+            &mut args,
+            " AND c.sector = ?",
+            sector.code().into(),
+        );
     }
     if let Some(state) = f.state {
         arg(&mut sql, &mut args, " AND c.state = ?", state.code().into());
@@ -420,7 +433,9 @@ pub fn search(conn: &mut Conn, village: &str, f: &CaseFilter) -> Result<Vec<Case
     if let Some(until) = f.until_ms {
         arg(&mut sql, &mut args, " AND c.opened_at < ?", until.into());
     }
-    sql.push_str(&format!(" ORDER BY c.opened_at DESC, c.id DESC LIMIT {SEARCH_LIMIT}"));
+    sql.push_str(&format!(
+        " ORDER BY c.opened_at DESC, c.id DESC LIMIT {SEARCH_LIMIT}"
+    ));
     conn.query(&sql, &args)?
         .into_iter()
         .map(read_case)

@@ -389,10 +389,7 @@ pub fn renew_token(
 
 /// Referrals waiting for an answer from a district provider (kind `dinas_sosial`) in the
 /// villages under `prefix` (a region code; every village when `None`), the oldest first.
-pub fn for_district(
-    conn: &mut Conn,
-    prefix: Option<&str>,
-) -> Result<Vec<Referral>, StorageError> {
+pub fn for_district(conn: &mut Conn, prefix: Option<&str>) -> Result<Vec<Referral>, StorageError> {
     let like = prefix.map_or("%".to_string(), |p| format!("{p}.%"));
     conn.query(
         &format!(

@@ -69,7 +69,10 @@ pub fn router(state: AppState, table: &'static [Route]) -> Router {
     let app = app
         .fallback(|| async { AppError::not_found() })
         .route_layer(middleware::from_fn_with_state(gate, access::access_check))
-        .layer(middleware::from_fn_with_state(https, scope::remember_village))
+        .layer(middleware::from_fn_with_state(
+            https,
+            scope::remember_village,
+        ))
         .layer(middleware::from_fn(render_errors));
     with_security_headers(app, https)
         .layer(DefaultBodyLimit::max(MAX_BODY))

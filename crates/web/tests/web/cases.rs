@@ -165,7 +165,7 @@ async fn a_walk_in_case_through_its_life() {
             (StatusCode::SEE_OTHER, Some("/penyedia"))
         );
         let provider = crate::support::first_text(&f, "SELECT id FROM providers");
-        let (status, _, sent) = call(
+        let (status, loc, _) = call(
             &f,
             Method::POST,
             &format!("/kasus/{id}/langkah"),
@@ -179,9 +179,15 @@ async fn a_walk_in_case_through_its_life() {
             ])),
         )
         .await;
-        assert_eq!(status, StatusCode::OK, "{sent}");
-        let at = sent.find("<code>/rujukan/").unwrap() + "<code>".len();
+        // POST-redirect-GET: the case page holds the referral's link (absolute, from the
+        // configured public address) for the roles that may send it.
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(loc.unwrap().starts_with(&format!("/kasus/{id}#rujukan-")));
+        let (_, _, sent) = call(&f, Method::GET, &format!("/kasus/{id}"), &analis, None).await;
+        let at =
+            sent.find(">http://127.0.0.1:8080/rujukan/").unwrap() + ">http://127.0.0.1:8080".len();
         let link = sent[at..].split('<').next().unwrap().replace("&amp;", "&");
+        assert!(sent.contains("https://wa.me/?text="), "{sent}");
         // The provider, without an account: sees the need, answers; a forged link is refused.
         let (status, _, page) = call(&f, Method::GET, &link, "", None).await;
         assert_eq!(status, StatusCode::OK, "{link}");
@@ -235,7 +241,7 @@ async fn a_walk_in_case_through_its_life() {
             ])),
         )
         .await;
-        assert_eq!(status, StatusCode::OK);
+        assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(
             step(&f, "sehat", &id, "follow_up", "sudah dilayani").await,
             StatusCode::SEE_OTHER
@@ -257,7 +263,8 @@ async fn a_walk_in_case_through_its_life() {
                 && page.contains("sudah diperiksa dokter"),
             "{page}"
         );
-        assert_eq!(count(&f, "SELECT COUNT(*) FROM case_events"), 7);
+        // Six steps and the provider's answer.
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM case_events"), 8);
         assert_eq!(
             count(
                 &f,
@@ -297,9 +304,17 @@ async fn a_complaint_receipt_and_the_public_status_page() {
             ("contact_name", "Sukinem"),
             ("contact_phone", "081234567890"),
         ]);
-        let (status, _, receipt) =
-            call(&f, Method::POST, "/pengaduan/baru", &front, Some(body)).await;
+        let (status, loc, _) = call(&f, Method::POST, "/pengaduan/baru", &front, Some(body)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let receipt_page = loc.unwrap();
+        assert!(receipt_page.ends_with("/terima"), "{receipt_page}");
+        let (status, _, receipt) = call(&f, Method::GET, &receipt_page, &front, None).await;
         assert_eq!(status, StatusCode::OK, "{receipt}");
+        // A refresh shows the receipt again and files nothing more.
+        let (status, _, again) = call(&f, Method::GET, &receipt_page, &front, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(again, receipt);
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM complaints"), 1);
         let grab = |class: &str| {
             let at = receipt
                 .find(&format!("<dd class=\"{class}\"><strong>"))
@@ -644,5 +659,233 @@ async fn a_short_profile_becomes_a_family_record_and_a_proposal() {
             );
             assert_eq!(linked, 1, "{number}");
         }
+    }
+}
+
+/// The provider's link (relative) of the referral `rid` as the case page shows it to `who`.
+async fn link_on_case_page(f: &Fixture, who: &str, id: &str) -> Option<String> {
+    let (cookie, _) = login(f, who);
+    let (_, _, page) = call(f, Method::GET, &format!("/kasus/{id}"), &cookie, None).await;
+    let at = page.find(">http://127.0.0.1:8080/rujukan/")? + ">http://127.0.0.1:8080".len();
+    Some(page[at..].split('<').next()?.replace("&amp;", "&"))
+}
+
+async fn refer(f: &Fixture, id: &str, provider: &str) -> StatusCode {
+    let (cookie, csrf) = login(f, "ketua");
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("step", "refer"),
+        ("provider", provider),
+        ("due_days", "7"),
+    ]);
+    let path = format!("/kasus/{id}/langkah");
+    call(f, Method::POST, &path, &cookie, Some(body)).await.0
+}
+
+async fn answer(f: &Fixture, link: &str, status: &str, note: &str) -> StatusCode {
+    let (path, token) = link.split_once("?t=").unwrap();
+    let body = enc(&[("t", token), ("status", status), ("note", note)]);
+    call(f, Method::POST, path, "", Some(body)).await.0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn referrals_as_a_list_refused_then_served_closed_reopened_and_found() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (fo, csrf) = login(&f, "front");
+        let intake = enc(&[
+            ("csrf", &csrf),
+            ("contact_name", "Painem"),
+            ("channel", "datang"),
+            ("sector", "kesehatan"),
+            ("summary", "Butuh kursi roda"),
+            ("consent_purpose", "rujukan"),
+            ("consent", "ya"),
+        ]);
+        let (status, loc, _) = call(&f, Method::POST, "/kasus/baru", &fo, Some(intake)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let id = loc.unwrap().trim_start_matches("/kasus/").to_string();
+        for (who, s, note) in [
+            ("front", "assign", ""),
+            ("sehat", "recommend", "kursi roda"),
+            ("ketua", "decide", "dirujuk"),
+        ] {
+            assert_eq!(step(&f, who, &id, s, note).await, StatusCode::SEE_OTHER);
+        }
+        let (kc, kcsrf) = login(&f, "ketua");
+        for (name, kind) in [
+            ("Puskesmas Satu", "puskesmas"),
+            ("Dinsos Wonogiri", "dinas_sosial"),
+        ] {
+            let body = enc(&[("csrf", &kcsrf), ("name", name), ("kind", kind)]);
+            call(&f, Method::POST, "/penyedia", &kc, Some(body)).await;
+        }
+        let pid = |name: &str| {
+            crate::support::first_text(
+                &f,
+                &format!("SELECT id FROM providers WHERE name = '{name}'"),
+            )
+        };
+        // The first provider refuses; the case is referred again, to the district's office.
+        assert_eq!(
+            refer(&f, &id, &pid("Puskesmas Satu")).await,
+            StatusCode::SEE_OTHER
+        );
+        let first = link_on_case_page(&f, "ketua", &id).await.unwrap();
+        // The front office may not send referrals: no link on its page.
+        assert!(link_on_case_page(&f, "front", &id).await.is_none());
+        let (status, _, page) = call(&f, Method::GET, &first, "", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Painem") && page.contains("Butuh kursi roda"),
+            "{page}"
+        );
+        assert_eq!(
+            answer(&f, &first, "ditolak", "stok habis").await,
+            StatusCode::SEE_OTHER
+        );
+        // Final: the link is closed, with a page that says so; a second answer changes nothing.
+        let (status, _, page) = call(&f, Method::GET, &first, "", None).await;
+        assert_eq!(status, StatusCode::GONE, "{page}");
+        assert_eq!(
+            answer(&f, &first, "selesai", "x").await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            refer(&f, &id, &pid("Dinsos Wonogiri")).await,
+            StatusCode::SEE_OTHER
+        );
+        // The district's desk lists the referral to its office.
+        let (dc, _) = login(&f, "dinsos");
+        let (status, _, desk) = call(&f, Method::GET, "/antrean", &dc, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            desk.contains("Dinsos Wonogiri") && desk.contains("Painem"),
+            "{desk}"
+        );
+        let second = link_on_case_page(&f, "ketua", &id).await.unwrap();
+        assert_ne!(second, first);
+        assert_eq!(
+            answer(&f, &second, "diterima", "dijadwalkan").await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            answer(&f, &second, "selesai", "kursi roda diserahkan").await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            step(&f, "sehat", &id, "follow_up", "diterima warga").await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            step(&f, "ketua", &id, "close", "").await,
+            StatusCode::SEE_OTHER
+        );
+        // Every answer is in the history with its note.
+        let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &kc, None).await;
+        for note in ["stok habis", "dijadwalkan", "kursi roda diserahkan"] {
+            assert!(page.contains(note), "{note} missing from the history");
+        }
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM case_events WHERE step LIKE 'provider_%'"
+            ),
+            3
+        );
+        // Closed: the search finds it only in the archive, by name.
+        let (_, _, open) = call(&f, Method::GET, "/kasus?q=painem", &kc, None).await;
+        assert!(!open.contains("Butuh kursi roda"), "{open}");
+        let (_, _, archive) = call(&f, Method::GET, "/kasus?q=painem&arsip=ya", &kc, None).await;
+        assert!(archive.contains("Butuh kursi roda"), "{archive}");
+        let (status, _, _) = call(&f, Method::GET, "/kasus?dari=kemarin", &kc, None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Reopened with a reason (required), back in handling.
+        assert_eq!(
+            step(&f, "ketua", &id, "reopen", "").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            step(&f, "ketua", &id, "reopen", "kursi rusak").await,
+            StatusCode::SEE_OTHER
+        );
+        let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &kc, None).await;
+        assert!(
+            page.contains("Dibuka kembali") && page.contains("kursi rusak"),
+            "{page}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_district_picks_a_village_and_decides_an_escalated_complaint() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (dc, dcsrf) = login(&f, "dinsos");
+        // No village picked: the picker, with the district's villages by name.
+        let (status, _, page) = call(&f, Method::GET, "/kasus", &dc, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("name=\"desa\"") && page.contains("Petirsari"),
+            "{page}"
+        );
+        let r = crate::support::request(
+            &f,
+            Method::GET,
+            &format!("/pengaduan?desa={VILLAGE}"),
+            &dc,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        // A complaint filed, escalated by the Ketua, decided by the district.
+        let (front, csrf) = login(&f, "front");
+        let body = enc(&[
+            ("csrf", &csrf),
+            ("category", "pengaduan"),
+            ("summary", "Bantuan tidak sampai"),
+            ("contact_name", "Sukinem"),
+        ]);
+        let (status, _, _) = call(&f, Method::POST, "/pengaduan/baru", &front, Some(body)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let cid = crate::support::first_text(&f, "SELECT id FROM complaints");
+        let (kc, kcsrf) = login(&f, "ketua");
+        let body = enc(&[
+            ("csrf", &kcsrf),
+            ("action", "escalate"),
+            ("note", "di luar wewenang desa"),
+        ]);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &format!("/pengaduan/{cid}/langkah"),
+            &kc,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, desk) = call(&f, Method::GET, "/antrean", &dc, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(desk.contains("Bantuan tidak sampai"), "{desk}");
+        let body = enc(&[
+            ("csrf", &dcsrf),
+            ("desa", VILLAGE),
+            ("action", "resolve"),
+            ("note", "diusulkan ke DTSEN"),
+        ]);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &format!("/pengaduan/{cid}/langkah"),
+            &dc,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, desk) = call(&f, Method::GET, "/antrean", &dc, None).await;
+        assert!(!desk.contains("Bantuan tidak sampai"), "{desk}");
+        // Back in the village's queue, with the decision.
+        let (_, _, queue) = call(&f, Method::GET, "/antrean", &kc, None).await;
+        assert!(queue.contains("diusulkan ke DTSEN"), "{queue}");
     }
 }

@@ -17,7 +17,6 @@ use serde::Deserialize;
 
 use crate::app::access::{CurrentUser, csrf_ok};
 use crate::app::download::{download, origin};
-use puskesos_storage::cases::CaseFilter;
 use crate::app::extract::IdPath;
 use crate::app::extract::{AtVillage, CsrfForm, UiLang};
 use crate::app::run::service;
@@ -26,6 +25,7 @@ use crate::app::{AppError, AppState, blocking};
 use crate::features::cases::service::{self, CaseError, Intake, ReferTo, Staff, step_from_code};
 use crate::features::cases::views::{self, IntakeForm};
 use puskesos_domain::ids::{CaseId, ReferralId};
+use puskesos_storage::cases::CaseFilter;
 
 impl From<CaseError> for AppError {
     fn from(e: CaseError) -> AppError {
@@ -83,7 +83,13 @@ impl CaseSearch {
                 return Ok(None);
             }
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(|d| Some(d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis()))
+                .map(|d| {
+                    Some(
+                        d.and_time(chrono::NaiveTime::MIN)
+                            .and_utc()
+                            .timestamp_millis(),
+                    )
+                })
                 .map_err(|_| field)
         };
         let state = match self.tahap.trim() {

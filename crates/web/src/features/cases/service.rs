@@ -10,7 +10,9 @@ use puskesos_domain::access::Role;
 use puskesos_domain::cases::{Sector, State, Step, StepError, may_refer};
 use puskesos_domain::model::{Family, Person, Record};
 use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
-use puskesos_storage::cases::{self, Attachment, Case, CaseEvent, CaseFilter, IntakeError, NewCase};
+use puskesos_storage::cases::{
+    self, Attachment, Case, CaseEvent, CaseFilter, IntakeError, NewCase,
+};
 use puskesos_storage::complaints::{self, Complaint};
 use puskesos_storage::referrals::{self, Provider, Referral};
 use puskesos_storage::{Conn, Db, StorageError, now_ms, registry};
@@ -382,10 +384,14 @@ pub fn renew_link(
     {
         return Err(CaseError::NotFound);
     }
-    Ok(
-        referrals::renew_token(&mut conn, &staff.village, referral_id, &staff.actor, now_ms())?
-            .is_some(),
-    )
+    Ok(referrals::renew_token(
+        &mut conn,
+        &staff.village,
+        referral_id,
+        &staff.actor,
+        now_ms(),
+    )?
+    .is_some())
 }
 
 /// What the letter of a referral just sent says. Its QR code opens the provider's answer page
@@ -448,8 +454,8 @@ pub fn letter_pdf(
     lang: Lang,
 ) -> Result<Option<Vec<u8>>, CaseError> {
     let mut conn = db.conn()?;
-    let found = referrals::by_id(&mut conn, &staff.village, referral_id)?
-        .filter(|r| r.case_id == case_id);
+    let found =
+        referrals::by_id(&mut conn, &staff.village, referral_id)?.filter(|r| r.case_id == case_id);
     let case = cases::by_id(&mut conn, &staff.village, case_id)?;
     let (Some(r), Some(case)) = (found, case) else {
         refused(&mut conn, staff, AuditEntity::ReferralLetter, referral_id)?;
@@ -675,42 +681,63 @@ mod tests {
     }
 
     #[test]
-    fn a_referral_writes_its_letter_and_a_lost_letter_is_a_file_error() {
+    fn a_letter_is_drawn_on_demand_for_the_roles_that_send_referrals_only() {
         let t = testing::sqlite();
         let (case_id, provider_id) = decided_case(&t.db);
         let ketua = staff(Role::Ketua);
-        let letters = std::env::temp_dir().join(format!("puskesos-letters-{}", now_ms()));
         let mut to = ReferTo {
             provider_id: "nobody".into(),
             due_days: 14,
-            origin: "http://desa".into(),
-            lang: Lang::Id,
         };
         assert!(matches!(
-            refer(&t.db, &ketua, &case_id, "", &to, &letters),
+            refer(&t.db, &ketua, &case_id, "", &to),
             Err(CaseError::BadReferral)
         ));
         to.provider_id = provider_id;
-        let (sent, _token) = refer(&t.db, &ketua, &case_id, "", &to, &letters).unwrap();
-        let pdf = letter_pdf(&t.db, &ketua, &case_id, &sent.id, &letters)
-            .unwrap()
-            .unwrap();
+        let sent = refer(&t.db, &ketua, &case_id, "", &to).unwrap();
+        let pdf = letter_pdf(
+            &t.db,
+            &ketua,
+            &case_id,
+            &sent.id,
+            "https://desa.id",
+            Lang::Id,
+        )
+        .unwrap()
+        .unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
-        // The decision's note is the letter's decision.
-        assert!(pdf.windows(17).any(|w| w == b"Disetujui dirujuk"));
         assert!(matches!(
-            letter_pdf(&t.db, &ketua, "another case", &sent.id, &letters),
+            letter_pdf(
+                &t.db,
+                &ketua,
+                "another case",
+                &sent.id,
+                "https://desa.id",
+                Lang::Id
+            ),
             Ok(None)
         ));
-        std::fs::remove_dir_all(&letters).unwrap();
+        // The front office reads the case but may not send referrals: no letter, no link.
         assert!(matches!(
-            letter_pdf(&t.db, &ketua, &case_id, &sent.id, &letters),
-            Err(CaseError::File(_))
+            letter_pdf(
+                &t.db,
+                &staff(Role::PenerimaInformasi),
+                &case_id,
+                &sent.id,
+                "https://desa.id",
+                Lang::Id
+            ),
+            Err(CaseError::Refused(StepError::NotPermitted))
         ));
-        // Referred once: a second referral is out of order.
-        assert!(matches!(
-            refer(&t.db, &ketua, &case_id, "", &to, &letters),
-            Err(CaseError::Refused(StepError::OutOfOrder))
-        ));
+        // Referred: it may go to a second provider while the first is pending.
+        let second = refer(&t.db, &ketua, &case_id, "", &to).unwrap();
+        assert_ne!(second.id, sent.id);
+        let file = case_file(&t.db, &ketua, &case_id).unwrap().unwrap();
+        assert_eq!(file.sent.len(), 2);
+        assert!(file.links.iter().all(|(_, token)| token.is_some()));
+        let front = case_file(&t.db, &staff(Role::PenerimaInformasi), &case_id)
+            .unwrap()
+            .unwrap();
+        assert!(front.links.is_empty());
     }
 }

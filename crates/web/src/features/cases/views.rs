@@ -57,7 +57,11 @@ pub fn list(
     let user = &at.user;
     let q = at.desa_query();
     let now = puskesos_storage::now_ms();
-    let desa = if q.is_empty() { None } else { Some(at.village.clone()) };
+    let desa = if q.is_empty() {
+        None
+    } else {
+        Some(at.village.clone())
+    };
     Page::new(lang, &t("web-cases"))
         .user(Some(user.clone()))
         .body(html! {
@@ -326,7 +330,10 @@ const COPY_SCRIPT: &str = include_str!("../../../assets/salin.js");
 pub async fn copy_script() -> axum::response::Response {
     use axum::response::IntoResponse;
     (
-        [(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/javascript; charset=utf-8",
+        )],
         COPY_SCRIPT,
     )
         .into_response()
@@ -357,7 +364,11 @@ fn referral_link(
     let message = tr(
         lang,
         "web-referral-wa-text",
-        &[("provider", &r.provider), ("case", &case.nomor), ("link", &link)],
+        &[
+            ("provider", &r.provider),
+            ("case", &case.nomor),
+            ("link", &link),
+        ],
     );
     let wa = format!(
         "https://wa.me/?text={}",

@@ -20,8 +20,8 @@ use crate::app::extract::IdPath;
 use crate::app::extract::{AtVillage, CsrfForm, UiLang};
 use crate::app::layout::Page;
 use crate::app::scope::{desa_query, village_bar, village_for};
-use maud::html;
 use crate::app::{AppError, AppState, blocking};
+use maud::html;
 use puskesos_domain::ids::ComplaintId;
 
 /// The intake form as posted (and shown again with a message when something is missing).
