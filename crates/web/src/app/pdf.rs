@@ -510,33 +510,36 @@ impl Doc {
         self.space(6.0);
     }
 
-    /// A QR code of `target` (`side` points, times the scale) with a caption and the target
-    /// written out beside it, kept together on one page.
+    /// A QR code of `target` (`side` points, times the scale) with a caption beside it and the
+    /// target written out under it across the page (on one line when a size from 8 down to
+    /// 6 points fits it, so it can be typed or copied), all kept together on one page.
     pub fn qr(&mut self, target: &str, caption: &str, side: f32) {
         let side = side * self.scale;
         let gap = 12.0 * self.scale;
-        let text_w = self.width() - side - gap;
-        let (cap_size, link_size) = (9.0 * self.scale, 8.0 * self.scale);
-        let cap = wrap(caption, Font::Regular, cap_size, text_w);
-        let link = wrap(target, Font::Bold, link_size, text_w);
-        let text_h = cap.len() as f32 * cap_size * LEADING + 4.0 + link.len() as f32 * link_size * LEADING;
-        let h = side.max(text_h);
+        let cap_size = 10.0 * self.scale;
+        let cap = wrap(caption, Font::Regular, cap_size, self.width() - side - gap);
+        let mut link_size = 8.0 * self.scale;
+        while link_size > 6.0 && text_width(target, Font::Regular, link_size) > self.width() {
+            link_size -= 0.25;
+        }
+        let link = wrap(target, Font::Regular, link_size, self.width());
+        let cap_h = cap.len() as f32 * cap_size * LEADING;
+        let h = side.max(cap_h) + 6.0 + link.len() as f32 * link_size * LEADING;
         self.room(h + 4.0);
         let top = self.y;
         let left = self.left();
         draw_qr(&mut self.current, target, left, top - side, side);
-        let x = self.left() + side + gap;
-        let mut y = top - (h - text_h) / 2.0;
+        let x = left + side + gap;
+        let mut y = top - (side - cap_h).max(0.0) / 2.0;
         for l in &cap {
             self.show(Font::Regular, cap_size, x, y - cap_size * ASCENT, l);
             y -= cap_size * LEADING;
         }
-        y -= 4.0;
+        self.y = top - side.max(cap_h) - 6.0;
         for l in &link {
-            self.show(Font::Bold, link_size, x, y - link_size * ASCENT, l);
-            y -= link_size * LEADING;
+            self.one_line(Font::Regular, link_size, left, l);
         }
-        self.y = top - h - 4.0;
+        self.space(4.0);
     }
 
     /// Signature blocks side by side, kept together: the place and date above the last
