@@ -698,3 +698,5 @@ rep-to-place = at their office
 rep-opening = We hereby report the work of the Social Welfare Centre (Puskesos) of { $village } in { $month }, as follows.
 rep-closing = Thank you for your attention.
 rep-village = Village
+fig-referrals-waiting = Not answered yet
+fig-referrals-sent-col = Total sent

@@ -698,3 +698,5 @@ rep-to-place = di tempat
 rep-opening = Dengan hormat, bersama ini kami sampaikan laporan kegiatan Pusat Kesejahteraan Sosial (Puskesos) { $village } bulan { $month } sebagai berikut.
 rep-closing = Demikian laporan ini kami sampaikan untuk dapat dipergunakan sebagaimana mestinya. Atas perhatiannya kami ucapkan terima kasih.
 rep-village = Desa/Kelurahan
+fig-referrals-waiting = Belum dijawab
+fig-referrals-sent-col = Jumlah dikirim

@@ -244,6 +244,9 @@ pub struct Doc {
     /// The language numbers are written in.
     lang: Lang,
     title: String,
+    margin: f32,
+    /// The column being written, `(left, width)`, when the page is split in columns.
+    column: Option<(f32, f32)>,
     pages: Vec<Content>,
     current: Content,
     y: f32,
@@ -262,6 +265,8 @@ impl Doc {
             scale,
             lang,
             title: String::new(),
+            margin: paper.margin(),
+            column: None,
             pages: Vec::new(),
             current: Content::new(),
             y: h - paper.margin(),
@@ -273,30 +278,56 @@ impl Doc {
         self.title = title.to_string();
     }
 
-    fn left(&self) -> f32 {
-        self.paper.margin()
+    /// Narrower margins (a poster uses more of its sheet); call before writing anything.
+    pub fn set_margin(&mut self, margin: f32) {
+        self.margin = margin;
+        self.y = self.paper.size().1 - margin;
     }
 
-    /// The width between the margins.
+    fn left(&self) -> f32 {
+        self.column.map_or(self.margin, |(x, _)| x)
+    }
+
+    /// The width between the margins (of the column, in columns).
     pub fn width(&self) -> f32 {
-        self.paper.size().0 - 2.0 * self.paper.margin()
+        self.column
+            .map_or(self.paper.size().0 - 2.0 * self.margin, |(_, w)| w)
+    }
+
+    /// Writes each part in its own column side by side from the current line, then goes on
+    /// under the longest. Parts should fit the page: one that does not goes on the next.
+    pub fn columns(&mut self, parts: Vec<Box<dyn FnOnce(&mut Doc) + '_>>) {
+        let n = parts.len().max(1) as f32;
+        let gap = 16.0 * self.scale;
+        let full = self.width();
+        let w = (full - gap * (n - 1.0)) / n;
+        let (top, x0) = (self.y, self.left());
+        let mut lowest = top;
+        for (i, part) in parts.into_iter().enumerate() {
+            self.column = Some((x0 + i as f32 * (w + gap), w));
+            self.y = top;
+            part(self);
+            lowest = lowest.min(self.y);
+        }
+        self.column = None;
+        self.y = lowest;
     }
 
     fn bottom(&self) -> f32 {
-        self.paper.margin()
+        self.margin
     }
 
     /// Starts a new page.
     pub fn new_page(&mut self) {
         let done = std::mem::replace(&mut self.current, Content::new());
         self.pages.push(done);
-        self.y = self.paper.size().1 - self.paper.margin();
+        self.y = self.paper.size().1 - self.margin;
     }
 
     /// Makes room for `h` points, starting a new page when this one has less left (a page
     /// that is still empty takes anything).
     pub fn room(&mut self, h: f32) {
-        let top = self.paper.size().1 - self.paper.margin();
+        let top = self.paper.size().1 - self.margin;
         if self.y - h < self.bottom() && self.y < top {
             self.new_page();
         }
@@ -402,15 +433,19 @@ impl Doc {
         }
     }
 
-    /// A large number with its label beside it (posters).
-    pub fn big_number(&mut self, number: &str, label: &str) {
+    /// Large numbers, each with its label beside it, on one line (posters).
+    pub fn big_numbers(&mut self, items: &[(&str, &str)]) {
         let size = 26.0 * self.scale;
         let small = 12.0 * self.scale;
         self.room(size * LEADING);
         let baseline = self.y - size * ASCENT;
-        self.show(Font::Bold, size, self.left(), baseline, number);
-        let x = self.left() + text_width(number, Font::Bold, size) + 10.0 * self.scale;
-        self.show(Font::Regular, small, x, baseline, label);
+        let mut x = self.left();
+        for (number, label) in items {
+            self.show(Font::Bold, size, x, baseline, number);
+            x += text_width(number, Font::Bold, size) + 8.0 * self.scale;
+            self.show(Font::Regular, small, x, baseline, label);
+            x += text_width(label, Font::Regular, small) + 28.0 * self.scale;
+        }
         self.y -= size * LEADING;
     }
 
@@ -419,7 +454,7 @@ impl Doc {
     /// is repeated on every page the table runs onto.
     pub fn table(&mut self, header: &[String], rows: &[Vec<Cell>]) {
         let size = 9.0 * self.scale;
-        let line = size * LEADING + 2.0;
+        let line = size * 1.2 + 2.0;
         let pad = 6.0 * self.scale;
         let lang = self.lang;
         let cell_text = |c: &Cell| match c {
@@ -456,11 +491,11 @@ impl Doc {
             want
         };
         let fit = |s: &str, font: Font, w: f32| -> String {
-            if text_width(s, font, size) <= w - pad {
+            if text_width(s, font, size) <= w - pad + 0.01 {
                 return s.to_string();
             }
             let mut t: String = s.to_string();
-            while !t.is_empty() && text_width(&format!("{t}~"), font, size) > w - pad {
+            while !t.is_empty() && text_width(&format!("{t}~"), font, size) > w - pad + 0.01 {
                 t.pop();
             }
             t.push('~');
@@ -468,12 +503,16 @@ impl Doc {
         };
         let x0 = self.left();
         let x1 = x0 + widths.iter().sum::<f32>();
-        let draw_row = |doc: &mut Doc, cells: &[(String, bool)], font: Font| {
+        // A column of numbers is right-aligned as a whole, its "< 5" and "–" and header too.
+        let numeric: Vec<bool> = (0..n)
+            .map(|i| rows.iter().any(|r| matches!(r.get(i), Some(Cell::Int(_)))))
+            .collect();
+        let draw_row = |doc: &mut Doc, cells: &[String], font: Font| {
             let baseline = doc.y - size * ASCENT - 1.0;
             let mut x = x0;
-            for (i, (s, numeric)) in cells.iter().enumerate().take(n) {
+            for (i, s) in cells.iter().enumerate().take(n) {
                 let s = fit(s, font, widths[i]);
-                let tx = if *numeric {
+                let tx = if numeric[i] && i > 0 {
                     x + widths[i] - pad - text_width(&s, font, size) + pad / 2.0
                 } else {
                     x
@@ -483,7 +522,7 @@ impl Doc {
             }
             doc.y -= line;
         };
-        let head: Vec<(String, bool)> = header.iter().map(|h| (h.clone(), false)).collect();
+        let head: Vec<String> = header.to_vec();
         let draw_header = |doc: &mut Doc| {
             draw_row(doc, &head, Font::Bold);
             let y = doc.y + 1.0;
@@ -501,10 +540,7 @@ impl Doc {
                 self.new_page();
                 draw_header(self);
             }
-            let cells: Vec<(String, bool)> = r
-                .iter()
-                .map(|c| (cell_text(c), matches!(c, Cell::Int(_))))
-                .collect();
+            let cells: Vec<String> = r.iter().map(cell_text).collect();
             draw_row(self, &cells, Font::Regular);
         }
         self.space(6.0);
@@ -706,7 +742,7 @@ mod tests {
         assert!(s.contains("/Count 3"), "120 rows take three A4 pages");
         assert_eq!(s.matches("(Uraian)").count(), 3, "the header on every page");
         let mut a3 = Doc::new(Paper::A3, 1.4, Lang::Id);
-        a3.big_number("1.234", "keluarga");
+        a3.big_numbers(&[("1.234", "keluarga")]);
         assert!(String::from_utf8_lossy(&a3.finish()).contains("1191"));
     }
 }

@@ -11,6 +11,7 @@ use std::process::Command;
 use crate::support::{Fixture, first_text, login, request, sync};
 use axum::http::{Method, StatusCode};
 use puskesos_domain::access::Role;
+use chrono::Datelike;
 use puskesos_storage::{figures, testing};
 
 const VILLAGE: &str = "33.12.01.2003";
@@ -300,5 +301,143 @@ async fn the_referral_letter_reads_renders_and_its_qr_opens_the_answer_page() {
         let (status, _, page) = get(&f, path, "").await;
         assert_eq!(status, StatusCode::OK);
         assert!(String::from_utf8_lossy(&page).contains("Anak demam tinggi"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_poster_lays_out_on_a4_and_a3_with_the_status_link() {
+    for t in crate::support::databases() {
+        let engine = t.label;
+        let f = setup(t);
+        for size in ["a4", "a3"] {
+            let (status, _, pdf) = get(&f, &format!("/papan/{VILLAGE}/poster?ukuran={size}"), "").await;
+            assert_eq!(status, StatusCode::OK);
+            let r = sync(|| read(&format!("poster-{size}-{engine}"), &pdf));
+            let text = flat(&r.text);
+            for want in ["Papan informasi", "DESA PETIRSARI", "keluarga", "jiwa"] {
+                assert!(text.contains(want), "{size}: the poster lacks {want:?}:\n{}", r.text);
+            }
+            assert_eq!(r.pages, 1, "{size}: the poster is one page");
+            assert_eq!(r.codes.len(), 1, "{size}: {:?}", r.codes);
+            let link = &r.codes[0];
+            assert!(link.starts_with("http") && link.ends_with("/status"), "{link}");
+            assert!(text.contains(link.as_str()), "{size}: the link is printed");
+        }
+    }
+}
+
+/// The monthly report's PDF and workbook of this month, after two referrals of which the
+/// provider answered one.
+async fn report_with_referrals(f: &Fixture) -> (Vec<u8>, Vec<u8>) {
+    let (id, rid) = referred_case(f).await;
+    referred_case(f).await;
+    // The provider answers the first through the letter's QR code.
+    let (cookie, _) = login(f, "ketua");
+    let (_, _, letter) = get(f, &format!("/kasus/{id}/rujukan/{rid}/surat"), &cookie).await;
+    let code = sync(|| read("surat-untuk-jawaban", &letter)).codes.remove(0);
+    let token = code.split("?t=").nth(1).unwrap().to_string();
+    let r = request(
+        f,
+        Method::POST,
+        &format!("/rujukan/{rid}/jawab"),
+        "",
+        Some(enc(&[("t", &token), ("status", "diterima"), ("note", "dilayani")])),
+    )
+    .await;
+    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.text());
+    let month = figures::today().format("%Y-%m").to_string();
+    let (_, ctype, pdf) = get(f, &format!("/laporan?bulan={month}&format=pdf"), &cookie).await;
+    assert_eq!(ctype, "application/pdf");
+    let (_, _, xlsx) = get(f, &format!("/laporan?bulan={month}&format=xlsx"), &cookie).await;
+    (pdf, xlsx)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_monthly_report_is_a_letter_to_the_dinas_sosial_of_its_kabupaten() {
+    for t in crate::support::databases() {
+        let engine = t.label;
+        let f = setup(t);
+        let (pdf, _) = report_with_referrals(&f).await;
+        let r = sync(|| read(&format!("laporan-{engine}"), &pdf));
+        let text = flat(&r.text);
+        let today = figures::today();
+        let month_words = puskesos_web::features::dashboard::print::month_in_words(
+            puskesos_domain::Lang::Id,
+            today.year(),
+            today.month(),
+        );
+        for want in [
+            "PEMERINTAH KABUPATEN WONOGIRI",
+            "DESA PETIRSARI",
+            "Nomor : ",
+            "/LB-PUSKESOS/33.12.01.2003/",
+            "Kepala Dinas Sosial Kabupaten Wonogiri",
+            &format!("Laporan bulanan Puskesos Petirsari, {month_words}"),
+            "Ketua Puskesos",
+            "Mengetahui,",
+            "Kepala Desa/Lurah Petirsari",
+            // No case closed yet: the median is a real en dash, not "?".
+            "sampai ditutup: – hari",
+        ] {
+            assert!(text.contains(want), "the report lacks {want:?}:\n{}", r.text);
+        }
+        assert!(
+            !text.contains(&today.format("%Y-%m").to_string()),
+            "the month in digits"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reports_referral_table_sums_to_its_sent_count() {
+    use calamine::{Data, Reader, Xlsx};
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (pdf, xlsx) = report_with_referrals(&f).await;
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+        let num = |d: Option<&Data>| match d {
+            Some(Data::Float(n)) => *n as i64,
+            other => panic!("not a number: {other:?}"),
+        };
+        // The title rows, then the table.
+        let summary = wb.worksheet_range("layanan").unwrap();
+        let cell = |r: &calamine::Range<Data>, row: usize, col: usize| {
+            r.get((row, col)).map(|d| d.to_string()).unwrap_or_default()
+        };
+        assert!(cell(&summary, 0, 0).starts_with("Laporan bulanan Puskesos Petirsari, "));
+        assert!(cell(&summary, 1, 0).contains("Petirsari"));
+        assert!(cell(&summary, 2, 0).starts_with("Bulan: "));
+        let sent_row = (0..summary.height())
+            .find(|r| cell(&summary, *r, 0) == "Rujukan dikirim")
+            .expect("the summary's sent count");
+        let sent = num(summary.get((sent_row, 1)));
+        assert_eq!(sent, 2, "two referrals sent this month");
+        let table = wb.worksheet_range("rujukan").unwrap();
+        let header = (0..table.height())
+            .find(|r| cell(&table, *r, 0) == "Sektor")
+            .expect("the referral table's header");
+        let width = table.width();
+        assert_eq!(cell(&table, header, width - 1), "Jumlah dikirim");
+        assert_eq!(cell(&table, header, 1), "Belum dijawab");
+        let body: Vec<usize> = (header + 1..table.height())
+            .filter(|r| cell(&table, *r, 0) != "Jumlah")
+            .collect();
+        let column: i64 = body.iter().map(|r| num(table.get((*r, width - 1)))).sum();
+        assert_eq!(column, sent, "the total column sums to the sent count");
+        let by_status: i64 = body
+            .iter()
+            .map(|r| (1..width - 1).map(|c| num(table.get((*r, c)))).sum::<i64>())
+            .sum();
+        assert_eq!(by_status, sent, "every status column together");
+        let waiting: i64 = body.iter().map(|r| num(table.get((*r, 1)))).sum();
+        assert_eq!(waiting, 1, "one still waits for the provider");
+        // The PDF prints the same: the total row ends in the sent count.
+        let text = sync(|| read("laporan-jumlah", &pdf)).text;
+        let total = text
+            .lines()
+            .map(flat)
+            .find(|l| l.starts_with("Jumlah 1 1 0 0 "))
+            .unwrap_or_else(|| panic!("no total row in:\n{text}"));
+        assert_eq!(total, "Jumlah 1 1 0 0 2");
     }
 }

@@ -260,8 +260,38 @@ fn work_figures(
         .map(|(s, _)| s.as_str())
         .collect();
     sectors.dedup();
+    // "dikirim" as a status means sent and not answered yet: named so, and a total column
+    // per sector and a total row, so that the table sums to the "sent" count beside it.
     let mut header = vec![t("fig-sector")];
-    header.extend(statuses.iter().map(|s| t(&format!("referral-{s}"))));
+    header.extend(statuses.iter().map(|s| match *s {
+        "dikirim" => t("fig-referrals-waiting"),
+        s => t(&format!("referral-{s}")),
+    }));
+    header.push(t("fig-referrals-sent-col"));
+    let cell = |sector: &str, st: &str| {
+        referrals
+            .by_sector_status
+            .get(&(sector.to_string(), st.to_string()))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut rows: Vec<Vec<Cell>> = sectors
+        .iter()
+        .map(|sector| {
+            let mut row = vec![Cell::Text(t(&format!("sector-{sector}")))];
+            row.extend(statuses.iter().map(|st| Cell::Int(cell(sector, st))));
+            row.push(Cell::Int(statuses.iter().map(|st| cell(sector, st)).sum()));
+            row
+        })
+        .collect();
+    if !rows.is_empty() {
+        let mut total = vec![Cell::Text(t("web-total"))];
+        total.extend(statuses.iter().map(|st| {
+            Cell::Int(sectors.iter().map(|sector| cell(sector, st)).sum())
+        }));
+        total.push(Cell::Int(referrals.by_sector_status.values().sum()));
+        rows.push(total);
+    }
     out.push(Figure {
         name: "rujukan",
         title: t("fig-referrals"),
@@ -275,22 +305,7 @@ fn work_figures(
             ],
         )),
         header,
-        rows: sectors
-            .iter()
-            .map(|sector| {
-                let mut row = vec![Cell::Text(t(&format!("sector-{sector}")))];
-                row.extend(statuses.iter().map(|st| {
-                    Cell::Int(
-                        referrals
-                            .by_sector_status
-                            .get(&(sector.to_string(), st.to_string()))
-                            .copied()
-                            .unwrap_or(0),
-                    )
-                }));
-                row
-            })
-            .collect(),
+        rows,
         chart: Chart::Stacked {
             cols: vec![(1, "b3"), (2, "b1"), (3, "b4"), (4, "b0")],
         },

@@ -128,21 +128,32 @@ pub fn poster_pdf(
     let t = |k: &str| tr(lang, k, &[]);
     let cell = |n: i64| public_text(lang, n);
     let mut doc = Doc::new(paper, scale, lang);
+    doc.set_margin(36.0 * scale);
     doc.set_title(&format!("{} {}", t("fig-board"), region_name(&d.village)));
     doc.letterhead(&d.village);
     doc.heading(1, &t("fig-board"));
-    doc.big_number(&cell(d.families), &t("fig-families"));
-    doc.big_number(&cell(d.people), &t("fig-people"));
-    for f in figs {
-        doc.heading(2, &f.title);
-        doc.table(&f.header, &f.rows);
-    }
+    let (families, people) = (cell(d.families), cell(d.people));
+    doc.big_numbers(&[
+        (&families, &t("fig-families")),
+        (&people, &t("fig-people")),
+    ]);
+    // The first table on the left, the others on the right: the board fits one sheet.
+    let mut figs = figs.into_iter();
+    let first: Vec<Figure> = figs.by_ref().take(1).collect();
+    let rest: Vec<Figure> = figs.collect();
+    let tables = |list: Vec<Figure>| {
+        Box::new(move |doc: &mut Doc| {
+            for f in list {
+                doc.heading(3, &f.title);
+                doc.table(&f.header, &f.rows);
+            }
+        }) as Box<dyn FnOnce(&mut Doc)>
+    };
+    doc.columns(vec![tables(first), tables(rest)]);
     doc.heading(2, &t("board-reach"));
-    for line in how_to_reach(lang, &d.village) {
-        doc.text(&line);
-    }
-    doc.space(6.0);
-    doc.qr(status_url, &t("board-status-link"), 90.0);
+    // How to reach the Puskesos beside the code of the status page, to save the sheet's room.
+    let reach = how_to_reach(lang, &d.village);
+    doc.qr(status_url, &reach.join(" "), 80.0);
     doc.space(4.0);
     doc.small(&format!(
         "{} {}",
