@@ -665,6 +665,30 @@ impl Doc {
         self.rule(0.5);
     }
 
+    /// A receipt's short head: the Puskesos and its village, where it lies, and the title.
+    pub fn receipt_head(&mut self, village_code: &str, title: &str) {
+        let lang = self.lang;
+        let p = place_of(village_code);
+        let key = if p.kelurahan {
+            "pdf-head-kelurahan"
+        } else {
+            "pdf-head-desa"
+        };
+        let village = tr(lang, key, &[("name", &p.village.to_uppercase())]);
+        self.para(Font::Bold, 11.0, Align::Center, &format!("PUSKESOS {village}"));
+        if !p.kab_kota.is_empty() {
+            let line = tr(
+                lang,
+                "pdf-receipt-place",
+                &[("kecamatan", &p.kecamatan), ("kab", &p.kab_kota)],
+            );
+            self.para(Font::Regular, 8.0, Align::Center, &line);
+        }
+        self.rule(1.0);
+        self.para(Font::Bold, 11.0, Align::Center, title);
+        self.space(4.0);
+    }
+
     /// The finished PDF.
     pub fn finish(mut self) -> Vec<u8> {
         self.new_page();

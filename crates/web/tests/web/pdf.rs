@@ -441,3 +441,120 @@ async fn the_reports_referral_table_sums_to_its_sent_count() {
         assert_eq!(total, "Jumlah 1 1 0 0 2");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_complaint_receipt_prints_ticket_code_and_the_status_link() {
+    for t in crate::support::databases() {
+        let engine = t.label;
+        let f = setup(t);
+        let (cookie, csrf) = login(&f, "front");
+        let mut r = request(
+            &f,
+            Method::POST,
+            "/pengaduan/baru",
+            &cookie,
+            Some(enc(&[
+                ("csrf", &csrf),
+                ("category", "pengaduan"),
+                ("summary", "Sudah desil 2 tetapi tidak menerima Sembako"),
+                ("contact_name", "Sukinem"),
+            ])),
+        )
+        .await;
+        if let Some(next) = r.location.clone() {
+            r = request(&f, Method::GET, &next, &cookie, None).await;
+        }
+        let page = r.text();
+        let grab = |class: &str| {
+            let start = format!("<dd class=\"{class}\"><strong>");
+            let at = page.find(&start).unwrap_or_else(|| panic!("no {class} in {page}")) + start.len();
+            page[at..].split('<').next().unwrap().to_string()
+        };
+        let (ticket, code) = (grab("ticket"), grab("code"));
+        let id = first_text(&f, "SELECT id FROM complaints");
+        let audited = crate::support::count(&f, "SELECT COUNT(*) FROM audit_log");
+        let uri = format!("/pengaduan/{id}/tanda-terima.pdf?kode={code}");
+        let (status, ctype, pdf) = get(&f, &uri, &cookie).await;
+        assert_eq!((status, ctype.as_str()), (StatusCode::OK, "application/pdf"));
+        assert!(crate::support::count(&f, "SELECT COUNT(*) FROM audit_log") > audited, "audited");
+        let read_it = sync(|| read(&format!("tanda-terima-pengaduan-{engine}"), &pdf));
+        let text = flat(&read_it.text);
+        for want in [
+            "TANDA TERIMA PENGADUAN",
+            "PUSKESOS DESA PETIRSARI",
+            ticket.as_str(),
+            &format!("Kode : {code}"),
+            "Langkah berikutnya",
+            "Batas waktu",
+        ] {
+            assert!(text.contains(want), "the receipt lacks {want:?}:\n{}", read_it.text);
+        }
+        assert_eq!(read_it.pages, 1);
+        assert_eq!(read_it.codes.len(), 1, "{:?}", read_it.codes);
+        let link = &read_it.codes[0];
+        assert!(link.starts_with("http") && link.ends_with("/status"), "{link}");
+        assert!(text.contains(link.as_str()));
+        // A reprint without the code, or with a wrong one, prints no code and says why.
+        for uri in [
+            format!("/pengaduan/{id}/tanda-terima.pdf"),
+            format!("/pengaduan/{id}/tanda-terima.pdf?kode=000000"),
+        ] {
+            let (_, _, pdf) = get(&f, &uri, &cookie).await;
+            let text = flat(&sync(|| read(&format!("tanda-terima-ulang-{engine}"), &pdf)).text);
+            assert!(!text.contains(&code) && !text.contains("000000"), "{uri}: {text}");
+            assert!(text.contains("Kode hanya tercetak pada tanda terima pertama"));
+        }
+        // Another village's complaint id: not found.
+        let (status, _, _) = get(&f, "/pengaduan/01a23c78-493d-7354-adea-3b317f74e623/tanda-terima.pdf", &cookie).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_intake_receipt_prints_the_case_number_need_and_next_step() {
+    for t in crate::support::databases() {
+        let engine = t.label;
+        let f = setup(t);
+        let (name, nik, _) = resident(&f);
+        let (cookie, csrf) = login(&f, "front");
+        let r = request(
+            &f,
+            Method::POST,
+            "/kasus/baru",
+            &cookie,
+            Some(enc(&[
+                ("csrf", &csrf),
+                ("nik", &nik),
+                ("channel", "datang"),
+                ("sector", "kesehatan"),
+                ("summary", "Butuh kursi roda – lumpuh sejak 2025"),
+                ("consent_purpose", "rujukan layanan kesehatan"),
+                ("consent", "ya"),
+            ])),
+        )
+        .await;
+        let id = r.location.unwrap().trim_start_matches("/kasus/").to_string();
+        let number = first_text(&f, "SELECT nomor FROM cases");
+        let audited = crate::support::count(&f, "SELECT COUNT(*) FROM audit_log");
+        let (status, ctype, pdf) = get(&f, &format!("/kasus/{id}/tanda-terima.pdf"), &cookie).await;
+        assert_eq!((status, ctype.as_str()), (StatusCode::OK, "application/pdf"));
+        assert!(crate::support::count(&f, "SELECT COUNT(*) FROM audit_log") > audited, "audited");
+        let read_it = sync(|| read(&format!("tanda-terima-kasus-{engine}"), &pdf));
+        let text = flat(&read_it.text);
+        let today = figures::today().format("%d-%m-%Y").to_string();
+        for want in [
+            "TANDA TERIMA PERMOHONAN LAYANAN",
+            number.as_str(),
+            name.as_str(),
+            today.as_str(),
+            "Kesehatan",
+            "Butuh kursi roda – lumpuh sejak 2025",
+            "Langkah berikutnya",
+            "Petugas penerima",
+        ] {
+            assert!(text.contains(want), "the receipt lacks {want:?}:\n{}", read_it.text);
+        }
+        assert!(!text.contains(&nik), "no NIK on a receipt");
+        assert_eq!(read_it.pages, 1);
+    }
+}
