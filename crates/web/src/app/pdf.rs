@@ -416,13 +416,16 @@ impl Doc {
         let value_x = colon + text_width(": ", Font::Regular, size);
         let value_w = self.left() + self.width() - value_x;
         for (label, value) in rows {
-            let lines = wrap(value, Font::Regular, size, value_w);
-            self.room(size * LEADING);
-            let baseline = self.y - size * ASCENT;
-            let label_lines = wrap(label, Font::Regular, size, label_w);
-            self.show(Font::Regular, size, self.left(), baseline, &label_lines[0]);
-            self.show(Font::Regular, size, colon, baseline, ":");
-            for (i, line) in lines.iter().enumerate() {
+            let values = wrap(value, Font::Regular, size, value_w);
+            let labels = wrap(label, Font::Regular, size, label_w);
+            self.room(size * LEADING * labels.len().max(values.len()).min(3) as f32);
+            let top = self.y;
+            self.show(Font::Regular, size, colon, top - size * ASCENT, ":");
+            for (i, line) in labels.iter().enumerate() {
+                let baseline = top - i as f32 * size * LEADING - size * ASCENT;
+                self.show(Font::Regular, size, self.left(), baseline, line);
+            }
+            for (i, line) in values.iter().enumerate() {
                 if i > 0 {
                     self.room(size * LEADING);
                 }
@@ -430,6 +433,7 @@ impl Doc {
                 self.show(Font::Regular, size, value_x, baseline, line);
                 self.y -= size * LEADING;
             }
+            self.y = self.y.min(top - labels.len() as f32 * size * LEADING);
         }
     }
 
@@ -599,7 +603,8 @@ impl Doc {
             })
             .max()
             .unwrap_or(1) as f32;
-        let sign_space = 48.0 * self.scale;
+        // Room to sign: less on a receipt.
+        let sign_space = if self.paper == Paper::A6 { 30.0 } else { 48.0 } * self.scale;
         let h = (tallest + 2.0) * size * LEADING + sign_space;
         self.room(h);
         let top = self.y;

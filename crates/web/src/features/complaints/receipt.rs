@@ -76,7 +76,7 @@ pub fn render(lang: Lang, r: &ComplaintReceipt) -> Vec<u8> {
     doc.heading(3, &t("receipt-next"));
     doc.text(&tr(lang, "receipt-complaint-next", &[("deadline", &deadline)]));
     doc.space(4.0);
-    doc.qr(&r.status_url, &t("receipt-complaint-scan"), 64.0);
+    doc.qr(&r.status_url, &t("receipt-complaint-scan"), 56.0);
     let officer = c.opened_by.strip_prefix("user:").unwrap_or(&c.opened_by);
     doc.signatures(
         "",
