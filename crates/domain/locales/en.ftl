@@ -713,3 +713,7 @@ receipt-case-next = Your request is recorded and will be reviewed by the { $sect
 receipt-case-ask = Quote case number { $number } when asking about its progress at the Puskesos office.
 receipt-officer = Received by
 receipt-keep = Keep this receipt.
+fig-exclusion-value = Exclusion value (Rp)
+fig-value-unit = Value unit
+fig-value-yearly = per year
+fig-value-once = once (one-off grant)

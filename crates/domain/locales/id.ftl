@@ -713,3 +713,7 @@ receipt-case-next = Permohonan Anda sudah dicatat dan akan ditelaah oleh bagian 
 receipt-case-ask = Sebutkan nomor kasus { $number } bila menanyakan perkembangannya di kantor Puskesos.
 receipt-officer = Petugas penerima
 receipt-keep = Simpan tanda terima ini.
+fig-exclusion-value = Nilai eksklusi (Rp)
+fig-value-unit = Satuan nilai
+fig-value-yearly = per tahun
+fig-value-once = sekali (bantuan satu kali)

@@ -76,6 +76,8 @@ async fn the_dashboard_and_its_exports_agree_with_the_registry() {
             html.contains("<svg class=\"chart\""),
             "charts drawn on the server"
         );
+        // RS-RTLH is a one-off grant: its value is not "per year".
+        assert!(html.contains("sekali (bantuan satu kali)"), "{html}");
         assert_eq!(
             html.matches("<details").count(),
             7,
