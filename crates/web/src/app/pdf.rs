@@ -10,9 +10,9 @@
 //! before drawing, so nothing is drawn over anything else and nothing leaves the page.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use puskesos_domain::i18n::format_int;
 use puskesos_domain::wilayah::{KodeWilayah, Level, Wilayah};
 use puskesos_domain::{Lang, tr};
-use puskesos_domain::i18n::format_int;
 use puskesos_interchange::export::Cell;
 
 /// The two fonts every PDF here uses.
@@ -222,7 +222,11 @@ pub fn place_of(code: &str) -> Place {
     };
     let mut place = Place {
         village: code.to_string(),
-        kelurahan: k.as_str().rsplit('.').next().is_some_and(|s| s.starts_with('1')),
+        kelurahan: k
+            .as_str()
+            .rsplit('.')
+            .next()
+            .is_some_and(|s| s.starts_with('1')),
         ..Place::default()
     };
     for r in Wilayah::master().path(&k) {
@@ -235,6 +239,9 @@ pub fn place_of(code: &str) -> Place {
     }
     place
 }
+
+/// What one column of [`Doc::columns`] writes.
+pub type Part<'a> = Box<dyn FnOnce(&mut Doc) + 'a>;
 
 /// A document being written top to bottom. `y` is the top of the free space on the page.
 pub struct Doc {
@@ -296,7 +303,7 @@ impl Doc {
 
     /// Writes each part in its own column side by side from the current line, then goes on
     /// under the longest. Parts should fit the page: one that does not goes on the next.
-    pub fn columns(&mut self, parts: Vec<Box<dyn FnOnce(&mut Doc) + '_>>) {
+    pub fn columns(&mut self, parts: Vec<Part<'_>>) {
         let n = parts.len().max(1) as f32;
         let gap = 16.0 * self.scale;
         let full = self.width();
@@ -653,7 +660,11 @@ impl Doc {
             self.para(Font::Bold, 12.0, Align::Center, &line);
         }
         if !p.kecamatan.is_empty() {
-            let line = tr(lang, "pdf-head-kecamatan", &[("name", &upper(&p.kecamatan))]);
+            let line = tr(
+                lang,
+                "pdf-head-kecamatan",
+                &[("name", &upper(&p.kecamatan))],
+            );
             self.para(Font::Bold, 12.0, Align::Center, &line);
         }
         let key = if p.kelurahan {
@@ -663,7 +674,12 @@ impl Doc {
         };
         let line = tr(lang, key, &[("name", &upper(&p.village))]);
         self.para(Font::Bold, 14.0, Align::Center, &line);
-        self.para(Font::Regular, 10.0, Align::Center, &tr(lang, "pdf-head-puskesos", &[]));
+        self.para(
+            Font::Regular,
+            10.0,
+            Align::Center,
+            &tr(lang, "pdf-head-puskesos", &[]),
+        );
         self.space(2.0);
         self.rule(1.5);
         self.space(-5.0);
@@ -680,7 +696,12 @@ impl Doc {
             "pdf-head-desa"
         };
         let village = tr(lang, key, &[("name", &p.village.to_uppercase())]);
-        self.para(Font::Bold, 11.0, Align::Center, &format!("PUSKESOS {village}"));
+        self.para(
+            Font::Bold,
+            11.0,
+            Align::Center,
+            &format!("PUSKESOS {village}"),
+        );
         if !p.kab_kota.is_empty() {
             let line = tr(
                 lang,
@@ -747,7 +768,11 @@ mod tests {
     fn lines_wrap_to_their_width_and_long_links_are_cut() {
         let lines = wrap("satu dua tiga empat lima enam", Font::Regular, 10.0, 60.0);
         assert!(lines.len() > 1);
-        assert!(lines.iter().all(|l| text_width(l, Font::Regular, 10.0) <= 60.0));
+        assert!(
+            lines
+                .iter()
+                .all(|l| text_width(l, Font::Regular, 10.0) <= 60.0)
+        );
         let link = "https://desa.example/rujukan/0123456789abcdef/jawab?t=0123456789";
         let cut = wrap(link, Font::Bold, 8.0, 80.0);
         assert!(cut.len() > 2);

@@ -320,7 +320,10 @@ async fn the_monthly_report_as_page_pdf_and_workbook() {
         let (_, ctype, pdf) = get(&f, &format!("/laporan?bulan={month}&format=pdf"), &cookie).await;
         assert_eq!(ctype, "application/pdf");
         let text = String::from_utf8_lossy(&pdf);
-        assert!(text.contains("/LB-PUSKESOS/33.12.01.2003/"), "the letter's number");
+        assert!(
+            text.contains("/LB-PUSKESOS/33.12.01.2003/"),
+            "the letter's number"
+        );
         assert!(text.contains("(Sosialisasi PKH di balai desa)"));
         let (_, _, xlsx) = get(&f, &format!("/laporan?bulan={month}&format=xlsx"), &cookie).await;
         let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();

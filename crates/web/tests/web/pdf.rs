@@ -10,8 +10,8 @@ use std::process::Command;
 
 use crate::support::{Fixture, first_text, login, request, sync};
 use axum::http::{Method, StatusCode};
-use puskesos_domain::access::Role;
 use chrono::Datelike;
+use puskesos_domain::access::Role;
 use puskesos_storage::{figures, testing};
 
 const VILLAGE: &str = "33.12.01.2003";
@@ -51,8 +51,9 @@ pub struct Read {
 
 fn run(cmd: &mut Command) -> std::process::Output {
     let name = format!("{cmd:?}");
-    cmd.output()
-        .unwrap_or_else(|e| panic!("{name} did not start ({e}): apt-get install qpdf poppler-utils zbar-tools"))
+    cmd.output().unwrap_or_else(|e| {
+        panic!("{name} did not start ({e}): apt-get install qpdf poppler-utils zbar-tools")
+    })
 }
 
 /// A word's box on a page, from `pdftotext -bbox`.
@@ -82,7 +83,14 @@ fn words(file: &Path) -> Vec<((f32, f32), Vec<Word>)> {
             .split("<word ")
             .skip(1)
             .map(|w| Word {
-                text: w.split('>').nth(1).unwrap().split('<').next().unwrap().to_string(),
+                text: w
+                    .split('>')
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .to_string(),
                 x0: attr(w, "xMin"),
                 y0: attr(w, "yMin"),
                 x1: attr(w, "xMax"),
@@ -106,13 +114,20 @@ pub fn read(name: &str, pdf: &[u8]) -> Read {
     assert!(pdf.starts_with(b"%PDF-"), "{name} is no PDF");
     // qpdf: structure, cross-reference table and every stream.
     let out = run(Command::new("qpdf").arg("--check").arg(&file));
-    let said = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{name}: qpdf --check failed: {said}");
-    assert!(said.contains("No syntax or stream encoding errors"), "{name}: {said}");
+    assert!(
+        said.contains("No syntax or stream encoding errors"),
+        "{name}: {said}"
+    );
     assert!(!said.to_lowercase().contains("warning"), "{name}: {said}");
     // pdftoppm: every page drawn, and Poppler has nothing to complain about.
     let prefix = dir.join(name);
-    let out = run(Command::new("pdftoppm").args(["-r", "150", "-png"]).arg(&file).arg(&prefix));
+    let out = run(Command::new("pdftoppm")
+        .args(["-r", "150", "-png"])
+        .arg(&file)
+        .arg(&prefix));
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{name}: pdftoppm failed: {stderr}");
     assert_eq!(stderr, "", "{name}: Poppler warned while rendering");
@@ -134,7 +149,11 @@ pub fn read(name: &str, pdf: &[u8]) -> Read {
             "{name}: zbarimg failed on {png:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        codes.extend(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string));
+        codes.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_string),
+        );
     }
     let out = run(Command::new("pdftotext").arg("-layout").arg(&file).arg("-"));
     assert!(out.status.success(), "{name}: pdftotext failed");
@@ -162,8 +181,10 @@ pub fn read(name: &str, pdf: &[u8]) -> Read {
                 let overlap_y = a.y1.min(b.y1) - a.y0.max(b.y0);
                 assert!(
                     overlap_x <= 0.5 || overlap_y <= 0.5,
-                    "{name}: page {}: {a:?} drawn over {b:?}",
-                    i + 1
+                    "{name}: page {}: {:?} drawn over {:?} ({a:?}, {b:?})",
+                    i + 1,
+                    a.text,
+                    b.text
                 );
             }
         }
@@ -189,7 +210,9 @@ async fn post(f: &Fixture, user: &str, uri: &str, pairs: &[(&str, &str)]) -> Sta
     let (cookie, csrf) = login(f, user);
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(pairs);
-    request(f, Method::POST, uri, &cookie, Some(enc(&all))).await.status
+    request(f, Method::POST, uri, &cookie, Some(enc(&all)))
+        .await
+        .status
 }
 
 /// A registered resident's name, NIK and their family's address, RT and RW.
@@ -229,22 +252,41 @@ async fn referred_case(f: &Fixture) -> (String, String) {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let id = r.location.unwrap().trim_start_matches("/kasus/").to_string();
+    let id = r
+        .location
+        .unwrap()
+        .trim_start_matches("/kasus/")
+        .to_string();
     let step = |user: &'static str, step: &'static str, note: &'static str| {
         let id = id.clone();
         async move {
-            let s = post(f, user, &format!("/kasus/{id}/langkah"), &[("step", step), ("note", note)]).await;
+            let s = post(
+                f,
+                user,
+                &format!("/kasus/{id}/langkah"),
+                &[("step", step), ("note", note)],
+            )
+            .await;
             assert_eq!(s, StatusCode::SEE_OTHER, "{user} {step}");
         }
     };
     step("front", "assign", "").await;
     step("sehat", "recommend", "rujuk ke puskesmas").await;
-    step("kades", "decide", "Disetujui: rujuk ke Puskesmas Pracimantoro").await;
+    step(
+        "kades",
+        "decide",
+        "Disetujui: rujuk ke Puskesmas Pracimantoro",
+    )
+    .await;
     let s = post(
         f,
         "analis",
         "/penyedia",
-        &[("name", "Puskesmas Pracimantoro"), ("kind", "puskesmas"), ("contact", "0273 123")],
+        &[
+            ("name", "Puskesmas Pracimantoro"),
+            ("kind", "puskesmas"),
+            ("contact", "0273 123"),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
@@ -253,11 +295,19 @@ async fn referred_case(f: &Fixture) -> (String, String) {
         f,
         "ketua",
         &format!("/kasus/{id}/langkah"),
-        &[("step", "refer"), ("note", "surat rujukan"), ("provider", &provider), ("due_days", "7")],
+        &[
+            ("step", "refer"),
+            ("note", "surat rujukan"),
+            ("provider", &provider),
+            ("due_days", "7"),
+        ],
     )
     .await;
     assert!(s.is_success() || s.is_redirection(), "refer: {s}");
-    let rid = first_text(f, &format!("SELECT id FROM referrals WHERE case_id = '{id}'"));
+    let rid = first_text(
+        f,
+        &format!("SELECT id FROM referrals WHERE case_id = '{id}'"),
+    );
     (id, rid)
 }
 
@@ -269,8 +319,12 @@ async fn the_referral_letter_reads_renders_and_its_qr_opens_the_answer_page() {
         let (name, nik, address) = resident(&f);
         let (id, rid) = referred_case(&f).await;
         let (cookie, _) = login(&f, "analis");
-        let (status, ctype, pdf) = get(&f, &format!("/kasus/{id}/rujukan/{rid}/surat"), &cookie).await;
-        assert_eq!((status, ctype.as_str()), (StatusCode::OK, "application/pdf"));
+        let (status, ctype, pdf) =
+            get(&f, &format!("/kasus/{id}/rujukan/{rid}/surat"), &cookie).await;
+        assert_eq!(
+            (status, ctype.as_str()),
+            (StatusCode::OK, "application/pdf")
+        );
         let r = sync(|| read(&format!("surat-{engine}"), &pdf));
         let text = flat(&r.text);
         let masked = puskesos_domain::identity::mask(&nik);
@@ -286,7 +340,11 @@ async fn the_referral_letter_reads_renders_and_its_qr_opens_the_answer_page() {
             "7–10 hari",
             "/R-01",
         ] {
-            assert!(text.contains(want), "the letter lacks {want:?}:\n{}", r.text);
+            assert!(
+                text.contains(want),
+                "the letter lacks {want:?}:\n{}",
+                r.text
+            );
         }
         assert!(!text.contains(&nik), "the full NIK is printed");
         assert_eq!(r.pages, 1, "the letter fits one page");
@@ -294,9 +352,15 @@ async fn the_referral_letter_reads_renders_and_its_qr_opens_the_answer_page() {
         // the provider's page.
         assert_eq!(r.codes.len(), 1, "{:?}", r.codes);
         let link = &r.codes[0];
-        assert!(link.starts_with("http://") || link.starts_with("https://"), "{link}");
+        assert!(
+            link.starts_with("http://") || link.starts_with("https://"),
+            "{link}"
+        );
         assert!(link.contains(&format!("/rujukan/{rid}/jawab?t=")), "{link}");
-        assert!(text.contains(link.as_str()), "the link is printed as text: {link}");
+        assert!(
+            text.contains(link.as_str()),
+            "the link is printed as text: {link}"
+        );
         let path = &link[link.find("/rujukan/").unwrap()..];
         let (status, _, page) = get(&f, path, "").await;
         assert_eq!(status, StatusCode::OK);
@@ -310,17 +374,25 @@ async fn the_poster_lays_out_on_a4_and_a3_with_the_status_link() {
         let engine = t.label;
         let f = setup(t);
         for size in ["a4", "a3"] {
-            let (status, _, pdf) = get(&f, &format!("/papan/{VILLAGE}/poster?ukuran={size}"), "").await;
+            let (status, _, pdf) =
+                get(&f, &format!("/papan/{VILLAGE}/poster?ukuran={size}"), "").await;
             assert_eq!(status, StatusCode::OK);
             let r = sync(|| read(&format!("poster-{size}-{engine}"), &pdf));
             let text = flat(&r.text);
             for want in ["Papan informasi", "DESA PETIRSARI", "keluarga", "jiwa"] {
-                assert!(text.contains(want), "{size}: the poster lacks {want:?}:\n{}", r.text);
+                assert!(
+                    text.contains(want),
+                    "{size}: the poster lacks {want:?}:\n{}",
+                    r.text
+                );
             }
             assert_eq!(r.pages, 1, "{size}: the poster is one page");
             assert_eq!(r.codes.len(), 1, "{size}: {:?}", r.codes);
             let link = &r.codes[0];
-            assert!(link.starts_with("http") && link.ends_with("/status"), "{link}");
+            assert!(
+                link.starts_with("http") && link.ends_with("/status"),
+                "{link}"
+            );
             assert!(text.contains(link.as_str()), "{size}: the link is printed");
         }
     }
@@ -334,17 +406,27 @@ async fn report_with_referrals(f: &Fixture) -> (Vec<u8>, Vec<u8>) {
     // The provider answers the first through the letter's QR code.
     let (cookie, _) = login(f, "ketua");
     let (_, _, letter) = get(f, &format!("/kasus/{id}/rujukan/{rid}/surat"), &cookie).await;
-    let code = sync(|| read("surat-untuk-jawaban", &letter)).codes.remove(0);
+    let code = sync(|| read("surat-untuk-jawaban", &letter))
+        .codes
+        .remove(0);
     let token = code.split("?t=").nth(1).unwrap().to_string();
     let r = request(
         f,
         Method::POST,
         &format!("/rujukan/{rid}/jawab"),
         "",
-        Some(enc(&[("t", &token), ("status", "diterima"), ("note", "dilayani")])),
+        Some(enc(&[
+            ("t", &token),
+            ("status", "diterima"),
+            ("note", "dilayani"),
+        ])),
     )
     .await;
-    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.text());
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.text()
+    );
     let month = figures::today().format("%Y-%m").to_string();
     let (_, ctype, pdf) = get(f, &format!("/laporan?bulan={month}&format=pdf"), &cookie).await;
     assert_eq!(ctype, "application/pdf");
@@ -379,7 +461,11 @@ async fn the_monthly_report_is_a_letter_to_the_dinas_sosial_of_its_kabupaten() {
             // No case closed yet: the median is a real en dash, not "?".
             "sampai ditutup: – hari",
         ] {
-            assert!(text.contains(want), "the report lacks {want:?}:\n{}", r.text);
+            assert!(
+                text.contains(want),
+                "the report lacks {want:?}:\n{}",
+                r.text
+            );
         }
         assert!(
             !text.contains(&today.format("%Y-%m").to_string()),
@@ -467,7 +553,10 @@ async fn the_complaint_receipt_prints_ticket_code_and_the_status_link() {
         let page = r.text();
         let grab = |class: &str| {
             let start = format!("<dd class=\"{class}\"><strong>");
-            let at = page.find(&start).unwrap_or_else(|| panic!("no {class} in {page}")) + start.len();
+            let at = page
+                .find(&start)
+                .unwrap_or_else(|| panic!("no {class} in {page}"))
+                + start.len();
             page[at..].split('<').next().unwrap().to_string()
         };
         let (ticket, code) = (grab("ticket"), grab("code"));
@@ -475,8 +564,14 @@ async fn the_complaint_receipt_prints_ticket_code_and_the_status_link() {
         let audited = crate::support::count(&f, "SELECT COUNT(*) FROM audit_log");
         let uri = format!("/pengaduan/{id}/tanda-terima.pdf?kode={code}");
         let (status, ctype, pdf) = get(&f, &uri, &cookie).await;
-        assert_eq!((status, ctype.as_str()), (StatusCode::OK, "application/pdf"));
-        assert!(crate::support::count(&f, "SELECT COUNT(*) FROM audit_log") > audited, "audited");
+        assert_eq!(
+            (status, ctype.as_str()),
+            (StatusCode::OK, "application/pdf")
+        );
+        assert!(
+            crate::support::count(&f, "SELECT COUNT(*) FROM audit_log") > audited,
+            "audited"
+        );
         let read_it = sync(|| read(&format!("tanda-terima-pengaduan-{engine}"), &pdf));
         let text = flat(&read_it.text);
         for want in [
@@ -487,12 +582,19 @@ async fn the_complaint_receipt_prints_ticket_code_and_the_status_link() {
             "Langkah berikutnya",
             "Batas waktu",
         ] {
-            assert!(text.contains(want), "the receipt lacks {want:?}:\n{}", read_it.text);
+            assert!(
+                text.contains(want),
+                "the receipt lacks {want:?}:\n{}",
+                read_it.text
+            );
         }
         assert_eq!(read_it.pages, 1);
         assert_eq!(read_it.codes.len(), 1, "{:?}", read_it.codes);
         let link = &read_it.codes[0];
-        assert!(link.starts_with("http") && link.ends_with("/status"), "{link}");
+        assert!(
+            link.starts_with("http") && link.ends_with("/status"),
+            "{link}"
+        );
         assert!(text.contains(link.as_str()));
         // A reprint without the code, or with a wrong one, prints no code and says why.
         for uri in [
@@ -503,11 +605,19 @@ async fn the_complaint_receipt_prints_ticket_code_and_the_status_link() {
             let again = sync(|| read(&format!("tanda-terima-ulang-{engine}"), &pdf));
             assert_eq!(again.pages, 1, "{uri}: one page");
             let text = flat(&again.text);
-            assert!(!text.contains(&code) && !text.contains("000000"), "{uri}: {text}");
+            assert!(
+                !text.contains(&code) && !text.contains("000000"),
+                "{uri}: {text}"
+            );
             assert!(text.contains("Kode hanya tercetak pada tanda terima pertama"));
         }
         // Another village's complaint id: not found.
-        let (status, _, _) = get(&f, "/pengaduan/01a23c78-493d-7354-adea-3b317f74e623/tanda-terima.pdf", &cookie).await;
+        let (status, _, _) = get(
+            &f,
+            "/pengaduan/01a23c78-493d-7354-adea-3b317f74e623/tanda-terima.pdf",
+            &cookie,
+        )
+        .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
@@ -535,12 +645,22 @@ async fn the_intake_receipt_prints_the_case_number_need_and_next_step() {
             ])),
         )
         .await;
-        let id = r.location.unwrap().trim_start_matches("/kasus/").to_string();
+        let id = r
+            .location
+            .unwrap()
+            .trim_start_matches("/kasus/")
+            .to_string();
         let number = first_text(&f, "SELECT nomor FROM cases");
         let audited = crate::support::count(&f, "SELECT COUNT(*) FROM audit_log");
         let (status, ctype, pdf) = get(&f, &format!("/kasus/{id}/tanda-terima.pdf"), &cookie).await;
-        assert_eq!((status, ctype.as_str()), (StatusCode::OK, "application/pdf"));
-        assert!(crate::support::count(&f, "SELECT COUNT(*) FROM audit_log") > audited, "audited");
+        assert_eq!(
+            (status, ctype.as_str()),
+            (StatusCode::OK, "application/pdf")
+        );
+        assert!(
+            crate::support::count(&f, "SELECT COUNT(*) FROM audit_log") > audited,
+            "audited"
+        );
         let read_it = sync(|| read(&format!("tanda-terima-kasus-{engine}"), &pdf));
         let text = flat(&read_it.text);
         let today = figures::today().format("%d-%m-%Y").to_string();
@@ -554,7 +674,11 @@ async fn the_intake_receipt_prints_the_case_number_need_and_next_step() {
             "Langkah berikutnya",
             "Petugas penerima",
         ] {
-            assert!(text.contains(want), "the receipt lacks {want:?}:\n{}", read_it.text);
+            assert!(
+                text.contains(want),
+                "the receipt lacks {want:?}:\n{}",
+                read_it.text
+            );
         }
         assert!(!text.contains(&nik), "no NIK on a receipt");
         assert_eq!(read_it.pages, 1);

@@ -54,7 +54,13 @@ pub fn render(l: &Letter, labels: &LetterLabels) -> Vec<u8> {
     doc.space(6.0);
     doc.text(&t("letter-intro"));
     doc.space(4.0);
-    let dash = |s: &str| if s.is_empty() { "–".to_string() } else { s.to_string() };
+    let dash = |s: &str| {
+        if s.is_empty() {
+            "–".to_string()
+        } else {
+            s.to_string()
+        }
+    };
     let officer = if l.officer.is_empty() {
         dash("")
     } else if l.officer_role.is_empty() {

@@ -343,7 +343,10 @@ fn letter_of(
         .iter()
         .rev()
         .find(|e| step_of(e) == Some(Step::Decide));
-    let referred_by = events.iter().rev().find(|e| step_of(e) == Some(Step::Refer));
+    let referred_by = events
+        .iter()
+        .rev()
+        .find(|e| step_of(e) == Some(Step::Refer));
     let person = match &case.person_id {
         Some(p) => registry::person_by_id(conn, p)?.map(|(p, _)| p),
         None => None,

@@ -8,7 +8,7 @@ use puskesos_storage::complaints::{self, Complaint};
 use puskesos_storage::{Db, StorageError};
 
 use super::service;
-use crate::app::pdf::{Doc, Font, Paper, Signature, Align};
+use crate::app::pdf::{Align, Doc, Font, Paper, Signature};
 
 /// What the receipt prints.
 #[derive(Debug, Clone)]
@@ -34,7 +34,9 @@ pub fn load(
         return Ok(None);
     };
     let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(c) if complaints::code_matches(&mut db.conn()?, village, id, c)? => Some(c.to_string()),
+        Some(c) if complaints::code_matches(&mut db.conn()?, village, id, c)? => {
+            Some(c.to_string())
+        }
         _ => None,
     };
     Ok(Some(ComplaintReceipt {
@@ -74,7 +76,11 @@ pub fn render(lang: Lang, r: &ComplaintReceipt) -> Vec<u8> {
         doc.small(&t("receipt-code-once"));
     }
     doc.heading(3, &t("receipt-next"));
-    doc.text(&tr(lang, "receipt-complaint-next", &[("deadline", &deadline)]));
+    doc.text(&tr(
+        lang,
+        "receipt-complaint-next",
+        &[("deadline", &deadline)],
+    ));
     doc.space(4.0);
     doc.qr(&r.status_url, &t("receipt-complaint-scan"), 56.0);
     let officer = c.opened_by.strip_prefix("user:").unwrap_or(&c.opened_by);

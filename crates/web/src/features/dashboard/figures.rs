@@ -195,7 +195,11 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
                     Cell::Text(permille(lang, x.coverage_permille())),
                     Cell::Int(d.exclusion_amount.get(&p.code).copied().unwrap_or(0)),
                     // A one-off grant is not "a year's" money: the unit says which it is.
-                    Cell::Text(t(if p.once { "fig-value-once" } else { "fig-value-yearly" })),
+                    Cell::Text(t(if p.once {
+                        "fig-value-once"
+                    } else {
+                        "fig-value-yearly"
+                    })),
                 ])
             })
             .collect(),
@@ -289,9 +293,11 @@ fn work_figures(
         .collect();
     if !rows.is_empty() {
         let mut total = vec![Cell::Text(t("web-total"))];
-        total.extend(statuses.iter().map(|st| {
-            Cell::Int(sectors.iter().map(|sector| cell(sector, st)).sum())
-        }));
+        total.extend(
+            statuses
+                .iter()
+                .map(|st| Cell::Int(sectors.iter().map(|sector| cell(sector, st)).sum())),
+        );
         total.push(Cell::Int(referrals.by_sector_status.values().sum()));
         rows.push(total);
     }

@@ -141,7 +141,11 @@ pub async fn monthly(
                 .collect();
             let titles = [
                 title.clone(),
-                format!("{}: {}", tr(lang, "rep-village", &[]), region_full_name(&village)),
+                format!(
+                    "{}: {}",
+                    tr(lang, "rep-village", &[]),
+                    region_full_name(&village)
+                ),
                 format!("{}: {month_words}", tr(lang, "rep-month", &[])),
             ];
             let bytes = titled_workbook_bytes(&titles, &sheets).map_err(table_failed)?;

@@ -133,10 +133,7 @@ pub fn poster_pdf(
     doc.letterhead(&d.village);
     doc.heading(1, &t("fig-board"));
     let (families, people) = (cell(d.families), cell(d.people));
-    doc.big_numbers(&[
-        (&families, &t("fig-families")),
-        (&people, &t("fig-people")),
-    ]);
+    doc.big_numbers(&[(&families, &t("fig-families")), (&people, &t("fig-people"))]);
     // The first table on the left, the others on the right: the board fits one sheet.
     let mut figs = figs.into_iter();
     let first: Vec<Figure> = figs.by_ref().take(1).collect();
