@@ -717,3 +717,4 @@ fig-exclusion-value = Exclusion value (Rp)
 fig-value-unit = Value unit
 fig-value-yearly = per year
 fig-value-once = once (one-off grant)
+rep-referrals-overdue = Referrals past their due date

@@ -717,3 +717,4 @@ fig-exclusion-value = Nilai eksklusi (Rp)
 fig-value-unit = Satuan nilai
 fig-value-yearly = per tahun
 fig-value-once = sekali (bantuan satu kali)
+rep-referrals-overdue = Rujukan lewat tenggat

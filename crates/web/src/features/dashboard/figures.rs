@@ -466,7 +466,7 @@ pub fn monthly_figures(lang: Lang, rules: &RuleSet, m: &Monthly) -> Vec<Figure> 
                 ("rep-cases-opened", m.cases.opened),
                 ("rep-cases-closed", m.cases.closed),
                 ("rep-referrals-sent", m.referrals.sent),
-                ("fig-referrals-overdue", m.referrals.overdue),
+                ("rep-referrals-overdue", m.referrals.overdue),
                 (
                     "rep-complaints-received",
                     m.complaints.iter().map(|c| c.opened).sum(),
