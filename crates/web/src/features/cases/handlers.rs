@@ -396,6 +396,27 @@ pub async fn letter(
     Ok(download("application/pdf", "surat-rujukan.pdf", bytes))
 }
 
+/// `GET /kasus/{id}/tanda-terima.pdf`: the printable intake receipt (A6) of the village's
+/// case, loaded (and audited) as the case page.
+pub async fn receipt_pdf(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    user: CurrentUser,
+    IdPath(id): IdPath<CaseId>,
+    Query(p): Query<CaseQuery>,
+) -> Result<Response, AppError> {
+    let id = id.into_string();
+    let village = village_for(&user, p.desa.as_deref()).ok_or_else(AppError::not_found)?;
+    let db = state.db.clone();
+    let by = staff(&user, village);
+    let file = blocking(move || service::case_file(&db, &by, &id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let name = format!("tanda-terima-{}.pdf", file.case.nomor);
+    let pdf = crate::features::cases::receipt::render(lang, &file);
+    Ok(download("application/pdf", &name, pdf))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

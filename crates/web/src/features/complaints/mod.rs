@@ -2,6 +2,7 @@
 //! status page. `handlers` speak HTTP, `views` draw the pages, `service` holds the use cases.
 
 pub mod handlers;
+mod receipt;
 mod service;
 mod views;
 
@@ -18,6 +19,7 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/pengaduan/baru",             Needs(Action::CasesIntake),     handlers::new_submit),
     route!(GET,  "/pengaduan/{id}",             Needs(Action::CasesRead),       handlers::page, audit = Own),
     route!(POST, "/pengaduan/{id}/langkah",     Needs(Action::ComplaintsWork),  handlers::act),
+    route!(GET,  "/pengaduan/{id}/tanda-terima.pdf", Needs(Action::CasesRead),  handlers::receipt_pdf, audit = Own),
     route!(GET,  "/status",                     Public,                         handlers::status_page),
     route!(POST, "/status",                     Public,                         handlers::status_lookup),
 ];
