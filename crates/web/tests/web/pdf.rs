@@ -32,11 +32,7 @@ fn setup(t: testing::TestDb) -> Fixture {
 }
 
 fn enc(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", crate::support::enc(k), crate::support::enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    crate::support::form_body(pairs)
 }
 
 /// What the readers found in one PDF.
@@ -204,6 +200,22 @@ fn flat(text: &str) -> String {
 async fn get(f: &Fixture, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
     let r = request(f, Method::GET, uri, cookie, None).await;
     (r.status, r.content_type, r.body)
+}
+
+/// A PDF the user may have: answered 200 as a PDF, and the read left an audit row.
+async fn get_audited_pdf(f: &Fixture, uri: &str, cookie: &str) -> Vec<u8> {
+    let audited = crate::support::count(f, "SELECT COUNT(*) FROM audit_log");
+    let (status, ctype, pdf) = get(f, uri, cookie).await;
+    assert_eq!(
+        (status, ctype.as_str()),
+        (StatusCode::OK, "application/pdf"),
+        "{uri}"
+    );
+    assert!(
+        crate::support::count(f, "SELECT COUNT(*) FROM audit_log") > audited,
+        "{uri}: audited"
+    );
+    pdf
 }
 
 async fn post(f: &Fixture, user: &str, uri: &str, pairs: &[(&str, &str)]) -> StatusCode {
@@ -561,17 +573,8 @@ async fn the_complaint_receipt_prints_ticket_code_and_the_status_link() {
         };
         let (ticket, code) = (grab("ticket"), grab("code"));
         let id = first_text(&f, "SELECT id FROM complaints");
-        let audited = crate::support::count(&f, "SELECT COUNT(*) FROM audit_log");
         let uri = format!("/pengaduan/{id}/tanda-terima.pdf?kode={code}");
-        let (status, ctype, pdf) = get(&f, &uri, &cookie).await;
-        assert_eq!(
-            (status, ctype.as_str()),
-            (StatusCode::OK, "application/pdf")
-        );
-        assert!(
-            crate::support::count(&f, "SELECT COUNT(*) FROM audit_log") > audited,
-            "audited"
-        );
+        let pdf = get_audited_pdf(&f, &uri, &cookie).await;
         let read_it = sync(|| read(&format!("tanda-terima-pengaduan-{engine}"), &pdf));
         let text = flat(&read_it.text);
         for want in [
@@ -651,16 +654,7 @@ async fn the_intake_receipt_prints_the_case_number_need_and_next_step() {
             .trim_start_matches("/kasus/")
             .to_string();
         let number = first_text(&f, "SELECT nomor FROM cases");
-        let audited = crate::support::count(&f, "SELECT COUNT(*) FROM audit_log");
-        let (status, ctype, pdf) = get(&f, &format!("/kasus/{id}/tanda-terima.pdf"), &cookie).await;
-        assert_eq!(
-            (status, ctype.as_str()),
-            (StatusCode::OK, "application/pdf")
-        );
-        assert!(
-            crate::support::count(&f, "SELECT COUNT(*) FROM audit_log") > audited,
-            "audited"
-        );
+        let pdf = get_audited_pdf(&f, &format!("/kasus/{id}/tanda-terima.pdf"), &cookie).await;
         let read_it = sync(|| read(&format!("tanda-terima-kasus-{engine}"), &pdf));
         let text = flat(&read_it.text);
         let today = figures::today().format("%d-%m-%Y").to_string();

@@ -121,6 +121,24 @@ pub async fn new_submit(
         .into_response())
 }
 
+/// A case of the user's village (or the district's chosen one) as its page and its receipt
+/// load it: the read is audited in the service; another village's case is a 404.
+async fn case_file(
+    state: &AppState,
+    user: &CurrentUser,
+    id: CaseId,
+    desa: Option<&str>,
+) -> Result<service::CaseFile, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
+    let village = village_for(user, desa).ok_or_else(AppError::not_found)?;
+    let db = state.db.clone();
+    let by = staff(user, village);
+    blocking(move || service::case_file(&db, &by, &id))
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
 /// The case page: who, what, the stage, the history, and the steps this role may take now.
 pub async fn page(
     State(state): State<AppState>,
@@ -129,14 +147,7 @@ pub async fn page(
     IdPath(id): IdPath<CaseId>,
     Query(p): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
-    // Parsed at the edge; the services take the id as text.
-    let id = id.into_string();
-    let village = village_for(&user, p.desa.as_deref()).ok_or_else(AppError::not_found)?;
-    let db = state.db.clone();
-    let by = staff(&user, village);
-    let file = blocking(move || service::case_file(&db, &by, &id))
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let file = case_file(&state, &user, id, p.desa.as_deref()).await?;
     let now = now_ms();
     let role = user.account.role;
     let steps = if allowed(role, Action::CasesWork) {
@@ -405,13 +416,7 @@ pub async fn receipt_pdf(
     IdPath(id): IdPath<CaseId>,
     Query(p): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
-    let id = id.into_string();
-    let village = village_for(&user, p.desa.as_deref()).ok_or_else(AppError::not_found)?;
-    let db = state.db.clone();
-    let by = staff(&user, village);
-    let file = blocking(move || service::case_file(&db, &by, &id))
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let file = case_file(&state, &user, id, p.desa.as_deref()).await?;
     let name = format!("tanda-terima-{}.pdf", file.case.nomor);
     let pdf = crate::features::cases::receipt::render(lang, &file);
     Ok(download("application/pdf", &name, pdf))

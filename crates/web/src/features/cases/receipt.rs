@@ -6,17 +6,8 @@ use puskesos_domain::model::Record;
 use puskesos_domain::{Lang, tr};
 
 use super::service::CaseFile;
+use crate::app::format::format_day;
 use crate::app::pdf::{Align, Doc, Font, Paper, Signature};
-
-fn day(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| {
-            d.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB offset"))
-                .format("%d-%m-%Y")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
 
 pub fn render(lang: Lang, file: &CaseFile) -> Vec<u8> {
     let t = |k: &str| tr(lang, k, &[]);
@@ -31,7 +22,7 @@ pub fn render(lang: Lang, file: &CaseFile) -> Vec<u8> {
         .or_else(|| c.contact_name.clone())
         .unwrap_or_else(|| "–".to_string());
     let sector = t(&format!("sector-{}", c.sector.code()));
-    let opened = day(c.opened_at);
+    let opened = format_day(c.opened_at);
     doc.fields(&[
         (&t("receipt-case-number"), &c.nomor),
         (&t("web-activity-date"), &opened),

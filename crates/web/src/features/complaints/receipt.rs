@@ -8,6 +8,7 @@ use puskesos_storage::complaints::{self, Complaint};
 use puskesos_storage::{Db, StorageError};
 
 use super::service;
+use crate::app::format::format_day;
 use crate::app::pdf::{Align, Doc, Font, Paper, Signature};
 
 /// What the receipt prints.
@@ -46,16 +47,6 @@ pub fn load(
     }))
 }
 
-fn day(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| {
-            d.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB offset"))
-                .format("%d-%m-%Y")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
 pub fn render(lang: Lang, r: &ComplaintReceipt) -> Vec<u8> {
     let t = |k: &str| tr(lang, k, &[]);
     let c = &r.complaint;
@@ -64,7 +55,7 @@ pub fn render(lang: Lang, r: &ComplaintReceipt) -> Vec<u8> {
     doc.receipt_head(&c.village, &t("receipt-complaint-title"));
     let code = r.code.clone().unwrap_or_else(|| "–".to_string());
     let category = t(&format!("category-{}", c.category.code()));
-    let (opened, deadline) = (day(c.opened_at), day(c.deadline_at));
+    let (opened, deadline) = (format_day(c.opened_at), format_day(c.deadline_at));
     doc.fields(&[
         (&t("web-ticket"), &c.ticket),
         (&t("web-ticket-code"), &code),
