@@ -340,7 +340,10 @@ async fn the_referral_letter_reads_renders_and_its_qr_opens_the_answer_page() {
         let r = sync(|| read(&format!("surat-{engine}"), &pdf));
         let text = flat(&r.text);
         let masked = puskesos_domain::identity::mask(&nik);
+        // Dated by the village's day (WIB), not UTC's: after 17:00 UTC they differ.
+        let today = figures::today().format("%d-%m-%Y").to_string();
         for want in [
+            today.as_str(),
             "SURAT RUJUKAN",
             "PEMERINTAH KABUPATEN WONOGIRI",
             "Puskesmas Pracimantoro",

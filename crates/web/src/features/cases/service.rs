@@ -334,11 +334,8 @@ fn letter_of(
         StorageError::Corrupt(format!("case {case_id} missing right after its referral"))
     })?;
     let events = cases::events(conn, village, case_id)?;
-    let day = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms)
-            .map(|d| d.format("%d-%m-%Y").to_string())
-            .unwrap_or_default()
-    };
+    // Days in WIB, as the village reads them (a UTC day is the day before after 17:00 UTC).
+    let day = crate::app::format::format_day;
     let decided = events
         .iter()
         .rev()
