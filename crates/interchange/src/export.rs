@@ -185,9 +185,17 @@ pub type Sheet<'a> = (&'a str, &'a [String], &'a [Vec<Cell>]);
 /// Several tables as one XLSX workbook, a sheet each (a report). Sheet names are cut to
 /// Excel's 31 characters.
 pub fn workbook_bytes(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, String> {
+    titled_workbook_bytes(&[], sheets)
+}
+
+/// A report as an XLSX workbook: every sheet opens with the report's title lines (title,
+/// village, period: bold, one a row), an empty row, then its table, so a sheet printed or
+/// forwarded alone still says what it is.
+pub fn titled_workbook_bytes(titles: &[String], sheets: &[Sheet<'_>]) -> Result<Vec<u8>, String> {
     let mut wb = Workbook::new();
     let text = Format::new().set_num_format("@");
     let bold = Format::new().set_bold();
+    let head = titles.len() as u32 + u32::from(!titles.is_empty());
     for (sheet, header, rows) in sheets {
         let ws = wb.add_worksheet();
         let name: String = sheet
@@ -196,13 +204,17 @@ pub fn workbook_bytes(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, String> {
             .take(31)
             .collect();
         ws.set_name(name).map_err(|e| e.to_string())?;
+        for (r, t) in titles.iter().enumerate() {
+            ws.write_string_with_format(r as u32, 0, t, &bold)
+                .map_err(|e| e.to_string())?;
+        }
         for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)
+            ws.write_string_with_format(head, c as u16, h, &bold)
                 .map_err(|e| e.to_string())?;
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
+                let (r, c) = (head + r as u32 + 1, c as u16);
                 match cell {
                     Cell::Text(s) => ws.write_string_with_format(r, c, s, &text),
                     Cell::Int(i) => ws.write_number(r, c, *i as f64),

@@ -405,3 +405,23 @@ pub fn public_status(
         Ok(found.map_or(Lookup::NotFound, Lookup::Found))
     })
 }
+
+/// Whether `code` is the access code of the village's complaint `id` (for reprinting the
+/// receipt with its code; no lookup is counted, as staff hold the ticket already).
+pub fn code_matches(
+    conn: &mut Conn,
+    village: &str,
+    id: &str,
+    code: &str,
+) -> Result<bool, StorageError> {
+    let row = conn.query_opt(
+        "SELECT ticket, code_hash FROM complaints WHERE kode_wilayah = $1 AND id = $2",
+        &[village.into(), id.into()],
+    )?;
+    Ok(row.is_some_and(|r| {
+        let (Some(ticket), Some(hash)) = (r[0].as_str(), r[1].as_str()) else {
+            return false;
+        };
+        hash == hash_code(ticket, code.trim())
+    }))
+}

@@ -105,6 +105,8 @@ struct HeadFile {
     amount: Option<toml::Spanned<ExprSrc>>,
     max_components: Option<usize>,
     one_component_per_member: Option<bool>,
+    /// The amount is paid once (a house repair), not every year.
+    once: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +155,9 @@ pub struct Program {
     pub components: Vec<Component>,
     pub max_components: Option<usize>,
     pub one_component_per_member: bool,
+    /// Its amount is a one-off grant (RS-RTLH's house repair), not a yearly benefit: shown as
+    /// such wherever amounts are added up.
+    pub once: bool,
 }
 
 impl Program {
@@ -282,6 +287,7 @@ pub fn parse_program(file: &str, src: &str) -> Result<Program, RuleFileError> {
         components,
         max_components: head.max_components,
         one_component_per_member: head.one_component_per_member.unwrap_or(true),
+        once: head.once.unwrap_or(false),
     })
 }
 

@@ -7,10 +7,19 @@ use puskesos_domain::wilayah::{KodeWilayah, Wilayah};
 
 /// A stored timestamp (milliseconds) as Indonesian western time, `dd-mm-yyyy HH:MM WIB`.
 pub fn format_time(ms: i64) -> String {
+    wib(ms, "%d-%m-%Y %H:%M WIB")
+}
+
+/// The day of a stored timestamp (milliseconds) in WIB, `dd-mm-yyyy`.
+pub fn format_day(ms: i64) -> String {
+    wib(ms, "%d-%m-%Y")
+}
+
+fn wib(ms: i64, pattern: &str) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|d| {
             d.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB offset"))
-                .format("%d-%m-%Y %H:%M WIB")
+                .format(pattern)
                 .to_string()
         })
         .unwrap_or_default()

@@ -27,11 +27,7 @@ fn setup(t: testing::TestDb) -> Fixture {
 }
 
 fn enc(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", crate::support::enc(k), crate::support::enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    crate::support::form_body(pairs)
 }
 
 async fn call(

@@ -76,6 +76,8 @@ async fn the_dashboard_and_its_exports_agree_with_the_registry() {
             html.contains("<svg class=\"chart\""),
             "charts drawn on the server"
         );
+        // RS-RTLH is a one-off grant: its value is not "per year".
+        assert!(html.contains("sekali (bantuan satu kali)"), "{html}");
         assert_eq!(
             html.matches("<details").count(),
             7,
@@ -318,7 +320,10 @@ async fn the_monthly_report_as_page_pdf_and_workbook() {
         let (_, ctype, pdf) = get(&f, &format!("/laporan?bulan={month}&format=pdf"), &cookie).await;
         assert_eq!(ctype, "application/pdf");
         let text = String::from_utf8_lossy(&pdf);
-        assert!(text.contains("(Laporan Bulanan Puskesos)"));
+        assert!(
+            text.contains("/LB-PUSKESOS/33.12.01.2003/"),
+            "the letter's number"
+        );
         assert!(text.contains("(Sosialisasi PKH di balai desa)"));
         let (_, _, xlsx) = get(&f, &format!("/laporan?bulan={month}&format=xlsx"), &cookie).await;
         let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
@@ -334,23 +339,24 @@ async fn the_monthly_report_as_page_pdf_and_workbook() {
                 "usulan"
             ]
         );
+        // Each sheet opens with three title rows (title, village, month) and a blank one.
         let acts = wb.worksheet_range("kegiatan").unwrap();
-        assert_eq!(acts.height(), 2, "header and the one activity");
+        assert_eq!(acts.height(), 6, "titles, header and the one activity");
         assert_eq!(
-            acts.get((1, 4)),
+            acts.get((5, 4)),
             Some(&Data::Float(2.0)),
             "two participants"
         );
         let summary = wb.worksheet_range("layanan").unwrap();
         assert_eq!(
-            summary.get((1, 1)),
+            summary.get((5, 1)),
             Some(&Data::Float(2.0)),
             "two people served"
         );
         // The month the data was saved shows the saves; an impossible month is named.
         let data = wb.worksheet_range("pemutakhiran").unwrap();
         assert_eq!(
-            data.get((1, 1)),
+            data.get((5, 1)),
             Some(&Data::Float(30.0)),
             "the village's 30 families saved"
         );

@@ -6,4 +6,5 @@ mod cases;
 mod dashboard;
 mod eligibility;
 mod forms;
+mod pdf;
 mod support;

@@ -234,6 +234,15 @@ pub async fn request(
 }
 
 /// Percent-encodes a form value.
+/// Form fields as an `application/x-www-form-urlencoded` body.
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 pub fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {

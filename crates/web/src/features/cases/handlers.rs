@@ -182,6 +182,23 @@ pub async fn new_submit(
         .into_response())
 }
 
+/// A case of the user's village (or the district's chosen one) as its page and its receipt
+/// load it: the read is audited in the service; another village's case is a 404.
+async fn case_file(
+    state: &AppState,
+    user: &CurrentUser,
+    village: String,
+    id: CaseId,
+) -> Result<service::CaseFile, AppError> {
+    // Parsed at the edge; the services take the id as text.
+    let id = id.into_string();
+    let db = state.db.clone();
+    let by = staff(user, village);
+    blocking(move || service::case_file(&db, &by, &id))
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
 /// The case page: who, what, the stage, the history, and the steps this role may take now.
 pub async fn page(
     State(state): State<AppState>,
@@ -189,13 +206,7 @@ pub async fn page(
     AtVillage { user, village }: AtVillage,
     IdPath(id): IdPath<CaseId>,
 ) -> Result<Response, AppError> {
-    // Parsed at the edge; the services take the id as text.
-    let id = id.into_string();
-    let db = state.db.clone();
-    let by = staff(&user, village);
-    let file = blocking(move || service::case_file(&db, &by, &id))
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let file = case_file(&state, &user, village, id).await?;
     let now = now_ms();
     let role = user.account.role;
     let steps = if allowed(role, Action::CasesWork) {
@@ -483,6 +494,20 @@ pub async fn letter(
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(download("application/pdf", "surat-rujukan.pdf", bytes))
+}
+
+/// `GET /kasus/{id}/tanda-terima.pdf`: the printable intake receipt (A6) of the village's
+/// case, loaded (and audited) as the case page.
+pub async fn receipt_pdf(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    AtVillage { user, village }: AtVillage,
+    IdPath(id): IdPath<CaseId>,
+) -> Result<Response, AppError> {
+    let file = case_file(&state, &user, village, id).await?;
+    let name = format!("tanda-terima-{}.pdf", file.case.nomor);
+    let pdf = crate::features::cases::receipt::render(lang, &file);
+    Ok(download("application/pdf", &name, pdf))
 }
 
 #[cfg(test)]

@@ -1,165 +1,129 @@
-//! The referral letter as a one-page A4 PDF: the village letterhead, the letter and case
-//! numbers, the person, the need, the decision, the provider and due date, two signature
-//! blocks, and a QR code to the provider's answer page (scanned by the provider to reply).
-//! Written with `pdf-writer` and the standard Helvetica fonts (nothing to embed), the QR code
-//! drawn as squares from the `qrcode` crate's matrix.
+//! The referral letter as an A4 PDF: the village letterhead, the letter and case numbers, the
+//! person (name, masked NIK, address), the need, the decision, the officer who referred, the
+//! due date, the provider's answer link written out and as a QR code (scanned by the provider
+//! to reply), and two signature blocks. Laid out by the kernel's flowing [`Doc`], so no block
+//! is drawn over another and a long need runs onto a second page instead of off the first.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use puskesos_domain::{Lang, tr};
 
-use crate::app::pdf::{ansi, qr_operations, standard_fonts, wrap};
+use crate::app::pdf::{Align, Doc, Font, Paper, Signature};
 
 /// What the letter says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Letter {
+    /// The village's code (the letterhead names its kabupaten, kecamatan and village).
+    pub village_code: String,
+    /// The village's name, for the place above the signatures.
     pub village: String,
     pub letter_number: String,
     pub case_number: String,
     pub date: String,
     pub provider: String,
     pub person: String,
+    /// The NIK with its middle digits hidden (the provider checks it against the card).
+    pub nik_masked: String,
     pub address: String,
     pub need: String,
     pub decision: String,
+    /// The day of the decision (`dd-mm-yyyy`), empty when there was none.
+    pub decided_on: String,
+    /// The officer who sent the referral, by name, and their role's code.
+    pub officer: String,
+    pub officer_role: String,
     pub due: String,
-    /// The address the QR code opens.
+    /// The absolute address the QR code opens (the provider's answer page).
     pub qr_target: String,
 }
 
-pub fn render(l: &Letter, lang_labels: &LetterLabels) -> Vec<u8> {
-    let (catalog, pages, page, regular, bold, content_id) = (
-        Ref::new(1),
-        Ref::new(2),
-        Ref::new(3),
-        Ref::new(4),
-        Ref::new(5),
-        Ref::new(6),
-    );
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(pages);
-    pdf.pages(pages).kids([page]).count(1);
-    {
-        let mut p = pdf.page(page);
-        p.media_box(Rect::new(0.0, 0.0, 595.0, 842.0));
-        p.parent(pages);
-        p.contents(content_id);
-        p.resources()
-            .fonts()
-            .pair(Name(b"F1"), regular)
-            .pair(Name(b"F2"), bold);
-        p.finish();
-    }
-    standard_fonts(&mut pdf, regular, bold);
-
-    let mut c = Content::new();
-    let mut y = 790.0;
-    let line = |c: &mut Content, font: &[u8], size: f32, x: f32, text: &str, y: &mut f32| {
-        c.begin_text();
-        c.set_font(Name(font), size);
-        c.next_line(x, *y);
-        c.show(Str(&ansi(text)));
-        c.end_text();
-        *y -= size + 6.0;
-    };
-    line(&mut c, b"F2", 13.0, 60.0, &lang_labels.head_1, &mut y);
-    line(&mut c, b"F2", 13.0, 60.0, &l.village, &mut y);
-    line(&mut c, b"F1", 10.0, 60.0, &lang_labels.head_2, &mut y);
-    c.set_line_width(1.0);
-    c.move_to(60.0, y + 4.0);
-    c.line_to(535.0, y + 4.0);
-    c.stroke();
-    y -= 14.0;
-    line(&mut c, b"F2", 13.0, 220.0, &lang_labels.title, &mut y);
-    line(
-        &mut c,
-        b"F1",
+pub fn render(l: &Letter, labels: &LetterLabels) -> Vec<u8> {
+    let lang = labels.lang;
+    let t = |k: &str| tr(lang, k, &[]);
+    let mut doc = Doc::new(Paper::A4, 1.0, lang);
+    doc.set_title(&format!("{} {}", labels.title, l.letter_number));
+    doc.letterhead(&l.village_code);
+    doc.space(6.0);
+    doc.para(Font::Bold, 13.0, Align::Center, &labels.title);
+    doc.para(
+        Font::Regular,
         10.0,
-        200.0,
-        &format!("{}: {}", lang_labels.number, l.letter_number),
-        &mut y,
+        Align::Center,
+        &format!("{}: {}", labels.number, l.letter_number),
     );
-    y -= 8.0;
-    for (label, value) in [
-        (&lang_labels.to, &l.provider),
-        (&lang_labels.case, &l.case_number),
-        (&lang_labels.date, &l.date),
-        (&lang_labels.person, &l.person),
-        (&lang_labels.address, &l.address),
-    ] {
-        line(
-            &mut c,
-            b"F1",
-            10.0,
-            60.0,
-            &format!("{label}: {value}"),
-            &mut y,
-        );
-    }
-    y -= 6.0;
-    for (label, value) in [
-        (&lang_labels.need, &l.need),
-        (&lang_labels.decision, &l.decision),
-    ] {
-        line(&mut c, b"F2", 10.0, 60.0, label, &mut y);
-        for w in wrap(value, 95) {
-            line(&mut c, b"F1", 10.0, 60.0, &w, &mut y);
+    doc.space(10.0);
+    doc.fields(&[(&labels.to, &l.provider)]);
+    doc.space(6.0);
+    doc.text(&t("letter-intro"));
+    doc.space(4.0);
+    let dash = |s: &str| {
+        if s.is_empty() {
+            "–".to_string()
+        } else {
+            s.to_string()
         }
-        y -= 4.0;
-    }
-    line(
-        &mut c,
-        b"F1",
-        10.0,
-        60.0,
-        &format!("{}: {}", lang_labels.due, l.due),
-        &mut y,
+    };
+    let officer = if l.officer.is_empty() {
+        dash("")
+    } else if l.officer_role.is_empty() {
+        l.officer.clone()
+    } else {
+        format!(
+            "{} ({})",
+            l.officer,
+            tr(lang, &format!("role-{}", l.officer_role), &[])
+        )
+    };
+    let (person, nik, address) = (dash(&l.person), dash(&l.nik_masked), dash(&l.address));
+    doc.fields(&[
+        (&labels.person, &person),
+        (&t("letter-nik"), &nik),
+        (&labels.address, &address),
+        (&labels.case, &l.case_number),
+        (&labels.date, &l.date),
+        (&t("letter-officer"), &officer),
+    ]);
+    doc.heading(3, &labels.need);
+    doc.text(&dash(&l.need));
+    let decision_head = if l.decided_on.is_empty() {
+        labels.decision.clone()
+    } else {
+        format!("{} ({})", labels.decision, l.decided_on)
+    };
+    doc.heading(3, &decision_head);
+    doc.text(&dash(&l.decision));
+    doc.space(6.0);
+    doc.fields(&[(&labels.due, &l.due)]);
+    doc.space(10.0);
+    doc.qr(&l.qr_target, &labels.qr_help, 96.0);
+    doc.space(10.0);
+    doc.text(&t("letter-closing"));
+    doc.space(10.0);
+    let ketua_name = if l.officer_role == "ketua" {
+        l.officer.clone()
+    } else {
+        String::new()
+    };
+    doc.signatures(
+        &format!("{}, {}", l.village, l.date),
+        &[
+            Signature {
+                above: t("letter-known"),
+                title: format!("{} {}", labels.kepala_desa, l.village),
+                name: String::new(),
+            },
+            Signature {
+                above: String::new(),
+                title: labels.ketua.clone(),
+                name: ketua_name,
+            },
+        ],
     );
-    y -= 30.0;
-    let sign_y = y;
-    line(&mut c, b"F1", 10.0, 60.0, &lang_labels.ketua, &mut y);
-    let mut y2 = sign_y;
-    line(
-        &mut c,
-        b"F1",
-        10.0,
-        340.0,
-        &lang_labels.kepala_desa,
-        &mut y2,
-    );
-    y -= 50.0;
-    let mut y3 = y;
-    line(
-        &mut c,
-        b"F1",
-        10.0,
-        60.0,
-        "(..............................)",
-        &mut y,
-    );
-    line(
-        &mut c,
-        b"F1",
-        10.0,
-        340.0,
-        "(..............................)",
-        &mut y3,
-    );
-    // The QR code and its address, for the provider to answer.
-    let mut content = c.finish().to_vec();
-    content.extend_from_slice(&qr_operations(&l.qr_target, 60.0, 70.0, 2.5));
-    let mut c = Content::new();
-    let mut y = 60.0;
-    line(&mut c, b"F1", 8.0, 60.0, &lang_labels.qr_help, &mut y);
-    line(&mut c, b"F1", 7.0, 60.0, &l.qr_target, &mut y);
-    content.extend_from_slice(&c.finish());
-    pdf.stream(content_id, &content);
-    pdf.finish()
+    doc.finish()
 }
 
 /// The letter's fixed words in the user's language.
 #[derive(Debug, Clone)]
 pub struct LetterLabels {
-    pub head_1: String,
-    pub head_2: String,
+    pub lang: Lang,
     pub title: String,
     pub number: String,
     pub to: String,
@@ -176,11 +140,10 @@ pub struct LetterLabels {
 }
 
 impl LetterLabels {
-    pub fn new(lang: puskesos_domain::Lang) -> LetterLabels {
-        let t = |k: &str| puskesos_domain::tr(lang, k, &[]);
+    pub fn new(lang: Lang) -> LetterLabels {
+        let t = |k: &str| tr(lang, k, &[]);
         LetterLabels {
-            head_1: t("letter-head-1"),
-            head_2: t("letter-head-2"),
+            lang,
             title: t("letter-title"),
             number: t("letter-number"),
             to: t("letter-to"),
@@ -190,9 +153,9 @@ impl LetterLabels {
             address: t("web-contact-address"),
             need: t("web-summary"),
             decision: t("web-decision"),
-            due: t("web-deadline"),
+            due: t("letter-due"),
             ketua: t("role-ketua"),
-            kepala_desa: t("role-kepala_desa"),
+            kepala_desa: t("letter-kepala-desa"),
             qr_help: t("letter-qr-help"),
         }
     }
@@ -207,42 +170,40 @@ mod tests {
     }
 
     #[test]
-    fn the_letter_carries_its_numbers_and_the_qr_code_of_its_target() {
+    fn the_letter_carries_its_numbers_person_and_officer() {
         let l = Letter {
-            village: "Petirsari".into(),
+            village_code: "33.12.01.2001".into(),
+            village: "Sumberagung".into(),
             letter_number: "K-2026-0001/R-01".into(),
             case_number: "K-2026-0001".into(),
             date: "28-11-2026".into(),
             provider: "Puskesmas Pracimantoro".into(),
             person: "Wagiyem".into(),
+            nik_masked: "3312********0001".into(),
             address: "Dusun Pucung".into(),
             need: "Anak demam tinggi, belum punya BPJS ".repeat(8),
             decision: "Disetujui".into(),
+            decided_on: "27-11-2026".into(),
+            officer: "Siti Aminah".into(),
+            officer_role: "ketua".into(),
             due: "05-12-2026".into(),
-            qr_target: "http://127.0.0.1:8080/rujukan/abc/jawab?t=0123".into(),
+            qr_target: "https://desa.example/rujukan/abc/jawab?t=0123".into(),
         };
-        let pdf = render(&l, &LetterLabels::new(puskesos_domain::Lang::Id));
+        let pdf = render(&l, &LetterLabels::new(Lang::Id));
         assert!(pdf.starts_with(b"%PDF-"));
         for s in [
             "K-2026-0001/R-01",
             "Puskesmas Pracimantoro",
             "Wagiyem",
+            "3312********0001",
+            "Dusun Pucung",
+            "Siti Aminah (Ketua Puskesos)",
             "05-12-2026",
             "SURAT RUJUKAN",
+            "KABUPATEN WONOGIRI",
         ] {
             assert!(find(&pdf, s.as_bytes()), "letter lacks {s}");
         }
-        assert!(
-            find(&pdf, l.qr_target.as_bytes()),
-            "the address is printed under the code"
-        );
-        // The squares drawn are exactly those of the QR code of the target address.
-        let qr = qr_operations(&l.qr_target, 60.0, 70.0, 2.5);
-        assert!(qr.len() > 1000);
-        assert!(find(&pdf, &qr));
-        assert!(!find(
-            &pdf,
-            &qr_operations("http://elsewhere/", 60.0, 70.0, 2.5)
-        ));
+        // The readers' checks (qpdf, pdftoppm, zbarimg) run on it in tests/web/pdf.rs.
     }
 }

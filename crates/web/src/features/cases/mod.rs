@@ -4,6 +4,7 @@
 
 pub mod handlers;
 pub mod letter;
+pub mod receipt;
 pub mod service;
 pub mod views;
 
@@ -25,6 +26,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/kasus/{id}/lampiran/{aid}",  Needs(Action::CasesRead),       handlers::attachment, audit = Own),
     route!(GET,  "/kasus/{id}/rujukan/{rid}/surat", Needs(Action::CasesRead),   handlers::letter, audit = Own),
     route!(POST, "/kasus/{id}/rujukan/{rid}/tautan-baru", Needs(Action::CasesWork), handlers::renew_link),
+    route!(GET,  "/kasus/{id}/tanda-terima.pdf", Needs(Action::CasesRead),      handlers::receipt_pdf, audit = Own),
     route!(GET,  "/penyedia",                   Needs(Action::CasesWork),       handlers::providers_page),
     route!(POST, "/penyedia",                   Needs(Action::CasesWork),       handlers::provider_add),
     route!(GET,  "/rujukan/{id}/jawab",         Public,                         handlers::provider_page, audit = Own),

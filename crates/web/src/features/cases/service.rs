@@ -394,8 +394,9 @@ pub fn renew_link(
     .is_some())
 }
 
-/// What the letter of a referral just sent says. Its QR code opens the provider's answer page
-/// with the token.
+/// What the letter of a referral just sent says: the person by name, masked NIK and their
+/// family's address (RT/RW), the decision and who took it, the officer who referred. Its QR
+/// code opens the provider's answer page with the token.
 fn letter_of(
     conn: &mut Conn,
     village: &str,
@@ -407,35 +408,85 @@ fn letter_of(
     let case = cases::by_id(conn, village, case_id)?.ok_or_else(|| {
         StorageError::Corrupt(format!("case {case_id} missing right after its referral"))
     })?;
-    let decision = cases::events(conn, village, case_id)?
-        .into_iter()
+    let events = cases::events(conn, village, case_id)?;
+    // Days in WIB, as the village reads them (a UTC day is the day before after 17:00 UTC).
+    let day = crate::app::format::format_day;
+    let decided = events
+        .iter()
         .rev()
-        .find(|e| step_of(e) == Some(Step::Decide))
-        .and_then(|e| e.note)
-        .unwrap_or_default();
+        .find(|e| step_of(e) == Some(Step::Decide));
+    let referred_by = events
+        .iter()
+        .rev()
+        .find(|e| step_of(e) == Some(Step::Refer));
     let person = match &case.person_id {
-        Some(p) => {
-            registry::person_by_id(conn, p)?.and_then(|(p, _)| p.text("nama").map(str::to_string))
+        Some(p) => registry::person_by_id(conn, p)?.map(|(p, _)| p),
+        None => None,
+    };
+    let family_id = case
+        .family_id
+        .clone()
+        .or_else(|| person.as_ref().map(|p| p.family_id.clone()));
+    let family = match &family_id {
+        Some(f) => registry::family_by_id(conn, f)?,
+        None => None,
+    };
+    let name = person
+        .as_ref()
+        .and_then(|p| p.text("nama").map(str::to_string))
+        .or_else(|| case.contact_name.clone());
+    let nik = person
+        .as_ref()
+        .and_then(|p| p.text("nik").map(str::to_string))
+        .or_else(|| case.contact_nik.clone())
+        .map(|n| puskesos_domain::identity::mask(&n))
+        .unwrap_or_default();
+    let address = match &family {
+        Some(f) => {
+            let mut parts: Vec<String> = f.text("alamat").map(str::to_string).into_iter().collect();
+            if let (Some(rt), Some(rw)) = (f.text("rt"), f.text("rw")) {
+                parts.push(format!("RT {rt}/RW {rw}"));
+            }
+            parts.join(", ")
         }
-        None => case.contact_name.clone(),
+        None => String::new(),
+    };
+    let address = if address.is_empty() {
+        case.contact_address.clone().unwrap_or_default()
+    } else {
+        address
+    };
+    // The officer by the name on their account (the event keeps the login name).
+    let (officer, officer_role) = match referred_by {
+        Some(e) => {
+            let username = e.actor.strip_prefix("user:").unwrap_or(&e.actor);
+            let shown = puskesos_storage::accounts::list(
+                conn,
+                &puskesos_domain::access::Reach::Everywhere,
+            )?
+            .into_iter()
+            .find(|a| a.username == username)
+            .map_or_else(|| username.to_string(), |a| a.display_name);
+            (shown, e.role.clone())
+        }
+        None => (String::new(), String::new()),
     };
     let count = referrals::of_case(conn, village, case_id)?.len();
-    let day = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms)
-            .map(|d| d.format("%d-%m-%Y").to_string())
-            .unwrap_or_default()
-    };
-    let place = crate::app::format::region_full_name(village);
     Ok(Letter {
-        village: place,
+        village_code: village.to_string(),
+        village: crate::app::format::region_name(village),
         letter_number: format!("{}/R-{count:02}", case.nomor),
         case_number: case.nomor.clone(),
         date: day(sent.sent_at),
         provider: sent.provider.clone(),
-        person: person.unwrap_or_default(),
-        address: case.contact_address.clone().unwrap_or_default(),
+        person: name.unwrap_or_default(),
+        nik_masked: nik,
+        address,
         need: case.summary,
-        decision,
+        decision: decided.and_then(|e| e.note.clone()).unwrap_or_default(),
+        decided_on: decided.map(|e| day(e.at)).unwrap_or_default(),
+        officer,
+        officer_role,
         due: day(sent.due_at),
         qr_target: format!("{origin}/rujukan/{}/jawab?t={token}", sent.id),
     })

@@ -254,3 +254,37 @@ pub async fn status_lookup(
     )
         .into_response())
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReceiptQuery {
+    /// The access code, printed when it is the complaint's (the receipt page right after
+    /// intake knows it; a reprint later does not).
+    kode: Option<String>,
+}
+
+/// `GET /pengaduan/{id}/tanda-terima.pdf`: the printable receipt (A6) of the village's
+/// complaint, audited as the complaint page.
+pub async fn receipt_pdf(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    AtVillage { user, village }: AtVillage,
+    IdPath(id): IdPath<ComplaintId>,
+    axum::extract::Query(q): axum::extract::Query<ReceiptQuery>,
+) -> Result<Response, AppError> {
+    let id = id.into_string();
+    let status_url = format!("{}/status", crate::app::download::origin(&state));
+    let db = state.db.clone();
+    let actor = user.actor();
+    let r = blocking(move || {
+        super::receipt::load(&db, &village, &id, q.kode.as_deref(), &actor, &status_url)
+    })
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    let name = format!("tanda-terima-{}.pdf", r.complaint.ticket);
+    Ok(crate::app::download::download(
+        "application/pdf",
+        &name,
+        super::receipt::render(lang, &r),
+    ))
+}

@@ -2,6 +2,7 @@
 //! status page. `handlers` speak HTTP, `views` draw the pages, `service` holds the use cases.
 
 pub mod handlers;
+mod receipt;
 pub(crate) mod service;
 mod views;
 
@@ -19,6 +20,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/pengaduan/{id}",             Needs(Action::CasesRead),       handlers::page, audit = Own),
     route!(GET,  "/pengaduan/{id}/terima",      Needs(Action::CasesIntake),     handlers::receipt, audit = Own),
     route!(POST, "/pengaduan/{id}/langkah",     Needs(Action::ComplaintsWork),  handlers::act),
+    route!(GET,  "/pengaduan/{id}/tanda-terima.pdf", Needs(Action::CasesRead),  handlers::receipt_pdf, audit = Own),
     route!(GET,  "/status",                     Public,                         handlers::status_page),
     route!(POST, "/status",                     Public,                         handlers::status_lookup),
 ];

@@ -176,7 +176,8 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
             t("fig-eligible"),
             t("fig-receiving"),
             t("fig-coverage"),
-            t("fig-exclusion-rupiah"),
+            t("fig-exclusion-value"),
+            t("fig-value-unit"),
         ],
         rows: rules
             .programs
@@ -193,6 +194,12 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
                     Cell::Int(x.receiving),
                     Cell::Text(permille(lang, x.coverage_permille())),
                     Cell::Int(d.exclusion_amount.get(&p.code).copied().unwrap_or(0)),
+                    // A one-off grant is not "a year's" money: the unit says which it is.
+                    Cell::Text(t(if p.once {
+                        "fig-value-once"
+                    } else {
+                        "fig-value-yearly"
+                    })),
                 ])
             })
             .collect(),
@@ -260,8 +267,40 @@ fn work_figures(
         .map(|(s, _)| s.as_str())
         .collect();
     sectors.dedup();
+    // "dikirim" as a status means sent and not answered yet: named so, and a total column
+    // per sector and a total row, so that the table sums to the "sent" count beside it.
     let mut header = vec![t("fig-sector")];
-    header.extend(statuses.iter().map(|s| t(&format!("referral-{s}"))));
+    header.extend(statuses.iter().map(|s| match *s {
+        "dikirim" => t("fig-referrals-waiting"),
+        s => t(&format!("referral-{s}")),
+    }));
+    header.push(t("fig-referrals-sent-col"));
+    let cell = |sector: &str, st: &str| {
+        referrals
+            .by_sector_status
+            .get(&(sector.to_string(), st.to_string()))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut rows: Vec<Vec<Cell>> = sectors
+        .iter()
+        .map(|sector| {
+            let mut row = vec![Cell::Text(t(&format!("sector-{sector}")))];
+            row.extend(statuses.iter().map(|st| Cell::Int(cell(sector, st))));
+            row.push(Cell::Int(statuses.iter().map(|st| cell(sector, st)).sum()));
+            row
+        })
+        .collect();
+    if !rows.is_empty() {
+        let mut total = vec![Cell::Text(t("web-total"))];
+        total.extend(
+            statuses
+                .iter()
+                .map(|st| Cell::Int(sectors.iter().map(|sector| cell(sector, st)).sum())),
+        );
+        total.push(Cell::Int(referrals.by_sector_status.values().sum()));
+        rows.push(total);
+    }
     out.push(Figure {
         name: "rujukan",
         title: t("fig-referrals"),
@@ -275,22 +314,7 @@ fn work_figures(
             ],
         )),
         header,
-        rows: sectors
-            .iter()
-            .map(|sector| {
-                let mut row = vec![Cell::Text(t(&format!("sector-{sector}")))];
-                row.extend(statuses.iter().map(|st| {
-                    Cell::Int(
-                        referrals
-                            .by_sector_status
-                            .get(&(sector.to_string(), st.to_string()))
-                            .copied()
-                            .unwrap_or(0),
-                    )
-                }));
-                row
-            })
-            .collect(),
+        rows,
         chart: Chart::Stacked {
             cols: vec![(1, "b3"), (2, "b1"), (3, "b4"), (4, "b0")],
         },
@@ -442,7 +466,7 @@ pub fn monthly_figures(lang: Lang, rules: &RuleSet, m: &Monthly) -> Vec<Figure> 
                 ("rep-cases-opened", m.cases.opened),
                 ("rep-cases-closed", m.cases.closed),
                 ("rep-referrals-sent", m.referrals.sent),
-                ("fig-referrals-overdue", m.referrals.overdue),
+                ("rep-referrals-overdue", m.referrals.overdue),
                 (
                     "rep-complaints-received",
                     m.complaints.iter().map(|c| c.opened).sum(),

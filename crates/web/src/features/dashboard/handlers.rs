@@ -8,13 +8,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use puskesos_domain::tr;
-use puskesos_interchange::export::{Sheet, table_bytes, workbook_bytes};
+use puskesos_interchange::export::{Sheet, table_bytes, titled_workbook_bytes};
+use puskesos_storage::figures;
 use serde::Deserialize;
 
 use crate::app::access::CurrentUser;
 use crate::app::download::{download, origin, table_download};
 use crate::app::extract::{AtVillage, UiLang};
-use crate::app::format::region_name;
+use crate::app::format::{region_full_name, region_name};
 use crate::app::pdf::Paper;
 use crate::app::scope::village_for;
 use crate::app::{AppError, AppState};
@@ -125,10 +126,11 @@ pub async fn monthly(
     };
     let figs = monthly_figures(lang, &assessor.rules, &m);
     let period = format!("{year}-{month:02}");
+    let month_words = print::month_in_words(lang, year, month);
     let title = tr(
         lang,
         "rep-title-full",
-        &[("village", &region_name(&village)), ("month", &period)],
+        &[("village", &region_name(&village)), ("month", &month_words)],
     );
     let stem = format!("laporan-{village}-{period}");
     match non_empty(&p.format) {
@@ -137,13 +139,22 @@ pub async fn monthly(
                 .iter()
                 .map(|f| (f.name, f.header.as_slice(), f.rows.as_slice()))
                 .collect();
-            let bytes = workbook_bytes(&sheets).map_err(table_failed)?;
+            let titles = [
+                title.clone(),
+                format!(
+                    "{}: {}",
+                    tr(lang, "rep-village", &[]),
+                    region_full_name(&village)
+                ),
+                format!("{}: {month_words}", tr(lang, "rep-month", &[])),
+            ];
+            let bytes = titled_workbook_bytes(&titles, &sheets).map_err(table_failed)?;
             Ok(table_download(true, &stem, bytes))
         }
         Some("pdf") => Ok(download(
             "application/pdf",
             &format!("{stem}.pdf"),
-            print::monthly_pdf(lang, &title, &figs),
+            print::monthly_pdf(lang, &village, year, month, figures::today(), &figs),
         )),
         _ => {
             let desa = at.desa_query().replacen('?', "&", 1);
