@@ -83,6 +83,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "referral_loop",
         include_str!("../migrations/0014_referral_loop.sql"),
     ),
+    (
+        15,
+        "psks_register",
+        include_str!("../migrations/0015_psks_register.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

@@ -9,20 +9,8 @@ use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use crate::db::Decode;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
-/// Kinds of providers (the PSKS and services a village refers to).
-pub const PROVIDER_KINDS: &[&str] = &[
-    "puskesmas",
-    "sekolah",
-    "dinas_sosial",
-    "dukcapil",
-    "bpjs",
-    "orsos",
-    "tksk",
-    "psm",
-    "karang_taruna",
-    "csr",
-    "lainnya",
-];
+// The directory moved to `directory` (the PSKS register); its names stay here for callers.
+pub use crate::directory::{PROVIDER_KINDS, Provider, add_provider, providers};
 
 /// What a provider can answer.
 pub const ANSWERS: &[&str] = &["diterima", "ditolak", "selesai"];
@@ -35,14 +23,6 @@ pub const PROVIDER_ROLE: &str = "penyedia";
 const DAY_MS: i64 = 86_400_000;
 /// A link stays valid this long after the due date.
 const LINK_GRACE_DAYS: i64 = 30;
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Provider {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub contact: Option<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Referral {
@@ -81,65 +61,6 @@ fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub fn add_provider(
-    conn: &mut Conn,
-    village: &str,
-    name: &str,
-    kind: &str,
-    contact: Option<&str>,
-    actor: &str,
-    now_ms: i64,
-) -> Result<Option<Provider>, StorageError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || !PROVIDER_KINDS.contains(&kind) {
-        return Ok(None);
-    }
-    let id = new_id();
-    conn.execute(
-        "INSERT INTO providers (kode_wilayah, id, name, kind, contact, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            village.into(),
-            id.as_str().into(),
-            name.into(),
-            kind.into(),
-            contact.map(str::trim).filter(|c| !c.is_empty()).into(),
-            now_ms.into(),
-        ],
-    )?;
-    audit::record(
-        conn,
-        &AuditEvent::new(AuditAction::Create, AuditEntity::Provider, &id)
-            .by(actor)
-            .in_village(village)
-            .detail(name),
-    )?;
-    Ok(Some(Provider {
-        id,
-        name: name.to_string(),
-        kind: kind.to_string(),
-        contact: contact.map(str::to_string),
-    }))
-}
-
-pub fn providers(conn: &mut Conn, village: &str) -> Result<Vec<Provider>, StorageError> {
-    conn.query(
-        "SELECT id, name, kind, contact FROM providers WHERE kode_wilayah = $1 ORDER BY name",
-        &[village.into()],
-    )?
-    .into_iter()
-    .map(|r| {
-        let d = Decode::new("providers", &r, 0);
-        Ok(Provider {
-            id: d.text(0)?,
-            name: d.text(1)?,
-            kind: d.text(2)?,
-            contact: d.opt_text(3),
-        })
-    })
-    .collect::<Result<_, StorageError>>()
-}
-
 /// Records a referral of a case to a provider of the village; returns it with the answer
 /// token (shown once, to be sent to the provider), or `None` for an unknown provider.
 pub fn refer(
@@ -152,7 +73,8 @@ pub fn refer(
     now_ms: i64,
 ) -> Result<Option<(Referral, String)>, StorageError> {
     let known = conn.query_i64(
-        "SELECT COUNT(*) FROM providers WHERE kode_wilayah = $1 AND id = $2",
+        // A retired entry of the register takes no new referral.
+        "SELECT COUNT(*) FROM providers WHERE kode_wilayah = $1 AND id = $2 AND retired_at IS NULL",
         &[village.into(), provider_id.into()],
     )?;
     if known == 0 || !(1..=365).contains(&due_days) {

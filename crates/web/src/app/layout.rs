@@ -72,7 +72,7 @@ impl IntoResponse for Page {
                             @if let Some(u) = &self.user {
                                 @if allowed(u.account.role, Action::CasesRead) { a href="/antrean" { (t("web-queue")) } }
                                 a href="/registri" { (t("web-registry")) }
-                                @if allowed(u.account.role, Action::CasesRead) { a href="/kasus" { (t("web-cases")) } a href="/pengaduan" { (t("web-complaints")) } a href="/kegiatan" { (t("web-activities")) } }
+                                @if allowed(u.account.role, Action::CasesRead) { a href="/kasus" { (t("web-cases")) } a href="/pengaduan" { (t("web-complaints")) } a href="/kegiatan" { (t("web-activities")) } a href="/penyedia" { (t("dir-menu")) } }
                                 @if allowed(u.account.role, Action::DashboardRead) { a href="/dasbor" { (t("fig-dashboard")) } }
                                 @if allowed(u.account.role, Action::EligibilityReview) { a href="/kelayakan" { (t("web-eligibility")) } }
                                 @if allowed(u.account.role, Action::RegistryImport) { a href="/data" { (t("web-data")) } }

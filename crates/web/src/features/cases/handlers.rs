@@ -338,47 +338,6 @@ pub async fn renew_link(
     Ok(Redirect::to(&format!("/kasus/{id}#rujukan-{rid}")).into_response())
 }
 
-/// The centre's directory of service providers.
-pub async fn providers_page(
-    State(state): State<AppState>,
-    UiLang(lang): UiLang,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
-    let village = own_village(&user)?;
-    let db = state.db.clone();
-    let list = blocking(move || service::providers(&db, &village)).await?;
-    Ok(views::providers(lang, &user, &list).into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ProviderForm {
-    name: String,
-    kind: String,
-    contact: Option<String>,
-}
-
-pub async fn provider_add(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfForm(form): CsrfForm<ProviderForm>,
-) -> Result<Response, AppError> {
-    let village = own_village(&user)?;
-    let db = state.db.clone();
-    let by = staff(&user, village);
-    let added = blocking(move || {
-        service::add_provider(&db, &by, &form.name, &form.kind, form.contact.as_deref())
-    })
-    .await?;
-    match added {
-        Some(_) => Ok(Redirect::to("/penyedia").into_response()),
-        None => Err(AppError::refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "web-form-has-errors",
-        )),
-    }
-}
-
 /// Where a role starts its day: the cases waiting for it, referrals past their due date and
 /// complaints near or past their deadline. Accounts without cases go to the registry, district
 /// officers to their villages' eligibility overview.

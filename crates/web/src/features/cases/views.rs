@@ -10,7 +10,7 @@ use puskesos_domain::identity::mask;
 use puskesos_domain::model::Record;
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::cases::{CHANNELS, Case};
-use puskesos_storage::referrals::{self, Provider, Referral};
+use puskesos_storage::referrals::{self, Referral};
 use serde::Deserialize;
 
 use crate::app::access::CurrentUser;
@@ -424,27 +424,6 @@ pub fn answered(lang: Lang) -> Page {
     Page::new(lang, &t("web-referral-answer")).body(
         html! { h2 { (t("web-referral-answer")) } p role="status" { (t("web-referral-thanks")) } },
     )
-}
-
-/// The centre's directory of service providers, with the form to add one.
-pub fn providers(lang: Lang, user: &CurrentUser, list: &[Provider]) -> Page {
-    let t = |k: &str| tr(lang, k, &[]);
-    Page::new(lang, &t("web-providers"))
-        .user(Some(user.clone()))
-        .body(html! {
-            h2 { (t("web-providers")) }
-            ul.results { @for p in list { li { (p.name) " · " (t(&format!("provider-{}", p.kind))) @if let Some(c) = &p.contact { " · " (c) } } } }
-            form method="post" action="/penyedia" {
-                input type="hidden" name="csrf" value=(user.csrf_token);
-                label for="name" { (t("web-provider-name")) }
-                input id="name" name="name" maxlength="200" required;
-                label for="kind" { (t("web-provider-kind")) }
-                select id="kind" name="kind" { @for k in referrals::PROVIDER_KINDS { option value=(k) { (t(&format!("provider-{k}"))) } } }
-                label for="contact" { (t("web-contact-phone")) }
-                input id="contact" name="contact" maxlength="100";
-                button type="submit" { (t("web-save")) }
-            }
-        })
 }
 
 /// Where a role starts its day; complaints are shown to the roles that handle them.
