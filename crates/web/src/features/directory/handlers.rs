@@ -2,7 +2,7 @@
 //! and retire forms. Every post answers with a redirect; a refused form is shown again (422)
 //! with the field and value named.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use puskesos_domain::tr;
@@ -10,15 +10,8 @@ use puskesos_storage::directory::ProviderInput;
 use serde::Deserialize;
 
 use super::{service, views};
-use crate::app::access::CurrentUser;
-use crate::app::extract::{CsrfForm, UiLang};
-use crate::app::scope::village_for;
+use crate::app::extract::{AtVillage, CsrfForm, IdPath, UiLang};
 use crate::app::{AppError, AppState, blocking};
-
-fn own_village(user: &CurrentUser) -> Result<String, AppError> {
-    village_for(user, None)
-        .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -47,9 +40,8 @@ impl EntryForm {
 pub async fn list(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
+    AtVillage { user, village }: AtVillage,
 ) -> Result<Response, AppError> {
-    let village = own_village(&user)?;
     let db = state.db.clone();
     let list = blocking(move || service::list(&db, &village)).await?;
     Ok(views::list(lang, &user, &list, None).into_response())
@@ -58,10 +50,9 @@ pub async fn list(
 pub async fn add(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
+    AtVillage { user, village }: AtVillage,
     CsrfForm(form): CsrfForm<EntryForm>,
 ) -> Result<Response, AppError> {
-    let village = own_village(&user)?;
     let db = state.db.clone();
     let actor = user.actor();
     let input = form.input();
@@ -80,10 +71,9 @@ pub async fn add(
 pub async fn entry(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
-    Path(id): Path<String>,
+    AtVillage { user, village }: AtVillage,
+    IdPath(id): IdPath<String>,
 ) -> Result<Response, AppError> {
-    let village = own_village(&user)?;
     let db = state.db.clone();
     let e = blocking(move || service::entry(&db, &village, &id))
         .await?
@@ -94,11 +84,10 @@ pub async fn entry(
 pub async fn edit(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
-    Path(id): Path<String>,
+    AtVillage { user, village }: AtVillage,
+    IdPath(id): IdPath<String>,
     CsrfForm(form): CsrfForm<EntryForm>,
 ) -> Result<Response, AppError> {
-    let village = own_village(&user)?;
     let db = state.db.clone();
     let actor = user.actor();
     let input = form.input();
@@ -126,11 +115,10 @@ pub struct RetireForm {
 pub async fn retire(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
-    Path(id): Path<String>,
+    AtVillage { user, village }: AtVillage,
+    IdPath(id): IdPath<String>,
     CsrfForm(form): CsrfForm<RetireForm>,
 ) -> Result<Response, AppError> {
-    let village = own_village(&user)?;
     let db = state.db.clone();
     let actor = user.actor();
     let (v, i) = (village.clone(), id.clone());
