@@ -14,7 +14,7 @@ use crate::app::scope::village_bar;
 /// A refused activity in words: the field, the participant row when it is about one, the
 /// value and why.
 pub fn refusal(lang: Lang, r: &Refusal) -> String {
-    let field = tr(lang, &format!("web-activity-{}", r.field), &[]);
+    let field = tr(lang, &format!("activity-field-{}", r.field), &[]);
     let reason = tr(lang, r.reason, &[]);
     let at = match r.row {
         Some(row) => tr(

@@ -195,6 +195,9 @@ pub struct FamilyPage {
     pub assessed: Option<FamilyAssessment>,
     pub bps: Bps14,
     pub bps_cfg: Bps14Config,
+    /// What the centre did with the family: cases, complaints, referrals, activities (read
+    /// under the family view's audit row).
+    pub record: puskesos_storage::family_links::FamilyRecord,
 }
 
 /// The family page's content, or `None` when the family is absent or outside the reach (the
@@ -222,11 +225,21 @@ pub async fn family_page(
         .map(|a| a.assessor.bps14.clone())
         .unwrap_or_default();
     let bps = bps14(&view.family, &view.members, &bps_cfg);
+    let (conn_db, village, family) = (
+        db.clone(),
+        village_of(&view.family.values),
+        view.family.id.clone(),
+    );
+    let record = quick(db, move || {
+        puskesos_storage::family_links::of_family(&mut conn_db.conn()?, &village, &family)
+    })
+    .await?;
     Ok(Some(FamilyPage {
         view,
         assessed,
         bps,
         bps_cfg,
+        record,
     }))
 }
 
