@@ -100,8 +100,11 @@ pub fn check_participants(
         }
         let parts: Vec<&str> = line.split([';', '\t']).map(str::trim).collect();
         let first = parts[0];
-        let looks_like_nik = !first.is_empty() && first.chars().any(|c| c.is_ascii_digit())
-            && first.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '.' || c == '-');
+        let looks_like_nik = !first.is_empty()
+            && first.chars().any(|c| c.is_ascii_digit())
+            && first
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ' ' || c == '.' || c == '-');
         let nik = if looks_like_nik {
             match Nik::parse(first) {
                 Ok(n) => Some(n.as_str().to_string()),
@@ -110,7 +113,11 @@ pub fn check_participants(
         } else {
             None
         };
-        let profile_from = if looks_like_nik || first.is_empty() { 1 } else { 0 };
+        let profile_from = if looks_like_nik || first.is_empty() {
+            1
+        } else {
+            0
+        };
         if let Some(n) = &nik {
             if let Some(prev) = seen.insert(n.clone(), row) {
                 let _ = prev;
@@ -134,8 +141,12 @@ pub fn check_participants(
         // Not registered here: the short profile is required.
         let field = |k: usize| parts.get(profile_from + k).copied().unwrap_or("");
         let name = field(0);
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(|c| c.is_ascii_digit()) {
-            return at("activity-profile-name", if name.is_empty() { line } else { name });
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(|c| c.is_ascii_digit())
+        {
+            return at(
+                "activity-profile-name",
+                if name.is_empty() { line } else { name },
+            );
         }
         let Some(sex) = Sex::parse(field(1)) else {
             return at("activity-profile-sex", field(1));
@@ -154,7 +165,11 @@ pub fn check_participants(
         };
         if nik.is_none() {
             // Without a NIK, the same profile twice is the same person twice.
-            let key = format!("{}|{}|{birth_year}|{rt_rw}", name.to_lowercase(), sex.code());
+            let key = format!(
+                "{}|{}|{birth_year}|{rt_rw}",
+                name.to_lowercase(),
+                sex.code()
+            );
             if seen.insert(key, row).is_some() {
                 return at("activity-profile-twice", name);
             }
@@ -174,7 +189,10 @@ pub fn check_participants(
 /// `2/3`, `002/003`, `02-03` as `002/003`.
 fn parse_rt_rw(s: &str) -> Option<String> {
     let (rt, rw) = s.split_once(['/', '-'])?;
-    let (rt, rw) = (rt.trim().parse::<u16>().ok()?, rw.trim().parse::<u16>().ok()?);
+    let (rt, rw) = (
+        rt.trim().parse::<u16>().ok()?,
+        rw.trim().parse::<u16>().ok()?,
+    );
     (rt > 0 && rw > 0 && rt < 1000 && rw < 1000).then(|| format!("{rt:03}/{rw:03}"))
 }
 
@@ -213,13 +231,21 @@ pub fn record(
         .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB"))
         .date_naive();
     if held_on > today && !new.planned {
-        return Ok(Err(refuse("held_on", &held_on.format("%d-%m-%Y").to_string(), "activity-future-held")));
+        return Ok(Err(refuse(
+            "held_on",
+            &held_on.format("%d-%m-%Y").to_string(),
+            "activity-future-held",
+        )));
     }
     if new.place.trim().is_empty() || new.place.chars().count() > 200 {
         return Ok(Err(refuse("place", new.place.trim(), "activity-bad-value")));
     }
     if new.participants.len() > 2000 {
-        return Ok(Err(refuse("participants", &new.participants.len().to_string(), "activity-too-many")));
+        return Ok(Err(refuse(
+            "participants",
+            &new.participants.len().to_string(),
+            "activity-too-many",
+        )));
     }
     if let Some(p) = &new.provider_id
         && !crate::directory::is_active(conn, &new.village, p)?
@@ -289,7 +315,10 @@ pub fn with_participants(
     village: &str,
     id: &str,
 ) -> Result<Option<(Activity, Vec<Participant>)>, StorageError> {
-    let Some(a) = list_where(conn, village, "AND a.id = $2", Some(id))?.into_iter().next() else {
+    let Some(a) = list_where(conn, village, "AND a.id = $2", Some(id))?
+        .into_iter()
+        .next()
+    else {
         return Ok(None);
     };
     let people = conn

@@ -156,16 +156,27 @@ fn check(input: &ProviderInput) -> Result<ProviderInput, Refusal> {
     Ok(out)
 }
 
+/// Whose entry changed, when and by whom: the part every history row of one write shares.
+struct Stamp<'a> {
+    village: &'a str,
+    provider: &'a str,
+    at: i64,
+    actor: &'a str,
+}
+
 fn change(
     c: &mut Conn,
-    village: &str,
-    provider: &str,
-    at: i64,
-    actor: &str,
+    s: &Stamp<'_>,
     field: &str,
     old: Option<&str>,
     new: Option<&str>,
 ) -> Result<(), StorageError> {
+    let Stamp {
+        village,
+        provider,
+        at,
+        actor,
+    } = *s;
     c.execute(
         "INSERT INTO provider_changes (kode_wilayah, id, provider_id, changed_at, actor, field, \
          old_value, new_value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -212,10 +223,17 @@ pub fn create(
                 now_ms.into(),
             ],
         )?;
-        let p = by_id(c, village, &id)?.ok_or_else(|| StorageError::Corrupt(format!("providers {id}: not written")))?;
+        let p = by_id(c, village, &id)?
+            .ok_or_else(|| StorageError::Corrupt(format!("providers {id}: not written")))?;
+        let stamp = Stamp {
+            village,
+            provider: &id,
+            at: now_ms,
+            actor,
+        };
         for f in FIELDS {
             if let Some(v) = p.value(f) {
-                change(c, village, &id, now_ms, actor, f, None, Some(v))?;
+                change(c, &stamp, f, None, Some(v))?;
             }
         }
         audit::record(
@@ -298,8 +316,14 @@ pub fn edit(
                 id.into(),
             ],
         )?;
+        let stamp = Stamp {
+            village,
+            provider: id,
+            at: now_ms,
+            actor,
+        };
         for f in &changed {
-            change(c, village, id, now_ms, actor, f, old.value(f), new.value(f))?;
+            change(c, &stamp, f, old.value(f), new.value(f))?;
         }
         audit::record(
             c,
@@ -335,7 +359,13 @@ pub fn retire(
         if n == 0 {
             return Ok(false);
         }
-        change(c, village, id, now_ms, actor, "status", Some("aktif"), Some(reason))?;
+        let stamp = Stamp {
+            village,
+            provider: id,
+            at: now_ms,
+            actor,
+        };
+        change(c, &stamp, "status", Some("aktif"), Some(reason))?;
         audit::record(
             c,
             &AuditEvent::new(AuditAction::Update, AuditEntity::Provider, id)

@@ -54,8 +54,21 @@ pub async fn page(
     };
     let (assessor, d) = service::village(&state.db, &state.rules, &village, filter.clone()).await?;
     let figures = village_figures(lang, &assessor.rules, &d, false);
+    let (db, v) = (state.db.clone(), village.clone());
+    let psks =
+        crate::app::blocking(move || crate::features::directory::service::count_by_kind(&db, &v))
+            .await?;
     Ok(views::village_page(
-        lang, user, &p, &village, &filter, &d, &figures,
+        lang,
+        user,
+        &p,
+        &village,
+        &filter,
+        views::VillageShown {
+            dashboard: &d,
+            figures: &figures,
+            psks: &psks,
+        },
     ))
 }
 

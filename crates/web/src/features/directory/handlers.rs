@@ -63,7 +63,11 @@ pub async fn add(
             let db = state.db.clone();
             let list = blocking(move || service::list(&db, &village)).await?;
             let msg = views::refusal(lang, &r);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, views::list(lang, &user, &list, Some(msg))).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::list(lang, &user, &list, Some(msg)),
+            )
+                .into_response())
         }
     }
 }
@@ -101,7 +105,11 @@ pub async fn edit(
                 .await?
                 .ok_or_else(AppError::not_found)?;
             let msg = views::refusal(lang, &r);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, views::entry(lang, &user, &e, Some(msg))).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::entry(lang, &user, &e, Some(msg)),
+            )
+                .into_response())
         }
     }
 }
@@ -130,5 +138,9 @@ pub async fn retire(
         .await?
         .ok_or_else(AppError::not_found)?;
     let msg = tr(lang, "dir-retire-reason-needed", &[]);
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, views::entry(lang, &user, &e, Some(msg))).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::entry(lang, &user, &e, Some(msg)),
+    )
+        .into_response())
 }

@@ -4,7 +4,7 @@
 
 pub mod handlers;
 pub mod service;
-mod views;
+pub(crate) mod views;
 
 pub use views::dashboard_table;
 
