@@ -156,10 +156,8 @@ async fn a_walk_in_case_through_its_life() {
             ])),
         )
         .await;
-        assert_eq!(
-            (status, loc.as_deref()),
-            (StatusCode::SEE_OTHER, Some("/penyedia"))
-        );
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(loc.as_deref().unwrap().starts_with("/penyedia/"), "{loc:?}");
         let provider = crate::support::first_text(&f, "SELECT id FROM providers");
         let (status, loc, _) = call(
             &f,
@@ -400,56 +398,256 @@ async fn a_complaint_receipt_and_the_public_status_page() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_activity_is_recorded_with_its_participants() {
     for t in crate::support::databases() {
+        crate::support::demo_villages(&t, &[(VILLAGE, 3, 11)], puskesos_storage::figures::today());
         let f = setup(t);
         let (cookie, csrf) = login(&f, "sehat");
-        let form = |date: &str| {
+        let (nik, family) = {
+            let row = crate::support::first_text(
+                &f,
+                "SELECT nik || ' ' || family_id FROM persons ORDER BY nik LIMIT 1",
+            );
+            let (n, fam) = row.split_once(' ').unwrap();
+            (n.to_string(), fam.to_string())
+        };
+        let form = |date: &str, participants: &str, planned: bool| {
             enc(&[
                 ("csrf", &csrf),
                 ("kind", "gizi_balita"),
                 ("title", "Posyandu gizi balita"),
                 ("held_on", date),
+                ("planned", if planned { "ya" } else { "" }),
                 ("place", "Posyandu RW 02"),
-                ("participants", "Ibu Sri\nIbu Yanti\n"),
+                ("participants", participants),
                 ("outcome", "8 balita ditimbang"),
             ])
         };
-        let (status, _, body) = call(
-            &f,
-            Method::POST,
-            "/kegiatan",
-            &cookie,
-            Some(form("31-02-2026")),
-        )
-        .await;
+        let good = format!("{nik}\n; Ibu Sri; P; 1985; 2/1\n");
+        let post = |body: String| call(&f, Method::POST, "/kegiatan", &cookie, Some(body));
+        let (status, _, body) = post(form("31-02-2026", &good, false)).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
             "31 February is refused"
         );
         assert!(body.contains("Tanggal"), "{body}");
+        // The row and the value are named, and what was typed is kept.
+        let (status, _, body) = post(form(
+            "2026-11-20",
+            &format!("{good}3312019999990001"),
+            false,
+        ))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("Peserta baris 3: NIK tidak sah") && body.contains("3312019999990001"),
+            "{body}"
+        );
+        assert!(
+            body.contains("Ibu Sri; P; 1985"),
+            "the form lost what was typed"
+        );
+        let (status, _, body) = post(form("2026-11-20", &format!("{good}{nik}"), false)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("baris 3: NIK ini sudah ada"), "{body}");
+        // A date ahead is refused as held, accepted as planned.
+        let ahead = (puskesos_storage::figures::today() + chrono::Days::new(40))
+            .format("%Y-%m-%d")
+            .to_string();
+        let (status, _, body) = post(form(&ahead, &good, false)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Direncanakan"), "{body}");
         assert_eq!(count(&f, "SELECT COUNT(*) FROM activities"), 0);
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM activity_participants"), 0);
+        let (status, _, _) = post(form(&ahead, "", true)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, loc, _) = post(form("2026-11-20", &good, false)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let at = loc.unwrap();
+        assert!(at.starts_with("/kegiatan/"), "{at}");
+        let (_, _, page) = call(&f, Method::GET, "/kegiatan", &cookie, None).await;
+        assert!(
+            page.contains("Posyandu gizi balita")
+                && page.contains("2 peserta (1 terdaftar)")
+                && page.contains("Direncanakan"),
+            "{page}"
+        );
+        // The participant list: personal data, recorded as a read.
+        let before = count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'activity'",
+        );
+        let (status, _, page) = call(&f, Method::GET, &at, &cookie, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Ibu Sri") && page.contains("002/001"),
+            "{page}"
+        );
+        assert!(!page.contains(&nik), "the NIK is shown masked");
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM audit_log WHERE entity = 'activity'"
+            ),
+            before + 1
+        );
+        // The family page lists it.
+        let (_, _, page) = call(
+            &f,
+            Method::GET,
+            &format!("/keluarga/{family}"),
+            &cookie,
+            None,
+        )
+        .await;
+        assert!(
+            page.contains("Layanan Puskesos untuk keluarga ini") && page.contains(&at),
+            "{page}"
+        );
+        // The district office reads the chosen village's list but does not record.
+        let (dinsos, dcsrf) = login(&f, "dinsos");
+        let (status, _, page) = call(
+            &f,
+            Method::GET,
+            &format!("/kegiatan?desa={VILLAGE}"),
+            &dinsos,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Posyandu gizi balita"));
         let (status, _, _) = call(
             &f,
             Method::POST,
-            "/kegiatan",
+            &format!("/kegiatan?desa={VILLAGE}"),
+            &dinsos,
+            Some(form("2026-11-20", &good, false).replace(&csrf, &dcsrf)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_psks_register_is_edited_retired_with_history_and_counted() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (cookie, csrf) = login(&f, "analis");
+        let add = |name: &str, kind: &str| {
+            enc(&[
+                ("csrf", &csrf),
+                ("name", name),
+                ("kind", kind),
+                ("contact", "0812 1"),
+            ])
+        };
+        let (status, _, body) = call(
+            &f,
+            Method::POST,
+            "/penyedia",
             &cookie,
-            Some(form("2026-11-20")),
+            Some(add("", "tksk")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Nama tidak dapat diterima"), "{body}");
+        let (status, loc, _) = call(
+            &f,
+            Method::POST,
+            "/penyedia",
+            &cookie,
+            Some(add("Karang Taruna Maju", "karang_taruna")),
         )
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        let (_, _, page) = call(&f, Method::GET, "/kegiatan", &cookie, None).await;
-        assert!(
-            page.contains("Posyandu gizi balita") && page.contains("2 peserta (0 terdaftar)"),
-            "{page}"
-        );
-        // The district office reads but does not record.
-        let (dinsos, dcsrf) = login(&f, "dinsos");
+        let entry = loc.unwrap();
+        call(
+            &f,
+            Method::POST,
+            "/penyedia",
+            &cookie,
+            Some(add("TKSK Pak Budi", "tksk")),
+        )
+        .await;
+        // An edit writes one history row per changed field.
         let (status, _, _) = call(
             &f,
             Method::POST,
-            "/kegiatan",
+            &entry,
+            &cookie,
+            Some(enc(&[
+                ("csrf", &csrf),
+                ("name", "Karang Taruna Maju Jaya"),
+                ("kind", "karang_taruna"),
+                ("contact", "0812 1"),
+                ("capacity", "20 relawan"),
+            ])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, page) = call(&f, Method::GET, &entry, &cookie, None).await;
+        assert!(
+            page.contains("Karang Taruna Maju → Karang Taruna Maju Jaya")
+                && page.contains("20 relawan"),
+            "{page}"
+        );
+        // The menu and the dashboard reach it; the dashboard counts active entries by kind.
+        assert!(page.contains("href=\"/penyedia\""));
+        let (_, _, dash) = call(&f, Method::GET, "/dasbor", &cookie, None).await;
+        assert!(
+            dash.contains("PSKS dan penyedia layanan aktif") && dash.contains("Karang Taruna"),
+            "{dash}"
+        );
+        // Retiring needs a reason, keeps the entry and its history.
+        let retire = format!("{entry}/pensiun");
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &retire,
+            &cookie,
+            Some(enc(&[("csrf", &csrf), ("reason", " ")])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &retire,
+            &cookie,
+            Some(enc(&[("csrf", &csrf), ("reason", "Pengurus bubar")])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, page) = call(&f, Method::GET, &entry, &cookie, None).await;
+        assert!(
+            page.contains("Tidak aktif") && page.contains("Pengurus bubar"),
+            "{page}"
+        );
+        let (_, _, list) = call(&f, Method::GET, "/penyedia", &cookie, None).await;
+        assert!(list.contains("Karang Taruna Maju Jaya") && list.contains("TKSK Pak Budi"));
+        let (_, _, dash) = call(&f, Method::GET, "/dasbor", &cookie, None).await;
+        assert!(
+            !dash.contains("Karang Taruna Maju"),
+            "a retired entry is not counted"
+        );
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM provider_changes WHERE field = 'status'"
+            ),
+            1
+        );
+        // The district office reads the village's register but does not change it.
+        let (dinsos, dcsrf) = login(&f, "dinsos");
+        let at = format!("/penyedia?desa={VILLAGE}");
+        let (status, _, list) = call(&f, Method::GET, &at, &dinsos, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(list.contains("TKSK Pak Budi"), "{list}");
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &at,
             &dinsos,
-            Some(form("2026-11-20").replace(&csrf, &dcsrf)),
+            Some(add("X", "psm").replace(&csrf, &dcsrf)),
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
