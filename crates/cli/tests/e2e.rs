@@ -438,13 +438,16 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     c.goto(&case_url).await.unwrap();
     fill(&c, "note-refer", "surat rujukan").await;
     click_and_wait(&c, "form.step input[value=refer] ~ button").await;
+    // The case page keeps the provider's full link (to copy or share on WhatsApp).
     let link = c
-        .find(Locator::Css("p.link code"))
+        .find(Locator::Css("textarea.link"))
         .await
         .unwrap()
-        .text()
+        .prop("value")
         .await
-        .unwrap();
+        .unwrap()
+        .unwrap_or_default();
+    assert!(link.starts_with(&format!("{base}/rujukan/")), "{link}");
     let letter = c
         .find(Locator::Css("a[download]"))
         .await
@@ -456,7 +459,7 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     assert!(letter.ends_with("/surat"), "{letter}");
     shot(&c, "hp-360-rujukan").await;
     // The provider opens the link (no account) and answers.
-    c.goto(&format!("{base}{link}")).await.unwrap();
+    c.goto(&link).await.unwrap();
     assert!(body_text(&c).await.contains("Anak demam tinggi"));
     c.find(Locator::Css("input[value=selesai]"))
         .await
