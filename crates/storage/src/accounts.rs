@@ -320,6 +320,25 @@ pub fn session(
         .then(|| (account, r[6].as_str().unwrap_or_default().to_string())))
 }
 
+/// Keeps the language (`id`, `en`) chosen by the account of a session; an unknown session
+/// changes nothing.
+pub fn set_lang_of_session(conn: &mut Conn, token: &str, lang: &str) -> Result<(), StorageError> {
+    conn.execute(
+        "UPDATE accounts SET lang = $1 WHERE id = \
+         (SELECT account_id FROM sessions WHERE token_hash = $2)",
+        &[lang.into(), token_hash(token).into()],
+    )?;
+    Ok(())
+}
+
+/// The language an account chose last, if any.
+pub fn preferred_lang(conn: &mut Conn, account_id: &str) -> Result<Option<String>, StorageError> {
+    Ok(conn
+        .query_opt("SELECT lang FROM accounts WHERE id = $1", &[account_id.into()])?
+        .and_then(|r| r.into_iter().next())
+        .and_then(|v| v.into_string()))
+}
+
 pub fn logout(conn: &mut Conn, token: &str) -> Result<(), StorageError> {
     conn.execute(
         "DELETE FROM sessions WHERE token_hash = $1",

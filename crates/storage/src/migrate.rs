@@ -88,6 +88,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "psks_register",
         include_str!("../migrations/0015_psks_register.sql"),
     ),
+    (
+        18,
+        "account_lang",
+        include_str!("../migrations/0018_account_lang.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

@@ -14,14 +14,66 @@ const STYLE: &str = include_str!("../../assets/style.css");
 
 /// The language of a request: `?lang=` first, then the `lang` cookie, else Indonesian.
 pub fn lang_of(query: Option<&str>, jar: &CookieJar) -> Lang {
-    query
-        .and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("lang="))
-                .and_then(|v| v.parse().ok())
-        })
+    asked_lang(query)
         .or_else(|| jar.get("lang").and_then(|c| c.value().parse().ok()))
         .unwrap_or_default()
+}
+
+/// The `lang` cookie: a year, so the choice survives closing the browser.
+const LANG_COOKIE_DAYS: i64 = 365;
+
+/// The language asked for by `?lang=` on this request, if it names one.
+fn asked_lang(query: Option<&str>) -> Option<Lang> {
+    query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .and_then(|v| v.parse().ok())
+}
+
+/// The `lang` cookie for `lang`.
+pub fn lang_cookie(lang: Lang, secure: bool) -> axum_extra::extract::cookie::Cookie<'static> {
+    use axum_extra::extract::cookie::{Cookie, SameSite};
+    let max_age = LANG_COOKIE_DAYS * 24 * 3600;
+    let mut c = Cookie::parse(format!("lang={}; Max-Age={max_age}", lang.code()))
+        .unwrap_or_else(|_| Cookie::new("lang", lang.code()));
+    c.set_path("/");
+    c.set_same_site(SameSite::Lax);
+    c.set_secure(secure);
+    c
+}
+
+/// Keeps a language picked with `?lang=` (the header's ID/EN links): in the `lang` cookie for
+/// the next pages, and as the signed-in account's preference, restored at its next login.
+pub async fn remember_lang(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let asked = asked_lang(req.uri().query());
+    let session = asked.and_then(|_| {
+        CookieJar::from_headers(req.headers())
+            .get(crate::app::access::SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+    });
+    let mut res = next.run(req).await;
+    let Some(lang) = asked else {
+        return res;
+    };
+    if let Ok(v) = lang_cookie(lang, state.secure_cookies).to_string().parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    if let Some(token) = session {
+        let db = state.db.clone();
+        let saved = crate::app::blocking(move || {
+            puskesos_storage::accounts::set_lang_of_session(&mut db.conn()?, &token, lang.code())
+        })
+        .await;
+        // The page is shown anyway: a preference not kept is not worth an error page.
+        if let Err(e) = saved {
+            tracing::warn!(error = ?e, "language preference not kept");
+        }
+    }
+    res
 }
 
 /// The common page frame: header with the account and logout, language switch, main content.

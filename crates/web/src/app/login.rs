@@ -117,7 +117,13 @@ pub async fn login_submit(
     .await?;
     let (status, key) = match result {
         Ok(session) => {
-            let jar = jar.add(session_cookie(session.token, state.secure_cookies));
+            let mut jar = jar.add(session_cookie(session.token, state.secure_cookies));
+            // The language the officer chose last, on whichever device.
+            let (db, id) = (state.db.clone(), session.account.id.clone());
+            let kept = blocking(move || accounts::preferred_lang(&mut db.conn()?, &id)).await?;
+            if let Some(l) = kept.and_then(|l| l.parse().ok()) {
+                jar = jar.add(crate::app::layout::lang_cookie(l, state.secure_cookies));
+            }
             // Each role opens to its queue (which sends accounts without one onwards).
             return Ok((jar, Redirect::to("/antrean")).into_response());
         }

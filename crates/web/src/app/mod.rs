@@ -73,6 +73,10 @@ pub fn router(state: AppState, table: &'static [Route]) -> Router {
             https,
             scope::remember_village,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layout::remember_lang,
+        ))
         .layer(middleware::from_fn(render_errors));
     with_security_headers(app, https)
         .layer(DefaultBodyLimit::max(MAX_BODY))
