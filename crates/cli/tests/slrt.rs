@@ -22,9 +22,7 @@ async fn text_of(c: &Client, css: &str) -> String {
     let Ok(el) = c.find(Locator::Css(css)).await else {
         panic!("no {css} on {}", c.current_url().await.unwrap());
     };
-    el.text()
-        .await
-        .unwrap()
+    el.text().await.unwrap()
 }
 
 /// Picks the option of select `#id` whose visible text starts with `label`.
@@ -120,7 +118,9 @@ async fn provider_link(c: &Client, rid: &str) -> String {
         .to_string();
     // The WhatsApp button carries the same link.
     let wa = c
-        .find(Locator::Css(&format!("#rujukan-{rid} a[href^='https://wa.me/']")))
+        .find(Locator::Css(&format!(
+            "#rujukan-{rid} a[href^='https://wa.me/']"
+        )))
         .await
         .unwrap()
         .attr("href")
@@ -260,10 +260,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     assert!(number.starts_with("K-"), "{number}");
     let text = body_text(d).await;
     assert!(text.contains(&name) && text.contains(need), "{text}");
-    assert!(
-        !text.contains(&nik),
-        "the case page masks the NIK: {text}"
-    );
+    assert!(!text.contains(&nik), "the case page masks the NIK: {text}");
     assert_eq!(case_state(d).await, "Terdaftar");
     shot(d, &format!("slrt-{tag}-kasus-terdaftar")).await;
     // The same on the front office's phone: the intake form and the new case.
@@ -307,7 +304,13 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
 
     // --- The section refers to the puskesmas; the link goes out by WhatsApp. ---
     switch_user(d, base, "demo.bagian-kesehatan").await;
-    let first = refer(d, &case_url, "Puskesmas Kecamatan", "Mohon kontrol dan kursi roda").await;
+    let first = refer(
+        d,
+        &case_url,
+        "Puskesmas Kecamatan",
+        "Mohon kontrol dan kursi roda",
+    )
+    .await;
     assert_eq!(case_state(d).await, "Dirujuk");
     let link = provider_link(d, &first).await;
     assert!(
@@ -316,7 +319,9 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     );
     shot(d, &format!("slrt-{tag}-rujukan-1")).await;
     switch_user(p, base, "demo.bagian-kesehatan").await;
-    p.goto(&format!("{case_url}#rujukan-{first}")).await.unwrap();
+    p.goto(&format!("{case_url}#rujukan-{first}"))
+        .await
+        .unwrap();
     phone_page(p, tag, "kasus-rujukan").await;
 
     // --- The puskesmas opens the link on its phone (no account) and refuses. ---
@@ -343,7 +348,11 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
         .unwrap();
     fill(p, "note", "Kursi roda tidak tersedia di puskesmas").await;
     submit(p).await;
-    assert!(body_text(p).await.contains("Terima kasih, jawaban tercatat"));
+    assert!(
+        body_text(p)
+            .await
+            .contains("Terima kasih, jawaban tercatat")
+    );
     // Final: the link is closed, and says so.
     p.goto(&link).await.unwrap();
     let page = body_text(p).await;
@@ -388,7 +397,10 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
         .await
         .unwrap()
         .unwrap();
-    assert!(href.ends_with(&format!("/rujukan/{second}/surat")), "{href}");
+    assert!(
+        href.ends_with(&format!("/rujukan/{second}/surat")),
+        "{href}"
+    );
     let (status, kind, pdf) = download(d, &href).await;
     assert_eq!(status, 200, "letter download");
     assert!(kind.starts_with("application/pdf"), "{kind}");
@@ -400,7 +412,10 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     std::fs::write(screens().join(format!("slrt-{tag}-surat.pdf")), &pdf).unwrap();
     let letter = pdf_text(&file);
     for field in [name.as_str(), "Dinas Sosial Kabupaten", &number] {
-        assert!(letter.contains(field), "{field} not in the letter:\n{letter}");
+        assert!(
+            letter.contains(field),
+            "{field} not in the letter:\n{letter}"
+        );
     }
     assert!(!letter.contains(&nik), "the letter masks the NIK");
     let qr = render_and_scan(&file, tag);
@@ -435,7 +450,11 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
         .unwrap();
     fill(p, "note", "Dijadwalkan penyerahan kursi roda hari Kamis").await;
     submit(p).await;
-    assert!(body_text(p).await.contains("Terima kasih, jawaban tercatat"));
+    assert!(
+        body_text(p)
+            .await
+            .contains("Terima kasih, jawaban tercatat")
+    );
     // Accepted is not final: the same link serves the outcome.
     p.goto(&qr).await.unwrap();
     assert!(body_text(p).await.contains("Diterima penyedia"));
@@ -447,7 +466,11 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
         .unwrap();
     fill(p, "note", "Kursi roda sudah diserahkan kepada keluarga").await;
     submit(p).await;
-    assert!(body_text(p).await.contains("Terima kasih, jawaban tercatat"));
+    assert!(
+        body_text(p)
+            .await
+            .contains("Terima kasih, jawaban tercatat")
+    );
 
     // --- Follow-up by the section, closed by the Ketua. ---
     switch_user(d, base, "demo.bagian-kesehatan").await;
@@ -525,10 +548,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     shot(d, &format!("slrt-{tag}-pengaduan-tanda-terima")).await;
     click_and_wait(d, "section.receipt p.actions a:last-child").await;
     let complaint_url = d.current_url().await.unwrap().to_string();
-    assert!(
-        complaint_url.contains("/pengaduan/"),
-        "{complaint_url}"
-    );
+    assert!(complaint_url.contains("/pengaduan/"), "{complaint_url}");
     switch_user(d, base, "demo.ketua").await;
     d.goto(&complaint_url).await.unwrap();
     fill(

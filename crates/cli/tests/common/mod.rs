@@ -221,4 +221,3 @@ pub async fn fits(c: &Client) -> bool {
     .unwrap()
         == json!(true)
 }
-
