@@ -411,7 +411,23 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     std::fs::write(&file, &pdf).unwrap();
     std::fs::write(screens().join(format!("slrt-{tag}-surat.pdf")), &pdf).unwrap();
     let letter = pdf_text(&file);
-    for field in [name.as_str(), "Dinas Sosial Kabupaten", &number] {
+    let address = letter
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Alamat"))
+        .map(|a| a.trim_start_matches([' ', ':']).trim().to_string())
+        .unwrap_or_default();
+    assert!(
+        !address.is_empty() && address != "-" && address != "–",
+        "the letter gives the family's address:\n{letter}"
+    );
+    for field in [
+        name.as_str(),
+        "Dinas Sosial Kabupaten",
+        &number,
+        need,
+        "Disetujui, rujuk ke puskesmas",
+        "Bagian Kesehatan",
+    ] {
         assert!(
             letter.contains(field),
             "{field} not in the letter:\n{letter}"
@@ -471,6 +487,13 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
             .await
             .contains("Terima kasih, jawaban tercatat")
     );
+    // Served is final: the QR code on the letter no longer changes anything.
+    p.goto(&qr).await.unwrap();
+    assert!(
+        body_text(p)
+            .await
+            .contains("tautan ini tidak dapat dipakai lagi")
+    );
 
     // --- Follow-up by the section, closed by the Ketua. ---
     switch_user(d, base, "demo.bagian-kesehatan").await;
@@ -495,6 +518,13 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     ] {
         assert!(text.contains(note), "{note} missing from the case page");
     }
+    assert!(
+        d.find_all(Locator::Css("textarea.link"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "no provider's link once every referral is answered"
+    );
     shot(d, &format!("slrt-{tag}-kasus-selesai")).await;
     // Closed cases are found in the archive.
     d.goto(&format!("{base}/kasus?q={}&arsip=ya", encode(&name)))
@@ -546,6 +576,13 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     let ticket = text_of(d, "dd.ticket strong").await;
     assert!(receipt.contains("Batas waktu"), "{receipt}");
     shot(d, &format!("slrt-{tag}-pengaduan-tanda-terima")).await;
+    // The receipt page is safe to refresh, and fits the front office's phone.
+    switch_user(p, base, "demo.penerima-informasi").await;
+    p.goto(d.current_url().await.unwrap().as_str())
+        .await
+        .unwrap();
+    assert_eq!(text_of(p, "dd.ticket strong").await, ticket);
+    phone_page(p, tag, "pengaduan-tanda-terima").await;
     click_and_wait(d, "section.receipt p.actions a:last-child").await;
     let complaint_url = d.current_url().await.unwrap().to_string();
     assert!(complaint_url.contains("/pengaduan/"), "{complaint_url}");
