@@ -39,10 +39,18 @@ async fn choose_by_text(c: &Client, id: &str, label: &str) {
     assert_eq!(found, json!(true), "no option '{label}' in #{id}");
 }
 
+/// Keeps the page's screenshot and its visible text (to read for words an officer would not
+/// understand) in target/e2e-screens/.
+async fn look(c: &Client, name: &str) {
+    shot(c, name).await;
+    let text = body_text(c).await;
+    std::fs::write(screens().join(format!("{name}.txt")), text).unwrap();
+}
+
 /// Asserts the page fits the phone's width and keeps its screenshot.
 async fn phone_page(p: &Client, tag: &str, name: &str) {
     let url = p.current_url().await.unwrap();
-    shot(p, &format!("slrt-{tag}-hp-{name}")).await;
+    look(p, &format!("slrt-{tag}-hp-{name}")).await;
     assert!(fits(p).await, "{url} is wider than the 360 px phone");
 }
 
@@ -244,7 +252,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
         .click()
         .await
         .unwrap();
-    shot(d, &format!("slrt-{tag}-kasus-baru")).await;
+    look(d, &format!("slrt-{tag}-kasus-baru")).await;
     submit(d).await;
     let case_url = d.current_url().await.unwrap().to_string();
     assert!(
@@ -262,7 +270,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     assert!(text.contains(&name) && text.contains(need), "{text}");
     assert!(!text.contains(&nik), "the case page masks the NIK: {text}");
     assert_eq!(case_state(d).await, "Terdaftar");
-    shot(d, &format!("slrt-{tag}-kasus-terdaftar")).await;
+    look(d, &format!("slrt-{tag}-kasus-terdaftar")).await;
     // The same on the front office's phone: the intake form and the new case.
     switch_user(p, base, "demo.penerima-informasi").await;
     p.goto(&format!("{base}/kasus/baru")).await.unwrap();
@@ -286,7 +294,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     switch_user(d, base, "demo.bagian-kesehatan").await;
     let queue = body_text(d).await;
     assert!(queue.contains(&number), "health section's queue: {queue}");
-    shot(d, &format!("slrt-{tag}-antrean-kesehatan")).await;
+    look(d, &format!("slrt-{tag}-antrean-kesehatan")).await;
     take_step(
         d,
         &case_url,
@@ -317,7 +325,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
         link.starts_with(&format!("{base}/rujukan/{first}/jawab?t=")),
         "the full link: {link}"
     );
-    shot(d, &format!("slrt-{tag}-rujukan-1")).await;
+    look(d, &format!("slrt-{tag}-rujukan-1")).await;
     switch_user(p, base, "demo.bagian-kesehatan").await;
     p.goto(&format!("{case_url}#rujukan-{first}"))
         .await
@@ -386,7 +394,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     .await;
     assert_ne!(first, second);
     let link2 = provider_link(d, &second).await;
-    shot(d, &format!("slrt-{tag}-rujukan-2")).await;
+    look(d, &format!("slrt-{tag}-rujukan-2")).await;
 
     // --- The letter: downloaded, rendered, its QR code the full link. ---
     let href = d
@@ -525,7 +533,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
             .is_empty(),
         "no provider's link once every referral is answered"
     );
-    shot(d, &format!("slrt-{tag}-kasus-selesai")).await;
+    look(d, &format!("slrt-{tag}-kasus-selesai")).await;
     // Closed cases are found in the archive.
     d.goto(&format!("{base}/kasus?q={}&arsip=ya", encode(&name)))
         .await
@@ -557,7 +565,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
             && text.contains("Kursi roda rusak setelah dua minggu, perlu diganti"),
         "{text}"
     );
-    shot(d, &format!("slrt-{tag}-kasus-dibuka-kembali")).await;
+    look(d, &format!("slrt-{tag}-kasus-dibuka-kembali")).await;
     switch_user(p, base, "demo.ketua").await;
     p.goto(&case_url).await.unwrap();
     phone_page(p, tag, "kasus-dibuka-kembali").await;
@@ -575,7 +583,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     let receipt = body_text(d).await;
     let ticket = text_of(d, "dd.ticket strong").await;
     assert!(receipt.contains("Batas waktu"), "{receipt}");
-    shot(d, &format!("slrt-{tag}-pengaduan-tanda-terima")).await;
+    look(d, &format!("slrt-{tag}-pengaduan-tanda-terima")).await;
     // The receipt page is safe to refresh, and fits the front office's phone.
     switch_user(p, base, "demo.penerima-informasi").await;
     p.goto(d.current_url().await.unwrap().as_str())
@@ -610,7 +618,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
             && desk.contains(grievance),
         "{desk}"
     );
-    shot(d, &format!("slrt-{tag}-meja-dinas")).await;
+    look(d, &format!("slrt-{tag}-meja-dinas")).await;
     let on_desk = d
         .find(Locator::LinkText(&ticket))
         .await
@@ -626,7 +634,7 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
     // Its complaint list asks for a village first; the picker opens the village's list.
     d.goto(&format!("{base}/pengaduan?desa=")).await.unwrap();
     assert!(body_text(d).await.contains("Pilih desa/kelurahan"));
-    shot(d, &format!("slrt-{tag}-pilih-desa")).await;
+    look(d, &format!("slrt-{tag}-pilih-desa")).await;
     choose(d, "desa", &village).await;
     click_and_wait(d, "form.village-picker button").await;
     let list = body_text(d).await;
@@ -662,14 +670,14 @@ async fn story(d: &Client, p: &Client, base: &str, tag: &str, work: &Path) {
         queue.contains("Pengaduan yang diputuskan Dinas Sosial") && queue.contains(decision),
         "{queue}"
     );
-    shot(d, &format!("slrt-{tag}-antrean-ketua")).await;
+    look(d, &format!("slrt-{tag}-antrean-ketua")).await;
     d.goto(&complaint_url).await.unwrap();
     let page = body_text(d).await;
     assert!(
         page.contains(decision) && page.contains("Selesai"),
         "{page}"
     );
-    shot(d, &format!("slrt-{tag}-pengaduan-diputuskan")).await;
+    look(d, &format!("slrt-{tag}-pengaduan-diputuskan")).await;
     switch_user(p, base, "demo.ketua").await;
     phone_page(p, tag, "antrean-ketua").await;
     p.goto(&complaint_url).await.unwrap();
