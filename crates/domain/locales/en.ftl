@@ -820,3 +820,10 @@ dir-menu = PSKS
 web-family-record = The centre's services for this family
 web-family-record-none = No case, referral, complaint or activity for this family yet
 web-family-referrals = Referrals
+# Who did it, when the actor is not a signed-in account
+actor-former-account = account { $login } (no longer exists)
+actor-provider-link = Service provider (through the referral link)
+actor-demo = Demo data
+actor-system = System
+actor-cli = System officer (command on the computer)
+actor-sync = Synchronisation with the district

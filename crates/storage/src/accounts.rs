@@ -334,7 +334,10 @@ pub fn set_lang_of_session(conn: &mut Conn, token: &str, lang: &str) -> Result<(
 /// The language an account chose last, if any.
 pub fn preferred_lang(conn: &mut Conn, account_id: &str) -> Result<Option<String>, StorageError> {
     Ok(conn
-        .query_opt("SELECT lang FROM accounts WHERE id = $1", &[account_id.into()])?
+        .query_opt(
+            "SELECT lang FROM accounts WHERE id = $1",
+            &[account_id.into()],
+        )?
         .and_then(|r| r.into_iter().next())
         .and_then(|v| v.into_string()))
 }

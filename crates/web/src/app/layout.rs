@@ -131,7 +131,13 @@ impl IntoResponse for Page {
                                 @if allowed(u.account.role, Action::AuditRead) { a href="/audit" { (t("web-audit")) } }
                                 @if allowed(u.account.role, Action::AccountsManage) { a href="/akun" { (t("web-accounts")) } }
                                 a href="/sandi" { (t("web-change-password")) }
-                                span.who { (u.account.display_name) " · " (t(&format!("role-{}", u.account.role.code()))) }
+                                span.who {
+                                    (u.account.display_name)
+                                    // An account named after its role (the demo's) shows it once.
+                                    @if u.account.display_name != t(&format!("role-{}", u.account.role.code())) {
+                                        " · " (t(&format!("role-{}", u.account.role.code())))
+                                    }
+                                }
                                 form.inline method="post" action="/keluar" {
                                     input type="hidden" name="csrf" value=(u.csrf_token);
                                     button type="submit" { (t("web-logout")) }

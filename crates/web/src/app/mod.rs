@@ -5,6 +5,7 @@
 //! root (`lib.rs`) puts the features' route slices together.
 
 pub mod access;
+pub mod actors;
 pub mod download;
 pub mod error;
 pub mod extract;

@@ -1015,3 +1015,80 @@ async fn a_username_spray_from_one_address_is_slowed_down_there_only() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     sync(move || drop((app, f)));
 }
+
+/// The language picked on one page stays for the next (cookie), and follows the account to its
+/// next login (the account's preference); the header names a demo-like account once.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_language_chosen_stays_and_follows_the_account() {
+    for t in crate::support::databases() {
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (cookie, _) = session(&f, "ketua");
+        let r = call(&app, Method::GET, "/kasus?lang=en", Some(&cookie), None).await;
+        let kept = r
+            .set_cookie
+            .iter()
+            .find(|c| c.starts_with("lang=en"))
+            .unwrap_or_else(|| panic!("no lang cookie: {:?}", r.set_cookie));
+        assert!(
+            kept.contains("Max-Age=") && kept.contains("Path=/"),
+            "{kept}"
+        );
+        // The next page, with the cookie the browser keeps, is in English.
+        let next = call(
+            &app,
+            Method::GET,
+            "/kasus",
+            Some(&format!("{cookie}; lang=en")),
+            None,
+        )
+        .await;
+        assert!(next.body.contains("lang=\"en\""), "not English");
+        // A page without the cookie is Indonesian again; a new login brings the cookie back.
+        let plain = call(&app, Method::GET, "/kasus", Some(&cookie), None).await;
+        assert!(plain.body.contains("lang=\"id\""));
+        let form = call(&app, Method::GET, "/masuk", None, None).await;
+        let pre = form
+            .set_cookie
+            .iter()
+            .find(|c| c.starts_with("puskesos_csrf="))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let token = pre.trim_start_matches("puskesos_csrf=").to_string();
+        let ok = call(
+            &app,
+            Method::POST,
+            "/masuk",
+            Some(&pre),
+            Some(&format!("username=ketua&password={PASSWORD}&csrf={token}")),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert!(
+            ok.set_cookie.iter().any(|c| c.starts_with("lang=en")),
+            "the preference did not follow the login: {:?}",
+            ok.set_cookie
+        );
+        // The fixture's accounts are named after their role codes; one named as its role label
+        // is shown once in the header.
+        sync(|| {
+            f.db.conn()
+                .unwrap()
+                .execute(
+                    "UPDATE accounts SET display_name = 'Ketua Puskesos' WHERE username = 'ketua'",
+                    &[],
+                )
+                .unwrap()
+        });
+        let page = call(&app, Method::GET, "/kasus", Some(&cookie), None).await;
+        assert_eq!(
+            page.body.matches("Ketua Puskesos").count(),
+            1,
+            "header twice"
+        );
+        sync(move || drop((app, f)));
+    }
+}

@@ -247,6 +247,8 @@ pub struct CaseFile {
     pub links: Vec<(String, Option<String>)>,
     pub directory: Vec<Provider>,
     pub files: Vec<Attachment>,
+    /// The names of the accounts in the history.
+    pub actors: crate::app::actors::Actors,
 }
 
 /// Records a record asked for that is not the village's (another village's, or none): who
@@ -294,6 +296,7 @@ pub fn case_file(db: &Db, staff: &Staff, id: &str) -> Result<Option<CaseFile>, S
             .by(&staff.actor)
             .in_village(v),
     )?;
+    let actors = crate::app::actors::Actors::load(&mut conn)?;
     Ok(Some(CaseFile {
         case,
         events,
@@ -302,6 +305,7 @@ pub fn case_file(db: &Db, staff: &Staff, id: &str) -> Result<Option<CaseFile>, S
         links,
         directory,
         files,
+        actors,
     }))
 }
 

@@ -216,6 +216,7 @@ pub fn case_page(
         links,
         directory,
         files,
+        actors,
     } = file;
     Page::new(lang, &format!("{} {}", t("web-case"), case.nomor))
         .user(Some(user.clone()))
@@ -311,7 +312,7 @@ pub fn case_page(
                 ol.history {
                     @for e in events {
                         li {
-                            strong { (format_time(e.at)) } " · " (e.actor) " (" (t(&format!("role-{}", e.role))) ") · "
+                            strong { (format_time(e.at)) } " · " (actors.with_role(lang, &e.actor, &e.role)) " · "
                             @if e.step.starts_with("provider_") || e.step == "reopen" {
                                 (t(&format!("case-event-{}", e.step))) " · "
                             }

@@ -157,7 +157,11 @@ pub async fn receipt(
     };
     Ok(Page::new(lang, &tr(lang, "web-receipt", &[]))
         .user(Some(user))
-        .body(views::receipt(lang, &receipt))
+        .body(views::receipt(
+            lang,
+            &receipt,
+            &format!("{}/status", crate::app::download::origin(&state)),
+        ))
         .into_response())
 }
 
@@ -173,15 +177,19 @@ pub async fn page(
     let db = state.db.clone();
     let actor = user.actor();
     let (v, cid) = (village.clone(), id);
-    let c = blocking(move || service::view(&db, &v, &cid, &actor))
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let (c, actors) = blocking(move || {
+        let c = service::view(&db, &v, &cid, &actor)?;
+        Ok((c, crate::app::actors::Actors::load(&mut db.conn()?)?))
+    })
+    .await?;
+    let c = c.ok_or_else(AppError::not_found)?;
     let actions = if allowed(user.account.role, Perm::ComplaintsWork) {
         available(c.status, user.account.role)
     } else {
         Vec::new()
     };
-    let body = views::complaint(lang, &user, &c, &village, &actions);
+    let opened_by = actors.name(lang, &c.opened_by);
+    let body = views::complaint(lang, &user, &c, &village, &actions, &opened_by);
     Ok(Page::new(lang, &c.ticket)
         .user(Some(user))
         .body(body)

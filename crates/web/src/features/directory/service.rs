@@ -11,6 +11,8 @@ pub struct Entry {
     pub history: Vec<ProviderChange>,
     pub referrals: Vec<ReferralLine>,
     pub activities: Vec<ActivityLine>,
+    /// The names of the accounts in the history.
+    pub actors: crate::app::actors::Actors,
 }
 
 pub fn list(db: &Db, village: &str) -> Result<Vec<Provider>, StorageError> {
@@ -26,6 +28,7 @@ pub fn entry(db: &Db, village: &str, id: &str) -> Result<Option<Entry>, StorageE
         history: directory::history(&mut conn, village, id)?,
         referrals: directory::referrals_of(&mut conn, village, id)?,
         activities: directory::activities_of(&mut conn, village, id)?,
+        actors: crate::app::actors::Actors::load(&mut conn)?,
         provider,
     }))
 }

@@ -149,9 +149,16 @@ pub fn entry(lang: Lang, user: &CurrentUser, e: &Entry, error: Option<String>) -
                 ol.history {
                     @for h in e.history.iter().rev() {
                         li {
-                            strong { (format_time(h.at)) } " · " (h.actor) " · "
+                            strong { (format_time(h.at)) } " · " (e.actors.name(lang, &h.actor)) " · "
                             (t(&format!("dir-field-{}", h.field))) ": "
-                            (dash(&h.old)) " → " (dash(&h.new))
+                            @if h.field == "kind" {
+                                (h.old.as_deref().map(|k| kind_label(lang, k)).unwrap_or_else(|| "—".into()))
+                                " → " (h.new.as_deref().map(|k| kind_label(lang, k)).unwrap_or_else(|| "—".into()))
+                            } @else if h.field == "status" {
+                                (t("dir-retired")) ": " (dash(&h.new))
+                            } @else {
+                                (dash(&h.old)) " → " (dash(&h.new))
+                            }
                         }
                     }
                 }

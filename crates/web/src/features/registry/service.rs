@@ -198,6 +198,8 @@ pub struct FamilyPage {
     /// What the centre did with the family: cases, complaints, referrals, activities (read
     /// under the family view's audit row).
     pub record: puskesos_storage::family_links::FamilyRecord,
+    /// The names of the accounts in the history.
+    pub actors: crate::app::actors::Actors,
 }
 
 /// The family page's content, or `None` when the family is absent or outside the reach (the
@@ -230,8 +232,12 @@ pub async fn family_page(
         village_of(&view.family.values),
         view.family.id.clone(),
     );
-    let record = quick(db, move || {
-        puskesos_storage::family_links::of_family(&mut conn_db.conn()?, &village, &family)
+    let (record, actors) = quick(db, move || {
+        let mut conn = conn_db.conn()?;
+        Ok((
+            puskesos_storage::family_links::of_family(&mut conn, &village, &family)?,
+            crate::app::actors::Actors::load(&mut conn)?,
+        ))
     })
     .await?;
     Ok(Some(FamilyPage {
@@ -240,6 +246,7 @@ pub async fn family_page(
         bps,
         bps_cfg,
         record,
+        actors,
     }))
 }
 

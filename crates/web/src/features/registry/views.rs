@@ -167,6 +167,11 @@ pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
     let can_export = allowed(user.account.role, Action::PersonalDataExport);
     let (bps, bps_cfg) = (&page.bps, &page.bps_cfg);
     let user_role = user.account.role;
+    // A stored answer as its label ("buruh_tani" → "Buruh tani"); an empty one as a dash.
+    let coded = |field: &str, v: &Option<String>| match v {
+        Some(v) => puskesos_domain::i18n::code_label(lang, field, v).into_owned(),
+        None => "—".to_string(),
+    };
     let desa = crate::app::scope::desa_query(&user, f.text("kode_wilayah").unwrap_or_default());
     Page::new(lang, &format!("KK {}", f.text("no_kk").unwrap_or_default()))
         .user(Some(user))
@@ -240,11 +245,11 @@ pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
                 ol.history {
                     @for h in view.history.iter().rev() {
                         li {
-                            strong { (format_time(h.at_ms)) } " · " (h.actor) " · " (t(&format!("web-action-{}", h.action)))
+                            strong { (format_time(h.at_ms)) } " · " (page.actors.name(lang, &h.actor)) " · " (t(&format!("web-action-{}", h.action)))
                             @if let Some(r) = &h.reason { " · " em { (r) } }
                             ul {
                                 @for (field, old, new) in &h.changed {
-                                    li { (label(field)) ": " (old.clone().unwrap_or_else(|| "—".into())) " → " (new.clone().unwrap_or_else(|| "—".into())) }
+                                    li { (label(field)) ": " (coded(field, old)) " → " (coded(field, new)) }
                                 }
                             }
                         }
