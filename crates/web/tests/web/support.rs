@@ -268,3 +268,28 @@ pub fn first_text(f: &Fixture, sql: &str) -> String {
             .to_string()
     })
 }
+
+/// A report CSV read as Excel in Indonesian settings reads it: the BOM dropped, `;` between
+/// fields, an identifier's `="..."` as its text.
+pub fn excel_rows(body: &[u8]) -> Vec<Vec<String>> {
+    let body = body
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .expect("no UTF-8 BOM");
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(body)
+        .records()
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .map(|c| {
+                    c.strip_prefix("=\"")
+                        .and_then(|c| c.strip_suffix('"'))
+                        .unwrap_or(c)
+                        .to_string()
+                })
+                .collect()
+        })
+        .collect()
+}

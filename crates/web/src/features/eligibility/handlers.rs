@@ -101,7 +101,11 @@ pub async fn export(
         })?;
     Ok(table_download(
         xlsx,
-        &format!("{program}-{}-{}", gap.code(), village.replace('.', "")),
+        &format!(
+            "{program}-{}-{}",
+            gap_file_word(gap.code()),
+            village.replace('.', "")
+        ),
         bytes,
     ))
 }
@@ -192,5 +196,15 @@ pub async fn whatif_run(
         Err(WhatIfError::Rules { code, error }) => refused(&code, error),
         Err(WhatIfError::Folder(e)) => Err(AppError::internal("web-internal-error", e)),
         Err(WhatIfError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// A gap list's word in its file name, as the officer would say it.
+fn gap_file_word(code: &str) -> &str {
+    match code {
+        "exclusion" => "belum-menerima",
+        "inclusion" => "tidak-memenuhi-syarat",
+        "review" => "perlu-ditinjau",
+        other => other,
     }
 }
