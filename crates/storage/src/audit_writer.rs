@@ -198,12 +198,14 @@ fn write_folds(conn: &mut Conn, folds: &Folds, now: i64) {
     if rows.is_empty() {
         return;
     }
-    let _ = conn.transaction(|c| {
-        for event in &rows {
-            audit::insert(c, event)?;
-        }
-        Ok::<_, StorageError>(())
-    });
+    if let Err(e) = conn.transaction(|c| audit::insert_all(c, &rows)) {
+        tracing_free_log(&e);
+    }
+}
+
+/// The folded rows have no caller waiting: a failure is said on stderr (storage has no logger).
+fn tracing_free_log(e: &StorageError) {
+    eprintln!("audit writer: folded rows not written: {e}");
 }
 
 fn stopped() -> StorageError {
@@ -211,10 +213,7 @@ fn stopped() -> StorageError {
 }
 
 fn write_group(conn: &mut Conn, group: &[Job]) -> Result<(), StorageError> {
-    conn.transaction(|c| {
-        for Job { event, .. } in group {
-            audit::insert(c, event)?;
-        }
-        Ok::<_, StorageError>(())
-    })
+    // One move of the chain head for the whole group (its rows are chained in memory).
+    let events: Vec<AuditEvent> = group.iter().map(|j| j.event.clone()).collect();
+    conn.transaction(|c| audit::insert_all(c, &events))
 }
