@@ -1,7 +1,7 @@
 //! End to end in a real browser: Debian's headless Chromium driven through chromedriver
 //! (WebDriver, fantoccini) against the real `puskesos serve --demo`. Log in, search, register a
 //! family, edit a member with a reason, see the history and the audit entry, log out; the same
-//! at 360 px wide; five wrong passwords lock. Screenshots go to target/e2e-screens/.
+//! at 360 px wide; a wrong password makes the next try wait, and the right one gets in after. Screenshots go to target/e2e-screens/.
 //!
 //! Needs `chromium` and `chromium-driver` (bash .ci/run installs them). Without them the test
 //! fails and says so, unless PUSKESOS_SKIP_BROWSER=1 (then it prints that it skipped).
@@ -184,7 +184,7 @@ async fn login(c: &Client, base: &str, user: &str, password: &str) {
 
 /// The whole walk at one window width; `kk` and `nik` differ per run.
 async fn walk(c: &Client, base: &str, tag: &str, kk: &str, nik: &str) {
-    login(c, base, "demo.ketua", "demo-ketua").await;
+    login(c, base, "demo.ketua", "ketua-padi-menguning").await;
     assert!(
         c.current_url()
             .await
@@ -306,7 +306,7 @@ async fn switch_user(c: &Client, base: &str, user: &str) {
     if c.find(Locator::Css("header form button")).await.is_ok() {
         click_and_wait(c, "header form button").await;
     }
-    let password = format!("demo-{}", user.trim_start_matches("demo."));
+    let password = format!("{}-padi-menguning", user.trim_start_matches("demo."));
     login(c, base, user, &password).await;
 }
 
@@ -375,7 +375,7 @@ async fn walk_through_in_chromium_desktop_and_phone() {
         &c,
         &base,
         "demo.penerima-informasi",
-        "demo-penerima-informasi",
+        "penerima-informasi-padi-menguning",
     )
     .await;
     c.goto(&format!("{base}/kasus/baru")).await.unwrap();
@@ -487,16 +487,29 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     shot(&c, "hp-360-kasus-selesai").await;
     c.close().await.unwrap();
 
-    // Five wrong passwords lock the account.
+    // Wrong passwords make the next try wait (no lock): the right one gets in after the wait.
     let c = browser(&driver_url, &dir.path().join("profile-lock"), 1280).await;
+    let mut text = String::new();
     for _ in 0..5 {
         login(&c, &base, "demo.pengolah-data", "salah-sekali").await;
+        text = body_text(&c).await;
+        if text.contains("tunggu") {
+            break;
+        }
     }
-    let text = body_text(&c).await;
-    assert!(text.contains("dikunci"), "{text}");
-    login(&c, &base, "demo.pengolah-data", "demo-pengolah-data").await;
-    assert!(body_text(&c).await.contains("dikunci"));
-    shot(&c, "terkunci").await;
+    assert!(text.contains("tunggu"), "{text}");
+    shot(&c, "tunggu").await;
+    // The right password, once a second until the wait (at most 30 s) is over.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        login(&c, &base, "demo.pengolah-data", "pengolah-data-padi-menguning").await;
+        if !c.current_url().await.unwrap().path().starts_with("/masuk") {
+            break;
+        }
+        assert!(tries < 40, "the right password never got in");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
     c.close().await.unwrap();
 }
 
@@ -520,7 +533,7 @@ async fn dashboard_roll_up_and_board_in_chromium_desktop_and_phone() {
     let (_app, base) = start_app(&dir.path().join("data"));
     for (tag, width) in [("desktop", 1280), ("hp-360", 360)] {
         let c = browser(&driver_url, &dir.path().join(format!("dash-{tag}")), width).await;
-        login(&c, &base, "demo.ketua", "demo-ketua").await;
+        login(&c, &base, "demo.ketua", "ketua-padi-menguning").await;
         c.goto(&format!("{base}/dasbor")).await.unwrap();
         let text = body_text(&c).await;
         assert!(
@@ -569,7 +582,7 @@ async fn dashboard_roll_up_and_board_in_chromium_desktop_and_phone() {
         shot(&c, &format!("{tag}-papan")).await;
 
         // The district officer's roll-up, drilling down to the village.
-        login(&c, &base, "demo.dinas-sosial", "demo-dinas-sosial").await;
+        login(&c, &base, "demo.dinas-sosial", "dinas-sosial-padi-menguning").await;
         c.goto(&format!("{base}/dasbor")).await.unwrap();
         assert!(body_text(&c).await.contains("Rekap kabupaten/kota"));
         assert!(

@@ -506,13 +506,12 @@ pub const ARCHIVE_FORMAT: &str = "puskesos-audit-archive-v1";
 /// Moves the rows written before `before_ms` (from the anchor on, up to the first row at or
 /// after that time) to `out` as JSON lines (a header with both anchors, then one row each with
 /// its hash), checking their chain first, and makes the last of them the stored chain's anchor.
-/// In one transaction: `out` is written (and should be made durable by the caller in
-/// `flushed`) before the rows are deleted, and nothing is deleted if anything fails.
-pub fn archive(
+/// In one transaction: `out` is written (and made durable by the caller in `flushed`) before the rows are deleted, and nothing is deleted if anything fails.
+pub fn archive<W: std::io::Write>(
     conn: &mut Conn,
     before_ms: i64,
-    out: &mut dyn std::io::Write,
-    flushed: &mut dyn FnMut() -> std::io::Result<()>,
+    out: &mut W,
+    flushed: impl FnOnce(&mut W) -> std::io::Result<()>,
 ) -> Result<ArchiveHeader, StorageError> {
     let io = |e: std::io::Error| StorageError::Config(format!("audit archive file: {e}"));
     conn.transaction(|c| {
@@ -563,7 +562,7 @@ pub fn archive(
             out.write_all(json_line(line).as_bytes()).map_err(io)?;
         }
         out.flush().map_err(io)?;
-        flushed().map_err(io)?;
+        flushed(out).map_err(io)?;
         c.execute(
             "DELETE FROM audit_log WHERE seq > $1 AND seq <= $2",
             &[

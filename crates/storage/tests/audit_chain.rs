@@ -180,7 +180,7 @@ fn archiving_moves_old_rows_and_keeps_the_chain_verifiable() {
         }
         let mut file = Vec::new();
         let mut flushed = 0;
-        let header = audit::archive(&mut c, cut, &mut file, &mut || {
+        let header = audit::archive(&mut c, cut, &mut file, |_| {
             flushed += 1;
             Ok(())
         })
@@ -212,7 +212,7 @@ fn archiving_moves_old_rows_and_keeps_the_chain_verifiable() {
         // New rows go on chaining after the archive, and a second archive starts at the anchor.
         audit::record(&mut c, &event(99)).unwrap();
         let mut second = Vec::new();
-        let h2 = audit::archive(&mut c, i64::MAX, &mut second, &mut || Ok(())).unwrap();
+        let h2 = audit::archive(&mut c, i64::MAX, &mut second, |_| Ok(())).unwrap();
         assert_eq!((h2.anchor_seq, h2.end_seq, h2.rows), (30, 41, 11));
         assert_eq!(h2.anchor_hash, checked.end_hash);
         assert_eq!(count(&t.db), 0);

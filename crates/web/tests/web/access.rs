@@ -19,7 +19,7 @@ use crate::support::Held;
 
 const VILLAGE_A: &str = "33.12.01.2003";
 const VILLAGE_B: &str = "33.12.01.2004";
-const PASSWORD: &str = "rahasia-desa-1";
+const PASSWORD: &str = "kopi-tubruk-jam-tujuh";
 
 struct Fixture {
     db: Held<Db>,
@@ -446,7 +446,7 @@ async fn login_form_sets_a_safe_cookie_and_five_failures_lock() {
             Method::POST,
             "/masuk",
             Some(&pre_value),
-            Some("username=ketua&password=rahasia-desa-1&csrf=palsu"),
+            Some("username=ketua&password=kopi-tubruk-jam-tujuh&csrf=palsu"),
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -631,7 +631,7 @@ async fn ketua_manages_village_accounts_and_everyone_changes_their_password() {
         let (ketua, csrf) = session(&f, "ketua");
         // The Ketua creates a front-office account: bound to the Ketua's village whatever is sent.
         let form = format!(
-            "csrf={csrf}&username=fo2&display_name=FO+Dua&role=penerima_informasi&password=rahasia-desa-2&region=33.13.01.2001"
+            "csrf={csrf}&username=fo2&display_name=FO+Dua&role=penerima_informasi&password=lumbung-padi-tujuh-karung&region=33.13.01.2001"
         );
         let r = call(&app, Method::POST, "/akun", Some(&ketua), Some(&form)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -648,12 +648,12 @@ async fn ketua_manages_village_accounts_and_everyone_changes_their_password() {
         assert_eq!(created.region.unwrap().as_str(), VILLAGE_A);
         // ... but not an administrator or a district account.
         let form =
-            format!("csrf={csrf}&username=root2&display_name=X&role=admin&password=rahasia-desa-2");
+            format!("csrf={csrf}&username=root2&display_name=X&role=admin&password=lumbung-padi-tujuh-karung");
         let r = call(&app, Method::POST, "/akun", Some(&ketua), Some(&form)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         // Disabling ends the account's sessions; the other district's accounts are out of reach.
         let (fo2, _) = sync(|| {
-            let s = accounts::login(&mut f.db.conn().unwrap(), "fo2", "rahasia-desa-2", now_ms())
+            let s = accounts::login(&mut f.db.conn().unwrap(), "fo2", "lumbung-padi-tujuh-karung", now_ms())
                 .unwrap();
             (format!("puskesos_sesi={}", s.token), s.csrf_token)
         });
@@ -695,7 +695,7 @@ async fn ketua_manages_village_accounts_and_everyone_changes_their_password() {
             Method::POST,
             "/sandi",
             Some(&cookie),
-            Some(&format!("csrf={token}&current=salah&new=rahasia-baru-3")),
+            Some(&format!("csrf={token}&current=salah&new=teh-manis-di-teras")),
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -705,7 +705,7 @@ async fn ketua_manages_village_accounts_and_everyone_changes_their_password() {
             "/sandi",
             Some(&cookie),
             Some(&format!(
-                "csrf={token}&current={PASSWORD}&new=rahasia-baru-3"
+                "csrf={token}&current={PASSWORD}&new=teh-manis-di-teras"
             )),
         )
         .await;
@@ -716,7 +716,7 @@ async fn ketua_manages_village_accounts_and_everyone_changes_their_password() {
             sync(|| accounts::login(
                 &mut f.db.conn().unwrap(),
                 "bagian_kesehatan",
-                "rahasia-baru-3",
+                "teh-manis-di-teras",
                 now_ms()
             ))
             .is_ok()

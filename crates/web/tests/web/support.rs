@@ -15,7 +15,7 @@ use puskesos_storage::{assessment, now_ms, testing};
 use puskesos_web::{App, AppState, Rules};
 use tower::ServiceExt;
 
-pub const PASSWORD: &str = "rahasia-desa-1";
+pub const PASSWORD: &str = "kopi-tubruk-jam-tujuh";
 
 /// The application over a test database.
 pub struct TestApp {
