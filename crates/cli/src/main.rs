@@ -889,7 +889,10 @@ fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
             temporary,
         } => {
             let Some(account) = accounts::by_username(&mut conn, username)? else {
-                eprintln!("{}", tr(lang, "cli-user-unknown", &[("username", username)]));
+                eprintln!(
+                    "{}",
+                    tr(lang, "cli-user-unknown", &[("username", username)])
+                );
                 return Ok(ExitCode::from(2));
             };
             let password = read_password()?;

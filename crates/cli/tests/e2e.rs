@@ -503,7 +503,13 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     let mut tries = 0;
     loop {
         tries += 1;
-        login(&c, &base, "demo.pengolah-data", "pengolah-data-padi-menguning").await;
+        login(
+            &c,
+            &base,
+            "demo.pengolah-data",
+            "pengolah-data-padi-menguning",
+        )
+        .await;
         if !c.current_url().await.unwrap().path().starts_with("/masuk") {
             break;
         }
@@ -582,7 +588,13 @@ async fn dashboard_roll_up_and_board_in_chromium_desktop_and_phone() {
         shot(&c, &format!("{tag}-papan")).await;
 
         // The district officer's roll-up, drilling down to the village.
-        login(&c, &base, "demo.dinas-sosial", "dinas-sosial-padi-menguning").await;
+        login(
+            &c,
+            &base,
+            "demo.dinas-sosial",
+            "dinas-sosial-padi-menguning",
+        )
+        .await;
         c.goto(&format!("{base}/dasbor")).await.unwrap();
         assert!(body_text(&c).await.contains("Rekap kabupaten/kota"));
         assert!(

@@ -104,10 +104,34 @@ pub struct PasswordContext<'a> {
 /// Words Indonesian staff reach for that zxcvbn's (English) dictionaries do not know: passed to
 /// it as known words, so a password made of them scores as weak as "password".
 const LOCAL_WORDS: &[&str] = &[
-    "rahasia", "sandi", "katasandi", "indonesia", "puskesos", "slrt", "desa", "kelurahan",
-    "kecamatan", "merdeka", "bismillah", "sayang", "cinta", "sejahtera", "sosial", "dinsos",
-    "kemensos", "admin", "ketua", "kepala", "garuda", "pancasila", "jakarta", "rahasiaku",
-    "masuk", "bersama", "selamat", "aman",
+    "rahasia",
+    "sandi",
+    "katasandi",
+    "indonesia",
+    "puskesos",
+    "slrt",
+    "desa",
+    "kelurahan",
+    "kecamatan",
+    "merdeka",
+    "bismillah",
+    "sayang",
+    "cinta",
+    "sejahtera",
+    "sosial",
+    "dinsos",
+    "kemensos",
+    "admin",
+    "ketua",
+    "kepala",
+    "garuda",
+    "pancasila",
+    "jakarta",
+    "rahasiaku",
+    "masuk",
+    "bersama",
+    "selamat",
+    "aman",
 ];
 
 /// Lower case letters and digits only, for comparing a password with names.
@@ -301,12 +325,17 @@ fn dummy_hash() -> &'static str {
 /// Takes a login attempt for `username` (known or not) before the slow password check, in one
 /// statement: the row's `not_before` is moved to the wait a failure would earn, so parallel
 /// requests get one attempt between them and the others wait. `Err(until)` when it is too soon.
-fn take_attempt(conn: &mut Conn, username: &str, now_ms: i64) -> Result<Result<(), i64>, StorageError> {
+fn take_attempt(
+    conn: &mut Conn,
+    username: &str,
+    now_ms: i64,
+) -> Result<Result<(), i64>, StorageError> {
     conn.execute(
         "DELETE FROM login_delays WHERE not_before < $1",
         &[SqlValue::Int(now_ms - DELAY_FORGOTTEN_MS)],
     )?;
-    let next = "CASE WHEN login_delays.delay_ms * 2 > $4 THEN $4 ELSE login_delays.delay_ms * 2 END";
+    let next =
+        "CASE WHEN login_delays.delay_ms * 2 > $4 THEN $4 ELSE login_delays.delay_ms * 2 END";
     let taken = conn.query_opt(
         &format!(
             "INSERT INTO login_delays (username, failures, delay_ms, not_before) \
@@ -597,6 +626,9 @@ mod tests {
             assert_eq!(key(pw, &c), None, "{pw}");
         }
         // Without a current password or region the same rules hold.
-        assert_eq!(key("password1", &ctx(None, None)).as_deref(), Some("account-password-weak"));
+        assert_eq!(
+            key("password1", &ctx(None, None)).as_deref(),
+            Some("account-password-weak")
+        );
     }
 }

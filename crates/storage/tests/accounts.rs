@@ -125,7 +125,13 @@ fn failed_logins_wait_longer_each_time_and_never_lock_out_the_right_password() {
 fn known_and_unknown_names_take_similar_time() {
     let t = testing::sqlite();
     let mut c = t.db.conn().unwrap();
-    accounts::create(&mut c, &new("ketua", Role::Ketua, Some("33.12.01.2003")), "t", NOW).unwrap();
+    accounts::create(
+        &mut c,
+        &new("ketua", Role::Ketua, Some("33.12.01.2003")),
+        "t",
+        NOW,
+    )
+    .unwrap();
     let mut time = |name: &str| {
         let mut runs: Vec<u128> = (0..5)
             .map(|i| {
@@ -220,7 +226,8 @@ fn disabling_and_password_change_end_sessions() {
     )
     .unwrap();
     let s = accounts::login(&mut c, "front", "kopi-tubruk-jam-tujuh", NOW).unwrap();
-    accounts::change_password(&mut c, &a.id, "kopi-tubruk-jam-tujuh", "teh-manis-di-teras").unwrap();
+    accounts::change_password(&mut c, &a.id, "kopi-tubruk-jam-tujuh", "teh-manis-di-teras")
+        .unwrap();
     assert!(accounts::session(&mut c, &s.token, NOW).unwrap().is_none());
     let s = accounts::login(&mut c, "front", "teh-manis-di-teras", NOW).unwrap();
     accounts::set_disabled(&mut c, &a.id, true).unwrap();

@@ -149,7 +149,12 @@ pub async fn access_check(
         // A temporary password set by a manager opens nothing but the form that replaces it.
         if u.account.must_change_password && !matches!(path, "/sandi" | "/keluar") {
             if json {
-                return refuse(StatusCode::FORBIDDEN, "web-password-must-change", lang, true);
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    "web-password-must-change",
+                    lang,
+                    true,
+                );
             }
             return Redirect::to("/sandi").into_response();
         }
