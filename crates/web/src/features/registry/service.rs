@@ -128,8 +128,12 @@ pub async fn load_family(
             via,
             |_, record| {
                 let (done, wait) = tokio::sync::oneshot::channel();
-                writer.submit(
+                // Repeated views of one family by one account within a minute fold into one
+                // row with their count (issue 21: a client reloading a family page had grown
+                // the log by 2.3 GB an hour).
+                writer.submit_folded(
                     record,
+                    puskesos_storage::now_ms(),
                     Box::new(move |result| {
                         let _ = done.send(result);
                     }),
