@@ -41,7 +41,7 @@ pub fn accounts(lang: Lang, user: &CurrentUser, list: &[Account], error: Option<
                                             input type="hidden" name="csrf" value=(csrf);
                                             label for=(format!("reset-{}", a.id)) { (t("web-temporary-password")) }
                                             input id=(format!("reset-{}", a.id)) name="password" type="password" required minlength="8" maxlength="128" autocomplete="new-password";
-                                            small { (t("web-temporary-password-hint")) }
+                                            p { small { (t("web-temporary-password-hint")) } }
                                             button type="submit" { (t("web-reset-password")) }
                                         }
                                     }
@@ -72,7 +72,7 @@ pub fn accounts(lang: Lang, user: &CurrentUser, list: &[Account], error: Option<
                 }
                 label for="password" { (t("web-new-password")) }
                 input id="password" name="password" type="password" required minlength="8" maxlength="128" autocomplete="new-password";
-                small { (t("web-password-policy")) }
+                p { small { (t("web-password-policy")) } }
                 button type="submit" { (t("web-new-account")) }
             }
         }
@@ -93,7 +93,7 @@ pub fn password(lang: Lang, user: &CurrentUser, error: Option<&str>) -> Markup {
                 input id="current" name="current" type="password" required autocomplete="current-password" maxlength="128";
                 label for="new" { (t("web-new-password")) }
                 input id="new" name="new" type="password" required minlength="8" maxlength="128" autocomplete="new-password";
-                small { (t("web-password-policy")) }
+                p { small { (t("web-password-policy")) } }
                 button type="submit" { (t("web-change-password")) }
             }
         }
