@@ -225,10 +225,9 @@ pub(crate) fn insert_all(conn: &mut Conn, events: &[AuditEvent]) -> Result<(), S
             StorageError::Corrupt("audit_chain: the chain head row is missing".into())
         })?;
     let d = crate::db::Decode::named("audit_chain", "1", &head);
-    let mut seq = d.int(0)? - n;
+    let first = d.int(0)? - n + 1;
     let mut hash = d.text(1)?;
-    for event in events {
-        seq += 1;
+    for (seq, event) in (first..).zip(events) {
         let row = ChainedRow {
             seq,
             village: event.village.clone(),
