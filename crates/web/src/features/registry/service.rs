@@ -104,8 +104,9 @@ pub struct Reader<'a> {
 
 /// A family within the reader's reach: its facts, members and history. Recorded in the audit
 /// log: nothing is returned before the view's audit row is committed. `via` says where from
-/// (`web`, `api`). The reads run like [`quick`] ones and the wait for the commit holds no thread
-/// (the group-commit writer answers through a channel this task awaits).
+/// (`web`, `api`, `api:kelayakan`): repeats fold per place. The reads run like [`quick`] ones
+/// and the wait for the commit holds no thread (the group-commit writer answers through a
+/// channel this task awaits).
 pub async fn load_family(
     db: &Db,
     audit: &AuditWriter,
