@@ -1134,3 +1134,82 @@ async fn a_username_spray_from_one_address_is_slowed_down_there_only() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     sync(move || drop((app, f)));
 }
+
+/// The district office (Dinas Sosial) is allowed the village pages of its kab/kota, but a page
+/// about one village needs the village chosen (`?desa=`): without it, or with a village outside
+/// its kab/kota, or with a code that is not a village, the page answers 404 with "choose a
+/// village" and shows no village's data; with one of its villages, the page itself. The
+/// activities page is the account's own village only, `desa` or not. Its roll-ups (the
+/// dashboard, the eligibility overview) need no village.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_district_office_chooses_a_village_for_a_village_page() {
+    for t in crate::support::databases() {
+        let label = t.label;
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (own, _) = session(&f, "dinas_sosial");
+        let (other, _) = session(&f, "dinsos_lain");
+        let choose = "Pilih desa/kelurahan";
+        let village_pages = [
+            "/kasus",
+            "/pengaduan",
+            "/laporan",
+            "/dasbor/tabel/penduduk?format=csv",
+            "/kelayakan/bagaimana-jika",
+            "/kelayakan/pkh/exclusion",
+            "/kelayakan/pkh/exclusion/ekspor?format=csv",
+        ];
+        for path in village_pages {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            for (who, cookie, uri) in [
+                ("no village", &own, path.to_string()),
+                ("a kecamatan", &own, format!("{path}{sep}desa=33.12.01")),
+                (
+                    "another kab/kota's officer",
+                    &other,
+                    format!("{path}{sep}desa={VILLAGE_A}"),
+                ),
+            ] {
+                let r = call(&app, Method::GET, &uri, Some(cookie), None).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{label} {who}: {uri}");
+                assert!(r.body.contains(choose), "{label} {who}: {uri}: {}", r.body);
+                assert!(!r.body.contains("Siti"), "{label} {who}: {uri}");
+            }
+            let uri = format!("{path}{sep}desa={VILLAGE_A}");
+            let r = call(&app, Method::GET, &uri, Some(&own), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{label} {uri}: {}", r.body);
+            assert!(!r.body.contains(choose), "{label} {uri}");
+        }
+        for uri in [
+            "/kegiatan".to_string(),
+            format!("/kegiatan?desa={VILLAGE_A}"),
+        ] {
+            let r = call(&app, Method::GET, &uri, Some(&own), None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{label} {uri}");
+            assert!(r.body.contains(choose), "{label} {uri}");
+        }
+        // The roll-ups: the district's villages side by side, no village needed.
+        for (uri, heading) in [
+            ("/dasbor", "Rekap kabupaten/kota"),
+            ("/kelayakan", "desa/kelurahan dinilai"),
+        ] {
+            let r = call(&app, Method::GET, uri, Some(&own), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{label} {uri}");
+            assert!(r.body.contains(heading), "{label} {uri}: {}", r.body);
+        }
+        // A village account never chooses: its own village, whatever `desa` says.
+        let (ketua, _) = session(&f, "ketua");
+        let r = call(
+            &app,
+            Method::GET,
+            &format!("/kasus?desa={VILLAGE_B}"),
+            Some(&ketua),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{label}");
+        assert!(!r.body.contains(choose), "{label}");
+        drop(app);
+        sync(move || drop(f));
+    }
+}
