@@ -604,6 +604,8 @@ mod tests {
             ("password", "account-password-weak"),
             ("          ", "account-password-weak"),
             ("rahasia123", "account-password-weak"),
+            // A keypad walk long enough to overflow zxcvbn's estimate (Cargo.toml).
+            ("090909090909090909090909090909090", "account-password-weak"),
             ("siti.rahayu", "account-password-personal"),
             ("SitiRahayu2025!", "account-password-personal"),
             ("Padi-menguning-di-sawah", "account-password-same"),
@@ -630,5 +632,63 @@ mod tests {
             key("password1", &ctx(None, None)).as_deref(),
             Some("account-password-weak")
         );
+    }
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Too short or too long is refused for that, whatever the characters.
+        #[test]
+        fn a_password_outside_8_to_128_characters_is_refused_for_its_length(
+            short in "\\PC{0,7}",
+            long in "[a-z0-9 ]{129,160}",
+        ) {
+            for pw in [short, long] {
+                let got = key(&pw, &ctx(None, None));
+                proptest::prop_assert_eq!(
+                    got.as_deref(),
+                    Some("account-password-length"),
+                    "{:?}", pw
+                );
+            }
+        }
+
+        /// The current password is never accepted as the new one.
+        #[test]
+        fn the_current_password_is_always_refused(pw in "\\PC{8,128}") {
+            let got = key(&pw, &ctx(Some(&pw), None));
+            proptest::prop_assert_eq!(
+                got.as_deref(),
+                Some("account-password-same")
+            );
+        }
+
+        /// The account's name inside a password, in any case and with anything around it
+        /// (letters, digits, signs, other scripts), is refused as personal.
+        #[test]
+        fn a_password_holding_the_account_name_is_personal(
+            before in "\\PC{0,20}",
+            name in proptest::sample::select(vec!["SitiRahayu", "siti.rahayu", "SITI RAHAYU", "siti_rahayu"]),
+            after in "\\PC{0,20}",
+        ) {
+            let pw = format!("{before}{name}{after}");
+            let got = key(&pw, &ctx(None, None));
+            proptest::prop_assert_eq!(
+                got.as_deref(),
+                Some("account-password-personal"),
+                "{:?}", pw
+            );
+        }
+
+        /// One or two characters repeated to any allowed length are weak.
+        #[test]
+        fn a_repeated_chunk_is_weak(chunk in "[a-zA-Z0-9]{1,2}", len in 8usize..=128) {
+            let pw: String = chunk.chars().cycle().take(len).collect();
+            let got = key(&pw, &ctx(None, None));
+            proptest::prop_assert_eq!(
+                got.as_deref(),
+                Some("account-password-weak"),
+                "{:?}", pw
+            );
+        }
     }
 }
