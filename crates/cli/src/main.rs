@@ -99,6 +99,10 @@ enum Command {
         /// Mark cookies Secure (set when the site is served over HTTPS).
         #[arg(long, env = "PUSKESOS_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Behind a reverse proxy on this machine: take each client's address from the last
+        /// X-Forwarded-For entry the proxy appends (for the limits per client).
+        #[arg(long, env = "PUSKESOS_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Print the roles and the permission matrix (Markdown, as in docs/roles.md).
     Roles,
@@ -442,7 +446,17 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             demo,
             village,
             secure_cookies,
-        } => serve(cli, *addr, *demo, village.as_deref(), *secure_cookies),
+            trust_proxy,
+        } => serve(
+            cli,
+            *addr,
+            *demo,
+            village.as_deref(),
+            Proxying {
+                secure_cookies: *secure_cookies,
+                trust_proxy: *trust_proxy,
+            },
+        ),
         Command::User { command } => user(cli, command),
         Command::Assess { village, on } => {
             let db = open_db(cli)?;
@@ -1010,12 +1024,19 @@ fn init_logging() {
         .try_init();
 }
 
+/// How the server is reached: over HTTPS (`--secure-cookies`), through a reverse proxy on this
+/// machine whose `X-Forwarded-For` it trusts (`--trust-proxy`).
+struct Proxying {
+    secure_cookies: bool,
+    trust_proxy: bool,
+}
+
 fn serve(
     cli: &Cli,
     addr: std::net::SocketAddr,
     demo: bool,
     village: Option<&str>,
-    secure_cookies: bool,
+    proxying: Proxying,
 ) -> Result<ExitCode> {
     memory::return_freed_memory_promptly();
     init_logging();
@@ -1057,7 +1078,8 @@ fn serve(
                 audit,
                 db,
                 village,
-                secure_cookies,
+                secure_cookies: proxying.secure_cookies,
+                trust_proxy: proxying.trust_proxy,
                 files_dir,
                 rules: puskesos_web::Rules::new(cli.rules.clone()),
             },

@@ -13,6 +13,11 @@ pub struct AppState {
     pub village: Option<KodeWilayah>,
     /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Take the client's address from the last `X-Forwarded-For` entry when the connection
+    /// comes from this machine (a reverse proxy on it wrote that entry); see [`ClientAddr`].
+    ///
+    /// [`ClientAddr`]: crate::app::extract::ClientAddr
+    pub trust_proxy: bool,
     /// Where uploads, reject reports and exports are kept.
     pub files_dir: std::path::PathBuf,
     /// The program rules and PMT models (shipped, or a district's folder).

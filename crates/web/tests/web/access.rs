@@ -133,6 +133,7 @@ fn app(f: &Fixture) -> axum::Router {
         db: f.db.clone(),
         village: None,
         secure_cookies: false,
+        trust_proxy: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Default::default(),
@@ -1062,6 +1063,7 @@ async fn hsts_when_served_over_https() {
         db: f.db.clone(),
         village: None,
         secure_cookies: true,
+        trust_proxy: false,
         files_dir: std::env::temp_dir(),
         rules: Default::default(),
     });
@@ -1106,6 +1108,115 @@ fn audit_rows(f: &Fixture) -> i64 {
             .query_i64("SELECT COUNT(*) FROM audit_log", &[])
             .unwrap()
     })
+}
+
+/// Behind a reverse proxy on the same machine every connection comes from loopback. With
+/// `--trust-proxy` the client is the last `X-Forwarded-For` entry (the proxy's own; what the
+/// client wrote before it counts for nothing), so a spray is slowed down for its sender only;
+/// without it the header is ignored, whoever sends it.
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited() {
+    let f = sync(|| fixture(testing::sqlite()));
+    let build = |trust_proxy: bool| {
+        App::build(AppState {
+            audit: sync(|| puskesos_storage::audit_writer::AuditWriter::start(&f.db).unwrap()),
+            db: f.db.clone(),
+            village: None,
+            secure_cookies: true,
+            trust_proxy,
+            files_dir: std::env::temp_dir(),
+            rules: Default::default(),
+        })
+    };
+    let form = call(&app(&f), Method::GET, "/masuk", None, None).await;
+    let pre = form
+        .set_cookie
+        .iter()
+        .find(|c| c.starts_with("puskesos_csrf="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = pre.trim_start_matches("puskesos_csrf=").to_string();
+    let login =
+        |app: &axum::Router, peer: [u8; 4], forwarded: &str, user: String, password: &str| {
+            let mut req = Request::builder()
+                .method(Method::POST)
+                .uri("/masuk")
+                .header(header::COOKIE, &pre)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("x-forwarded-for", forwarded)
+                .body(Body::from(format!(
+                    "username={user}&password={password}&csrf={token}"
+                )))
+                .unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    peer, 40000,
+                ))));
+            app.clone().oneshot(req)
+        };
+    let trusted = build(true);
+    // 10.78.0.1 sprays through the proxy, each time claiming another address first.
+    for i in 0..10 {
+        let r = login(
+            &trusted,
+            [127, 0, 0, 1],
+            &format!("10.99.0.{i}, 10.78.0.1"),
+            format!("tamu{i}"),
+            "salah-sekali-1",
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    let r = login(
+        &trusted,
+        [127, 0, 0, 1],
+        "10.78.0.1",
+        "ketua".into(),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The Ketua behind the same proxy, from her own address, logs in.
+    let r = login(
+        &trusted,
+        [127, 0, 0, 1],
+        "10.78.0.2",
+        "ketua".into(),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A client that connects directly cannot name another address: the header is the proxy's
+    // word only. 10.78.0.3 connects itself, claiming the spraying address: not limited.
+    let r = login(
+        &trusted,
+        [10, 78, 0, 3],
+        "10.78.0.1",
+        "ketua".into(),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Without --trust-proxy the header counts for nothing: loopback is not limited.
+    let untrusted = build(false);
+    let r = login(
+        &untrusted,
+        [127, 0, 0, 1],
+        "10.78.0.1",
+        "ketua".into(),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    sync(move || drop((trusted, untrusted, f)));
 }
 
 /// Logins are limited per client address (ten a minute, whatever the usernames): a spray from

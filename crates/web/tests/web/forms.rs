@@ -56,6 +56,7 @@ async fn post(
         db: db.clone(),
         village: None,
         secure_cookies: false,
+        trust_proxy: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Default::default(),
@@ -278,6 +279,7 @@ async fn data_officer_uploads_downloads_rejects_and_exports() {
             db: t.db.clone(),
             village: None,
             secure_cookies: false,
+            trust_proxy: false,
             files_dir: files.clone(),
             rules: Default::default(),
         });

@@ -152,6 +152,7 @@ pub fn fixture(t: testing::TestDb) -> Fixture {
         db: t.db.clone(),
         village: None,
         secure_cookies: false,
+        trust_proxy: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Rules::new(None),
