@@ -1,6 +1,7 @@
 //! `puskesos`: the one binary. Commands for the web server, the demo village, import and export,
 //! region codes and identity numbers. Thin: the work is done in the library crates.
 
+mod audit_cmd;
 mod backup;
 mod demo_work;
 mod memory;
@@ -70,6 +71,14 @@ enum UserCommand {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Set an account's password (forgotten, or a new member of staff): checked by the password
+    /// policy; read from PUSKESOS_PASSWORD or the first line of standard input. With
+    /// --temporary its owner must replace it at the next login.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        temporary: bool,
+    },
     /// List accounts.
     List,
 }
@@ -94,6 +103,10 @@ enum Command {
         /// (e.g. https://puskesos.petirsari.desa.id). Default: http://<addr>.
         #[arg(long, env = "PUSKESOS_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Behind a reverse proxy on this machine: take each client's address from the last
+        /// X-Forwarded-For entry the proxy appends (for the limits per client).
+        #[arg(long, env = "PUSKESOS_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Print the roles and the permission matrix (Markdown, as in docs/roles.md).
     Roles,
@@ -221,6 +234,11 @@ enum Command {
     },
     /// Replace the registry by a backup (checked first; stop the server before).
     Restore { file: PathBuf },
+    /// The audit log's hash chain: verify it, or archive old rows.
+    Audit {
+        #[command(subcommand)]
+        command: audit_cmd::AuditCommand,
+    },
     /// Look up a registered person by NIK (recorded in the audit log).
     Cari {
         nik: String,
@@ -433,12 +451,16 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             village,
             secure_cookies,
             public_url,
+            trust_proxy,
         } => serve(
             cli,
             *addr,
             *demo,
             village.as_deref(),
-            *secure_cookies,
+            Proxying {
+                secure_cookies: *secure_cookies,
+                trust_proxy: *trust_proxy,
+            },
             public_url.as_deref(),
         ),
         Command::User { command } => user(cli, command),
@@ -476,6 +498,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let db = open_db(cli)?;
             backup::run_restore(&db, &db_url(cli), file, lang)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command } => {
+            // An archive file is checked on its own, without a database.
+            if let audit_cmd::AuditCommand::VerifyArchive { file } = command {
+                return audit_cmd::verify_archive(file, lang);
+            }
+            audit_cmd::run(&open_db(cli)?, command, lang)
         }
     }
 }
@@ -852,14 +881,7 @@ fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
                 eprintln!("{}", tr(lang, "cli-unknown-role", &[("role", role)]));
                 return Ok(ExitCode::from(2));
             };
-            let password = match std::env::var("PUSKESOS_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
+            let password = read_password()?;
             let new = accounts::NewAccount {
                 username,
                 display_name: name,
@@ -873,6 +895,35 @@ fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
                         "{}",
                         tr(lang, "cli-user-added", &[("username", &a.username)])
                     );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(accounts::AccountError::Invalid(m)) => {
+                    eprintln!("{}", m.render(lang));
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        UserCommand::Passwd {
+            username,
+            temporary,
+        } => {
+            let Some(account) = accounts::by_username(&mut conn, username)? else {
+                eprintln!(
+                    "{}",
+                    tr(lang, "cli-user-unknown", &[("username", username)])
+                );
+                return Ok(ExitCode::from(2));
+            };
+            let password = read_password()?;
+            match accounts::reset_password(&mut conn, &account, &password, *temporary) {
+                Ok(()) => {
+                    let key = if *temporary {
+                        "cli-user-password-temporary"
+                    } else {
+                        "cli-user-password-set"
+                    };
+                    println!("{}", tr(lang, key, &[("username", &account.username)]));
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(accounts::AccountError::Invalid(m)) => {
@@ -902,6 +953,22 @@ fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
     }
 }
 
+/// A password from PUSKESOS_PASSWORD or the first line of standard input.
+fn read_password() -> Result<String> {
+    Ok(match std::env::var("PUSKESOS_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    })
+}
+
+/// The demo accounts' passwords: the role and a phrase, so that they pass the password policy
+/// (no exception for demo data) and can still be guessed from the printed list.
+pub const DEMO_PASSWORD_PHRASE: &str = "padi-menguning";
+
 /// docs/roles.md: the roles and the matrix, generated from the domain crate.
 fn roles_markdown(lang: Lang) -> String {
     let mut out = String::from(
@@ -929,7 +996,7 @@ fn demo_accounts(db: &Db, village: &KodeWilayah, lang: Lang) -> Result<()> {
     println!("{}", tr(lang, "cli-demo-accounts", &[]));
     for role in Role::ALL {
         let username = format!("demo.{}", role.code().replace('_', "-"));
-        let password = format!("demo-{}", role.code().replace('_', "-"));
+        let password = format!("{}-{DEMO_PASSWORD_PHRASE}", role.code().replace('_', "-"));
         let region = match role.region_level() {
             None => None,
             Some(Level::KabupatenKota) => Some(district.as_str().to_string()),
@@ -945,7 +1012,7 @@ fn demo_accounts(db: &Db, village: &KodeWilayah, lang: Lang) -> Result<()> {
         };
         accounts::create(&mut conn, &new, "demo", now_ms())
             .map_err(|e| anyhow::anyhow!("demo account {username}: {e}"))?;
-        println!("  {username:<32} {password:<32} {display}");
+        println!("  {username:<32} {password:<40} {display}");
     }
     Ok(())
 }
@@ -989,12 +1056,19 @@ fn public_url_of(
     }
 }
 
+/// How the server is reached: over HTTPS (`--secure-cookies`), through a reverse proxy on this
+/// machine whose `X-Forwarded-For` it trusts (`--trust-proxy`).
+struct Proxying {
+    secure_cookies: bool,
+    trust_proxy: bool,
+}
+
 fn serve(
     cli: &Cli,
     addr: std::net::SocketAddr,
     demo: bool,
     village: Option<&str>,
-    secure_cookies: bool,
+    proxying: Proxying,
     public_url: Option<&str>,
 ) -> Result<ExitCode> {
     memory::return_freed_memory_promptly();
@@ -1038,7 +1112,8 @@ fn serve(
                 audit,
                 db,
                 village,
-                secure_cookies,
+                secure_cookies: proxying.secure_cookies,
+                trust_proxy: proxying.trust_proxy,
                 public_url,
                 files_dir,
                 rules: puskesos_web::Rules::new(cli.rules.clone()),

@@ -197,7 +197,7 @@ pub async fn switch_user(c: &Client, base: &str, user: &str) {
     if c.find(Locator::Css("header form button")).await.is_ok() {
         click_and_wait(c, "header form button").await;
     }
-    let password = format!("demo-{}", user.trim_start_matches("demo."));
+    let password = format!("{}-padi-menguning", user.trim_start_matches("demo."));
     login(c, base, user, &password).await;
 }
 

@@ -15,6 +15,7 @@ use crate::app::access::{CurrentUser, MaybeUser, csrf_ok};
 use crate::app::error::AppError;
 use crate::app::layout::lang_of;
 use crate::app::scope::{asked_village, desa_query, picker, village_for};
+use crate::app::state::AppState;
 
 /// The language of the request: `?lang=`, else the `lang` cookie, else Indonesian.
 #[derive(Debug, Clone, Copy)]
@@ -158,20 +159,42 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for IdPath<
 }
 
 /// The caller's IP address, as the connection gives it (`None` where there is no connection
-/// info, as in the in-process tests). Behind a reverse proxy this is the proxy's address; the
-/// limits that use it leave loopback alone (README).
+/// info, as in the in-process tests). Behind a reverse proxy this is the proxy's address, unless
+/// the server trusts it (`--trust-proxy`): then a connection from this machine's own address
+/// names its client by the last `X-Forwarded-For` entry, the one the proxy appended (entries
+/// before it are whatever the client sent). The login limit leaves loopback alone (README).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = || {
+            let last = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()?
+                .trim()
+                .parse::<std::net::IpAddr>()
+                .ok()?;
+            Some(last)
+        };
+        Ok(ClientAddr(match peer {
+            Some(ip) if state.trust_proxy && ip.is_loopback() => forwarded().or(peer),
+            _ => peer,
+        }))
     }
 }

@@ -17,6 +17,11 @@ pub struct AppState {
     /// for links that leave the browser: the provider's link, QR codes. Configured
     /// (`serve --public-url`), never taken from a request's `Host` header.
     pub public_url: String,
+    /// Take the client's address from the last `X-Forwarded-For` entry when the connection
+    /// comes from this machine (a reverse proxy on it wrote that entry); see [`ClientAddr`].
+    ///
+    /// [`ClientAddr`]: crate::app::extract::ClientAddr
+    pub trust_proxy: bool,
     /// Where uploads, reject reports and exports are kept.
     pub files_dir: std::path::PathBuf,
     /// The program rules and PMT models (shipped, or a district's folder).

@@ -15,7 +15,7 @@ use puskesos_storage::{assessment, now_ms, testing};
 use puskesos_web::{App, AppState, Rules};
 use tower::ServiceExt;
 
-pub const PASSWORD: &str = "rahasia-desa-1";
+pub const PASSWORD: &str = "kopi-tubruk-jam-tujuh";
 
 /// The application over a test database.
 pub struct TestApp {
@@ -153,6 +153,7 @@ pub fn fixture(t: testing::TestDb) -> Fixture {
         village: None,
         secure_cookies: false,
         public_url: "http://127.0.0.1:8080".into(),
+        trust_proxy: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Rules::new(None),

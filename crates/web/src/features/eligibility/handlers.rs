@@ -55,9 +55,9 @@ pub async fn list(
     Path((program, gap)): Path<(String, String)>,
     Query(p): Query<GapParams>,
 ) -> Result<Response, AppError> {
-    let (Some(village), Some(gap)) = (village_for(&user, p.desa.as_deref()), gap_of(&gap)) else {
-        return Err(AppError::not_found());
-    };
+    let gap = gap_of(&gap).ok_or_else(AppError::not_found)?;
+    let village = village_for(&user, p.desa.as_deref())
+        .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
     let assessor = state.rules.assessor()?;
     let prog = assessor
         .rules
@@ -88,9 +88,9 @@ pub async fn export(
     Path((program, gap)): Path<(String, String)>,
     Query(p): Query<GapParams>,
 ) -> Result<Response, AppError> {
-    let (Some(village), Some(gap)) = (village_for(&user, p.desa.as_deref()), gap_of(&gap)) else {
-        return Err(AppError::not_found());
-    };
+    let gap = gap_of(&gap).ok_or_else(AppError::not_found)?;
+    let village = village_for(&user, p.desa.as_deref())
+        .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
     let xlsx = p.format.as_deref() != Some("csv");
     let actor = user.actor();
     let bytes = service::export_list(&state.db, lang, &village, &program, gap, &actor, xlsx)
