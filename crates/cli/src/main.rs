@@ -1002,7 +1002,10 @@ fn demo_accounts(db: &Db, village: &KodeWilayah, lang: Lang) -> Result<()> {
             Some(Level::KabupatenKota) => Some(district.as_str().to_string()),
             Some(_) => Some(village.as_str().to_string()),
         };
-        let display = tr(lang, &format!("role-{}", role.code()), &[]);
+        // A person's name, as a real account has (the password policy refuses a password that
+        // contains the account's name, and a page names the officer, then the role).
+        let display = demo_officer(role).to_string();
+        let role_label = tr(lang, &format!("role-{}", role.code()), &[]);
         let new = accounts::NewAccount {
             username: &username,
             display_name: &display,
@@ -1012,9 +1015,25 @@ fn demo_accounts(db: &Db, village: &KodeWilayah, lang: Lang) -> Result<()> {
         };
         accounts::create(&mut conn, &new, "demo", now_ms())
             .map_err(|e| anyhow::anyhow!("demo account {username}: {e}"))?;
-        println!("  {username:<32} {password:<40} {display}");
+        println!("  {username:<32} {password:<40} {display} ({role_label})");
     }
     Ok(())
+}
+
+/// The demo village's officer of each role.
+fn demo_officer(role: Role) -> &'static str {
+    match role {
+        Role::KepalaDesa => "Bambang Sutrisno",
+        Role::Ketua => "Sri Wahyuni",
+        Role::PenerimaInformasi => "Dewi Lestari",
+        Role::ReviewAnalisis => "Agus Setiawan",
+        Role::BagianPendidikan => "Rina Marlina",
+        Role::BagianKesehatan => "Yuni Astuti",
+        Role::BagianSosialEkonomi => "Joko Susilo",
+        Role::PengolahData => "Eko Prasetyo",
+        Role::DinasSosial => "Hendra Wijaya",
+        Role::Admin => "Teguh Santoso",
+    }
 }
 
 /// Structured logs on stderr for the server: `RUST_LOG` when set (`RUST_LOG=tower_http=debug`

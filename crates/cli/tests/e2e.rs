@@ -67,7 +67,11 @@ async fn walk(c: &Client, base: &str, tag: &str, kk: &str, nik: &str) {
     // The history shows the change, who made it and why.
     assert!(text.contains("Rina Kusuma → Rina Kusumawati"), "{text}");
     assert!(text.contains("ejaan sesuai KTP"));
-    assert!(text.contains("user:demo.ketua"));
+    // By the officer's name, not the login code.
+    assert!(
+        text.contains("Sri Wahyuni") && !text.contains("user:demo.ketua"),
+        "{text}"
+    );
     shot(c, &format!("{tag}-keluarga")).await;
 
     // Who should get what: the gap overview, a PKH exclusion family explained, what-if.
