@@ -78,6 +78,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "status_lookups_client",
         include_str!("../migrations/0013_status_lookups_client.sql"),
     ),
+    (
+        16,
+        "assessment_date",
+        include_str!("../migrations/0016_assessment_date.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

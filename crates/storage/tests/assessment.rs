@@ -84,10 +84,26 @@ fn batch_assessment_stores_summaries_and_gaps_that_agree_with_the_registry() {
             ),
             2
         );
-        let (rules, _) = assessment::last_run(&mut conn, VILLAGES[0])
+        let (rules, _, on) = assessment::last_run(&mut conn, VILLAGES[0])
             .unwrap()
             .unwrap();
         assert!(rules.contains("pkh 2025.1"));
+        // Issue 18: the reference date is stored with the run and with every family.
+        assert_eq!(on, Some(today()), "{}", t.label);
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT COUNT(*) FROM assessments WHERE tanggal_acuan = '2025-07-01'"
+            ),
+            families
+        );
+        // Issue 18: undecided rows carry no rupiah into the totals.
+        for (_, gap, total) in assessment::gap_summary(&mut conn, VILLAGES[0]).unwrap() {
+            if gap == Gap::Undecided {
+                assert_eq!(total.known_amount, 0, "{}", t.label);
+                assert_eq!(total.unknown_amount, total.families, "{}", t.label);
+            }
+        }
         // Independent check of BPNT's gaps from the registry and the stored deciles:
         // exclusion = decile <= 4 without a since-date; inclusion = a since-date above 4.
         let exclusion = count(
@@ -130,11 +146,12 @@ fn batch_assessment_stores_summaries_and_gaps_that_agree_with_the_registry() {
         );
         // Summary and list agree.
         let summary = assessment::gap_summary(&mut conn, VILLAGES[0]).unwrap();
-        let (_, _, n, sum) = summary
+        let (_, _, total) = summary
             .iter()
-            .find(|(p, g, _, _)| p == "bpnt" && *g == Gap::Exclusion)
+            .find(|(p, g, _)| p == "bpnt" && *g == Gap::Exclusion)
             .cloned()
             .unwrap();
+        let (n, sum) = (total.families, total.known_amount);
         let list =
             assessment::gap_list(&mut conn, VILLAGES[0], "bpnt", Gap::Exclusion, 1000, 0).unwrap();
         assert_eq!(list.len() as i64, n);

@@ -262,12 +262,41 @@ fn rs_rtlh_needs_an_owned_damaged_house() {
     let base = [
         ("desil", "2"),
         ("status_rumah", "milik_sendiri"),
+        ("lahan_milik_sendiri", "ya"),
         ("kondisi_rumah", "rusak_berat"),
     ];
-    let m = [member("1", &[("tanggal_lahir", "1980-01-01")])];
+    let head = |ktp: Option<&'static str>| {
+        let mut facts = vec![
+            ("tanggal_lahir", "1980-01-01"),
+            ("hubungan", "kepala_keluarga"),
+        ];
+        facts.extend(ktp.map(|k| ("punya_ktp", k)));
+        [member("1", &facts)]
+    };
+    let m = head(Some("ya"));
     let e = decide("rs_rtlh", &facts_on(&family(&base), &m, "2025-07-01", None));
     assert_eq!(e.decision.outcome, Outcome::Eligible);
     assert_eq!(e.decision.amount, 20_000_000);
+    // Finding 7: the head's KTP and the land are registry facts the rule checks.
+    let e = decide(
+        "rs_rtlh",
+        &facts_on(&family(&base), &head(Some("tidak")), "2025-07-01", None),
+    );
+    assert_eq!(e.decision.outcome, Outcome::NotEligible);
+    let e = decide(
+        "rs_rtlh",
+        &facts_on(&family(&base), &head(None), "2025-07-01", None),
+    );
+    assert_eq!(e.decision.outcome, Outcome::Unknown);
+    let missing: Vec<&str> = e.missing.iter().map(|f| fact_name(*f)).collect();
+    assert_eq!(missing, ["kepala_punya_ktp"]);
+    let mut not_own_land = base;
+    not_own_land[2] = ("lahan_milik_sendiri", "tidak");
+    let e = decide(
+        "rs_rtlh",
+        &facts_on(&family(&not_own_land), &m, "2025-07-01", None),
+    );
+    assert_eq!(e.decision.outcome, Outcome::NotEligible);
     let rented = [
         ("desil", "2"),
         ("status_rumah", "kontrak_sewa"),
@@ -282,6 +311,7 @@ fn rs_rtlh_needs_an_owned_damaged_house() {
     let unknown = [
         ("desil", "2"),
         ("status_rumah", "milik_sendiri"),
+        ("lahan_milik_sendiri", "ya"),
         ("kondisi_rumah", "layak"),
     ];
     let e = decide(

@@ -355,6 +355,8 @@ pub enum Gap {
     Exclusion,
     Inclusion,
     Undecided,
+    /// Eligible only through another program received in error: to be reviewed.
+    Review,
 }
 
 impl From<rules::Gap> for Gap {
@@ -364,6 +366,7 @@ impl From<rules::Gap> for Gap {
             rules::Gap::Exclusion => Gap::Exclusion,
             rules::Gap::Inclusion => Gap::Inclusion,
             rules::Gap::Undecided => Gap::Undecided,
+            rules::Gap::Review => Gap::Review,
         }
     }
 }
