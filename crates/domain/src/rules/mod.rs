@@ -5,6 +5,7 @@
 //! syntax error is refused at load with file, line, column and what was expected.
 
 pub mod assess;
+pub mod describe;
 pub mod facts;
 pub mod lang;
 pub mod pmt;

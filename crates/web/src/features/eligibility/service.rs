@@ -16,14 +16,78 @@ use puskesos_storage::assessment::{self, GapRow};
 use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::{Db, StorageError};
 
-use crate::app::{Rules, blocking};
+use crate::app::{AppError, Rules, blocking, quick};
+use puskesos_domain::model::{Family, Person, Record};
+use puskesos_domain::rules::Scratch;
+use puskesos_domain::rules::assess::{GapTotal, Summary};
 
-/// A village's gaps: per (program, gap) the number of families and the yearly sum.
+/// A family assessed for one reference date, with the date of its stored assessment.
+pub struct FamilyAssessment {
+    pub assessor: Arc<Assessor>,
+    pub prepared: Prepared,
+    pub summary: Summary,
+    /// The reference date of the stored assessment (`None`: never assessed, or stored before
+    /// dates were kept).
+    pub stored_on: Option<chrono::NaiveDate>,
+}
+
+impl FamilyAssessment {
+    /// The date this assessment was computed for.
+    pub fn on(&self) -> chrono::NaiveDate {
+        self.assessor.on
+    }
+}
+
+/// The date a user picked for a reassessment (`tanggal=YYYY-MM-DD`); empty is none. A date
+/// that does not read is refused with the field named.
+pub fn picked_date(raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<chrono::NaiveDate>()
+            .map(Some)
+            .map_err(|_| AppError::refused(axum::http::StatusCode::BAD_REQUEST, "web-bad-date")),
+    }
+}
+
+/// Assesses a family for `on`, or else for the reference date of its stored assessment (today
+/// when it has none), so that the page and the API say what the gap lists say. The facts are
+/// read live; the village's decile boundaries come from the store.
+pub async fn assess_family(
+    db: &Db,
+    rules: &Rules,
+    family: &Family,
+    members: &[Person],
+    on: Option<chrono::NaiveDate>,
+) -> Result<FamilyAssessment, StorageError> {
+    let village = family.text("kode_wilayah").unwrap_or_default().to_string();
+    let (conn_db, rules, v, id) = (db.clone(), rules.clone(), village.clone(), family.id.clone());
+    let (cutoffs, stored_on, assessor) = quick(db, move || {
+        let mut conn = conn_db.conn()?;
+        let stored_on = assessment::family_date(&mut conn, &v, &id)?;
+        let assessor = rules.assessor_on(on.or(stored_on).unwrap_or_else(Rules::today))?;
+        Ok((assessment::cutoffs(&mut conn, &v)?, stored_on, assessor))
+    })
+    .await?;
+    let mut prepared = assessor.prepare(&village, family, members);
+    let summary = assessor.finish(&mut prepared, cutoffs.as_ref(), &mut Scratch::default());
+    Ok(FamilyAssessment {
+        assessor,
+        prepared,
+        summary,
+        stored_on,
+    })
+}
+
+/// A village's gaps: per (program, gap) the families, the decided and known yearly sum and the
+/// families whose amount is not known.
 pub struct Overview {
     pub assessor: Arc<Assessor>,
-    pub by: HashMap<(String, Gap), (i64, i64)>,
+    pub by: HashMap<(String, Gap), GapTotal>,
     /// Families assessed in the village.
     pub assessed: i64,
+    /// The reference date of the village's stored assessment.
+    pub on: Option<chrono::NaiveDate>,
 }
 
 pub async fn overview(db: &Db, rules: &Rules, village: &str) -> Result<Overview, StorageError> {
@@ -36,14 +100,13 @@ pub async fn overview(db: &Db, rules: &Rules, village: &str) -> Result<Overview,
             "SELECT COUNT(*) FROM assessments WHERE kode_wilayah = $1",
             &[v.as_str().into()],
         )?;
-        let by = summary
-            .into_iter()
-            .map(|(p, g, n, s)| ((p, g), (n, s)))
-            .collect();
+        let on = assessment::village_date(&mut conn, &v)?;
+        let by = summary.into_iter().map(|(p, g, t)| ((p, g), t)).collect();
         Ok(Overview {
             assessor,
             by,
             assessed,
+            on,
         })
     })
     .await
