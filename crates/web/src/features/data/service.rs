@@ -174,7 +174,16 @@ pub fn proposals(
     actor: &str,
 ) -> Result<(Vec<String>, Vec<Vec<Cell>>), StorageError> {
     let mut conn = db.conn()?;
-    let rows = puskesos_storage::cases::dtsen_proposals(&mut conn, village)?;
+    let mut rows = puskesos_storage::cases::dtsen_proposals(&mut conn, village)?;
+    // And the assessment's: fakir miskin (Kepmensos 262) without a DTSEN decile (issue 18).
+    let source = tr(lang, "web-dtsen-proposal-source", &[]);
+    for [id, kk, head, address] in
+        puskesos_storage::assessment::fakir_miskin_proposals(&mut conn, village)?
+    {
+        if !rows.iter().any(|r| r[5] == id) {
+            rows.push([kk, head, address, source.clone(), String::new(), id]);
+        }
+    }
     audit::record(
         &mut conn,
         &AuditEvent::new(AuditAction::Export, AuditEntity::DtsenProposals, village)
