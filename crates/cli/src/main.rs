@@ -532,12 +532,22 @@ fn assess(
         };
         for v in villages.iter().take(20) {
             println!("{v}");
-            for (program, gap, n, sum) in assessment::gap_summary(&mut conn, v)? {
+            for (program, gap, total) in assessment::gap_summary(&mut conn, v)? {
+                // Decided, known rupiah; the families whose amount is unknown apart.
+                let unknown = if total.unknown_amount > 0 {
+                    tr(
+                        lang,
+                        "web-amount-unknown-families",
+                        &[("count", &format_int(lang, total.unknown_amount))],
+                    )
+                } else {
+                    String::new()
+                };
                 println!(
-                    "  {program:<10} {:<28} {:>8}  {}",
+                    "  {program:<10} {:<28} {:>8}  {}  {unknown}",
                     tr(lang, &format!("gap-{}", gap.code()), &[]),
-                    format_int(lang, n),
-                    format_rupiah(lang, sum)
+                    format_int(lang, total.families),
+                    format_rupiah(lang, total.known_amount)
                 );
             }
         }

@@ -109,7 +109,9 @@ pub type On<'a> = (&'a [f64], &'a [f64], usize);
 fn slot_value(on: On<'_>, member: bool, slot: usize) -> f64 {
     let (fam, mem, m) = on;
     if member {
-        mem.get(m * MEMBER_WIDTH + slot).copied().unwrap_or(f64::NAN)
+        mem.get(m * MEMBER_WIDTH + slot)
+            .copied()
+            .unwrap_or(f64::NAN)
     } else {
         fam[slot]
     }
@@ -264,11 +266,17 @@ mod tests {
         let hamil = &pkh.components[0];
         let c = describe(Lang::Id, &hamil.member.node, None);
         let lines: Vec<String> = c.parts.iter().map(|p| p.line(Lang::Id)).collect();
-        assert!(lines.iter().any(|l| l.contains("10 atau lebih")), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.contains("10 atau lebih")),
+            "{lines:?}"
+        );
         assert!(
             lines.iter().any(|l| l.contains("55 atau lebih rendah")),
             "{lines:?}"
         );
-        assert!(!lines.iter().any(|l| l.contains("jenis_kelamin")), "{lines:?}");
+        assert!(
+            !lines.iter().any(|l| l.contains("jenis_kelamin")),
+            "{lines:?}"
+        );
     }
 }

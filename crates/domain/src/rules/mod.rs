@@ -416,7 +416,7 @@ impl Gap {
             Gap::Review,
         ]
         .into_iter()
-            .find(|g| g.code() == s)
+        .find(|g| g.code() == s)
     }
 }
 
@@ -664,7 +664,11 @@ impl RuleSet {
             .iter()
             .enumerate()
             .filter(|(_, q)| q.code != p.code)
-            .filter(|(_, q)| q.receipt_facts().iter().any(|f| p.eligible.refs.contains(f)))
+            .filter(|(_, q)| {
+                q.receipt_facts()
+                    .iter()
+                    .any(|f| p.eligible.refs.contains(f))
+            })
             .map(|(i, _)| i)
             .collect()
     }

@@ -215,7 +215,11 @@ fn pip_for_pkh_families_above_the_decile() {
     let e = decide("pip", &facts_on(&f, &m, "2025-07-01", None));
     assert_eq!(e.decision.outcome, Outcome::Eligible);
     let all = rules().explain_all(&facts_on(&f, &m, "2025-07-01", None));
-    let pip = rules().programs.iter().position(|p| p.code == "pip").unwrap();
+    let pip = rules()
+        .programs
+        .iter()
+        .position(|p| p.code == "pip")
+        .unwrap();
     assert_eq!(all[pip].decision.gap(), Gap::Review);
     // And PKH itself: receives, but desil 6 does not qualify: an inclusion error.
     let pkh = decide("pkh", &facts_on(&f, &m, "2025-07-01", None));
@@ -704,11 +708,18 @@ fn an_undecided_share_leaves_the_amount_unknown() {
 fn undecided_gaps_add_no_rupiah_to_the_totals() {
     let set = rules();
     let a = assess::Assessor::builtin(day("2025-07-01"));
-    let f = family(&[("status_rumah", "milik_sendiri"), ("kondisi_rumah", "rusak_berat")]);
+    let f = family(&[
+        ("status_rumah", "milik_sendiri"),
+        ("kondisi_rumah", "rusak_berat"),
+    ]);
     let m = [member("1", &[("tanggal_lahir", "1980-01-01")])];
     let mut p = a.prepare("33.12.01.2003", &f, &m);
     let s = a.finish(&mut p, None, &mut Scratch::default());
-    let k = set.programs.iter().position(|p| p.code == "rs_rtlh").unwrap();
+    let k = set
+        .programs
+        .iter()
+        .position(|p| p.code == "rs_rtlh")
+        .unwrap();
     assert_eq!(s.decisions[k].gap(), Gap::Undecided);
     let counts = assess::gap_counts(&set, &[s]);
     let (_, _, n, sum) = counts
@@ -773,7 +784,10 @@ fn the_pmt_names_its_unknown_inputs_and_refuses_a_guess() {
     let model = models.for_village("33.12.01.2003");
     let m = [member(
         "1",
-        &[("hubungan", "kepala_keluarga"), ("tanggal_lahir", "1980-01-01")],
+        &[
+            ("hubungan", "kepala_keluarga"),
+            ("tanggal_lahir", "1980-01-01"),
+        ],
     )];
     // Poor on the BPS criteria it has, but the house's materials and utilities are blank.
     let f = family(&[
@@ -800,8 +814,14 @@ fn a_fakir_miskin_family_without_a_decile_is_proposed_for_dtsen() {
     let m = [member("1", &[("tanggal_lahir", "1970-01-01")])];
     let f = family(&[("status_rumah", "tidak_punya")]);
     let mut p = a.prepare("33.12.01.2003", &f, &m);
-    assert!(a.finish(&mut p, None, &mut Scratch::default()).dtsen_proposal);
+    assert!(
+        a.finish(&mut p, None, &mut Scratch::default())
+            .dtsen_proposal
+    );
     let f = family(&[("status_rumah", "tidak_punya"), ("desil", "1")]);
     let mut p = a.prepare("33.12.01.2003", &f, &m);
-    assert!(!a.finish(&mut p, None, &mut Scratch::default()).dtsen_proposal);
+    assert!(
+        !a.finish(&mut p, None, &mut Scratch::default())
+            .dtsen_proposal
+    );
 }

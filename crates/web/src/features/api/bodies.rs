@@ -408,40 +408,38 @@ impl Eligibility {
             .programs
             .iter()
             .zip(explained)
-            .map(|(p, e)| {
-                ProgramBody {
-                    components: e
-                        .shares
-                        .iter()
-                        .map(|s| ComponentShare {
-                            amount: s.amount,
-                            component: p.components.get(s.component).map(|c| c.code.clone()),
-                            counted: s.counted,
-                            member: s.member,
-                        })
-                        .collect(),
-                    condition: p.eligible.text.clone(),
-                    gap: e.decision.gap().into(),
-                    missing_facts: e.missing.iter().map(|f| fact_name(*f)).collect(),
-                    name: ProgramName {
-                        en: p.name_en.clone(),
-                        id: p.name_id.clone(),
-                    },
-                    outcome: e.decision.outcome.into(),
-                    program: p.code.clone(),
-                    receives: e.decision.receives,
-                    through_program: e
-                        .decision
-                        .via
-                        .and_then(|i| assessor.rules.programs.get(usize::from(i)))
-                        .map(|q| q.code.clone()),
-                    version: p.version.clone(),
-                    yearly_amount: match e.decision.outcome {
-                        rules::Outcome::NotEligible => Some(0),
-                        _ => e.decision.known_amount(),
-                    },
-                    yearly_amount_known_part: e.decision.amount,
-                }
+            .map(|(p, e)| ProgramBody {
+                components: e
+                    .shares
+                    .iter()
+                    .map(|s| ComponentShare {
+                        amount: s.amount,
+                        component: p.components.get(s.component).map(|c| c.code.clone()),
+                        counted: s.counted,
+                        member: s.member,
+                    })
+                    .collect(),
+                condition: p.eligible.text.clone(),
+                gap: e.decision.gap().into(),
+                missing_facts: e.missing.iter().map(|f| fact_name(*f)).collect(),
+                name: ProgramName {
+                    en: p.name_en.clone(),
+                    id: p.name_id.clone(),
+                },
+                outcome: e.decision.outcome.into(),
+                program: p.code.clone(),
+                receives: e.decision.receives,
+                through_program: e
+                    .decision
+                    .via
+                    .and_then(|i| assessor.rules.programs.get(usize::from(i)))
+                    .map(|q| q.code.clone()),
+                version: p.version.clone(),
+                yearly_amount: match e.decision.outcome {
+                    rules::Outcome::NotEligible => Some(0),
+                    _ => e.decision.known_amount(),
+                },
+                yearly_amount_known_part: e.decision.amount,
             })
             .collect();
         let model = assessor.pmt.for_village(&prepared.village);

@@ -61,7 +61,12 @@ pub async fn assess_family(
     on: Option<chrono::NaiveDate>,
 ) -> Result<FamilyAssessment, StorageError> {
     let village = family.text("kode_wilayah").unwrap_or_default().to_string();
-    let (conn_db, rules, v, id) = (db.clone(), rules.clone(), village.clone(), family.id.clone());
+    let (conn_db, rules, v, id) = (
+        db.clone(),
+        rules.clone(),
+        village.clone(),
+        family.id.clone(),
+    );
     let (cutoffs, stored_on, assessor) = quick(db, move || {
         let mut conn = conn_db.conn()?;
         let stored_on = assessment::family_date(&mut conn, &v, &id)?;

@@ -33,7 +33,7 @@ fn outcome_key(o: Outcome) -> String {
 fn clause_list(lang: Lang, c: &Clause) -> Markup {
     let class = |c: &Clause| match c.result {
         Some(r) if r.is_nan() => "unknown",
-        Some(r) if r == 1.0 => "yes",
+        Some(1.0) => "yes",
         Some(_) => "no",
         None => "",
     };

@@ -2,11 +2,10 @@
 //! view is audited), assess it live, load a record for a form, and save what a form sent. The
 //! pages and the JSON API call the same functions, so they give the same answers.
 
-
 use puskesos_domain::access::{Reach, Role};
 use puskesos_domain::assessment::{Bps14, Bps14Config, bps14};
 use puskesos_domain::i18n::Message;
-use puskesos_domain::model::{FAMILY_FIELDS, Family, PERSON_FIELDS, Person, Record, Values};
+use puskesos_domain::model::{FAMILY_FIELDS, Family, PERSON_FIELDS, Person, Values};
 use puskesos_domain::wilayah::{KodeWilayah, Level};
 use puskesos_storage::audit_writer::AuditWriter;
 use puskesos_storage::registry::{
