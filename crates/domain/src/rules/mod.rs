@@ -452,9 +452,12 @@ impl Decision {
         (self.outcome == Outcome::Eligible && self.amount_known).then_some(self.amount)
     }
 
-    /// Eligible, and not only through another program received in error.
+    /// Eligible, and not a family to review (eligible only through another program received
+    /// in error, and not receiving this one). A family that receives this program along such a
+    /// path counts as covered: counting it as not eligible would make it an inclusion error in
+    /// the tallies while its gap row says none.
     pub fn counts_as_eligible(&self) -> bool {
-        self.outcome == Outcome::Eligible && !self.review
+        self.outcome == Outcome::Eligible && self.gap() != Gap::Review
     }
 }
 

@@ -755,6 +755,25 @@ fn eligibility_through_an_inclusion_error_is_flagged_not_amplified() {
     assert_eq!(out[pip].gap(), Gap::Review);
     assert_eq!(out[pip].via, Some(pkh as u8));
     assert!(!out[pip].counts_as_eligible());
+    // The same pupil already receiving PIP: flagged (review) but covered, never an inclusion
+    // error in the tallies while its gap row says none.
+    let receiving = [member(
+        "1",
+        &[
+            ("tanggal_lahir", "2014-01-01"),
+            ("jenjang_sekolah", "sd"),
+            ("tingkat_akhir", "tidak"),
+            ("pip_sejak", "2023-01-01"),
+        ],
+    )];
+    set.decide_all(
+        &facts_on(&f, &receiving, "2025-07-01", None),
+        &mut Scratch::default(),
+        &mut out,
+    );
+    assert!(out[pip].receives && out[pip].review);
+    assert_eq!(out[pip].gap(), Gap::None);
+    assert!(out[pip].counts_as_eligible());
     // A rightful PKH family (desil 4) with PIP not received: an exclusion error, no via (the
     // decile alone qualifies it).
     let f = family(&[("desil", "4"), ("pkh_sejak", "2020-01-01")]);
