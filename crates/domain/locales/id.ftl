@@ -764,3 +764,4 @@ web-cond-value = { $fact } { $value }
 web-component-rule = { $name }: { $cond }
 web-cond-formula = syarat berupa rumus (lihat detail)
 web-bad-date = Tanggal acuan tidak terbaca: tulis sebagai tahun-bulan-tanggal, misalnya 2025-07-01.
+fig-exclusion-unknown = Keluarga eksklusi dengan nilai belum diketahui

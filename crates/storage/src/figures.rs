@@ -161,8 +161,12 @@ pub struct Dashboard {
     /// Families whose assessment is stored (the base of the program figures).
     pub assessed: i64,
     pub programs: Vec<ProgramTally>,
-    /// Yearly rupiah the excluded eligible families would receive, per program.
+    /// Yearly rupiah the excluded eligible families would receive, per program: decided and
+    /// known amounts only.
     pub exclusion_amount: BTreeMap<String, i64>,
+    /// Excluded families whose amount is not known (a fact it needs is missing), per program:
+    /// counted apart, never added to `exclusion_amount` as 0.
+    pub exclusion_amount_unknown: BTreeMap<String, i64>,
     pub cases: CaseFigures,
     pub referrals: ReferralFigures,
     pub complaints: Vec<ComplaintRow>,
@@ -286,14 +290,19 @@ pub fn village(
     d.programs = tallies.0;
     for r in conn.query(
         &format!(
-            "SELECT g.program, CAST(COALESCE(SUM(g.amount), 0) AS BIGINT) FROM program_gaps g \
+            "SELECT g.program, \
+             CAST(COALESCE(SUM(CASE WHEN g.amount_known = 0 THEN 0 ELSE g.amount END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN g.amount_known = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM program_gaps g \
              JOIN families f ON f.id = g.family_id \
              WHERE g.kode_wilayah = $1 AND g.gap = 'exclusion'{area} GROUP BY g.program"
         ),
         &params,
     )? {
-        if let (Some(p), Some(n)) = (text(&r[0]), int(&r[1])) {
+        // `amount_known` NULL: a row stored before it was kept, whose amount was known.
+        if let (Some(p), Some(n), Some(u)) = (text(&r[0]), int(&r[1]), int(&r[2])) {
             d.exclusion_amount.insert(p.to_string(), n);
+            d.exclusion_amount_unknown.insert(p.to_string(), u);
         }
     }
 

@@ -844,3 +844,87 @@ fn a_fakir_miskin_family_without_a_decile_is_proposed_for_dtsen() {
             .dtsen_proposal
     );
 }
+
+/// Issue 18 finding 3, at the bound: every PMT input known gives an estimate; two unknown
+/// (`max_unknown`) still do, named and left out; three unknown give none, and the family's
+/// local decile is not used.
+#[test]
+fn three_unknown_pmt_inputs_give_no_estimate_and_no_local_decile() {
+    let models = pmt::PmtModels::builtin();
+    let model = models.for_village("33.12.01.2003");
+    assert_eq!(
+        model.max_unknown, 2,
+        "the shipped model allows two unknown inputs"
+    );
+    let head = [member(
+        "1",
+        &[
+            ("hubungan", "kepala_keluarga"),
+            ("tanggal_lahir", "1980-01-01"),
+            ("pendidikan", "sd"),
+            ("pekerjaan", "buruh_tani"),
+        ],
+    )];
+    let complete: Vec<(&str, &str)> = vec![
+        ("luas_lantai", "30"),
+        ("jenis_lantai", "tanah"),
+        ("jenis_dinding", "bambu_rumbia"),
+        ("jenis_atap", "seng"),
+        ("fasilitas_bab", "umum"),
+        ("sumber_penerangan", "listrik_pln"),
+        ("daya_listrik", "450"),
+        ("sumber_air_minum", "sungai"),
+        ("bahan_bakar_memasak", "kayu_bakar"),
+        ("status_rumah", "milik_sendiri"),
+        ("aset_500rb", "tidak"),
+    ];
+    let estimate_without = |blank: &[&str]| {
+        let kept: Vec<(&str, &str)> = complete
+            .iter()
+            .copied()
+            .filter(|(k, _)| !blank.contains(k))
+            .collect();
+        model.estimate(&facts_on(&family(&kept), &head, "2025-07-01", None))
+    };
+    let all = estimate_without(&[]);
+    assert!(all.unknown.is_empty(), "{all:?}");
+    assert!(all.per_capita.is_some());
+    let two = estimate_without(&["jenis_dinding", "daya_listrik"]);
+    assert_eq!(two.unknown.len(), 2, "{two:?}");
+    assert!(
+        two.per_capita.is_some(),
+        "two unknown inputs: still an estimate"
+    );
+    let three = estimate_without(&["jenis_dinding", "daya_listrik", "sumber_air_minum"]);
+    assert_eq!(three.unknown.len(), 3, "{three:?}");
+    assert_eq!(three.per_capita, None, "three unknown inputs: no estimate");
+    let named: Vec<&str> = three
+        .unknown
+        .iter()
+        .map(|&i| model.terms[i].expr.text.as_str())
+        .collect();
+    for fact in ["jenis_dinding", "daya_listrik", "sumber_air_minum"] {
+        assert!(
+            named.iter().any(|t| t.contains(fact)),
+            "{fact} not named: {named:?}"
+        );
+    }
+    // Through the assessor: no estimate means no local decile, even with the village's
+    // boundaries at hand, and the unknown inputs are kept with the family.
+    let a = assess::Assessor::builtin(day("2025-07-01"));
+    let kept: Vec<(&str, &str)> = complete
+        .iter()
+        .copied()
+        .filter(|(k, _)| !["jenis_dinding", "daya_listrik", "sumber_air_minum"].contains(k))
+        .collect();
+    let mut p = a.prepare("33.12.01.2003", &family(&kept), &head);
+    assert_eq!(p.per_capita, None);
+    assert_eq!(p.pmt_unknown.len(), 3);
+    let cutoffs = pmt::Cutoffs::of((1..=100).map(|i| f64::from(i) * 10_000.0)).unwrap();
+    let s = a.finish(&mut p, Some(&cutoffs), &mut Scratch::default());
+    assert_eq!(s.local_decile, None);
+    assert_eq!(
+        s.effective_decile, None,
+        "no DTSEN decile and no local estimate"
+    );
+}

@@ -304,3 +304,393 @@ async fn an_edit_in_the_browser_is_reassessed_at_once() {
         assert_eq!(gap, 1, "BPNT exclusion recorded right after the edit");
     }
 }
+
+/// Runs a statement on the test database.
+fn exec(f: &Fixture, sql: &str) {
+    crate::support::sync(|| f.t.db.conn().unwrap().execute(sql, &[]).unwrap());
+}
+
+/// Reassesses the whole registry for `on` (as `puskesos assess --on` does).
+fn assess_on(f: &Fixture, on: chrono::NaiveDate) {
+    use puskesos_domain::rules::assess::Assessor;
+    crate::support::sync(|| {
+        puskesos_storage::assessment::assess_all(
+            &f.t.db,
+            &Assessor::builtin(on),
+            &puskesos_storage::registry::Scope::default(),
+            |_| {},
+        )
+        .unwrap()
+    });
+}
+
+/// The `<li>` of a page that holds `needle`.
+fn item_with<'a>(body: &'a str, needle: &str) -> &'a str {
+    let at = body
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not on the page"));
+    let start = body[..at].rfind("<li").unwrap();
+    let end = at + body[at..].find("</li>").unwrap();
+    &body[start..end]
+}
+
+/// Issue 18 findings 2 and 4: a pupil whose final-year status is blank leaves the family's PIP
+/// amount unknown. The gap row says so, the family is listed with "unknown" (not Rp0 and not the
+/// known part as if it were the whole), the export says so, and the overview's and the
+/// dashboard's rupiah are the known amounts only, with the unknown ones counted apart.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_amount_is_never_summed_as_zero_and_shows_as_unknown() {
+    for t in crate::support::databases() {
+        let f = setup(t, 150);
+        let (cookie, _) = login(&f, "analis");
+        // A PIP exclusion with two pupils of known final-year status: blank one of them, so
+        // the other's share is known and the family's amount is not.
+        let id = crate::support::first_text(
+            &f,
+            "SELECT g.family_id FROM program_gaps g JOIN families f ON f.id = g.family_id \
+             WHERE g.program = 'pip' AND g.gap = 'exclusion' AND g.amount_known = 1 \
+             AND (SELECT COUNT(*) FROM persons p WHERE p.family_id = g.family_id \
+                  AND p.jenjang_sekolah IN ('sd', 'smp', 'sma') AND p.tingkat_akhir IS NOT NULL \
+                  AND (p.status IS NULL OR p.status = 'ada')) >= 2 \
+             ORDER BY f.no_kk LIMIT 1",
+        );
+        let pupil = crate::support::first_text(
+            &f,
+            &format!(
+                "SELECT id FROM persons WHERE family_id = '{id}' \
+                 AND jenjang_sekolah IN ('sd', 'smp', 'sma') AND tingkat_akhir IS NOT NULL \
+                 AND (status IS NULL OR status = 'ada') ORDER BY nik LIMIT 1"
+            ),
+        );
+        exec(
+            &f,
+            &format!("UPDATE persons SET tingkat_akhir = NULL WHERE id = '{pupil}'"),
+        );
+        assess_on(&f, chrono::Local::now().date_naive());
+        let row = |col: &str| {
+            count(
+                &f,
+                &format!(
+                    "SELECT {col} FROM program_gaps WHERE family_id = '{id}' AND program = 'pip'"
+                ),
+            )
+        };
+        assert_eq!(
+            row("amount_known"),
+            0,
+            "{}: the amount is not known",
+            f.t.label
+        );
+        let part = row("amount");
+        assert!(part > 0, "the other pupil's share is known: {part}");
+        let pip_sql = |what: &str| {
+            count(
+                &f,
+                &format!(
+                    "SELECT {what} FROM program_gaps \
+                     WHERE program = 'pip' AND gap = 'exclusion'"
+                ),
+            )
+        };
+        let known = pip_sql(
+            "CAST(COALESCE(SUM(CASE WHEN amount_known = 0 THEN 0 ELSE amount END), 0) AS BIGINT)",
+        );
+        let unknown = pip_sql("COUNT(*) FILTER (WHERE amount_known = 0)");
+        assert!(unknown >= 1);
+        let all = pip_sql("CAST(SUM(amount) AS BIGINT)");
+        assert!(
+            all > known,
+            "the unknown amount's known part is not in the total"
+        );
+
+        // The overview: known rupiah, and the families with an unknown amount apart.
+        let (status, body) = call(&f, Method::GET, "/kelayakan", &cookie, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let rupiah = |n: i64| puskesos_domain::i18n::format_rupiah(puskesos_domain::Lang::Id, n);
+        assert!(
+            body.contains(&rupiah(known)),
+            "known PIP rupiah {known} shown"
+        );
+        assert!(
+            !body.contains(&rupiah(all)),
+            "the unknown amount's part is not added as if it were known"
+        );
+        assert!(
+            body.contains(&format!("{unknown} keluarga dengan jumlah belum diketahui")),
+            "{}",
+            f.t.label
+        );
+
+        // The list: the family's line says "unknown", with no rupiah.
+        let no_kk = crate::support::first_text(
+            &f,
+            &format!("SELECT no_kk FROM families WHERE id = '{id}'"),
+        );
+        let (status, body) = call(&f, Method::GET, "/kelayakan/pip/exclusion", &cookie, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let line = item_with(&body, &format!("KK {no_kk}"));
+        assert!(line.contains("manfaat setahun tidak diketahui"), "{line}");
+        assert!(!line.contains("Rp"), "{line}");
+        // The export too.
+        let (_, csv) = call(
+            &f,
+            Method::GET,
+            "/kelayakan/pip/exclusion/ekspor?format=csv",
+            &cookie,
+            None,
+        )
+        .await;
+        let exported = csv.lines().find(|l| l.starts_with(&no_kk)).unwrap();
+        assert!(exported.ends_with("belum diketahui"), "{exported}");
+
+        // The family page: at least the known part, and the missing fact named.
+        let (_, page) = call(&f, Method::GET, &format!("/keluarga/{id}"), &cookie, None).await;
+        assert!(
+            page.contains(&format!("paling sedikit {}", rupiah(part))),
+            "the known part as a lower bound"
+        );
+        assert!(page.contains("Data yang dibutuhkan dan belum ada"));
+        assert!(page.contains("Di tingkat akhir"), "the missing fact named");
+
+        // The dashboard: the same known rupiah, the unknown amounts counted apart.
+        let r = crate::support::request(
+            &f,
+            Method::GET,
+            "/dasbor/tabel/program?format=xlsx",
+            &cookie,
+            None,
+        )
+        .await;
+        use calamine::{Data, Reader, Xlsx};
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.body)).unwrap();
+        let sheet = wb.worksheet_range("program").unwrap();
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let pip = sheet
+            .rows()
+            .find(|r| r[0].to_string().contains("PIP"))
+            .expect("a PIP row");
+        assert_eq!(pip[col("Nilai eksklusi (Rp)")], Data::Float(known as f64));
+        assert_eq!(
+            pip[col("Keluarga eksklusi dengan nilai belum diketahui")],
+            Data::Float(unknown as f64)
+        );
+    }
+}
+
+/// Issue 18 finding 1: an assessment stored for reference date D is what the family page and
+/// the API show, computed for D, not for today; another date only when asked for, and said so.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_family_page_recomputes_for_the_stored_reference_date() {
+    for t in crate::support::databases() {
+        let f = setup(t, 150);
+        let (cookie, _) = login(&f, "analis");
+        let today = chrono::Local::now().date_naive();
+        let stored_on = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        // Each family's PKH exclusion amount (known amounts only), by family.
+        let gaps = |f: &Fixture| -> std::collections::BTreeMap<String, i64> {
+            crate::support::sync(|| {
+                f.t.db
+                    .conn()
+                    .unwrap()
+                    .query(
+                        "SELECT family_id, amount FROM program_gaps \
+                         WHERE program = 'pkh' AND gap = 'exclusion' AND amount_known = 1",
+                        &[],
+                    )
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| (r[0].as_str().unwrap().to_string(), r[1].as_i64().unwrap()))
+                    .collect()
+            })
+        };
+        let for_today = gaps(&f);
+        assess_on(&f, stored_on);
+        let for_stored = gaps(&f);
+        // A PKH exclusion on both days whose amount differs (a child under 7 on the stored
+        // day is a pupil now, say).
+        let (id, stored_amount, today_amount) = for_stored
+            .iter()
+            .find_map(|(id, a)| {
+                for_today
+                    .get(id)
+                    .filter(|b| *b != a)
+                    .map(|b| (id.clone(), *a, *b))
+            })
+            .expect("the demo has a family whose PKH amount changed since 2025-07-01");
+        let stored_gap = "exclusion";
+        let rupiah = |n: i64| puskesos_domain::i18n::format_rupiah(puskesos_domain::Lang::Id, n);
+        let pkh_article = |body: &str| {
+            let at = body.find("<h4>Program Keluarga Harapan (PKH)").unwrap();
+            let end = at + body[at..].find("</article>").unwrap();
+            body[at..end].to_string()
+        };
+        let pkh_class = |body: &str| {
+            let at = body.find("<h4>Program Keluarga Harapan (PKH)").unwrap();
+            let start = body[..at].rfind("<article class=\"program gap-").unwrap();
+            body[start + "<article class=\"program gap-".len()..at]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let (status, body) = call(&f, Method::GET, &format!("/keluarga/{id}"), &cookie, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains("Tanggal acuan penilaian: 01-07-2025"),
+            "{}",
+            f.t.label
+        );
+        assert!(!body.contains("bukan tanggal acuan tersimpan"));
+        assert_eq!(
+            pkh_class(&body),
+            stored_gap,
+            "{}: the stored day's answer",
+            f.t.label
+        );
+        assert!(
+            pkh_article(&body).contains(&format!(
+                "perkiraan manfaat {} setahun",
+                rupiah(stored_amount)
+            )),
+            "{}: the stored day's amount {stored_amount}, not today's {today_amount}",
+            f.t.label
+        );
+        // The API answers for the stored day too.
+        let (_, json) = call(
+            &f,
+            Method::GET,
+            &format!("/api/v1/keluarga/{id}/kelayakan"),
+            &cookie,
+            None,
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["assessed_on"], "2025-07-01");
+        assert_eq!(v["stored_assessed_on"], "2025-07-01");
+        let pkh = v["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["program"] == "pkh")
+            .unwrap();
+        assert_eq!(pkh["gap"], stored_gap);
+        assert_eq!(pkh["yearly_amount"], stored_amount);
+        // Today's answer only when asked for, and the page says it is not the stored one.
+        let (_, body) = call(
+            &f,
+            Method::GET,
+            &format!("/keluarga/{id}?tanggal={today}"),
+            &cookie,
+            None,
+        )
+        .await;
+        assert!(
+            body.contains("bukan tanggal acuan tersimpan 01-07-2025"),
+            "{}",
+            f.t.label
+        );
+        assert!(
+            pkh_article(&body).contains(&format!(
+                "perkiraan manfaat {} setahun",
+                rupiah(today_amount)
+            )),
+            "{}: today's amount when today is asked for",
+            f.t.label
+        );
+    }
+}
+
+/// Issue 18 finding 7: on the Indonesian family page the conditions read as sentences of the
+/// catalogue with the rule's numbers: no rule syntax and no fact keys (the rule's text stays in
+/// its `<code>` behind "Detail").
+#[tokio::test(flavor = "multi_thread")]
+async fn conditions_in_words_carry_no_rule_syntax() {
+    for t in crate::support::databases() {
+        let f = setup(t, 60);
+        let (cookie, _) = login(&f, "analis");
+        let id = crate::support::first_text(
+            &f,
+            "SELECT family_id FROM program_gaps WHERE program = 'pkh' AND gap = 'exclusion' \
+             ORDER BY family_id LIMIT 1",
+        );
+        let (status, body) = call(&f, Method::GET, &format!("/keluarga/{id}"), &cookie, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let mut texts = Vec::new();
+        let open = "<ul class=\"conditions\">";
+        let mut from = 0;
+        while let Some(at) = body[from..].find(open) {
+            let start = from + at;
+            // The matching </ul> (lists nest).
+            let (mut depth, mut i) = (0, start);
+            loop {
+                let next_open = body[i..].find("<ul").map(|x| x + i);
+                let next_close = body[i..].find("</ul>").map(|x| x + i).unwrap();
+                match next_open {
+                    Some(o) if o < next_close => {
+                        depth += 1;
+                        i = o + 3;
+                    }
+                    _ => {
+                        depth -= 1;
+                        i = next_close + 5;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                }
+            }
+            // Its text, without tags.
+            let mut text = String::new();
+            let mut in_tag = false;
+            for ch in body[start..i].chars() {
+                match ch {
+                    '<' => in_tag = true,
+                    '>' => {
+                        in_tag = false;
+                        text.push(' ');
+                    }
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            texts.push(
+                text.replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+                    .replace("&quot;", "\"")
+                    .replace("&#39;", "'"),
+            );
+            from = start + open.len();
+        }
+        assert!(
+            texts.len() >= 6,
+            "every program's conditions as lists: {}",
+            texts.len()
+        );
+        let all = texts.join("\n");
+        assert!(all.contains("Desil keluarga 4 atau lebih rendah"), "{all}");
+        for syntax in [
+            "&&", "||", ">=", "<=", "==", "!=", " < ", " > ", "known(", "count(", "any(", "'",
+        ] {
+            assert!(
+                !all.contains(syntax),
+                "{}: rule syntax {syntax:?} in\n{all}",
+                f.t.label
+            );
+        }
+        for word in all.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+            assert!(
+                !word.contains('_') && !word.starts_with("fact-") && !word.starts_with("field-"),
+                "{}: a key {word:?} instead of its label in\n{all}",
+                f.t.label
+            );
+        }
+    }
+}

@@ -177,6 +177,7 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
             t("fig-receiving"),
             t("fig-coverage"),
             t("fig-exclusion-value"),
+            t("fig-exclusion-unknown"),
             t("fig-value-unit"),
         ],
         rows: rules
@@ -194,6 +195,12 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
                     Cell::Int(x.receiving),
                     Cell::Text(permille(lang, x.coverage_permille())),
                     Cell::Int(d.exclusion_amount.get(&p.code).copied().unwrap_or(0)),
+                    Cell::Int(
+                        d.exclusion_amount_unknown
+                            .get(&p.code)
+                            .copied()
+                            .unwrap_or(0),
+                    ),
                     // A one-off grant is not "a year's" money: the unit says which it is.
                     Cell::Text(t(if p.once {
                         "fig-value-once"

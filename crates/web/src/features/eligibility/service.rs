@@ -234,7 +234,12 @@ pub async fn export_list(
                 Cell::Text(r.rt.clone().unwrap_or_default()),
                 Cell::Text(r.rw.clone().unwrap_or_default()),
                 r.desil_efektif.map_or(Cell::Text(String::new()), Cell::Int),
-                Cell::Int(r.amount),
+                // An amount that is not known is said so, never written as its known part.
+                if r.amount_known {
+                    Cell::Int(r.amount)
+                } else {
+                    Cell::Text(tr(lang, "web-cond-unknown", &[]))
+                },
             ]
         })
         .collect();
