@@ -145,6 +145,10 @@ enum Command {
         /// Do not reassess the imported villages afterwards (run `puskesos assess` later).
         #[arg(long)]
         no_assess: bool,
+        /// Reassess for this reference day, YYYY-MM-DD (default: each village's stored
+        /// assessment date, today for a village never assessed).
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
     },
     /// Export the registry, or a village, RW or RT of it, as CSV or XLSX (by the file's extension).
     Export {
@@ -194,6 +198,7 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long)]
         village: Option<String>,
+        /// Reference day, YYYY-MM-DD (default: the village's stored assessment date).
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
@@ -315,6 +320,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             reject,
             batch,
             no_assess,
+            on,
         } => {
             let db = open_db(cli)?;
             let mut opts = ImportOptions::new(&actor());
@@ -333,7 +339,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     );
                     if !no_assess {
                         for v in &summary.villages_changed {
-                            assess(cli, &db, Some(v.clone()), None, false)?;
+                            // One date per stored assessment: the village's own unless told.
+                            let day = match on {
+                                Some(d) => Some(*d),
+                                None => assessment::village_date(&mut db.conn()?, v)?,
+                            };
+                            assess(cli, &db, Some(v.clone()), day, false)?;
                         }
                     }
                     Ok(if summary.rows_rejected > 0 {
@@ -563,6 +574,12 @@ fn whatif(
 ) -> Result<ExitCode> {
     let lang = cli.lang;
     let db = open_db(cli)?;
+    let village = demo_village(village)?.to_string();
+    // The village's stored assessment date unless another is asked for.
+    let on = match on {
+        Some(d) => Some(d),
+        None => assessment::village_date(&mut db.conn()?, &village)?,
+    };
     let base = assessor(cli, on)?;
     let mut changed_files = puskesos_interchange::rules::program_files(cli.rules.as_deref())?;
     for f in files {
@@ -571,7 +588,6 @@ fn whatif(
     }
     let changed = RuleSet::from_files(&changed_files, base.on)
         .map_err(|e| anyhow::anyhow!(e.render(lang)))?;
-    let village = demo_village(village)?.to_string();
     let start = Instant::now();
     let mut population = assessment::prepare_village(&db, &base, &village)?;
     let (_, summaries) = base.assess_population(&mut population);

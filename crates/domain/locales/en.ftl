@@ -765,3 +765,4 @@ web-component-rule = { $name }: { $cond }
 web-cond-formula = a condition written as a formula (see detail)
 web-bad-date = The reference date cannot be read: write it as year-month-day, e.g. 2025-07-01.
 fig-exclusion-unknown = Excluded families with an unknown amount
+web-whatif-date = Reference date (default: the village's stored assessment date)

@@ -765,3 +765,4 @@ web-component-rule = { $name }: { $cond }
 web-cond-formula = syarat berupa rumus (lihat detail)
 web-bad-date = Tanggal acuan tidak terbaca: tulis sebagai tahun-bulan-tanggal, misalnya 2025-07-01.
 fig-exclusion-unknown = Keluarga eksklusi dengan nilai belum diketahui
+web-whatif-date = Tanggal acuan (bawaan: tanggal penilaian tersimpan desa)

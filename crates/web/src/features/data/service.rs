@@ -79,8 +79,12 @@ pub fn import_upload(
     std::fs::create_dir_all(&dir).map_err(UploadError::Io)?;
     std::fs::write(&path, bytes).map_err(UploadError::Io)?;
     let summary = puskesos_interchange::import_file(db, &path, &opts)?;
-    let assessor = rules.assessor()?;
     for v in &summary.villages_changed {
+        // The village's stored reference date (today for a village never assessed), so its
+        // stored results keep one date.
+        let day = puskesos_storage::assessment::village_date(&mut db.conn()?, v)?
+            .unwrap_or_else(Rules::today);
+        let assessor = rules.assessor_on(day)?;
         let scope = Scope {
             village: Some(v.clone()),
             ..Default::default()

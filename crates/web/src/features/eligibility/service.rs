@@ -50,6 +50,23 @@ pub fn picked_date(raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppEr
     }
 }
 
+/// The reference date a village's pages use: `picked` when the user asked for one, else the
+/// date of the village's stored assessment (today for a village never assessed).
+pub async fn reference_day(
+    db: &Db,
+    village: &str,
+    picked: Option<chrono::NaiveDate>,
+) -> Result<chrono::NaiveDate, StorageError> {
+    if let Some(day) = picked {
+        return Ok(day);
+    }
+    let (db, v) = (db.clone(), village.to_string());
+    blocking(
+        move || Ok(assessment::village_date(&mut db.conn()?, &v)?.unwrap_or_else(Rules::today)),
+    )
+    .await
+}
+
 /// Assesses a family for `on`, or else for the reference date of its stored assessment (today
 /// when it has none), so that the page and the API say what the gap lists say. The facts are
 /// read live; the village's decile boundaries come from the store.
@@ -98,14 +115,16 @@ pub struct Overview {
 pub async fn overview(db: &Db, rules: &Rules, village: &str) -> Result<Overview, StorageError> {
     let (db, rules, v) = (db.clone(), rules.clone(), village.to_string());
     blocking(move || {
-        let assessor = rules.assessor()?;
         let mut conn = db.conn()?;
+        // The rules in force on the stored assessment's date: the counts are that day's.
+        let stored_on = assessment::village_date(&mut conn, &v)?;
+        let assessor = rules.assessor_on(stored_on.unwrap_or_else(Rules::today))?;
         let summary = assessment::gap_summary(&mut conn, &v)?;
         let assessed = conn.query_i64(
             "SELECT COUNT(*) FROM assessments WHERE kode_wilayah = $1",
             &[v.as_str().into()],
         )?;
-        let on = assessment::village_date(&mut conn, &v)?;
+        let on = stored_on;
         let by = summary.into_iter().map(|(p, g, t)| ((p, g), t)).collect();
         Ok(Overview {
             assessor,
@@ -300,10 +319,13 @@ pub struct WhatIf {
     pub population: Vec<Prepared>,
     pub code: String,
     pub millis: u128,
+    /// The reference date both rule sets were run for.
+    pub on: chrono::NaiveDate,
 }
 
 /// Runs the rules in force with one program file replaced by `text` (named `label` in error
-/// messages) against `village`, next to today's rules. Nothing is stored.
+/// messages) against `village`, next to the rules in force on `assessor`'s reference date.
+/// Nothing is stored.
 pub async fn what_if_run(
     db: &Db,
     rules: &Rules,
@@ -322,7 +344,7 @@ pub async fn what_if_run(
             code: code.clone(),
             error,
         })?;
-    let (db, v) = (db.clone(), village.to_string());
+    let (db, v, on) = (db.clone(), village.to_string(), assessor.on);
     let start = Instant::now();
     let (changes, population) = blocking(move || {
         let mut population = assessment::prepare_village(&db, &assessor, &v)?;
@@ -336,5 +358,6 @@ pub async fn what_if_run(
         population,
         code,
         millis: start.elapsed().as_millis(),
+        on,
     })
 }

@@ -416,7 +416,7 @@ pub fn list_page(
 pub fn whatif_form(
     lang: Lang,
     user: &CurrentUser,
-    village: &str,
+    (village, day): (&str, chrono::NaiveDate),
     programs: &[(String, String)],
     chosen: &str,
     text: &str,
@@ -426,6 +426,7 @@ pub fn whatif_form(
     html! {
         form.whatif-pick method="get" action="/kelayakan/bagaimana-jika" {
             @if !desa_query(user, village).is_empty() { input type="hidden" name="desa" value=(village); }
+            input type="hidden" name="tanggal" value=(day.to_string());
             label for="program" { (t("web-program")) }
             select id="program" name="program" {
                 @for (code, name) in programs {
@@ -437,6 +438,8 @@ pub fn whatif_form(
         form method="post" action="/kelayakan/bagaimana-jika" {
             input type="hidden" name="csrf" value=(user.csrf_token);
             input type="hidden" name="desa" value=(village);
+            label for="tanggal" { (t("web-whatif-date")) }
+            input type="date" id="tanggal" name="tanggal" value=(day.to_string());
             label for="rules" { (t("web-rule-text")) }
             @if let Some(e) = error { p.error id="rules-error" role="alert" { (e) } }
             textarea id="rules" name="rules" rows="18" spellcheck="false" aria-describedby=[error.map(|_| "rules-error")] { (text) }
@@ -474,6 +477,7 @@ pub fn whatif_results(lang: Lang, w: &WhatIf) -> Markup {
     let focus = changes.iter().find(|c| &c.program == code);
     html! {
         p role="status" { (tr(lang, "web-whatif-done", &[("families", &format_int(lang, population.len() as i64)), ("ms", &ms.to_string())])) }
+        p.assessed-on { (tr(lang, "web-assessed-on", &[("date", &indonesian_date(&w.on.to_string()))])) }
         div.table-wrap {
             table.whatif {
                 thead { tr {
