@@ -22,9 +22,12 @@ pub struct AssessStats {
     pub gaps: usize,
 }
 
+/// The boundaries in full (`f64`'s shortest text that reads back to the same number): a
+/// boundary is a family's own estimate, so a rounded one would put that family in another
+/// decile when it is reassessed alone (its family page, an edit) than in the batch.
 fn cutoffs_text(c: &Cutoffs) -> String {
     c.0.iter()
-        .map(|x| format!("{x:.0}"))
+        .map(|x| format!("{x}"))
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -159,7 +162,7 @@ fn write(
                     SqlValue::Code(gap.code()),
                     s.family_id.as_str().into(),
                     d.amount.into(),
-                    i64::from(d.known_amount().is_some()).into(),
+                    i64::from(d.amount_is_known()).into(),
                 ]);
             }
         }

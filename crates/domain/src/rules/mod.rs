@@ -452,6 +452,17 @@ impl Decision {
         (self.outcome == Outcome::Eligible && self.amount_known).then_some(self.amount)
     }
 
+    /// Whether the yearly amount is decided and known: nothing to pay when not eligible, the
+    /// amount when eligible and every part of it known, never when the decision is undecided
+    /// ("not enough data" carries no rupiah). What a stored gap row's `amount_known` says.
+    pub fn amount_is_known(&self) -> bool {
+        match self.outcome {
+            Outcome::NotEligible => true,
+            Outcome::Eligible => self.amount_known,
+            Outcome::Unknown => false,
+        }
+    }
+
     /// Eligible, and not a family to review (eligible only through another program received
     /// in error, and not receiving this one). A family that receives this program along such a
     /// path counts as covered: counting it as not eligible would make it an inclusion error in

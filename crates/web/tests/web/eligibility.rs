@@ -694,3 +694,161 @@ async fn conditions_in_words_carry_no_rule_syntax() {
         }
     }
 }
+
+/// Issue 18: the stored assessment and the family's own answer agree for every family of
+/// generated villages (several seeds, stored for a past reference date): each program's gap,
+/// its amount and whether that amount is known, the deciles and the DTSEN proposal.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_stored_assessment_and_the_family_answer_agree_for_every_family() {
+    for (n, t) in crate::support::databases().enumerate() {
+        let t =
+            crate::support::with_accounts(t, &[("analis", Role::ReviewAnalisis, Some(VILLAGE))]);
+        // A different generated village per engine, assessed for a day in the past.
+        let on = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        crate::support::demo_villages(
+            &t,
+            &[(VILLAGE, 70, 21 + n as u64)],
+            chrono::Local::now().date_naive(),
+        );
+        let f = crate::support::fixture(t);
+        assess_on(&f, on);
+        let (cookie, _) = login(&f, "analis");
+        let rows = |sql: &str| -> Vec<Vec<String>> {
+            crate::support::sync(|| {
+                f.t.db
+                    .conn()
+                    .unwrap()
+                    .query(sql, &[])
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| {
+                        r.iter()
+                            .map(|v| {
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .or_else(|| v.as_i64().map(|i| i.to_string()))
+                                    .unwrap_or_default()
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+        };
+        let stored: std::collections::HashMap<(String, String), (String, String, String)> =
+            rows("SELECT family_id, program, gap, amount, amount_known FROM program_gaps")
+                .into_iter()
+                .map(|r| {
+                    (
+                        (r[0].clone(), r[1].clone()),
+                        (r[2].clone(), r[3].clone(), r[4].clone()),
+                    )
+                })
+                .collect();
+        let summaries = rows(
+            "SELECT family_id, COALESCE(desil_lokal, -1), COALESCE(desil_efektif, -1), \
+             tanggal_acuan FROM assessments",
+        );
+        assert_eq!(summaries.len(), 70);
+        let proposals: std::collections::HashSet<String> = rows(
+            "SELECT a.family_id FROM assessments a JOIN families f ON f.id = a.family_id \
+             WHERE a.fakir_miskin = 'poor' AND f.desil IS NULL",
+        )
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+        let mut gaps_seen = 0;
+        for s in &summaries {
+            let id = &s[0];
+            assert_eq!(s[3], "2025-07-01");
+            let (status, json) = call(
+                &f,
+                Method::GET,
+                &format!("/api/v1/keluarga/{id}/kelayakan"),
+                &cookie,
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{json}");
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(v["assessed_on"], "2025-07-01");
+            let decile = |x: &serde_json::Value| x.as_i64().unwrap_or(-1).to_string();
+            assert_eq!(decile(&v["decile"]["local"]), s[1], "{id}: local decile");
+            assert_eq!(
+                decile(&v["decile"]["effective"]),
+                s[2],
+                "{id}: effective decile"
+            );
+            assert_eq!(
+                v["dtsen_proposal"].as_bool().unwrap(),
+                proposals.contains(id),
+                "{id}: DTSEN proposal"
+            );
+            for p in v["programs"].as_array().unwrap() {
+                let code = p["program"].as_str().unwrap().to_string();
+                let gap = p["gap"].as_str().unwrap();
+                match stored.get(&(id.clone(), code.clone())) {
+                    None => assert_eq!(gap, "none", "{id} {code}: no stored gap row"),
+                    Some((g, amount, known)) => {
+                        gaps_seen += 1;
+                        assert_eq!(gap, g, "{id} {code}");
+                        assert_eq!(
+                            p["yearly_amount_known_part"].as_i64().unwrap().to_string(),
+                            *amount,
+                            "{id} {code}: amount"
+                        );
+                        let api_known = p["yearly_amount"].is_i64();
+                        assert_eq!(api_known, known == "1", "{id} {code} {gap}: amount known");
+                    }
+                }
+            }
+        }
+        assert!(
+            gaps_seen > 50,
+            "the village has gaps to compare: {gaps_seen}"
+        );
+    }
+}
+
+/// Issue 18 finding 6: a family without shelter (fakir miskin outright under Kepmensos
+/// 262/2022) and without a DTSEN decile is proposed for DTSEN: on its page and on the data
+/// officer's proposal list; and the PKH cap is stated with its number.
+#[tokio::test(flavor = "multi_thread")]
+async fn fakir_miskin_without_a_decile_is_proposed_for_dtsen() {
+    for t in crate::support::databases() {
+        let t = crate::support::with_accounts(t, &[("data", Role::PengolahData, Some(VILLAGE))]);
+        let f = setup(t, 40);
+        let id = crate::support::first_text(
+            &f,
+            "SELECT id FROM families WHERE desil IS NOT NULL ORDER BY no_kk LIMIT 1",
+        );
+        exec(
+            &f,
+            &format!(
+                "UPDATE families SET status_rumah = 'tidak_punya', desil = NULL WHERE id = '{id}'"
+            ),
+        );
+        assess_on(&f, chrono::Local::now().date_naive());
+        let no_kk = crate::support::first_text(
+            &f,
+            &format!("SELECT no_kk FROM families WHERE id = '{id}'"),
+        );
+        let (analis, _) = login(&f, "analis");
+        let (_, page) = call(&f, Method::GET, &format!("/keluarga/{id}"), &analis, None).await;
+        assert!(page.contains("diusulkan masuk DTSEN"), "{}", f.t.label);
+        assert!(
+            page.contains("Paling banyak 4 komponen per keluarga"),
+            "the PKH cap in words"
+        );
+        let (data, _) = login(&f, "data");
+        let (status, csv) = call(&f, Method::GET, "/data/usulan?format=csv", &data, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let line = csv
+            .lines()
+            .find(|l| l.contains(&no_kk))
+            .unwrap_or_else(|| panic!("{no_kk} not proposed: {csv}"));
+        assert!(
+            line.contains("Fakir miskin (Kepmensos 262), tanpa desil"),
+            "{line}"
+        );
+    }
+}
