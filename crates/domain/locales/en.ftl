@@ -590,7 +590,7 @@ fig-decile = Decile { $n }
 fig-decile-col = Decile
 fig-decile-unknown = Not known yet
 fig-programs = Program coverage and gaps
-fig-programs-note = From the stored assessment of { $assessed } families. Exclusion = eligible but not receiving; inclusion = receiving but not eligible.
+fig-programs-note = From the stored assessment of { $assessed } families, reference date { $date }. Exclusion = eligible but not receiving; inclusion = receiving but not eligible.
 fig-covered = Eligible and receiving
 fig-eligible = Eligible
 fig-receiving = Receiving
@@ -766,3 +766,4 @@ web-cond-formula = a condition written as a formula (see detail)
 web-bad-date = The reference date cannot be read: write it as year-month-day, e.g. 2025-07-01.
 fig-exclusion-unknown = Excluded families with an unknown amount
 web-whatif-date = Reference date (default: the village's stored assessment date)
+web-reference-date = Assessment reference date

@@ -590,7 +590,7 @@ fig-decile = Desil { $n }
 fig-decile-col = Desil
 fig-decile-unknown = Belum diketahui
 fig-programs = Cakupan program dan celahnya
-fig-programs-note = Dari penilaian tersimpan atas { $assessed } keluarga. Eksklusi = layak tetapi belum menerima; inklusi = menerima tetapi tidak layak.
+fig-programs-note = Dari penilaian tersimpan atas { $assessed } keluarga, tanggal acuan { $date }. Eksklusi = layak tetapi belum menerima; inklusi = menerima tetapi tidak layak.
 fig-covered = Layak dan menerima
 fig-eligible = Layak
 fig-receiving = Menerima
@@ -766,3 +766,4 @@ web-cond-formula = syarat berupa rumus (lihat detail)
 web-bad-date = Tanggal acuan tidak terbaca: tulis sebagai tahun-bulan-tanggal, misalnya 2025-07-01.
 fig-exclusion-unknown = Keluarga eksklusi dengan nilai belum diketahui
 web-whatif-date = Tanggal acuan (bawaan: tanggal penilaian tersimpan desa)
+web-reference-date = Tanggal acuan penilaian

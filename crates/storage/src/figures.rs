@@ -160,6 +160,8 @@ pub struct Dashboard {
     pub deciles: Vec<i64>,
     /// Families whose assessment is stored (the base of the program figures).
     pub assessed: i64,
+    /// The reference date of the village's stored assessment (`None` before the first run).
+    pub assessed_on: Option<NaiveDate>,
     pub programs: Vec<ProgramTally>,
     /// Yearly rupiah the excluded eligible families would receive, per program: decided and
     /// known amounts only.
@@ -214,6 +216,15 @@ pub fn village(
         ..Default::default()
     };
     let (area, params) = filter.scope(village);
+    // Read here, not through `assessment` (which uses this module).
+    d.assessed_on = conn
+        .query_opt(
+            "SELECT tanggal_acuan FROM assessment_runs WHERE kode_wilayah = $1",
+            &[village.into()],
+        )?
+        .and_then(|r| r.into_iter().next())
+        .and_then(SqlValue::into_string)
+        .and_then(|s| s.parse().ok());
 
     // People: age and sex, person-level PPKS.
     let mut ppks: HashMap<Ppks, i64> = HashMap::new();

@@ -441,7 +441,7 @@ async fn an_unknown_amount_is_never_summed_as_zero_and_shows_as_unknown() {
         )
         .await;
         let exported = csv.lines().find(|l| l.starts_with(&no_kk)).unwrap();
-        assert!(exported.ends_with("belum diketahui"), "{exported}");
+        assert!(exported.contains(",belum diketahui,"), "{exported}");
 
         // The family page: at least the known part, and the missing fact named.
         let (_, page) = call(&f, Method::GET, &format!("/keluarga/{id}"), &cookie, None).await;
@@ -582,6 +582,41 @@ async fn the_family_page_recomputes_for_the_stored_reference_date() {
             .unwrap();
         assert_eq!(pkh["gap"], stored_gap);
         assert_eq!(pkh["yearly_amount"], stored_amount);
+        // The pages and exports that read the stored assessment name its date.
+        let (_, list) = call(&f, Method::GET, "/kelayakan/pkh/exclusion", &cookie, None).await;
+        assert!(
+            list.contains("Tanggal acuan penilaian: 01-07-2025"),
+            "the gap list's date"
+        );
+        let (_, overview) = call(&f, Method::GET, "/kelayakan", &cookie, None).await;
+        assert!(
+            overview.contains("Tanggal acuan penilaian: 01-07-2025"),
+            "the overview's date"
+        );
+        let (_, csv) = call(
+            &f,
+            Method::GET,
+            "/kelayakan/pkh/exclusion/ekspor?format=csv",
+            &cookie,
+            None,
+        )
+        .await;
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .ends_with("Tanggal acuan penilaian"),
+            "{csv}"
+        );
+        assert!(
+            csv.lines().skip(1).all(|l| l.ends_with("2025-07-01")),
+            "{csv}"
+        );
+        let (_, dashboard) = call(&f, Method::GET, "/dasbor", &cookie, None).await;
+        assert!(
+            dashboard.contains("tanggal acuan 01-07-2025"),
+            "the dashboard's date"
+        );
         // Today's answer only when asked for, and the page says it is not the stored one.
         let (_, body) = call(
             &f,

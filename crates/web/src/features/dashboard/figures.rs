@@ -165,7 +165,15 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
         note: Some(tr(
             lang,
             "fig-programs-note",
-            &[("assessed", &format_int(lang, d.assessed))],
+            &[
+                ("assessed", &format_int(lang, d.assessed)),
+                (
+                    "date",
+                    &d.assessed_on
+                        .map(|on| crate::app::format::indonesian_date(&on.to_string()))
+                        .unwrap_or_else(|| "—".to_string()),
+                ),
+            ],
         )),
         header: vec![
             t("web-program"),

@@ -58,7 +58,11 @@ pub async fn list(
     let (Some(village), Some(gap)) = (village_for(&user, p.desa.as_deref()), gap_of(&gap)) else {
         return Err(AppError::not_found());
     };
-    let assessor = state.rules.assessor()?;
+    // The list is the stored assessment's: its date, and the rules in force on it.
+    let on = service::stored_day(&state.db, &village).await?;
+    let assessor = state
+        .rules
+        .assessor_on(on.unwrap_or_else(crate::app::state::Rules::today))?;
     let prog = assessor
         .rules
         .programs
@@ -76,7 +80,13 @@ pub async fn list(
     )
     .await?;
     Ok(views::list_page(
-        lang, user, &village, prog, gap, page, &rows,
+        lang,
+        user,
+        (&village, on),
+        prog,
+        gap,
+        page,
+        &rows,
     ))
 }
 

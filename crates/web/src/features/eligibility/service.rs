@@ -50,6 +50,12 @@ pub fn picked_date(raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppEr
     }
 }
 
+/// The reference date of a village's stored assessment (`None` before the first).
+pub async fn stored_day(db: &Db, village: &str) -> Result<Option<chrono::NaiveDate>, StorageError> {
+    let (db, v) = (db.clone(), village.to_string());
+    blocking(move || assessment::village_date(&mut db.conn()?, &v)).await
+}
+
 /// The reference date a village's pages use: `picked` when the user asked for one, else the
 /// date of the village's stored assessment (today for a village never assessed).
 pub async fn reference_day(
@@ -231,6 +237,11 @@ pub async fn export_list(
     xlsx: bool,
 ) -> Result<Vec<u8>, ExportError> {
     let rows = gap_list(db, village, program, gap, 1_000_000, 0).await?;
+    // The stored assessment's reference date on every line: the list is that day's answer.
+    let on = stored_day(db, village)
+        .await?
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let header: Vec<String> = [
         "field-no_kk",
         "web-head-of-family",
@@ -239,6 +250,7 @@ pub async fn export_list(
         "field-rw",
         "web-decile",
         "web-amount-yearly",
+        "web-reference-date",
     ]
     .iter()
     .map(|k| tr(lang, k, &[]))
@@ -259,6 +271,7 @@ pub async fn export_list(
                 } else {
                     Cell::Text(tr(lang, "web-cond-unknown", &[]))
                 },
+                Cell::Text(on.clone()),
             ]
         })
         .collect();

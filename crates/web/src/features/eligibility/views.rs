@@ -364,7 +364,7 @@ pub fn district_page(lang: Lang, user: CurrentUser, d: &District) -> Response {
 pub fn list_page(
     lang: Lang,
     user: CurrentUser,
-    village: &str,
+    (village, on): (&str, Option<chrono::NaiveDate>),
     prog: &Program,
     gap: Gap,
     page: i64,
@@ -386,6 +386,9 @@ pub fn list_page(
         .body(html! {
             h2 { (title) }
             p { (region_full_name(village)) " · " a href=(format!("/kelayakan{q}")) { (t("web-eligibility")) } }
+            @if let Some(on) = on {
+                p.assessed-on { (tr(lang, "web-assessed-on", &[("date", &indonesian_date(&on.to_string()))])) }
+            }
             p.actions {
                 a href=(format!("/kelayakan/{program}/{}/ekspor{q}{sep}format=xlsx", gap.code())) download { (t("web-download")) " XLSX" }
                 " · "
