@@ -617,6 +617,49 @@ async fn the_family_page_recomputes_for_the_stored_reference_date() {
             dashboard.contains("tanggal acuan 01-07-2025"),
             "the dashboard's date"
         );
+        // What-if runs for the stored date by default, and says so.
+        let (_, form) = call(
+            &f,
+            Method::GET,
+            "/kelayakan/bagaimana-jika?program=pkh",
+            &cookie,
+            None,
+        )
+        .await;
+        assert!(
+            form.contains("name=\"tanggal\" value=\"2025-07-01\""),
+            "what-if's date field holds the stored date"
+        );
+        let (csrf_cookie, csrf) = login(&f, "analis");
+        let pkh_file = include_str!("../../../domain/rules/2025/pkh.toml");
+        let (status, run) = call(
+            &f,
+            Method::POST,
+            "/kelayakan/bagaimana-jika",
+            &csrf_cookie,
+            Some(format!(
+                "csrf={csrf}&desa={VILLAGE}&rules={}",
+                enc(pkh_file)
+            )),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{run}");
+        assert!(
+            run.contains("Tanggal acuan penilaian: 01-07-2025"),
+            "what-if's date"
+        );
+        // The API answers for another date when asked.
+        let (_, json) = call(
+            &f,
+            Method::GET,
+            &format!("/api/v1/keluarga/{id}/kelayakan?tanggal={today}"),
+            &cookie,
+            None,
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["assessed_on"], today.to_string());
+        assert_eq!(v["stored_assessed_on"], "2025-07-01");
         // Today's answer only when asked for, and the page says it is not the stored one.
         let (_, body) = call(
             &f,
