@@ -700,10 +700,12 @@ pub fn last_run(
     Ok(Some((rules, at, on)))
 }
 
-/// `(village, program, gap, families, decided and known yearly rupiah)`.
-pub type VillageGap = (String, String, Gap, i64, i64);
+/// `(village, program, gap, families, decided and known yearly rupiah, families whose amount
+/// is not known)`.
+pub type VillageGap = (String, String, Gap, i64, i64, i64);
 
-/// Per village, program and gap: families and yearly rupiah, for every village whose code starts
+/// Per village, program and gap: families, known yearly rupiah and unknown amounts, for every
+/// village whose code starts
 /// with `prefix` (a kab/kota, `PP.KK`) or all villages. Prefix ranges, not `LIKE`, so that an
 /// index on the leading village code serves it on any engine.
 pub fn district_gap_summary(
@@ -715,10 +717,11 @@ pub fn district_gap_summary(
         None => (String::new(), "\u{10FFFF}".to_string()),
     };
     let rows = conn.query(
-        "SELECT kode_wilayah, program, gap, COUNT(*), \
-         CAST(COALESCE(SUM(CASE WHEN amount_known = 0 THEN 0 ELSE amount END), 0) AS BIGINT) \
+        &format!(
+            "SELECT kode_wilayah, program, gap, COUNT(*), {KNOWN_SUM} \
          FROM program_gaps WHERE kode_wilayah >= $1 AND kode_wilayah < $2 \
-         GROUP BY kode_wilayah, program, gap ORDER BY kode_wilayah, program, gap",
+         GROUP BY kode_wilayah, program, gap ORDER BY kode_wilayah, program, gap"
+        ),
         &[lo.into(), hi.into()],
     )?;
     rows.into_iter()
@@ -732,6 +735,7 @@ pub fn district_gap_summary(
                 d.code(2, "gap", Gap::parse)?,
                 d.int(3)?,
                 d.int(4)?,
+                d.int(5)?,
             ))
         })
         .collect::<Result<_, StorageError>>()

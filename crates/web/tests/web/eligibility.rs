@@ -421,6 +421,16 @@ async fn an_unknown_amount_is_never_summed_as_zero_and_shows_as_unknown() {
             f.t.label
         );
 
+        // The district's side-by-side view too.
+        let (dinsos, _) = login(&f, "dinsos");
+        let (_, district) = call(&f, Method::GET, "/kelayakan", &dinsos, None).await;
+        assert!(
+            district.contains(&format!("{unknown} keluarga dengan jumlah belum diketahui")),
+            "{}: the district counts unknown amounts apart",
+            f.t.label
+        );
+        assert!(!district.contains(&rupiah(all)));
+
         // The list: the family's line says "unknown", with no rupiah.
         let no_kk = crate::support::first_text(
             &f,

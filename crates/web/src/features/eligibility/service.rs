@@ -143,20 +143,21 @@ pub async fn overview(db: &Db, rules: &Rules, village: &str) -> Result<Overview,
 }
 
 /// The exclusion errors of every village under `prefix`: villages in order, and per
-/// (village, program) the number of families and the yearly sum.
+/// (village, program) the families, the decided and known yearly sum and the families whose
+/// amount is not known.
 pub struct District {
     pub assessor: Arc<Assessor>,
     pub villages: Vec<String>,
-    pub by: HashMap<(String, String), (i64, i64)>,
+    pub by: HashMap<(String, String), (i64, i64, i64)>,
 }
 
 impl District {
-    /// A program's total over the district: families and yearly sum.
-    pub fn total(&self, code: &str) -> (i64, i64) {
+    /// A program's total over the district: families, known yearly sum, unknown amounts.
+    pub fn total(&self, code: &str) -> (i64, i64, i64) {
         self.by
             .iter()
             .filter(|((_, p), _)| p == code)
-            .fold((0, 0), |(n, s), (_, (a, b))| (n + a, s + b))
+            .fold((0, 0, 0), |(n, s, u), (_, (a, b, c))| (n + a, s + b, u + c))
     }
 }
 
@@ -180,7 +181,7 @@ pub async fn district(
     let by = rows
         .into_iter()
         .filter(|r| r.2 == Gap::Exclusion)
-        .map(|(v, p, _, n, s)| ((v, p), (n, s)))
+        .map(|(v, p, _, n, s, u)| ((v, p), (n, s, u)))
         .collect();
     Ok(District {
         assessor,

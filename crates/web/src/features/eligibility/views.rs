@@ -340,8 +340,12 @@ pub fn district_page(lang: Lang, user: CurrentUser, d: &District) -> Response {
                         tr.total {
                             th scope="row" { (t("web-total")) }
                             @for prog in &assessor.rules.programs {
-                                @let (n, sum) = total(&prog.code);
-                                td { (format_int(lang, n)) @if sum > 0 { br; small { (format_rupiah(lang, sum)) } } }
+                                @let (n, sum, unknown) = total(&prog.code);
+                                td {
+                                    (format_int(lang, n))
+                                    @if sum > 0 { br; small { (format_rupiah(lang, sum)) } }
+                                    @if unknown > 0 { br; small { (tr(lang, "web-amount-unknown-families", &[("count", &format_int(lang, unknown))])) } }
+                                }
                             }
                         }
                         @for v in villages.iter() {
