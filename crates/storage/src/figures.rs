@@ -169,6 +169,9 @@ pub struct Dashboard {
     /// Excluded families whose amount is not known (a fact it needs is missing), per program:
     /// counted apart, never added to `exclusion_amount` as 0.
     pub exclusion_amount_unknown: BTreeMap<String, i64>,
+    /// Families to review per program: eligible only through another program they receive in
+    /// error (neither an exclusion nor counted as eligible).
+    pub review: BTreeMap<String, i64>,
     pub cases: CaseFigures,
     pub referrals: ReferralFigures,
     pub complaints: Vec<ComplaintRow>,
@@ -314,6 +317,18 @@ pub fn village(
         if let (Some(p), Some(n), Some(u)) = (text(&r[0]), int(&r[1]), int(&r[2])) {
             d.exclusion_amount.insert(p.to_string(), n);
             d.exclusion_amount_unknown.insert(p.to_string(), u);
+        }
+    }
+    for r in conn.query(
+        &format!(
+            "SELECT g.program, COUNT(*) FROM program_gaps g \
+             JOIN families f ON f.id = g.family_id \
+             WHERE g.kode_wilayah = $1 AND g.gap = 'review'{area} GROUP BY g.program"
+        ),
+        &params,
+    )? {
+        if let (Some(p), Some(n)) = (text(&r[0]), int(&r[1])) {
+            d.review.insert(p.to_string(), n);
         }
     }
 
