@@ -874,6 +874,16 @@ async fn the_stored_assessment_and_the_family_answer_agree_for_every_family() {
             for p in v["programs"].as_array().unwrap() {
                 let code = p["program"].as_str().unwrap().to_string();
                 let gap = p["gap"].as_str().unwrap();
+                let review = p["to_review"].as_bool().unwrap();
+                if gap == "review" {
+                    assert!(review, "{id} {code}: a review row is flagged");
+                }
+                if review {
+                    assert!(
+                        p["through_program"].is_string(),
+                        "{id} {code}: through what"
+                    );
+                }
                 match stored.get(&(id.clone(), code.clone())) {
                     None => assert_eq!(gap, "none", "{id} {code}: no stored gap row"),
                     Some((g, amount, known)) => {

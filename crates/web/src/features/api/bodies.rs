@@ -328,8 +328,12 @@ pub struct ProgramBody {
     pub program: String,
     pub receives: bool,
     /// Eligible only through this program's receipt, flagged for review when that receipt is
-    /// an inclusion error (`gap` = review).
+    /// an inclusion error (`to_review`).
     pub through_program: Option<String>,
+    /// Eligible only through another program received in error (an inclusion error there):
+    /// to be reviewed. Not receiving this program: `gap` = review, never an exclusion error;
+    /// receiving it: counted as covered, still flagged here.
+    pub to_review: bool,
     pub version: String,
     /// The yearly amount when eligible and known; `null` when it cannot be computed (never 0
     /// for unknown).
@@ -434,6 +438,7 @@ impl Eligibility {
                     .via
                     .and_then(|i| assessor.rules.programs.get(usize::from(i)))
                     .map(|q| q.code.clone()),
+                to_review: e.decision.review,
                 version: p.version.clone(),
                 yearly_amount: match e.decision.outcome {
                     rules::Outcome::NotEligible => Some(0),
