@@ -950,3 +950,103 @@ async fn fakir_miskin_without_a_decile_is_proposed_for_dtsen() {
         );
     }
 }
+
+/// Issue 18 finding 7: the land under the house and the head's KTP are registry facts: in the
+/// edit forms, in the change history, and RS-RTLH reads them (names them when not recorded).
+#[tokio::test(flavor = "multi_thread")]
+async fn land_and_ktp_are_registry_facts_rs_rtlh_reads() {
+    for t in crate::support::databases() {
+        let f = setup(t, 40);
+        let (cookie, csrf) = login(&f, "analis");
+        let id = crate::support::first_text(
+            &f,
+            "SELECT id FROM families WHERE lahan_milik_sendiri = 1 ORDER BY no_kk LIMIT 1",
+        );
+        let (status, form) = call(
+            &f,
+            Method::GET,
+            &format!("/keluarga/{id}/ubah"),
+            &cookie,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            form.contains("name=\"f.lahan_milik_sendiri\""),
+            "the family form"
+        );
+        let head = crate::support::first_text(
+            &f,
+            &format!(
+                "SELECT id FROM persons WHERE family_id = '{id}' \
+                 AND hubungan = 'kepala_keluarga' LIMIT 1"
+            ),
+        );
+        let (status, form) = call(
+            &f,
+            Method::GET,
+            &format!("/anggota/{head}/ubah"),
+            &cookie,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(form.contains("name=\"p.punya_ktp\""), "the member form");
+        // Clear the land fact through the form: history shows it, RS-RTLH names it when it
+        // decides on it.
+        let family =
+            crate::support::sync(|| registry::family_by_id(&mut f.t.db.conn().unwrap(), &id))
+                .unwrap()
+                .unwrap();
+        let mut pairs: Vec<(String, String)> = vec![
+            ("csrf".into(), csrf.clone()),
+            ("alasan".into(), "status lahan belum jelas".into()),
+        ];
+        for (fld, v) in FAMILY_FIELDS.iter().zip(&family.values) {
+            let text = if fld.key == "lahan_milik_sendiri" {
+                String::new()
+            } else {
+                v.as_ref().map(|v| v.to_text(fld.kind)).unwrap_or_default()
+            };
+            pairs.push((format!("f.{}", fld.key), text));
+        }
+        let body = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let (status, resp) = call(
+            &f,
+            Method::POST,
+            &format!("/keluarga/{id}/ubah"),
+            &cookie,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{resp}");
+        assert_eq!(
+            count(
+                &f,
+                &format!(
+                    "SELECT COUNT(*) FROM families WHERE id = '{id}' AND lahan_milik_sendiri IS NULL"
+                )
+            ),
+            1
+        );
+        let (_, page) = call(&f, Method::GET, &format!("/keluarga/{id}"), &cookie, None).await;
+        let history = &page[page.find("class=\"history\"").unwrap()..];
+        assert!(
+            history.contains("Lahan rumah milik sendiri: ya → —"),
+            "{}",
+            f.t.label
+        );
+        let rs = &page[page
+            .find("<h4>Rehabilitasi Rumah Tidak Layak Huni (RS-RTLH)")
+            .unwrap()..];
+        let rs = &rs[..rs.find("</article>").unwrap()];
+        assert!(
+            rs.contains("Lahan rumah milik sendiri"),
+            "RS-RTLH's condition names the land: {rs}"
+        );
+    }
+}
