@@ -9,7 +9,7 @@ bin=target/release/puskesos
 data="${BENCH_DIR:-bench-data}/dst"
 [ -f "$data/puskesos.sqlite" ] || { echo "run scripts/bench.sh first"; exit 1; }
 cargo build --release --locked
-PUSKESOS_PASSWORD=rahasia-bench-1 "$bin" --data-dir "$data" user add --username bench \
+PUSKESOS_PASSWORD=kopi-tubruk-jam-tujuh "$bin" --data-dir "$data" user add --username bench \
   --name Bench --role ketua --region 33.12.01.2003 >/dev/null 2>&1 || true
 port=18090
 "$bin" --data-dir "$data" serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
@@ -18,7 +18,7 @@ trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.05; done
 jar=$(mktemp)
 token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$port/masuk" | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//;s/"//')
-curl -s -c "$jar" -b "$jar" -o /dev/null -d "username=bench&password=rahasia-bench-1&csrf=$token" "http://127.0.0.1:$port/masuk"
+curl -s -c "$jar" -b "$jar" -o /dev/null -d "username=bench&password=kopi-tubruk-jam-tujuh&csrf=$token" "http://127.0.0.1:$port/masuk"
 cookie="puskesos_sesi=$(awk '/puskesos_sesi/ {print $7}' "$jar")"
 nik=$(sqlite3 "$data/puskesos.sqlite" "SELECT nik FROM persons LIMIT 1 OFFSET 500000" 2>/dev/null || echo 3312016306040027)
 family=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/keluarga?q=$nik" | sed 's/.*"id":"\([^"]*\)".*/\1/')

@@ -69,6 +69,26 @@ pub fn seed(db: &Db, village: &str, seed: u64, now: i64) -> Result<usize> {
             providers.push(p.id);
         }
     }
+    // The village's PSKS register beside the services it refers to: who runs its activities.
+    let mut psks = Vec::new();
+    for (name, kind) in [
+        ("TKSK Kecamatan (Bapak Suryadi)", "tksk"),
+        ("PSM Desa (Ibu Wartini)", "psm"),
+        ("Karang Taruna Tunas Harapan", "karang_taruna"),
+        ("LKS Lansia Sejahtera", "lks"),
+    ] {
+        if let Some(p) = puskesos_storage::directory::add_provider(
+            &mut conn,
+            village,
+            name,
+            kind,
+            None,
+            "demo",
+            now - 100 * DAY,
+        )? {
+            psks.push(p.id);
+        }
+    }
     // Heads of families to open cases for: every thirtieth family of the village, in KK order.
     let heads: Vec<(String, String)> = conn
         .query(
@@ -245,6 +265,8 @@ pub fn seed(db: &Db, village: &str, seed: u64, now: i64) -> Result<usize> {
                 held_on: held,
                 place: "Balai desa".into(),
                 outcome: Some("terlaksana".into()),
+                planned: false,
+                provider_id: psks.get(i % psks.len().max(1)).cloned(),
                 participants: participants.iter().skip(from).take(8).cloned().collect(),
             },
             "demo",

@@ -1,6 +1,7 @@
 //! `puskesos`: the one binary. Commands for the web server, the demo village, import and export,
 //! region codes and identity numbers. Thin: the work is done in the library crates.
 
+mod audit_cmd;
 mod backup;
 mod demo_work;
 mod memory;
@@ -70,6 +71,14 @@ enum UserCommand {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Set an account's password (forgotten, or a new member of staff): checked by the password
+    /// policy; read from PUSKESOS_PASSWORD or the first line of standard input. With
+    /// --temporary its owner must replace it at the next login.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        temporary: bool,
+    },
     /// List accounts.
     List,
 }
@@ -90,6 +99,14 @@ enum Command {
         /// Mark cookies Secure (set when the site is served over HTTPS).
         #[arg(long, env = "PUSKESOS_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address people reach this server at, for the links and QR codes it sends out
+        /// (e.g. https://puskesos.petirsari.desa.id). Default: http://<addr>.
+        #[arg(long, env = "PUSKESOS_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Behind a reverse proxy on this machine: take each client's address from the last
+        /// X-Forwarded-For entry the proxy appends (for the limits per client).
+        #[arg(long, env = "PUSKESOS_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Print the roles and the permission matrix (Markdown, as in docs/roles.md).
     Roles,
@@ -222,6 +239,11 @@ enum Command {
     },
     /// Replace the registry by a backup (checked first; stop the server before).
     Restore { file: PathBuf },
+    /// The audit log's hash chain: verify it, or archive old rows.
+    Audit {
+        #[command(subcommand)]
+        command: audit_cmd::AuditCommand,
+    },
     /// Look up a registered person by NIK (recorded in the audit log).
     Cari {
         nik: String,
@@ -439,7 +461,19 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             demo,
             village,
             secure_cookies,
-        } => serve(cli, *addr, *demo, village.as_deref(), *secure_cookies),
+            public_url,
+            trust_proxy,
+        } => serve(
+            cli,
+            *addr,
+            *demo,
+            village.as_deref(),
+            Proxying {
+                secure_cookies: *secure_cookies,
+                trust_proxy: *trust_proxy,
+            },
+            public_url.as_deref(),
+        ),
         Command::User { command } => user(cli, command),
         Command::Assess { village, on } => {
             let db = open_db(cli)?;
@@ -475,6 +509,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let db = open_db(cli)?;
             backup::run_restore(&db, &db_url(cli), file, lang)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command } => {
+            // An archive file is checked on its own, without a database.
+            if let audit_cmd::AuditCommand::VerifyArchive { file } = command {
+                return audit_cmd::verify_archive(file, lang);
+            }
+            audit_cmd::run(&open_db(cli)?, command, lang)
         }
     }
 }
@@ -866,14 +907,7 @@ fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
                 eprintln!("{}", tr(lang, "cli-unknown-role", &[("role", role)]));
                 return Ok(ExitCode::from(2));
             };
-            let password = match std::env::var("PUSKESOS_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
+            let password = read_password()?;
             let new = accounts::NewAccount {
                 username,
                 display_name: name,
@@ -887,6 +921,35 @@ fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
                         "{}",
                         tr(lang, "cli-user-added", &[("username", &a.username)])
                     );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(accounts::AccountError::Invalid(m)) => {
+                    eprintln!("{}", m.render(lang));
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        UserCommand::Passwd {
+            username,
+            temporary,
+        } => {
+            let Some(account) = accounts::by_username(&mut conn, username)? else {
+                eprintln!(
+                    "{}",
+                    tr(lang, "cli-user-unknown", &[("username", username)])
+                );
+                return Ok(ExitCode::from(2));
+            };
+            let password = read_password()?;
+            match accounts::reset_password(&mut conn, &account, &password, *temporary) {
+                Ok(()) => {
+                    let key = if *temporary {
+                        "cli-user-password-temporary"
+                    } else {
+                        "cli-user-password-set"
+                    };
+                    println!("{}", tr(lang, key, &[("username", &account.username)]));
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(accounts::AccountError::Invalid(m)) => {
@@ -916,6 +979,22 @@ fn user(cli: &Cli, command: &UserCommand) -> Result<ExitCode> {
     }
 }
 
+/// A password from PUSKESOS_PASSWORD or the first line of standard input.
+fn read_password() -> Result<String> {
+    Ok(match std::env::var("PUSKESOS_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    })
+}
+
+/// The demo accounts' passwords: the role and a phrase, so that they pass the password policy
+/// (no exception for demo data) and can still be guessed from the printed list.
+pub const DEMO_PASSWORD_PHRASE: &str = "padi-menguning";
+
 /// docs/roles.md: the roles and the matrix, generated from the domain crate.
 fn roles_markdown(lang: Lang) -> String {
     let mut out = String::from(
@@ -943,7 +1022,7 @@ fn demo_accounts(db: &Db, village: &KodeWilayah, lang: Lang) -> Result<()> {
     println!("{}", tr(lang, "cli-demo-accounts", &[]));
     for role in Role::ALL {
         let username = format!("demo.{}", role.code().replace('_', "-"));
-        let password = format!("demo-{}", role.code().replace('_', "-"));
+        let password = format!("{}-{DEMO_PASSWORD_PHRASE}", role.code().replace('_', "-"));
         let region = match role.region_level() {
             None => None,
             Some(Level::KabupatenKota) => Some(district.as_str().to_string()),
@@ -959,7 +1038,7 @@ fn demo_accounts(db: &Db, village: &KodeWilayah, lang: Lang) -> Result<()> {
         };
         accounts::create(&mut conn, &new, "demo", now_ms())
             .map_err(|e| anyhow::anyhow!("demo account {username}: {e}"))?;
-        println!("  {username:<32} {password:<32} {display}");
+        println!("  {username:<32} {password:<40} {display}");
     }
     Ok(())
 }
@@ -977,14 +1056,49 @@ fn init_logging() {
         .try_init();
 }
 
+/// The configured public address, checked (http or https, a host, no path), or `http://addr`.
+fn public_url_of(
+    given: Option<&str>,
+    addr: std::net::SocketAddr,
+    lang: puskesos_domain::Lang,
+) -> Result<String> {
+    let Some(given) = given.map(str::trim).filter(|g| !g.is_empty()) else {
+        return Ok(format!("http://{addr}"));
+    };
+    let url = given.trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) =>
+        {
+            Ok(url.to_string())
+        }
+        _ => anyhow::bail!(tr(lang, "cli-public-url-bad", &[("url", given)])),
+    }
+}
+
+/// How the server is reached: over HTTPS (`--secure-cookies`), through a reverse proxy on this
+/// machine whose `X-Forwarded-For` it trusts (`--trust-proxy`).
+struct Proxying {
+    secure_cookies: bool,
+    trust_proxy: bool,
+}
+
 fn serve(
     cli: &Cli,
     addr: std::net::SocketAddr,
     demo: bool,
     village: Option<&str>,
-    secure_cookies: bool,
+    proxying: Proxying,
+    public_url: Option<&str>,
 ) -> Result<ExitCode> {
     memory::return_freed_memory_promptly();
+    let public_url = public_url_of(public_url, addr, cli.lang)?;
     init_logging();
     let lang = cli.lang;
     let db = open_db(cli)?;
@@ -1024,7 +1138,9 @@ fn serve(
                 audit,
                 db,
                 village,
-                secure_cookies,
+                secure_cookies: proxying.secure_cookies,
+                trust_proxy: proxying.trust_proxy,
+                public_url,
                 files_dir,
                 rules: puskesos_web::Rules::new(cli.rules.clone()),
             },

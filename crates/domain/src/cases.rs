@@ -135,10 +135,12 @@ pub enum Step {
     FollowUp,
     Close,
     Refuse,
+    /// Open a closed case again, with a reason (a new need, an outcome that did not hold).
+    Reopen,
 }
 
 impl Step {
-    pub const ALL: [Step; 8] = [
+    pub const ALL: [Step; 9] = [
         Step::Assign,
         Step::Recommend,
         Step::Decide,
@@ -147,6 +149,7 @@ impl Step {
         Step::FollowUp,
         Step::Close,
         Step::Refuse,
+        Step::Reopen,
     ];
 
     pub fn code(self) -> &'static str {
@@ -159,6 +162,7 @@ impl Step {
             Step::FollowUp => "follow_up",
             Step::Close => "close",
             Step::Refuse => "refuse",
+            Step::Reopen => "reopen",
         }
     }
 
@@ -170,9 +174,11 @@ impl Step {
             (Step::Recommend, InHandling | Returned) => Some(Recommended),
             (Step::Decide, Recommended) => Some(Decided),
             (Step::ReturnForCorrection, Recommended) => Some(Returned),
-            (Step::Refer, Decided) => Some(Referred),
+            // A case may go to several providers, and to another one after a refusal.
+            (Step::Refer, Decided | Referred | FollowedUp) => Some(Referred),
             (Step::FollowUp, Referred) => Some(FollowedUp),
             (Step::Close, FollowedUp) => Some(Closed),
+            (Step::Reopen, Closed) => Some(InHandling),
             (Step::Refuse, Registered | InHandling | Recommended | Returned) => Some(Refused),
             _ => None,
         }
@@ -191,6 +197,7 @@ impl Step {
             Step::Refer => section || matches!(role, ReviewAnalisis | Ketua),
             Step::FollowUp => section || role == ReviewAnalisis,
             Step::Close => matches!(role, ReviewAnalisis | Ketua),
+            Step::Reopen => matches!(role, ReviewAnalisis | Ketua),
         }
     }
 
@@ -198,9 +205,14 @@ impl Step {
     pub fn needs_note(self) -> bool {
         matches!(
             self,
-            Step::ReturnForCorrection | Step::Refuse | Step::Decide
+            Step::ReturnForCorrection | Step::Refuse | Step::Decide | Step::Reopen
         )
     }
+}
+
+/// Whether `role` may send referrals for a case of `sector` (and so see the provider's link).
+pub fn may_refer(role: Role, sector: Sector) -> bool {
+    Step::Refer.permitted(role, sector)
 }
 
 /// Why a step was refused; catalogue key `case-err-<code>`.
@@ -275,6 +287,9 @@ mod tests {
         (Recommended, Decide, Decided),
         (Recommended, ReturnForCorrection, Returned),
         (Decided, Refer, Referred),
+        (Referred, Refer, Referred),
+        (FollowedUp, Refer, Referred),
+        (Closed, Reopen, InHandling),
         (Referred, FollowUp, FollowedUp),
         (FollowedUp, Close, Closed),
         (Registered, Refuse, Refused),
@@ -293,7 +308,7 @@ mod tests {
             Recommend | FollowUp => vec![ReviewAnalisis, section],
             Decide | ReturnForCorrection | Refuse => vec![Ketua, KepalaDesa],
             Refer => vec![ReviewAnalisis, Ketua, section],
-            Close => vec![ReviewAnalisis, Ketua],
+            Close | Reopen => vec![ReviewAnalisis, Ketua],
         };
         r.sort_by_key(|x| x.code());
         r
@@ -326,9 +341,9 @@ mod tests {
             }
         }
         assert!(allowed > 0);
-        // Nothing leaves a final state.
+        // Nothing leaves a refusal; a closed case only reopens.
+        assert_eq!(available(Closed, Role::Ketua, Sector::Pangan), [Reopen]);
         for s in Step::ALL {
-            assert!(available(Closed, Role::Ketua, Sector::Pangan).is_empty());
             assert_eq!(
                 step(Refused, s, Role::Ketua, Sector::Pangan, "x"),
                 Err(StepError::OutOfOrder)

@@ -440,11 +440,75 @@ mod tests {
         assert_eq!(mask("123"), "***");
     }
 
+    /// What the parsers keep of a typed number: the digits, without surrounding white space and
+    /// the spaces and dots inside.
+    fn cleaned(s: &str) -> String {
+        s.trim()
+            .chars()
+            .filter(|c| *c != ' ' && *c != '.')
+            .collect()
+    }
+
     proptest::proptest! {
+        /// Any text: accepted only as the 16 digits it holds, refused always with an error.
         #[test]
-        fn parsers_never_panic(s in "\\PC{0,40}") {
-            let _ = Nik::parse(&s);
-            let _ = NomorKk::parse(&s);
+        fn parsers_accept_only_sixteen_digits_and_refuse_with_an_error(s in "\\PC{0,40}") {
+            for parsed in [
+                Nik::parse(&s).map(|n| n.as_str().to_string()),
+                NomorKk::parse(&s).map(|k| k.as_str().to_string()),
+            ] {
+                match parsed {
+                    Ok(digits) => {
+                        proptest::prop_assert_eq!(digits.len(), 16);
+                        proptest::prop_assert!(digits.chars().all(|c| c.is_ascii_digit()));
+                        proptest::prop_assert_eq!(digits, cleaned(&s));
+                    }
+                    Err(issues) => proptest::prop_assert!(
+                        issues.iter().any(|i| i.severity == Severity::Error),
+                        "{s:?}: {issues:?}"
+                    ),
+                }
+            }
+        }
+
+        /// A NIK put together from a real kecamatan, a birth date, a sex and a sequence number
+        /// reads back as those facts, however it is spaced or dotted; the KK of the same digits
+        /// but a woman's day (41-71) is refused.
+        #[test]
+        fn a_nik_reads_back_as_what_it_was_made_of(
+            kec in proptest::sample::select(vec!["331201", "110101", "330101"]),
+            day in 1u32..=28,
+            month in 1u32..=12,
+            yy in 0u32..=99,
+            female in proptest::bool::ANY,
+            seq in 1u32..=9999,
+            cut in proptest::collection::vec((0usize..16, proptest::sample::select(vec![" ", "."])), 0..4),
+        ) {
+            let dd = if female { day + 40 } else { day };
+            let digits = format!("{kec}{dd:02}{month:02}{yy:02}{seq:04}");
+            let mut typed = digits.clone();
+            for (at, sep) in cut {
+                typed.insert_str(at.min(typed.len()), sep);
+            }
+            let nik = Nik::parse(&format!(" {typed} ")).unwrap();
+            proptest::prop_assert_eq!(nik.as_str(), digits.as_str());
+            proptest::prop_assert_eq!(nik.kecamatan.as_str().replace('.', ""), kec);
+            proptest::prop_assert_eq!(nik.sex, if female { Sex::P } else { Sex::L });
+            proptest::prop_assert_eq!((nik.day, nik.month, nik.yy), (day, month, yy));
+            let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+            let born = nik.birth_date(today).unwrap();
+            proptest::prop_assert!(born <= today);
+            proptest::prop_assert_eq!((born.day(), born.month(), born.year() as u32 % 100), (day, month, yy));
+            proptest::prop_assert!(nik.compare_with(Some(born), Some(nik.sex)).is_empty());
+            let kk = NomorKk::parse(&digits);
+            proptest::prop_assert_eq!(kk.is_ok(), !female, "{}", digits);
+            // One digit turned into a letter: refused, naming its place.
+            let pos = (seq as usize) % 16;
+            let mut bad = digits.clone();
+            bad.replace_range(pos..pos + 1, "x");
+            let e = Nik::parse(&bad).unwrap_err();
+            proptest::prop_assert_eq!(e[0].message.key.as_str(), "id-non-digit");
+            proptest::prop_assert!(e[0].message.args.contains(&("pos".to_string(), (pos + 1).to_string())));
         }
 
         #[test]

@@ -166,17 +166,38 @@ pub fn table_bytes(
     if xlsx {
         workbook_bytes(&[(sheet, header, rows)])
     } else {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header).map_err(|e| e.to_string())?;
-        for row in rows {
-            w.write_record(row.iter().map(|c| match c {
-                Cell::Text(s) => csv_escape(s).into_owned(),
-                Cell::Int(i) => i.to_string(),
-            }))
-            .map_err(|e| e.to_string())?;
-        }
-        w.into_inner().map_err(|e| e.to_string())
+        excel_csv(header, rows)
     }
+}
+
+/// UTF-8's byte order mark: how Excel knows a CSV file is UTF-8 (without it, "Ã©" for "é").
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A table as CSV the way Excel in Indonesian settings opens it into columns: UTF-8 with a BOM,
+/// `;` between fields (the list separator where the decimal mark is a comma), and long digit
+/// strings (KK, NIK) as `="..."` so that they stay text instead of becoming 3,31E+15.
+pub fn excel_csv(header: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, String> {
+    let mut out = UTF8_BOM.to_vec();
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(&mut out);
+    w.write_record(header).map_err(|e| e.to_string())?;
+    for row in rows {
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(s) if is_identifier(s) => format!("=\"{s}\""),
+            Cell::Text(s) => csv_escape(s).into_owned(),
+            Cell::Int(i) => i.to_string(),
+        }))
+        .map_err(|e| e.to_string())?;
+    }
+    w.flush().map_err(|e| e.to_string())?;
+    drop(w);
+    Ok(out)
+}
+
+/// A number that is an identifier, not a quantity: 10 digits or more, or a leading zero.
+fn is_identifier(s: &str) -> bool {
+    s.len() > 1 && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() >= 10 || s.starts_with('0'))
 }
 
 /// One sheet of a workbook: its name, header and rows.
@@ -249,5 +270,30 @@ mod csv_injection_tests {
             assert_eq!(csv_escape(text), out, "{text}");
             assert_eq!(csv_unescape(out), text, "{out}");
         }
+    }
+}
+
+#[cfg(test)]
+mod excel_tests {
+    use super::*;
+
+    #[test]
+    fn report_csv_opens_in_indonesian_excel_as_columns_with_ids_as_text() {
+        let header = vec!["No. KK".to_string(), "Nama".to_string(), "Jiwa".to_string()];
+        let rows = vec![vec![
+            Cell::Text("3312011502150003".into()),
+            Cell::Text("Wagiyem; janda".into()),
+            Cell::Int(4),
+        ]];
+        let bytes = excel_csv(&header, &rows).unwrap();
+        assert!(bytes.starts_with(UTF8_BOM));
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("No. KK;Nama;Jiwa"));
+        assert_eq!(
+            lines.next(),
+            Some("\"=\"\"3312011502150003\"\"\";\"Wagiyem; janda\";4")
+        );
+        assert!(is_identifier("0812") && !is_identifier("12") && !is_identifier("4"));
     }
 }

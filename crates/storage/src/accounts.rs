@@ -1,5 +1,6 @@
-//! Staff accounts and login sessions: Argon2id password hashes, lockout after repeated failures,
-//! random session tokens stored only as their SHA-256.
+//! Staff accounts and login sessions: Argon2id password hashes, a password policy (zxcvbn and
+//! the account's own details), a wait after failed logins that doubles per username (known or
+//! not) instead of a lock, random session tokens stored only as their SHA-256.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, password_hash::rand_core::OsRng};
@@ -12,10 +13,15 @@ use sha2::{Digest, Sha256};
 use crate::db::{Conn, Decode, Row, SqlValue};
 use crate::{StorageError, new_id};
 
-/// Failed logins in a row before the account is locked.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-/// How long a lock lasts.
-pub const LOCK_MS: i64 = 15 * 60 * 1000;
+/// The wait after the first failed login of a username; each further failure doubles it.
+pub const FIRST_DELAY_MS: i64 = 1000;
+/// The longest wait: the right password always gets in after at most this long, while a
+/// guesser gets two tries a minute (under three thousand a day against a password the policy
+/// let through, which zxcvbn puts at 10^8 guesses or more).
+pub const MAX_DELAY_MS: i64 = 30_000;
+/// A username with no failure for this long starts again at [`FIRST_DELAY_MS`] (its row is
+/// pruned).
+pub const DELAY_FORGOTTEN_MS: i64 = 15 * 60 * 1000;
 /// How long a session lives without a new login.
 pub const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
 
@@ -27,6 +33,9 @@ pub struct Account {
     pub role: Role,
     pub region: Option<KodeWilayah>,
     pub disabled: bool,
+    /// A temporary password set by a manager: the account must choose its own before anything
+    /// else.
+    pub must_change_password: bool,
 }
 
 impl Account {
@@ -82,17 +91,104 @@ pub fn actor(username: &str) -> String {
     format!("user:{username}")
 }
 
-/// Checks a new password: 8 to 128 characters.
-pub fn check_password(password: &str) -> Result<(), AccountError> {
+/// Who a new password belongs to: what it must not be made of.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PasswordContext<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub region: Option<&'a KodeWilayah>,
+    /// The password being replaced, on a change.
+    pub current: Option<&'a str>,
+}
+
+/// Words Indonesian staff reach for that zxcvbn's (English) dictionaries do not know: passed to
+/// it as known words, so a password made of them scores as weak as "password".
+const LOCAL_WORDS: &[&str] = &[
+    "rahasia",
+    "sandi",
+    "katasandi",
+    "indonesia",
+    "puskesos",
+    "slrt",
+    "desa",
+    "kelurahan",
+    "kecamatan",
+    "merdeka",
+    "bismillah",
+    "sayang",
+    "cinta",
+    "sejahtera",
+    "sosial",
+    "dinsos",
+    "kemensos",
+    "admin",
+    "ketua",
+    "kepala",
+    "garuda",
+    "pancasila",
+    "jakarta",
+    "rahasiaku",
+    "masuk",
+    "bersama",
+    "selamat",
+    "aman",
+];
+
+/// Lower case letters and digits only, for comparing a password with names.
+fn folded(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Checks a new password: 8 to 128 characters, not the current one, not made of the account's
+/// name, display name or region, and strong enough by zxcvbn (score 3 of 4: about 10^8 guesses
+/// or more), which also knows the common passwords (`12345678`, `password`, ...).
+pub fn check_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(), AccountError> {
     let n = password.chars().count();
     if !(8..=128).contains(&n) {
         return Err(invalid("account-password-length"));
     }
+    if ctx.current == Some(password) {
+        return Err(invalid("account-password-same"));
+    }
+    let mut personal: Vec<String> = vec![ctx.username.to_string(), ctx.display_name.to_string()];
+    personal.extend(ctx.display_name.split_whitespace().map(str::to_string));
+    if let Some(code) = ctx.region {
+        for r in puskesos_domain::wilayah::Wilayah::master().path(code) {
+            personal.push(r.name.to_string());
+            personal.extend(r.name.split_whitespace().map(str::to_string));
+        }
+    }
+    let pw = folded(password);
+    let whole = [ctx.username, ctx.display_name]
+        .into_iter()
+        .map(folded)
+        .chain(ctx.region.and_then(|c| {
+            puskesos_domain::wilayah::Wilayah::master()
+                .get(c.as_str())
+                .map(|r| folded(r.name))
+        }));
+    for name in whole {
+        if name.chars().count() >= 3 && pw.contains(&name) {
+            return Err(invalid("account-password-personal"));
+        }
+    }
+    let mut inputs: Vec<&str> = personal.iter().map(String::as_str).collect();
+    inputs.extend_from_slice(LOCAL_WORDS);
+    if let Some(current) = ctx.current {
+        inputs.push(current);
+    }
+    let entropy = zxcvbn::zxcvbn(password, &inputs);
+    if entropy.score() < zxcvbn::Score::Three {
+        return Err(invalid("account-password-weak"));
+    }
     Ok(())
 }
 
-const SELECT: &str = "SELECT id, username, display_name, role, region_code, disabled, password_hash, failed_logins, \
-     locked_until FROM accounts";
+const SELECT: &str = "SELECT id, username, display_name, role, region_code, disabled, \
+     must_change_password, password_hash FROM accounts";
 
 fn account_from_row(row: &Row) -> Result<Account, StorageError> {
     let d = Decode::new("accounts", row, 0);
@@ -106,6 +202,7 @@ fn account_from_row(row: &Row) -> Result<Account, StorageError> {
             Some(_) => Some(d.code(4, "region code", KodeWilayah::parse)?),
         },
         disabled: d.int(5)? != 0,
+        must_change_password: d.int(6)? != 0,
     })
 }
 
@@ -128,7 +225,6 @@ pub fn create(
     if display.is_empty() || display.chars().count() > 100 {
         return Err(invalid("account-display-name"));
     }
-    check_password(new.password)?;
     let region = match (new.role.region_level(), new.region) {
         (None, _) => None,
         (Some(level), Some(raw)) => {
@@ -141,6 +237,15 @@ pub fn create(
         }
         (Some(_), None) => return Err(invalid("account-region-missing")),
     };
+    check_password(
+        new.password,
+        &PasswordContext {
+            username: &username,
+            display_name: display,
+            region: region.as_ref(),
+            current: None,
+        },
+    )?;
     if conn.query_i64(
         "SELECT COUNT(*) FROM accounts WHERE username = $1",
         &[username.as_str().into()],
@@ -173,6 +278,7 @@ pub fn create(
         role: new.role,
         region,
         disabled: false,
+        must_change_password: false,
     })
 }
 
@@ -189,8 +295,10 @@ pub enum LoginError {
     /// Wrong name or password (never says which).
     #[error("invalid credentials")]
     Invalid,
-    #[error("locked until {0}")]
-    Locked(i64),
+    /// Too soon after a failed login of this username: try again at this time (ms). Known and
+    /// unknown usernames wait alike.
+    #[error("wait until {0}")]
+    Wait(i64),
     #[error("account disabled")]
     Disabled,
     #[error(transparent)]
@@ -214,8 +322,51 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("tidak-ada-akun-ini").unwrap_or_default())
 }
 
-/// Checks a password; after [`MAX_FAILED_LOGINS`] failures in a row the account is locked for
-/// [`LOCK_MS`].
+/// Takes a login attempt for `username` (known or not) before the slow password check, in one
+/// statement: the row's `not_before` is moved to the wait a failure would earn, so parallel
+/// requests get one attempt between them and the others wait. `Err(until)` when it is too soon.
+fn take_attempt(
+    conn: &mut Conn,
+    username: &str,
+    now_ms: i64,
+) -> Result<Result<(), i64>, StorageError> {
+    conn.execute(
+        "DELETE FROM login_delays WHERE not_before < $1",
+        &[SqlValue::Int(now_ms - DELAY_FORGOTTEN_MS)],
+    )?;
+    let next =
+        "CASE WHEN login_delays.delay_ms * 2 > $4 THEN $4 ELSE login_delays.delay_ms * 2 END";
+    let taken = conn.query_opt(
+        &format!(
+            "INSERT INTO login_delays (username, failures, delay_ms, not_before) \
+             VALUES ($1, 1, $2, $3) ON CONFLICT (username) DO UPDATE SET \
+             failures = login_delays.failures + 1, delay_ms = {next}, \
+             not_before = $5 + {next} WHERE login_delays.not_before <= $5 RETURNING failures"
+        ),
+        &[
+            username.into(),
+            SqlValue::Int(FIRST_DELAY_MS),
+            SqlValue::Int(now_ms + FIRST_DELAY_MS),
+            SqlValue::Int(MAX_DELAY_MS),
+            SqlValue::Int(now_ms),
+        ],
+    )?;
+    if taken.is_some() {
+        return Ok(Ok(()));
+    }
+    let until = conn
+        .query_opt(
+            "SELECT not_before FROM login_delays WHERE username = $1",
+            &[username.into()],
+        )?
+        .and_then(|r| r.first().and_then(SqlValue::as_i64))
+        .unwrap_or(now_ms);
+    Ok(Err(until))
+}
+
+/// Checks a password. Each failure makes the username's next attempt wait: 1 s, then twice as
+/// long each time up to [`MAX_DELAY_MS`], the same for a name that has no account. The right
+/// password gets in once the wait is over (no lock a guesser could hold), and clears it.
 pub fn login(
     conn: &mut Conn,
     username: &str,
@@ -223,6 +374,9 @@ pub fn login(
     now_ms: i64,
 ) -> Result<Session, LoginError> {
     let username = username.trim().to_lowercase();
+    if let Err(until) = take_attempt(conn, &username, now_ms)? {
+        return Err(LoginError::Wait(until));
+    }
     let row = conn.query_opt(
         &format!("{SELECT} WHERE username = $1"),
         &[username.as_str().into()],
@@ -232,49 +386,17 @@ pub fn login(
         return Err(LoginError::Invalid);
     };
     let account = account_from_row(&row)?;
-    let hash = row[6].as_str().unwrap_or_default().to_string();
-    let locked_until = row[8].as_i64().unwrap_or(0);
-    if locked_until > now_ms {
-        return Err(LoginError::Locked(locked_until));
-    }
-    // The attempt is taken before the (slow) password check, in one statement: requests in
-    // parallel each take their own, so no more than MAX_FAILED_LOGINS passwords are checked
-    // before the lock, however many arrive at once (read-then-write let 27 of 32 through).
-    let attempt = conn
-        .query_opt(
-            "UPDATE accounts SET failed_logins = failed_logins + 1 \
-             WHERE id = $1 AND COALESCE(locked_until, 0) <= $2 RETURNING failed_logins",
-            &[account.id.as_str().into(), SqlValue::Int(now_ms)],
-        )?
-        .and_then(|r| r.first().and_then(SqlValue::as_i64));
-    let lock = |conn: &mut Conn| -> Result<LoginError, StorageError> {
-        let until = now_ms + LOCK_MS;
-        conn.execute(
-            "UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2",
-            &[SqlValue::Int(until), account.id.as_str().into()],
-        )?;
-        Ok(LoginError::Locked(until))
-    };
-    let attempt = match attempt {
-        // Locked by a parallel request since the account was read.
-        None => return Err(LoginError::Locked(now_ms + LOCK_MS)),
-        Some(n) if n > MAX_FAILED_LOGINS => return Err(lock(conn)?),
-        Some(n) => n,
-    };
+    let hash = row[7].as_str().unwrap_or_default().to_string();
     if !verify_password(password, &hash) {
-        return Err(if attempt >= MAX_FAILED_LOGINS {
-            lock(conn)?
-        } else {
-            LoginError::Invalid
-        });
+        return Err(LoginError::Invalid);
     }
+    conn.execute(
+        "DELETE FROM login_delays WHERE username = $1",
+        &[username.as_str().into()],
+    )?;
     if account.disabled {
         return Err(LoginError::Disabled);
     }
-    conn.execute(
-        "UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = $1",
-        &[account.id.as_str().into()],
-    )?;
     let token = random_token();
     let csrf_token = random_token();
     conn.execute(
@@ -307,7 +429,7 @@ pub fn session(
     }
     let row = conn.query_opt(
         "SELECT a.id, a.username, a.display_name, a.role, a.region_code, a.disabled, \
-         s.csrf_token, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id \
+         a.must_change_password, s.csrf_token, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id \
          WHERE s.token_hash = $1",
         &[token_hash(token).into()],
     )?;
@@ -315,9 +437,31 @@ pub fn session(
         return Ok(None);
     };
     let account = account_from_row(&r)?;
-    let expires = Decode::named("sessions of account", &account.id, &r).int(7)?;
+    let expires = Decode::named("sessions of account", &account.id, &r).int(8)?;
     Ok((expires > now_ms && !account.disabled)
-        .then(|| (account, r[6].as_str().unwrap_or_default().to_string())))
+        .then(|| (account, r[7].as_str().unwrap_or_default().to_string())))
+}
+
+/// Keeps the language (`id`, `en`) chosen by the account of a session; an unknown session
+/// changes nothing.
+pub fn set_lang_of_session(conn: &mut Conn, token: &str, lang: &str) -> Result<(), StorageError> {
+    conn.execute(
+        "UPDATE accounts SET lang = $1 WHERE id = \
+         (SELECT account_id FROM sessions WHERE token_hash = $2)",
+        &[lang.into(), token_hash(token).into()],
+    )?;
+    Ok(())
+}
+
+/// The language an account chose last, if any.
+pub fn preferred_lang(conn: &mut Conn, account_id: &str) -> Result<Option<String>, StorageError> {
+    Ok(conn
+        .query_opt(
+            "SELECT lang FROM accounts WHERE id = $1",
+            &[account_id.into()],
+        )?
+        .and_then(|r| r.into_iter().next())
+        .and_then(|v| v.into_string()))
 }
 
 pub fn logout(conn: &mut Conn, token: &str) -> Result<(), StorageError> {
@@ -328,34 +472,88 @@ pub fn logout(conn: &mut Conn, token: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// Changes a password after checking the current one; ends the account's other sessions.
+/// Changes a password after checking the current one (the policy refuses the same one);
+/// ends the account's other sessions and clears a temporary password's mark.
 pub fn change_password(
     conn: &mut Conn,
     account_id: &str,
     current: &str,
     new: &str,
 ) -> Result<(), AccountError> {
-    let hash = conn
-        .query_opt(
-            "SELECT password_hash FROM accounts WHERE id = $1",
-            &[account_id.into()],
-        )?
-        .and_then(|r| r.into_iter().next())
-        .and_then(SqlValue::into_string)
-        .unwrap_or_default();
+    let row = conn
+        .query_opt(&format!("{SELECT} WHERE id = $1"), &[account_id.into()])?
+        .ok_or_else(|| invalid("account-password-wrong"))?;
+    let account = account_from_row(&row)?;
+    let hash = row[7].as_str().unwrap_or_default().to_string();
     if !verify_password(current, &hash) {
         return Err(invalid("account-password-wrong"));
     }
-    check_password(new)?;
+    check_password(
+        new,
+        &PasswordContext {
+            username: &account.username,
+            display_name: &account.display_name,
+            region: account.region.as_ref(),
+            current: Some(current),
+        },
+    )?;
+    set_password(conn, &account, new, false)
+}
+
+fn set_password(
+    conn: &mut Conn,
+    account: &Account,
+    password: &str,
+    temporary: bool,
+) -> Result<(), AccountError> {
     conn.execute(
-        "UPDATE accounts SET password_hash = $1 WHERE id = $2",
-        &[hash_password(new)?.into(), account_id.into()],
+        "UPDATE accounts SET password_hash = $1, must_change_password = $2 WHERE id = $3",
+        &[
+            hash_password(password)?.into(),
+            SqlValue::Int(temporary.into()),
+            account.id.as_str().into(),
+        ],
     )?;
     conn.execute(
         "DELETE FROM sessions WHERE account_id = $1",
-        &[account_id.into()],
+        &[account.id.as_str().into()],
+    )?;
+    conn.execute(
+        "DELETE FROM login_delays WHERE username = $1",
+        &[account.username.as_str().into()],
     )?;
     Ok(())
+}
+
+/// A manager (the Ketua, the administrator, or the CLI at the machine) sets a password for
+/// `account`: checked by the same policy; `temporary` marks it to be changed at the next login.
+/// Ends the account's sessions and any wait after failed logins.
+pub fn reset_password(
+    conn: &mut Conn,
+    account: &Account,
+    password: &str,
+    temporary: bool,
+) -> Result<(), AccountError> {
+    check_password(
+        password,
+        &PasswordContext {
+            username: &account.username,
+            display_name: &account.display_name,
+            region: account.region.as_ref(),
+            current: None,
+        },
+    )?;
+    set_password(conn, account, password, temporary)
+}
+
+/// The account of a username, if any.
+pub fn by_username(conn: &mut Conn, username: &str) -> Result<Option<Account>, StorageError> {
+    conn.query_opt(
+        &format!("{SELECT} WHERE username = $1"),
+        &[username.trim().to_lowercase().into()],
+    )?
+    .map(|r| account_from_row(&r))
+    .transpose()
 }
 
 /// Disables or enables an account; disabling ends its sessions.
@@ -393,4 +591,126 @@ pub fn list(conn: &mut Conn, reach: &Reach) -> Result<Vec<Account>, StorageError
 
 pub fn count(conn: &mut Conn) -> Result<i64, StorageError> {
     conn.query_i64("SELECT COUNT(*) FROM accounts", &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx<'a>(current: Option<&'a str>, region: Option<&'a KodeWilayah>) -> PasswordContext<'a> {
+        PasswordContext {
+            username: "siti.rahayu",
+            display_name: "Siti Rahayu",
+            region,
+            current,
+        }
+    }
+
+    fn key(password: &str, c: &PasswordContext<'_>) -> Option<String> {
+        match check_password(password, c) {
+            Ok(()) => None,
+            Err(AccountError::Invalid(m)) => Some(m.key),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The passwords the security test got through, and the account's own details, are refused
+    /// with the message that says why; passphrases pass.
+    #[test]
+    fn common_and_personal_passwords_are_refused() {
+        let village = KodeWilayah::parse("33.12.01.2003").unwrap();
+        let village_name = Wilayah::master().get(village.as_str()).unwrap().name;
+        let c = ctx(Some("Padi-menguning-di-sawah"), Some(&village));
+        for (pw, want) in [
+            ("12345678", "account-password-weak"),
+            ("password", "account-password-weak"),
+            ("          ", "account-password-weak"),
+            ("rahasia123", "account-password-weak"),
+            // A keypad walk long enough to overflow zxcvbn's estimate (Cargo.toml).
+            ("090909090909090909090909090909090", "account-password-weak"),
+            ("siti.rahayu", "account-password-personal"),
+            ("SitiRahayu2025!", "account-password-personal"),
+            ("Padi-menguning-di-sawah", "account-password-same"),
+            ("pendek", "account-password-length"),
+        ] {
+            assert_eq!(key(pw, &c).as_deref(), Some(want), "{pw}");
+        }
+        let with_village = format!("{village_name}-2025");
+        assert_eq!(
+            key(&with_village, &c).as_deref(),
+            Some("account-password-personal"),
+            "{with_village}"
+        );
+        for pw in [
+            "kopi-tubruk-jam-tujuh",
+            "Lumbung padi 7 karung",
+            "ketua-padi-menguning",
+            "pengolah-data-padi-menguning",
+        ] {
+            assert_eq!(key(pw, &c), None, "{pw}");
+        }
+        // Without a current password or region the same rules hold.
+        assert_eq!(
+            key("password1", &ctx(None, None)).as_deref(),
+            Some("account-password-weak")
+        );
+    }
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Too short or too long is refused for that, whatever the characters.
+        #[test]
+        fn a_password_outside_8_to_128_characters_is_refused_for_its_length(
+            short in "\\PC{0,7}",
+            long in "[a-z0-9 ]{129,160}",
+        ) {
+            for pw in [short, long] {
+                let got = key(&pw, &ctx(None, None));
+                proptest::prop_assert_eq!(
+                    got.as_deref(),
+                    Some("account-password-length"),
+                    "{:?}", pw
+                );
+            }
+        }
+
+        /// The current password is never accepted as the new one.
+        #[test]
+        fn the_current_password_is_always_refused(pw in "\\PC{8,128}") {
+            let got = key(&pw, &ctx(Some(&pw), None));
+            proptest::prop_assert_eq!(
+                got.as_deref(),
+                Some("account-password-same")
+            );
+        }
+
+        /// The account's name inside a password, in any case and with anything around it
+        /// (letters, digits, signs, other scripts), is refused as personal.
+        #[test]
+        fn a_password_holding_the_account_name_is_personal(
+            before in "\\PC{0,20}",
+            name in proptest::sample::select(vec!["SitiRahayu", "siti.rahayu", "SITI RAHAYU", "siti_rahayu"]),
+            after in "\\PC{0,20}",
+        ) {
+            let pw = format!("{before}{name}{after}");
+            let got = key(&pw, &ctx(None, None));
+            proptest::prop_assert_eq!(
+                got.as_deref(),
+                Some("account-password-personal"),
+                "{:?}", pw
+            );
+        }
+
+        /// One or two characters repeated to any allowed length are weak.
+        #[test]
+        fn a_repeated_chunk_is_weak(chunk in "[a-zA-Z0-9]{1,2}", len in 8usize..=128) {
+            let pw: String = chunk.chars().cycle().take(len).collect();
+            let got = key(&pw, &ctx(None, None));
+            proptest::prop_assert_eq!(
+                got.as_deref(),
+                Some("account-password-weak"),
+                "{:?}", pw
+            );
+        }
+    }
 }

@@ -26,9 +26,9 @@ pub struct AuditWriter {
     folds: Folds,
 }
 
-/// Repeated reads of the same page by the same account within [`FOLD_WINDOW_MS`]: the first is
-/// written at once, the repeats are counted here and written as one row (`repeats=N`) when the
-/// window has passed. A user paging back and forth, or a script hammering a list, does not
+/// Repeated reads of the same page (or of the same family from the same place: page, API) by the
+/// same account within [`FOLD_WINDOW_MS`]: the first is written at once, the repeats are
+/// counted here and written as one row (`repeats=N`) when the window has passed. A user paging back and forth, or a script hammering a list, does not
 /// grow the log by a row per request; what was read, by whom and when stays recorded.
 type Folds = Arc<Mutex<HashMap<String, Fold>>>;
 
@@ -58,10 +58,15 @@ fn take_expired(folds: &Folds, now: i64) -> Vec<AuditEvent> {
     out
 }
 
+/// The row of a fold's repeats: the first read's detail (where it was read, for a family) kept
+/// in front of the count.
 fn repeats_event(fold: &Fold) -> AuditEvent {
-    fold.event
-        .clone()
-        .detail(&format!("repeats={} within 60 s", fold.repeats))
+    let count = format!("repeats={} within 60 s", fold.repeats);
+    let detail = match fold.event.detail.as_deref() {
+        Some(via) if !via.is_empty() => format!("{via}; {count}"),
+        _ => count,
+    };
+    fold.event.clone().detail(&detail)
 }
 
 /// Rows written in one transaction at most.
@@ -157,13 +162,17 @@ impl AuditWriter {
         now_ms: i64,
         done: Done,
     ) -> Result<(), StorageError> {
+        // The detail is part of what was read: a family read on its page (`web`) and the same
+        // family read through the API (`api`, `api:kelayakan`) are different reads, each with
+        // its own row.
         let key = format!(
-            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
             event.actor,
             event.village,
             event.action.code(),
             event.entity.code(),
-            event.entity_id
+            event.entity_id,
+            event.detail.as_deref().unwrap_or("")
         );
         let ended = {
             let mut f = self.folds.lock().unwrap_or_else(|p| p.into_inner());
@@ -198,12 +207,14 @@ fn write_folds(conn: &mut Conn, folds: &Folds, now: i64) {
     if rows.is_empty() {
         return;
     }
-    let _ = conn.transaction(|c| {
-        for event in &rows {
-            audit::insert(c, event)?;
-        }
-        Ok::<_, StorageError>(())
-    });
+    if let Err(e) = conn.transaction(|c| audit::insert_all(c, &rows)) {
+        tracing_free_log(&e);
+    }
+}
+
+/// The folded rows have no caller waiting: a failure is said on stderr (storage has no logger).
+fn tracing_free_log(e: &StorageError) {
+    eprintln!("audit writer: folded rows not written: {e}");
 }
 
 fn stopped() -> StorageError {
@@ -211,10 +222,7 @@ fn stopped() -> StorageError {
 }
 
 fn write_group(conn: &mut Conn, group: &[Job]) -> Result<(), StorageError> {
-    conn.transaction(|c| {
-        for Job { event, .. } in group {
-            audit::insert(c, event)?;
-        }
-        Ok::<_, StorageError>(())
-    })
+    // One move of the chain head for the whole group (its rows are chained in memory).
+    let events: Vec<AuditEvent> = group.iter().map(|j| j.event.clone()).collect();
+    conn.transaction(|c| audit::insert_all(c, &events))
 }

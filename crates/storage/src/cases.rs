@@ -57,6 +57,8 @@ pub struct Case {
     pub consent_purpose: String,
     pub state: State,
     pub updated_at: i64,
+    /// The registered person's name, else the contact's (for lists and queues).
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -74,9 +76,16 @@ fn state_of(code: &str) -> Option<State> {
     State::ALL.into_iter().find(|s| s.code() == code)
 }
 
-const CASE_COLUMNS: &str = "id, kode_wilayah, nomor, opened_at, opened_by, channel, sector, \
+const INSERT_COLUMNS: &str = "id, kode_wilayah, nomor, opened_at, opened_by, channel, sector, \
      summary, family_id, person_id, contact_name, contact_nik, contact_address, contact_phone, \
      consent_purpose, state, updated_at";
+
+/// A case's columns with its person's name, and the join they come from (`c`, `p`).
+const CASE_COLUMNS: &str = "c.id, c.kode_wilayah, c.nomor, c.opened_at, c.opened_by, c.channel, \
+     c.sector, c.summary, c.family_id, c.person_id, c.contact_name, c.contact_nik, \
+     c.contact_address, c.contact_phone, c.consent_purpose, c.state, c.updated_at, \
+     COALESCE(p.nama, c.contact_name) FROM cases c LEFT JOIN persons p \
+     ON p.kode_wilayah = c.kode_wilayah AND p.id = c.person_id";
 
 fn read_case(r: Vec<SqlValue>) -> Result<Case, StorageError> {
     let d = Decode::new("cases", &r, 0);
@@ -98,6 +107,7 @@ fn read_case(r: Vec<SqlValue>) -> Result<Case, StorageError> {
         consent_purpose: d.text(14)?,
         state: d.code(15, "state", state_of)?,
         updated_at: d.int(16)?,
+        name: d.opt_text(17),
     })
 }
 
@@ -155,7 +165,7 @@ pub fn open(
         };
         c.execute(
             &format!(
-                "INSERT INTO cases ({CASE_COLUMNS}) VALUES \
+                "INSERT INTO cases ({INSERT_COLUMNS}) VALUES \
                  ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
             ),
             &[
@@ -183,7 +193,7 @@ pub fn open(
             &new.village,
             &id,
             actor,
-            role,
+            role.code(),
             "open",
             None,
             State::Registered,
@@ -202,12 +212,12 @@ pub fn open(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn event(
+pub(crate) fn event(
     conn: &mut Conn,
     village: &str,
     case_id: &str,
     actor: &str,
-    role: Role,
+    role: &str,
     step: &str,
     from: Option<State>,
     to: State,
@@ -223,7 +233,7 @@ fn event(
             case_id.into(),
             now_ms.into(),
             actor.into(),
-            role.code().into(),
+            role.into(),
             step.into(),
             from.map(|s| s.code()).into(),
             to.code().into(),
@@ -235,7 +245,7 @@ fn event(
 
 pub fn by_id(conn: &mut Conn, village: &str, id: &str) -> Result<Option<Case>, StorageError> {
     conn.query_opt(
-        &format!("SELECT {CASE_COLUMNS} FROM cases WHERE kode_wilayah = $1 AND id = $2"),
+        &format!("SELECT {CASE_COLUMNS} WHERE c.kode_wilayah = $1 AND c.id = $2"),
         &[village.into(), id.into()],
     )?
     .map(read_case)
@@ -291,7 +301,7 @@ pub fn take_step(
                     village,
                     case_id,
                     actor,
-                    role,
+                    role.code(),
                     step.code(),
                     Some(case.state),
                     to,
@@ -337,7 +347,8 @@ pub fn events(
     .collect::<Result<_, StorageError>>()
 }
 
-/// The village's open cases, newest first; `for_role` keeps those the role can act on now.
+/// The village's open cases, the longest waiting first (by their last step); `for_role` keeps
+/// those the role can act on now.
 pub fn open_cases(
     conn: &mut Conn,
     village: &str,
@@ -346,9 +357,9 @@ pub fn open_cases(
     let all: Vec<Case> = conn
         .query(
             &format!(
-                "SELECT {CASE_COLUMNS} FROM cases WHERE kode_wilayah = $1 \
-                 AND state <> 'closed' AND state <> 'refused' ORDER BY opened_at DESC, id DESC \
-                 LIMIT 500"
+                "SELECT {CASE_COLUMNS} WHERE c.kode_wilayah = $1 \
+                 AND c.state <> 'closed' AND c.state <> 'refused' \
+                 ORDER BY c.updated_at, c.id LIMIT 500"
             ),
             &[village.into()],
         )?
@@ -362,6 +373,73 @@ pub fn open_cases(
             .filter(|c| cases::waits_for(c.state, role, c.sector))
             .collect(),
     })
+}
+
+/// What the case search asks: every part optional.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Part of the case number, the name, or the NIK (registered or the contact's).
+    pub text: Option<String>,
+    pub sector: Option<Sector>,
+    pub state: Option<State>,
+    /// Closed and refused cases too (the archive); without it only open cases.
+    pub closed: bool,
+    /// Opened at or after / before (ms since the epoch).
+    pub from_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+}
+
+/// Most rows one search shows.
+pub const SEARCH_LIMIT: i64 = 200;
+
+/// The village's cases matching `f`, the newest first (at most [`SEARCH_LIMIT`]).
+pub fn search(conn: &mut Conn, village: &str, f: &CaseFilter) -> Result<Vec<Case>, StorageError> {
+    let mut sql = format!("SELECT {CASE_COLUMNS} WHERE c.kode_wilayah = $1");
+    let mut args: Vec<SqlValue> = vec![village.into()];
+    let arg = |sql: &mut String, args: &mut Vec<SqlValue>, clause: &str, v: SqlValue| {
+        args.push(v);
+        sql.push_str(&clause.replace('?', &format!("${}", args.len())));
+    };
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // LIKE's wildcards typed by the user are taken literally by dropping them.
+        let t: String = t
+            .chars()
+            .filter(|c| !matches!(c, '%' | '_' | '\\'))
+            .collect();
+        let like = format!("%{}%", t.to_lowercase());
+        args.push(like.as_str().into());
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (LOWER(c.nomor) LIKE ${n} OR LOWER(COALESCE(p.nama, c.contact_name, '')) \
+             LIKE ${n} OR COALESCE(p.nik, c.contact_nik, '') LIKE ${n})"
+        ));
+    }
+    if let Some(sector) = f.sector {
+        arg(
+            &mut sql,
+            &mut args,
+            " AND c.sector = ?",
+            sector.code().into(),
+        );
+    }
+    if let Some(state) = f.state {
+        arg(&mut sql, &mut args, " AND c.state = ?", state.code().into());
+    } else if !f.closed {
+        sql.push_str(" AND c.state <> 'closed' AND c.state <> 'refused'");
+    }
+    if let Some(from) = f.from_ms {
+        arg(&mut sql, &mut args, " AND c.opened_at >= ?", from.into());
+    }
+    if let Some(until) = f.until_ms {
+        arg(&mut sql, &mut args, " AND c.opened_at < ?", until.into());
+    }
+    sql.push_str(&format!(
+        " ORDER BY c.opened_at DESC, c.id DESC LIMIT {SEARCH_LIMIT}"
+    ));
+    conn.query(&sql, &args)?
+        .into_iter()
+        .map(read_case)
+        .collect::<Result<_, _>>()
 }
 
 /// The `refer` step together with the referral it sends, in one transaction: the case moves to
@@ -415,7 +493,7 @@ pub fn refer(
             village,
             case_id,
             actor,
-            role,
+            role.code(),
             Step::Refer.code(),
             Some(case.state),
             to,
@@ -557,7 +635,7 @@ pub fn link_registered(
         village,
         case_id,
         actor,
-        role,
+        role.code(),
         "register",
         Some(case.state),
         case.state,

@@ -226,6 +226,44 @@ pub fn open_list(conn: &mut Conn, village: &str) -> Result<Vec<Complaint>, Stora
     .collect::<Result<_, _>>()
 }
 
+/// Complaints escalated to the district from the villages under `prefix` (every village when
+/// `None`), the earliest escalated first: the Dinas Sosial's desk.
+pub fn escalated(conn: &mut Conn, prefix: Option<&str>) -> Result<Vec<Complaint>, StorageError> {
+    let like = prefix.map_or("%".to_string(), |p| format!("{p}.%"));
+    conn.query(
+        &format!(
+            "SELECT {COLUMNS} FROM complaints WHERE kode_wilayah LIKE $1 AND status = 'dieskalasi' \
+                 ORDER BY escalated_at, id LIMIT 500"
+        ),
+        &[like.as_str().into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
+}
+
+/// A village's complaints the district decided since `since_ms`, the newest first: they come
+/// back to the village's queue so the centre tells the resident.
+pub fn decided_by_district(
+    conn: &mut Conn,
+    village: &str,
+    since_ms: i64,
+) -> Result<Vec<Complaint>, StorageError> {
+    conn.query(
+        &format!(
+            "SELECT {COLUMNS} FROM complaints WHERE kode_wilayah = $1 AND status = 'selesai' \
+                 AND resolved_at >= $2 AND EXISTS (SELECT 1 FROM complaint_events e \
+                 WHERE e.kode_wilayah = complaints.kode_wilayah AND e.complaint_id = complaints.id \
+                 AND e.action = 'resolve' AND e.role = 'dinas_sosial') \
+                 ORDER BY resolved_at DESC LIMIT 100"
+        ),
+        &[village.into(), since_ms.into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
+}
+
 /// One handling action; refused ones change nothing and are recorded in the audit log.
 #[allow(clippy::too_many_arguments)]
 pub fn act(

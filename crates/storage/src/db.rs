@@ -174,6 +174,8 @@ impl Db {
 pub struct PgConn {
     client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
+    /// Inside `BEGIN`..`COMMIT`/`ROLLBACK` (the client does not say).
+    in_transaction: bool,
 }
 
 /// Pools [`PgConn`]s.
@@ -190,6 +192,7 @@ impl ManageConnection for PgManager {
         Ok(PgConn {
             client: self.config.connect(postgres::NoTls)?,
             statements: HashMap::new(),
+            in_transaction: false,
         })
     }
     fn is_valid(&self, conn: &mut PgConn) -> Result<(), postgres::Error> {
@@ -633,7 +636,25 @@ impl Conn {
     pub fn begin(&mut self) -> Result<(), StorageError> {
         match self.engine() {
             Engine::Sqlite => self.control("BEGIN IMMEDIATE"),
-            Engine::Postgres => self.batch("BEGIN"),
+            Engine::Postgres => {
+                self.batch("BEGIN")?;
+                self.set_in_transaction(true);
+                Ok(())
+            }
+        }
+    }
+
+    fn set_in_transaction(&mut self, on: bool) {
+        if let Conn::Postgres(c) = self {
+            c.in_transaction = on;
+        }
+    }
+
+    /// Whether a transaction begun by [`Conn::begin`] is open on this connection.
+    pub fn in_transaction(&self) -> bool {
+        match self {
+            Conn::Sqlite(c) => !c.is_autocommit(),
+            Conn::Postgres(c) => c.in_transaction,
         }
     }
 
@@ -650,10 +671,14 @@ impl Conn {
         }
     }
     pub fn commit(&mut self) -> Result<(), StorageError> {
-        self.control("COMMIT")
+        let result = self.control("COMMIT");
+        self.set_in_transaction(false);
+        result
     }
     pub fn rollback(&mut self) -> Result<(), StorageError> {
-        self.batch("ROLLBACK")
+        let result = self.batch("ROLLBACK");
+        self.set_in_transaction(false);
+        result
     }
 
     /// Runs `f` in a transaction: committed on `Ok`, rolled back on `Err`.

@@ -11,6 +11,8 @@ pub mod bulk_load;
 pub mod cases;
 pub mod complaints;
 pub mod db;
+pub mod directory;
+pub mod family_links;
 pub mod figures;
 pub mod migrate;
 pub mod referrals;

@@ -79,9 +79,29 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0013_status_lookups_client.sql"),
     ),
     (
+        14,
+        "referral_loop",
+        include_str!("../migrations/0014_referral_loop.sql"),
+    ),
+    (
+        15,
+        "psks_register",
+        include_str!("../migrations/0015_psks_register.sql"),
+    ),
+    (
         16,
         "assessment_date",
         include_str!("../migrations/0016_assessment_date.sql"),
+    ),
+    (
+        17,
+        "security",
+        include_str!("../migrations/0017_security.sql"),
+    ),
+    (
+        18,
+        "account_lang",
+        include_str!("../migrations/0018_account_lang.sql"),
     ),
 ];
 
@@ -119,6 +139,10 @@ pub fn run(db: &Db) -> Result<Vec<i64>, StorageError> {
             // (Version 3's table was replaced by 11's before it held rows worth keeping.)
             if *version == 11 {
                 crate::registry::rebuild_name_index(c)?;
+            }
+            // Rows written before the chain existed are chained now, in the order written.
+            if *version == 17 {
+                crate::audit::chain_unchained(c)?;
             }
             c.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

@@ -9,38 +9,20 @@ use crate::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use crate::db::Decode;
 use crate::{Conn, SqlValue, StorageError, new_id};
 
-/// Kinds of providers (the PSKS and services a village refers to).
-pub const PROVIDER_KINDS: &[&str] = &[
-    "puskesmas",
-    "sekolah",
-    "dinas_sosial",
-    "dukcapil",
-    "bpjs",
-    "orsos",
-    "tksk",
-    "psm",
-    "karang_taruna",
-    "csr",
-    "lainnya",
-];
+// The directory moved to `directory` (the PSKS register); its names stay here for callers.
+pub use crate::directory::{PROVIDER_KINDS, Provider, add_provider, providers};
 
 /// What a provider can answer.
 pub const ANSWERS: &[&str] = &["diterima", "ditolak", "selesai"];
 
 /// The actor of what a provider does through their answer link (no account).
 pub const PROVIDER_LINK: &str = "provider-link";
+/// The role code of a provider's answer in a case's history (catalogue `role-penyedia`).
+pub const PROVIDER_ROLE: &str = "penyedia";
 
 const DAY_MS: i64 = 86_400_000;
 /// A link stays valid this long after the due date.
 const LINK_GRACE_DAYS: i64 = 30;
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Provider {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub contact: Option<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Referral {
@@ -48,6 +30,8 @@ pub struct Referral {
     pub village: String,
     pub case_id: String,
     pub provider: String,
+    /// The provider's kind (`dinas_sosial` ones are the district's desk).
+    pub provider_kind: String,
     pub sent_at: i64,
     pub due_at: i64,
     pub status: String,
@@ -58,71 +42,23 @@ pub struct Referral {
 impl Referral {
     /// Past its due date without a final answer.
     pub fn overdue(&self, now_ms: i64) -> bool {
-        now_ms > self.due_at && !matches!(self.status.as_str(), "selesai" | "ditolak")
+        now_ms > self.due_at && !self.is_final()
     }
+
+    /// Served or refused: the provider's link is closed and the case may be referred again.
+    pub fn is_final(&self) -> bool {
+        matches!(self.status.as_str(), "selesai" | "ditolak")
+    }
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-pub fn add_provider(
-    conn: &mut Conn,
-    village: &str,
-    name: &str,
-    kind: &str,
-    contact: Option<&str>,
-    actor: &str,
-    now_ms: i64,
-) -> Result<Option<Provider>, StorageError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || !PROVIDER_KINDS.contains(&kind) {
-        return Ok(None);
-    }
-    let id = new_id();
-    conn.execute(
-        "INSERT INTO providers (kode_wilayah, id, name, kind, contact, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            village.into(),
-            id.as_str().into(),
-            name.into(),
-            kind.into(),
-            contact.map(str::trim).filter(|c| !c.is_empty()).into(),
-            now_ms.into(),
-        ],
-    )?;
-    audit::record(
-        conn,
-        &AuditEvent::new(AuditAction::Create, AuditEntity::Provider, &id)
-            .by(actor)
-            .in_village(village)
-            .detail(name),
-    )?;
-    Ok(Some(Provider {
-        id,
-        name: name.to_string(),
-        kind: kind.to_string(),
-        contact: contact.map(str::to_string),
-    }))
-}
-
-pub fn providers(conn: &mut Conn, village: &str) -> Result<Vec<Provider>, StorageError> {
-    conn.query(
-        "SELECT id, name, kind, contact FROM providers WHERE kode_wilayah = $1 ORDER BY name",
-        &[village.into()],
-    )?
-    .into_iter()
-    .map(|r| {
-        let d = Decode::new("providers", &r, 0);
-        Ok(Provider {
-            id: d.text(0)?,
-            name: d.text(1)?,
-            kind: d.text(2)?,
-            contact: d.opt_text(3),
-        })
-    })
-    .collect::<Result<_, StorageError>>()
 }
 
 /// Records a referral of a case to a provider of the village; returns it with the answer
@@ -137,20 +73,20 @@ pub fn refer(
     now_ms: i64,
 ) -> Result<Option<(Referral, String)>, StorageError> {
     let known = conn.query_i64(
-        "SELECT COUNT(*) FROM providers WHERE kode_wilayah = $1 AND id = $2",
+        // A retired entry of the register takes no new referral.
+        "SELECT COUNT(*) FROM providers WHERE kode_wilayah = $1 AND id = $2 AND retired_at IS NULL",
         &[village.into(), provider_id.into()],
     )?;
     if known == 0 || !(1..=365).contains(&due_days) {
         return Ok(None);
     }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
+    let token = new_token();
     let id = new_id();
     let due_at = now_ms + due_days * DAY_MS;
     conn.execute(
         "INSERT INTO referrals (kode_wilayah, id, case_id, provider_id, sent_at, sent_by, due_at, \
-         status, token_hash, token_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         status, token_hash, token_expires_at, token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &[
             village.into(),
             id.as_str().into(),
@@ -162,6 +98,7 @@ pub fn refer(
             "dikirim".into(),
             hash(&token).into(),
             (due_at + LINK_GRACE_DAYS * DAY_MS).into(),
+            token.as_str().into(),
         ],
     )?;
     audit::record(
@@ -175,8 +112,8 @@ pub fn refer(
     Ok(Some((r, token)))
 }
 
-const COLUMNS: &str = "r.id, r.kode_wilayah, r.case_id, p.name, r.sent_at, r.due_at, r.status, \
-     r.answered_at, r.answer_note FROM referrals r JOIN providers p \
+const COLUMNS: &str = "r.id, r.kode_wilayah, r.case_id, p.name, p.kind, r.sent_at, r.due_at, \
+     r.status, r.answered_at, r.answer_note FROM referrals r JOIN providers p \
      ON p.kode_wilayah = r.kode_wilayah AND p.id = r.provider_id";
 
 fn read(r: Vec<SqlValue>) -> Result<Referral, StorageError> {
@@ -186,11 +123,12 @@ fn read(r: Vec<SqlValue>) -> Result<Referral, StorageError> {
         village: d.text(1)?,
         case_id: d.text(2)?,
         provider: d.text(3)?,
-        sent_at: d.int(4)?,
-        due_at: d.int(5)?,
-        status: d.text(6)?,
-        answered_at: d.opt_int(7),
-        answer_note: d.opt_text(8),
+        provider_kind: d.text(4)?,
+        sent_at: d.int(5)?,
+        due_at: d.int(6)?,
+        status: d.text(7)?,
+        answered_at: d.opt_int(8),
+        answer_note: d.opt_text(9),
     })
 }
 
@@ -257,7 +195,7 @@ pub fn answer(
             )?;
             return Ok(false);
         };
-        if !ANSWERS.contains(&status) || matches!(r.status.as_str(), "selesai" | "ditolak") {
+        if !ANSWERS.contains(&status) || r.is_final() {
             audit::record(
                 c,
                 &AuditEvent::new(AuditAction::AnswerRefused, AuditEntity::Referral, id)
@@ -267,17 +205,36 @@ pub fn answer(
             )?;
             return Ok(false);
         }
+        let note: String = note.trim().chars().take(2000).collect();
         c.execute(
             "UPDATE referrals SET status = $1, answered_at = $2, answer_note = $3 \
              WHERE kode_wilayah = $4 AND id = $5",
             &[
                 status.into(),
                 now_ms.into(),
-                note.trim().chars().take(2000).collect::<String>().into(),
+                note.as_str().into(),
                 r.village.as_str().into(),
                 id.into(),
             ],
         )?;
+        // Every answer is an event of the case with its note (the referral keeps the last),
+        // so the history holds all of them; the case's own state does not move.
+        if let Some(case) = crate::cases::by_id(c, &r.village, &r.case_id)? {
+            let step = format!("provider_{status}");
+            let said = format!("{}: {note}", r.provider);
+            crate::cases::event(
+                c,
+                &r.village,
+                &r.case_id,
+                PROVIDER_LINK,
+                PROVIDER_ROLE,
+                &step,
+                Some(case.state),
+                case.state,
+                Some(said.trim_end_matches([':', ' '])),
+                now_ms,
+            )?;
+        }
         audit::record(
             c,
             &AuditEvent::new(AuditAction::Update, AuditEntity::Referral, id)
@@ -297,6 +254,71 @@ pub fn overdue(conn: &mut Conn, village: &str, now_ms: i64) -> Result<Vec<Referr
                  AND r.status <> 'selesai' AND r.status <> 'ditolak' ORDER BY r.due_at LIMIT 200"
         ),
         &[village.into(), now_ms.into()],
+    )?
+    .into_iter()
+    .map(read)
+    .collect::<Result<_, _>>()
+}
+
+/// The answer token of a referral of the village, for the roles that may send it (the caller
+/// checks); `None` for referrals sent before tokens were kept, or unknown ones.
+pub fn token_of(conn: &mut Conn, village: &str, id: &str) -> Result<Option<String>, StorageError> {
+    Ok(conn
+        .query_opt(
+            "SELECT token FROM referrals WHERE kode_wilayah = $1 AND id = $2",
+            &[village.into(), id.into()],
+        )?
+        .and_then(|r| r.into_iter().next())
+        .and_then(SqlValue::into_string))
+}
+
+/// Replaces a referral's link ("buat tautan baru"): the old one stops working at once. Only a
+/// referral still waiting for its answer; returns the new token, or `None`.
+pub fn renew_token(
+    conn: &mut Conn,
+    village: &str,
+    id: &str,
+    actor: &str,
+    now_ms: i64,
+) -> Result<Option<String>, StorageError> {
+    conn.transaction(|c| {
+        let Some(r) = by_id(c, village, id)?.filter(|r| !r.is_final()) else {
+            return Ok(None);
+        };
+        let token = new_token();
+        let expires = r.due_at.max(now_ms) + LINK_GRACE_DAYS * DAY_MS;
+        c.execute(
+            "UPDATE referrals SET token = $1, token_hash = $2, token_expires_at = $3 \
+             WHERE kode_wilayah = $4 AND id = $5",
+            &[
+                token.as_str().into(),
+                hash(&token).into(),
+                expires.into(),
+                village.into(),
+                id.into(),
+            ],
+        )?;
+        audit::record(
+            c,
+            &AuditEvent::new(AuditAction::Update, AuditEntity::Referral, id)
+                .by(actor)
+                .in_village(village)
+                .detail("new link"),
+        )?;
+        Ok(Some(token))
+    })
+}
+
+/// Referrals waiting for an answer from a district provider (kind `dinas_sosial`) in the
+/// villages under `prefix` (a region code; every village when `None`), the oldest first.
+pub fn for_district(conn: &mut Conn, prefix: Option<&str>) -> Result<Vec<Referral>, StorageError> {
+    let like = prefix.map_or("%".to_string(), |p| format!("{p}.%"));
+    conn.query(
+        &format!(
+            "SELECT {COLUMNS} WHERE r.kode_wilayah LIKE $1 AND p.kind = 'dinas_sosial' \
+                 AND r.status <> 'selesai' AND r.status <> 'ditolak' ORDER BY r.sent_at LIMIT 500"
+        ),
+        &[like.as_str().into()],
     )?
     .into_iter()
     .map(read)

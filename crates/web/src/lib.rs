@@ -33,6 +33,7 @@ pub mod routes {
             eligibility::ROUTES,
             cases::ROUTES,
             activities::ROUTES,
+            directory::ROUTES,
             complaints::ROUTES,
             dashboard::ROUTES,
             api::ROUTES,

@@ -146,6 +146,18 @@ pub async fn access_check(
             }
             return Redirect::to("/masuk").into_response();
         };
+        // A temporary password set by a manager opens nothing but the form that replaces it.
+        if u.account.must_change_password && !matches!(path, "/sandi" | "/keluar") {
+            if json {
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    "web-password-must-change",
+                    lang,
+                    true,
+                );
+            }
+            return Redirect::to("/sandi").into_response();
+        }
         if !allowed(u.account.role, action) {
             // A refusal is recorded too (UU 27/2022): who asked for what.
             let event = page_event(AuditAction::AccessRefused, u, req.uri());

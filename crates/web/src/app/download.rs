@@ -45,21 +45,8 @@ pub fn table_download(xlsx: bool, stem: &str, bytes: Vec<u8>) -> Response {
     }
 }
 
-/// This server's address as the browser reached it (for QR codes printed on paper): the
-/// request's `Host` when it is a plain host name, else the default address.
-pub fn origin(state: &crate::app::AppState, headers: &axum::http::HeaderMap) -> String {
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("127.0.0.1:8080");
-    format!("{scheme}://{host}")
+/// This server's public address (for links and QR codes printed on paper or sent by message):
+/// the configured one, whatever `Host` a request claims.
+pub fn origin(state: &crate::app::AppState) -> String {
+    state.public_url.trim_end_matches('/').to_string()
 }

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use puskesos_domain::Lang;
 use serde::de::DeserializeOwned;
@@ -13,7 +14,8 @@ use serde::de::DeserializeOwned;
 use crate::app::access::{CurrentUser, MaybeUser, csrf_ok};
 use crate::app::error::AppError;
 use crate::app::layout::lang_of;
-use crate::app::scope::{desa_query, village_for};
+use crate::app::scope::{asked_village, desa_query, picker, village_for};
+use crate::app::state::AppState;
 
 /// The language of the request: `?lang=`, else the `lang` cookie, else Indonesian.
 #[derive(Debug, Clone, Copy)]
@@ -56,8 +58,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
 }
 
 /// The signed-in user and the village the page is about: the account's own, or for a district
-/// (or wider) account the `?desa=` it picked within its reach. Without one the page answers
-/// 404 "choose a village".
+/// (or wider) account the `?desa=` it picked within its reach (or the one it picked before,
+/// kept in a cookie). Without one the page is the village picker.
 #[derive(Debug, Clone)]
 pub struct AtVillage {
     pub user: CurrentUser,
@@ -83,14 +85,26 @@ pub(crate) fn desa_param(query: Option<&str>) -> Option<String> {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for AtVillage {
-    type Rejection = AppError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
-        let asked = desa_param(parts.uri.query());
-        let village = village_for(&user, asked.as_deref())
-            .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
-        Ok(AtVillage { user, village })
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let user = CurrentUser::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let asked = asked_village(parts.uri.query(), &parts.headers);
+        match village_for(&user, asked.as_deref()) {
+            Some(village) => Ok(AtVillage { user, village }),
+            None => {
+                // One it may not see is "not found", as before; none picked yet is the picker.
+                let status = if asked.is_some() {
+                    StatusCode::NOT_FOUND
+                } else {
+                    StatusCode::OK
+                };
+                let path = parts.uri.path().to_string();
+                Err(picker(request_lang(parts), user, &path, status))
+            }
+        }
     }
 }
 
@@ -145,20 +159,42 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for IdPath<
 }
 
 /// The caller's IP address, as the connection gives it (`None` where there is no connection
-/// info, as in the in-process tests). Behind a reverse proxy this is the proxy's address; the
-/// limits that use it leave loopback alone (README).
+/// info, as in the in-process tests). Behind a reverse proxy this is the proxy's address, unless
+/// the server trusts it (`--trust-proxy`): then a connection from this machine's own address
+/// names its client by the last `X-Forwarded-For` entry, the one the proxy appended (entries
+/// before it are whatever the client sent). The login limit leaves loopback alone (README).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = || {
+            let last = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()?
+                .trim()
+                .parse::<std::net::IpAddr>()
+                .ok()?;
+            Some(last)
+        };
+        Ok(ClientAddr(match peer {
+            Some(ip) if state.trust_proxy && ip.is_loopback() => forwarded().or(peer),
+            _ => peer,
+        }))
     }
 }

@@ -54,13 +54,18 @@ pub async fn login_form(
 }
 
 fn login_page(lang: Lang, token: &str, error: Option<&str>) -> Response {
+    login_page_with(lang, token, error.map(|k| tr(lang, k, &[])).as_deref())
+}
+
+/// The login page with a message already rendered.
+fn login_page_with(lang: Lang, token: &str, error: Option<&str>) -> Response {
     let t = |k: &str| tr(lang, k, &[]);
     Page::new(lang, &t("web-login-title"))
         .body(html! {
             section {
                 h2 { (t("web-login-title")) }
-                @if let Some(key) = error {
-                    p.error role="alert" { (t(key)) }
+                @if let Some(message) = error {
+                    p.error role="alert" { (message) }
                 }
                 form method="post" action="/masuk" {
                     input type="hidden" name="csrf" value=(token);
@@ -117,11 +122,33 @@ pub async fn login_submit(
     .await?;
     let (status, key) = match result {
         Ok(session) => {
-            let jar = jar.add(session_cookie(session.token, state.secure_cookies));
-            // Each role opens to its queue (which sends accounts without one onwards).
-            return Ok((jar, Redirect::to("/antrean")).into_response());
+            let mut jar = jar.add(session_cookie(session.token, state.secure_cookies));
+            // The language the officer chose last, on whichever device.
+            let (db, id) = (state.db.clone(), session.account.id.clone());
+            let kept = blocking(move || accounts::preferred_lang(&mut db.conn()?, &id)).await?;
+            if let Some(l) = kept.and_then(|l| l.parse().ok()) {
+                jar = jar.add(crate::app::layout::lang_cookie(l, state.secure_cookies));
+            }
+            // Each role opens to its queue (which sends accounts without one onwards); a
+            // temporary password to the form that replaces it.
+            let to = if session.account.must_change_password {
+                "/sandi"
+            } else {
+                "/antrean"
+            };
+            return Ok((jar, Redirect::to(to)).into_response());
         }
-        Err(LoginError::Locked(_)) => (StatusCode::TOO_MANY_REQUESTS, "web-login-locked"),
+        // Too soon after a failure of this name (known or not: the same answer): how long.
+        Err(LoginError::Wait(until)) => {
+            let seconds = ((until - now_ms()).max(0) + 999) / 1000;
+            let message = tr(
+                lang,
+                "web-login-wait",
+                &[("seconds", &seconds.max(1).to_string())],
+            );
+            let page = login_page_with(lang, &token, Some(&message));
+            return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+        }
         Err(LoginError::Disabled) => (StatusCode::FORBIDDEN, "web-login-disabled"),
         Err(LoginError::Invalid) => (StatusCode::UNAUTHORIZED, "web-login-invalid"),
         Err(LoginError::Storage(e)) => return Err(e.into()),

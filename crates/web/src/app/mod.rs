@@ -5,6 +5,7 @@
 //! root (`lib.rs`) puts the features' route slices together.
 
 pub mod access;
+pub mod actors;
 pub mod download;
 pub mod error;
 pub mod extract;
@@ -69,6 +70,14 @@ pub fn router(state: AppState, table: &'static [Route]) -> Router {
     let app = app
         .fallback(|| async { AppError::not_found() })
         .route_layer(middleware::from_fn_with_state(gate, access::access_check))
+        .layer(middleware::from_fn_with_state(
+            https,
+            scope::remember_village,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layout::remember_lang,
+        ))
         .layer(middleware::from_fn(render_errors));
     with_security_headers(app, https)
         .layer(DefaultBodyLimit::max(MAX_BODY))

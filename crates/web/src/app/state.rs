@@ -13,6 +13,15 @@ pub struct AppState {
     pub village: Option<KodeWilayah>,
     /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// The address people reach this server at (`https://puskesos.desa.id`, no trailing slash),
+    /// for links that leave the browser: the provider's link, QR codes. Configured
+    /// (`serve --public-url`), never taken from a request's `Host` header.
+    pub public_url: String,
+    /// Take the client's address from the last `X-Forwarded-For` entry when the connection
+    /// comes from this machine (a reverse proxy on it wrote that entry); see [`ClientAddr`].
+    ///
+    /// [`ClientAddr`]: crate::app::extract::ClientAddr
+    pub trust_proxy: bool,
     /// Where uploads, reject reports and exports are kept.
     pub files_dir: std::path::PathBuf,
     /// The program rules and PMT models (shipped, or a district's folder).

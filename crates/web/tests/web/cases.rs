@@ -156,12 +156,10 @@ async fn a_walk_in_case_through_its_life() {
             ])),
         )
         .await;
-        assert_eq!(
-            (status, loc.as_deref()),
-            (StatusCode::SEE_OTHER, Some("/penyedia"))
-        );
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(loc.as_deref().unwrap().starts_with("/penyedia/"), "{loc:?}");
         let provider = crate::support::first_text(&f, "SELECT id FROM providers");
-        let (status, _, sent) = call(
+        let (status, loc, _) = call(
             &f,
             Method::POST,
             &format!("/kasus/{id}/langkah"),
@@ -175,9 +173,15 @@ async fn a_walk_in_case_through_its_life() {
             ])),
         )
         .await;
-        assert_eq!(status, StatusCode::OK, "{sent}");
-        let at = sent.find("<code>/rujukan/").unwrap() + "<code>".len();
+        // POST-redirect-GET: the case page holds the referral's link (absolute, from the
+        // configured public address) for the roles that may send it.
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(loc.unwrap().starts_with(&format!("/kasus/{id}#rujukan-")));
+        let (_, _, sent) = call(&f, Method::GET, &format!("/kasus/{id}"), &analis, None).await;
+        let at =
+            sent.find(">http://127.0.0.1:8080/rujukan/").unwrap() + ">http://127.0.0.1:8080".len();
         let link = sent[at..].split('<').next().unwrap().replace("&amp;", "&");
+        assert!(sent.contains("https://wa.me/?text="), "{sent}");
         // The provider, without an account: sees the need, answers; a forged link is refused.
         let (status, _, page) = call(&f, Method::GET, &link, "", None).await;
         assert_eq!(status, StatusCode::OK, "{link}");
@@ -231,7 +235,7 @@ async fn a_walk_in_case_through_its_life() {
             ])),
         )
         .await;
-        assert_eq!(status, StatusCode::OK);
+        assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(
             step(&f, "sehat", &id, "follow_up", "sudah dilayani").await,
             StatusCode::SEE_OTHER
@@ -253,7 +257,8 @@ async fn a_walk_in_case_through_its_life() {
                 && page.contains("sudah diperiksa dokter"),
             "{page}"
         );
-        assert_eq!(count(&f, "SELECT COUNT(*) FROM case_events"), 7);
+        // Six steps and the provider's answer.
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM case_events"), 8);
         assert_eq!(
             count(
                 &f,
@@ -293,9 +298,17 @@ async fn a_complaint_receipt_and_the_public_status_page() {
             ("contact_name", "Sukinem"),
             ("contact_phone", "081234567890"),
         ]);
-        let (status, _, receipt) =
-            call(&f, Method::POST, "/pengaduan/baru", &front, Some(body)).await;
+        let (status, loc, _) = call(&f, Method::POST, "/pengaduan/baru", &front, Some(body)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let receipt_page = loc.unwrap();
+        assert!(receipt_page.ends_with("/terima"), "{receipt_page}");
+        let (status, _, receipt) = call(&f, Method::GET, &receipt_page, &front, None).await;
         assert_eq!(status, StatusCode::OK, "{receipt}");
+        // A refresh shows the receipt again and files nothing more.
+        let (status, _, again) = call(&f, Method::GET, &receipt_page, &front, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(again, receipt);
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM complaints"), 1);
         let grab = |class: &str| {
             let at = receipt
                 .find(&format!("<dd class=\"{class}\"><strong>"))
@@ -385,56 +398,256 @@ async fn a_complaint_receipt_and_the_public_status_page() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_activity_is_recorded_with_its_participants() {
     for t in crate::support::databases() {
+        crate::support::demo_villages(&t, &[(VILLAGE, 3, 11)], puskesos_storage::figures::today());
         let f = setup(t);
         let (cookie, csrf) = login(&f, "sehat");
-        let form = |date: &str| {
+        let (nik, family) = {
+            let row = crate::support::first_text(
+                &f,
+                "SELECT nik || ' ' || family_id FROM persons ORDER BY nik LIMIT 1",
+            );
+            let (n, fam) = row.split_once(' ').unwrap();
+            (n.to_string(), fam.to_string())
+        };
+        let form = |date: &str, participants: &str, planned: bool| {
             enc(&[
                 ("csrf", &csrf),
                 ("kind", "gizi_balita"),
                 ("title", "Posyandu gizi balita"),
                 ("held_on", date),
+                ("planned", if planned { "ya" } else { "" }),
                 ("place", "Posyandu RW 02"),
-                ("participants", "Ibu Sri\nIbu Yanti\n"),
+                ("participants", participants),
                 ("outcome", "8 balita ditimbang"),
             ])
         };
-        let (status, _, body) = call(
-            &f,
-            Method::POST,
-            "/kegiatan",
-            &cookie,
-            Some(form("31-02-2026")),
-        )
-        .await;
+        let good = format!("{nik}\n; Ibu Sri; P; 1985; 2/1\n");
+        let post = |body: String| call(&f, Method::POST, "/kegiatan", &cookie, Some(body));
+        let (status, _, body) = post(form("31-02-2026", &good, false)).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
             "31 February is refused"
         );
         assert!(body.contains("Tanggal"), "{body}");
+        // The row and the value are named, and what was typed is kept.
+        let (status, _, body) = post(form(
+            "2026-11-20",
+            &format!("{good}3312019999990001"),
+            false,
+        ))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("Peserta baris 3: NIK tidak sah") && body.contains("3312019999990001"),
+            "{body}"
+        );
+        assert!(
+            body.contains("Ibu Sri; P; 1985"),
+            "the form lost what was typed"
+        );
+        let (status, _, body) = post(form("2026-11-20", &format!("{good}{nik}"), false)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("baris 3: NIK ini sudah ada"), "{body}");
+        // A date ahead is refused as held, accepted as planned.
+        let ahead = (puskesos_storage::figures::today() + chrono::Days::new(40))
+            .format("%Y-%m-%d")
+            .to_string();
+        let (status, _, body) = post(form(&ahead, &good, false)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Direncanakan"), "{body}");
         assert_eq!(count(&f, "SELECT COUNT(*) FROM activities"), 0);
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM activity_participants"), 0);
+        let (status, _, _) = post(form(&ahead, "", true)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, loc, _) = post(form("2026-11-20", &good, false)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let at = loc.unwrap();
+        assert!(at.starts_with("/kegiatan/"), "{at}");
+        let (_, _, page) = call(&f, Method::GET, "/kegiatan", &cookie, None).await;
+        assert!(
+            page.contains("Posyandu gizi balita")
+                && page.contains("2 peserta (1 terdaftar)")
+                && page.contains("Direncanakan"),
+            "{page}"
+        );
+        // The participant list: personal data, recorded as a read.
+        let before = count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'activity'",
+        );
+        let (status, _, page) = call(&f, Method::GET, &at, &cookie, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Ibu Sri") && page.contains("002/001"),
+            "{page}"
+        );
+        assert!(!page.contains(&nik), "the NIK is shown masked");
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM audit_log WHERE entity = 'activity'"
+            ),
+            before + 1
+        );
+        // The family page lists it.
+        let (_, _, page) = call(
+            &f,
+            Method::GET,
+            &format!("/keluarga/{family}"),
+            &cookie,
+            None,
+        )
+        .await;
+        assert!(
+            page.contains("Layanan Puskesos untuk keluarga ini") && page.contains(&at),
+            "{page}"
+        );
+        // The district office reads the chosen village's list but does not record.
+        let (dinsos, dcsrf) = login(&f, "dinsos");
+        let (status, _, page) = call(
+            &f,
+            Method::GET,
+            &format!("/kegiatan?desa={VILLAGE}"),
+            &dinsos,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Posyandu gizi balita"));
         let (status, _, _) = call(
             &f,
             Method::POST,
-            "/kegiatan",
+            &format!("/kegiatan?desa={VILLAGE}"),
+            &dinsos,
+            Some(form("2026-11-20", &good, false).replace(&csrf, &dcsrf)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_psks_register_is_edited_retired_with_history_and_counted() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (cookie, csrf) = login(&f, "analis");
+        let add = |name: &str, kind: &str| {
+            enc(&[
+                ("csrf", &csrf),
+                ("name", name),
+                ("kind", kind),
+                ("contact", "0812 1"),
+            ])
+        };
+        let (status, _, body) = call(
+            &f,
+            Method::POST,
+            "/penyedia",
             &cookie,
-            Some(form("2026-11-20")),
+            Some(add("", "tksk")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Nama tidak dapat diterima"), "{body}");
+        let (status, loc, _) = call(
+            &f,
+            Method::POST,
+            "/penyedia",
+            &cookie,
+            Some(add("Karang Taruna Maju", "karang_taruna")),
         )
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        let (_, _, page) = call(&f, Method::GET, "/kegiatan", &cookie, None).await;
-        assert!(
-            page.contains("Posyandu gizi balita") && page.contains("2 peserta (0 terdaftar)"),
-            "{page}"
-        );
-        // The district office reads but does not record.
-        let (dinsos, dcsrf) = login(&f, "dinsos");
+        let entry = loc.unwrap();
+        call(
+            &f,
+            Method::POST,
+            "/penyedia",
+            &cookie,
+            Some(add("TKSK Pak Budi", "tksk")),
+        )
+        .await;
+        // An edit writes one history row per changed field.
         let (status, _, _) = call(
             &f,
             Method::POST,
-            "/kegiatan",
+            &entry,
+            &cookie,
+            Some(enc(&[
+                ("csrf", &csrf),
+                ("name", "Karang Taruna Maju Jaya"),
+                ("kind", "karang_taruna"),
+                ("contact", "0812 1"),
+                ("capacity", "20 relawan"),
+            ])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, page) = call(&f, Method::GET, &entry, &cookie, None).await;
+        assert!(
+            page.contains("Karang Taruna Maju → Karang Taruna Maju Jaya")
+                && page.contains("20 relawan"),
+            "{page}"
+        );
+        // The menu and the dashboard reach it; the dashboard counts active entries by kind.
+        assert!(page.contains("href=\"/penyedia\""));
+        let (_, _, dash) = call(&f, Method::GET, "/dasbor", &cookie, None).await;
+        assert!(
+            dash.contains("PSKS dan penyedia layanan aktif") && dash.contains("Karang Taruna"),
+            "{dash}"
+        );
+        // Retiring needs a reason, keeps the entry and its history.
+        let retire = format!("{entry}/pensiun");
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &retire,
+            &cookie,
+            Some(enc(&[("csrf", &csrf), ("reason", " ")])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &retire,
+            &cookie,
+            Some(enc(&[("csrf", &csrf), ("reason", "Pengurus bubar")])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, page) = call(&f, Method::GET, &entry, &cookie, None).await;
+        assert!(
+            page.contains("Tidak aktif") && page.contains("Pengurus bubar"),
+            "{page}"
+        );
+        let (_, _, list) = call(&f, Method::GET, "/penyedia", &cookie, None).await;
+        assert!(list.contains("Karang Taruna Maju Jaya") && list.contains("TKSK Pak Budi"));
+        let (_, _, dash) = call(&f, Method::GET, "/dasbor", &cookie, None).await;
+        assert!(
+            !dash.contains("Karang Taruna Maju"),
+            "a retired entry is not counted"
+        );
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM provider_changes WHERE field = 'status'"
+            ),
+            1
+        );
+        // The district office reads the village's register but does not change it.
+        let (dinsos, dcsrf) = login(&f, "dinsos");
+        let at = format!("/penyedia?desa={VILLAGE}");
+        let (status, _, list) = call(&f, Method::GET, &at, &dinsos, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(list.contains("TKSK Pak Budi"), "{list}");
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &at,
             &dinsos,
-            Some(form("2026-11-20").replace(&csrf, &dcsrf)),
+            Some(add("X", "psm").replace(&csrf, &dcsrf)),
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
@@ -640,5 +853,233 @@ async fn a_short_profile_becomes_a_family_record_and_a_proposal() {
             );
             assert_eq!(linked, 1, "{number}");
         }
+    }
+}
+
+/// The provider's link (relative) of the referral `rid` as the case page shows it to `who`.
+async fn link_on_case_page(f: &Fixture, who: &str, id: &str) -> Option<String> {
+    let (cookie, _) = login(f, who);
+    let (_, _, page) = call(f, Method::GET, &format!("/kasus/{id}"), &cookie, None).await;
+    let at = page.find(">http://127.0.0.1:8080/rujukan/")? + ">http://127.0.0.1:8080".len();
+    Some(page[at..].split('<').next()?.replace("&amp;", "&"))
+}
+
+async fn refer(f: &Fixture, id: &str, provider: &str) -> StatusCode {
+    let (cookie, csrf) = login(f, "ketua");
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("step", "refer"),
+        ("provider", provider),
+        ("due_days", "7"),
+    ]);
+    let path = format!("/kasus/{id}/langkah");
+    call(f, Method::POST, &path, &cookie, Some(body)).await.0
+}
+
+async fn answer(f: &Fixture, link: &str, status: &str, note: &str) -> StatusCode {
+    let (path, token) = link.split_once("?t=").unwrap();
+    let body = enc(&[("t", token), ("status", status), ("note", note)]);
+    call(f, Method::POST, path, "", Some(body)).await.0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn referrals_as_a_list_refused_then_served_closed_reopened_and_found() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (fo, csrf) = login(&f, "front");
+        let intake = enc(&[
+            ("csrf", &csrf),
+            ("contact_name", "Painem"),
+            ("channel", "datang"),
+            ("sector", "kesehatan"),
+            ("summary", "Butuh kursi roda"),
+            ("consent_purpose", "rujukan"),
+            ("consent", "ya"),
+        ]);
+        let (status, loc, _) = call(&f, Method::POST, "/kasus/baru", &fo, Some(intake)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let id = loc.unwrap().trim_start_matches("/kasus/").to_string();
+        for (who, s, note) in [
+            ("front", "assign", ""),
+            ("sehat", "recommend", "kursi roda"),
+            ("ketua", "decide", "dirujuk"),
+        ] {
+            assert_eq!(step(&f, who, &id, s, note).await, StatusCode::SEE_OTHER);
+        }
+        let (kc, kcsrf) = login(&f, "ketua");
+        for (name, kind) in [
+            ("Puskesmas Satu", "puskesmas"),
+            ("Dinsos Wonogiri", "dinas_sosial"),
+        ] {
+            let body = enc(&[("csrf", &kcsrf), ("name", name), ("kind", kind)]);
+            call(&f, Method::POST, "/penyedia", &kc, Some(body)).await;
+        }
+        let pid = |name: &str| {
+            crate::support::first_text(
+                &f,
+                &format!("SELECT id FROM providers WHERE name = '{name}'"),
+            )
+        };
+        // The first provider refuses; the case is referred again, to the district's office.
+        assert_eq!(
+            refer(&f, &id, &pid("Puskesmas Satu")).await,
+            StatusCode::SEE_OTHER
+        );
+        let first = link_on_case_page(&f, "ketua", &id).await.unwrap();
+        // The front office may not send referrals: no link on its page.
+        assert!(link_on_case_page(&f, "front", &id).await.is_none());
+        let (status, _, page) = call(&f, Method::GET, &first, "", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Painem") && page.contains("Butuh kursi roda"),
+            "{page}"
+        );
+        assert_eq!(
+            answer(&f, &first, "ditolak", "stok habis").await,
+            StatusCode::SEE_OTHER
+        );
+        // Final: the link is closed, with a page that says so; a second answer changes nothing.
+        let (status, _, page) = call(&f, Method::GET, &first, "", None).await;
+        assert_eq!(status, StatusCode::GONE, "{page}");
+        assert_eq!(
+            answer(&f, &first, "selesai", "x").await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            refer(&f, &id, &pid("Dinsos Wonogiri")).await,
+            StatusCode::SEE_OTHER
+        );
+        // The district's desk lists the referral to its office.
+        let (dc, _) = login(&f, "dinsos");
+        let (status, _, desk) = call(&f, Method::GET, "/antrean", &dc, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            desk.contains("Dinsos Wonogiri") && desk.contains("Painem"),
+            "{desk}"
+        );
+        let second = link_on_case_page(&f, "ketua", &id).await.unwrap();
+        assert_ne!(second, first);
+        assert_eq!(
+            answer(&f, &second, "diterima", "dijadwalkan").await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            answer(&f, &second, "selesai", "kursi roda diserahkan").await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            step(&f, "sehat", &id, "follow_up", "diterima warga").await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            step(&f, "ketua", &id, "close", "").await,
+            StatusCode::SEE_OTHER
+        );
+        // Every answer is in the history with its note.
+        let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &kc, None).await;
+        for note in ["stok habis", "dijadwalkan", "kursi roda diserahkan"] {
+            assert!(page.contains(note), "{note} missing from the history");
+        }
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM case_events WHERE step LIKE 'provider_%'"
+            ),
+            3
+        );
+        // Closed: the search finds it only in the archive, by name.
+        let (_, _, open) = call(&f, Method::GET, "/kasus?q=painem", &kc, None).await;
+        assert!(!open.contains("Butuh kursi roda"), "{open}");
+        let (_, _, archive) = call(&f, Method::GET, "/kasus?q=painem&arsip=ya", &kc, None).await;
+        assert!(archive.contains("Butuh kursi roda"), "{archive}");
+        let (status, _, _) = call(&f, Method::GET, "/kasus?dari=kemarin", &kc, None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Reopened with a reason (required), back in handling.
+        assert_eq!(
+            step(&f, "ketua", &id, "reopen", "").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            step(&f, "ketua", &id, "reopen", "kursi rusak").await,
+            StatusCode::SEE_OTHER
+        );
+        let (_, _, page) = call(&f, Method::GET, &format!("/kasus/{id}"), &kc, None).await;
+        assert!(
+            page.contains("Dibuka kembali") && page.contains("kursi rusak"),
+            "{page}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_district_picks_a_village_and_decides_an_escalated_complaint() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (dc, dcsrf) = login(&f, "dinsos");
+        // No village picked: the picker, with the district's villages by name.
+        let (status, _, page) = call(&f, Method::GET, "/kasus", &dc, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("name=\"desa\"") && page.contains("Petirsari"),
+            "{page}"
+        );
+        let r = crate::support::request(
+            &f,
+            Method::GET,
+            &format!("/pengaduan?desa={VILLAGE}"),
+            &dc,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        // A complaint filed, escalated by the Ketua, decided by the district.
+        let (front, csrf) = login(&f, "front");
+        let body = enc(&[
+            ("csrf", &csrf),
+            ("category", "pengaduan"),
+            ("summary", "Bantuan tidak sampai"),
+            ("contact_name", "Sukinem"),
+        ]);
+        let (status, _, _) = call(&f, Method::POST, "/pengaduan/baru", &front, Some(body)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let cid = crate::support::first_text(&f, "SELECT id FROM complaints");
+        let (kc, kcsrf) = login(&f, "ketua");
+        let body = enc(&[
+            ("csrf", &kcsrf),
+            ("action", "escalate"),
+            ("note", "di luar wewenang desa"),
+        ]);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &format!("/pengaduan/{cid}/langkah"),
+            &kc,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, desk) = call(&f, Method::GET, "/antrean", &dc, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(desk.contains("Bantuan tidak sampai"), "{desk}");
+        let body = enc(&[
+            ("csrf", &dcsrf),
+            ("desa", VILLAGE),
+            ("action", "resolve"),
+            ("note", "diusulkan ke DTSEN"),
+        ]);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            &format!("/pengaduan/{cid}/langkah"),
+            &dc,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, desk) = call(&f, Method::GET, "/antrean", &dc, None).await;
+        assert!(!desk.contains("Bantuan tidak sampai"), "{desk}");
+        // Back in the village's queue, with the decision.
+        let (_, _, queue) = call(&f, Method::GET, "/antrean", &kc, None).await;
+        assert!(queue.contains("diusulkan ke DTSEN"), "{queue}");
     }
 }

@@ -34,14 +34,14 @@ fn add_accounts(t: &testing::TestDb) -> (String, String) {
                 display_name: name,
                 role,
                 region,
-                password: "rahasia-desa-1",
+                password: "kopi-tubruk-jam-tujuh",
             },
             "t",
             now_ms(),
         )
         .unwrap();
     }
-    let s = accounts::login(&mut conn, "ketua", "rahasia-desa-1", now_ms()).unwrap();
+    let s = accounts::login(&mut conn, "ketua", "kopi-tubruk-jam-tujuh", now_ms()).unwrap();
     (format!("puskesos_sesi={}", s.token), s.csrf_token)
 }
 
@@ -56,6 +56,8 @@ async fn post(
         db: db.clone(),
         village: None,
         secure_cookies: false,
+        public_url: "http://127.0.0.1:8080".into(),
+        trust_proxy: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Default::default(),
@@ -218,7 +220,7 @@ async fn register_edit_and_see_history_and_audit() {
             accounts::login(
                 &mut t.db.conn().unwrap(),
                 "dinsos",
-                "rahasia-desa-1",
+                "kopi-tubruk-jam-tujuh",
                 now_ms(),
             )
             .unwrap()
@@ -264,13 +266,13 @@ async fn data_officer_uploads_downloads_rejects_and_exports() {
                     display_name: "Data",
                     role: Role::PengolahData,
                     region: Some("11.01.01.2001"),
-                    password: "rahasia-desa-1",
+                    password: "kopi-tubruk-jam-tujuh",
                 },
                 "t",
                 now_ms(),
             )
             .unwrap();
-            let s = accounts::login(&mut conn, "data", "rahasia-desa-1", now_ms()).unwrap();
+            let s = accounts::login(&mut conn, "data", "kopi-tubruk-jam-tujuh", now_ms()).unwrap();
             (format!("puskesos_sesi={}", s.token), s.csrf_token)
         });
         let app = App::build(AppState {
@@ -278,6 +280,8 @@ async fn data_officer_uploads_downloads_rejects_and_exports() {
             db: t.db.clone(),
             village: None,
             secure_cookies: false,
+            public_url: "http://127.0.0.1:8080".into(),
+            trust_proxy: false,
             files_dir: files.clone(),
             rules: Default::default(),
         });
@@ -352,13 +356,13 @@ async fn data_officer_uploads_downloads_rejects_and_exports() {
                     display_name: "Data 2",
                     role: Role::PengolahData,
                     region: Some("11.01.01.2002"),
-                    password: "rahasia-desa-1",
+                    password: "kopi-tubruk-jam-tujuh",
                 },
                 "t",
                 now_ms(),
             )
             .unwrap();
-            let s = accounts::login(&mut conn, "data2", "rahasia-desa-1", now_ms()).unwrap();
+            let s = accounts::login(&mut conn, "data2", "kopi-tubruk-jam-tujuh", now_ms()).unwrap();
             format!("puskesos_sesi={}", s.token)
         });
         let req = Request::builder()

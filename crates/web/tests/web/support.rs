@@ -15,7 +15,7 @@ use puskesos_storage::{assessment, now_ms, testing};
 use puskesos_web::{App, AppState, Rules};
 use tower::ServiceExt;
 
-pub const PASSWORD: &str = "rahasia-desa-1";
+pub const PASSWORD: &str = "kopi-tubruk-jam-tujuh";
 
 /// The application over a test database.
 pub struct TestApp {
@@ -152,6 +152,8 @@ pub fn fixture(t: testing::TestDb) -> Fixture {
         db: t.db.clone(),
         village: None,
         secure_cookies: false,
+        public_url: "http://127.0.0.1:8080".into(),
+        trust_proxy: false,
         files_dir: std::env::temp_dir()
             .join(format!("puskesos-web-test-{}", puskesos_storage::new_id())),
         rules: Rules::new(None),
@@ -266,4 +268,29 @@ pub fn first_text(f: &Fixture, sql: &str) -> String {
             .unwrap()
             .to_string()
     })
+}
+
+/// A report CSV read as Excel in Indonesian settings reads it: the BOM dropped, `;` between
+/// fields, an identifier's `="..."` as its text.
+pub fn excel_rows(body: &[u8]) -> Vec<Vec<String>> {
+    let body = body
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .expect("no UTF-8 BOM");
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(body)
+        .records()
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .map(|c| {
+                    c.strip_prefix("=\"")
+                        .and_then(|c| c.strip_suffix('"'))
+                        .unwrap_or(c)
+                        .to_string()
+                })
+                .collect()
+        })
+        .collect()
 }

@@ -34,6 +34,12 @@ pub struct StatusForm {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
+pub struct ResetForm {
+    password: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PasswordForm {
     current: String,
     new: String,
@@ -126,6 +132,44 @@ pub async fn set_status(
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(Redirect::to("/akun").into_response())
+}
+
+/// The Ketua or the administrator gives an account a temporary password (told to its owner in
+/// person), which its owner must replace at the next login.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ResetForm>,
+) -> Result<Response, AppError> {
+    let db = state.db.clone();
+    let reach = user.reach.clone();
+    let me = user.account.id.clone();
+    let result = blocking(move || {
+        Ok(service::reset_password(
+            &db,
+            &reach,
+            &me,
+            &id,
+            &form.password,
+        ))
+    })
+    .await?;
+    let message = match result {
+        Ok(Some(())) => return Ok(Redirect::to("/akun").into_response()),
+        Ok(None) => return Err(AppError::not_found()),
+        Err(AccountError::Invalid(m)) => m.render(lang),
+        Err(AccountError::Storage(e)) => return Err(e.into()),
+    };
+    render(
+        &state,
+        lang,
+        user,
+        Some(message),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 fn password_page(

@@ -22,4 +22,5 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/akun",                       Needs(Action::AccountsManage),  handlers::page),
     route!(POST, "/akun",                       Needs(Action::AccountsManage),  handlers::create),
     route!(POST, "/akun/{id}/status",           Needs(Action::AccountsManage),  handlers::set_status),
+    route!(POST, "/akun/{id}/sandi",            Needs(Action::AccountsManage),  handlers::reset_password),
 ];

@@ -110,6 +110,26 @@ pub fn set_disabled(
     }
 }
 
+/// Sets a temporary password for an account within reach, never one's own (`me`: that goes
+/// through the own password form); the owner must replace it at the next login. `Ok(None)` when
+/// there is no such account for this manager.
+pub fn reset_password(
+    db: &Db,
+    reach: &Reach,
+    me: &str,
+    id: &str,
+    temporary: &str,
+) -> Result<Option<()>, AccountError> {
+    let mut conn = db.conn()?;
+    let target = accounts::list(&mut conn, reach)?
+        .into_iter()
+        .find(|a| a.id == id && a.id != me);
+    match target {
+        Some(a) => accounts::reset_password(&mut conn, &a, temporary, true).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Changes one's own password after checking the current one; every session of the account
 /// ends, this one too.
 pub fn change_password(db: &Db, id: &str, current: &str, new: &str) -> Result<(), AccountError> {

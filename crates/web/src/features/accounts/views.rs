@@ -35,6 +35,17 @@ pub fn accounts(lang: Lang, user: &CurrentUser, list: &[Account], error: Option<
                                         input type="hidden" name="nonaktif" value=(if a.disabled { "0" } else { "1" });
                                         button type="submit" { (if a.disabled { t("web-enable") } else { t("web-disable") }) }
                                     }
+                                    details {
+                                        summary { (t("web-reset-password")) }
+                                        form method="post" action=(format!("/akun/{}/sandi", a.id)) {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            label for=(format!("reset-{}", a.id)) { (t("web-temporary-password")) }
+                                            input id=(format!("reset-{}", a.id)) name="password" type="password" required minlength="8" maxlength="128" autocomplete="new-password";
+                                            p { small { (t("web-temporary-password-hint")) } }
+                                            button type="submit" { (t("web-reset-password")) }
+                                        }
+                                    }
+                                    @if a.must_change_password { small { (t("web-password-temporary-mark")) } }
                                 }
                             }
                         }
@@ -61,6 +72,7 @@ pub fn accounts(lang: Lang, user: &CurrentUser, list: &[Account], error: Option<
                 }
                 label for="password" { (t("web-new-password")) }
                 input id="password" name="password" type="password" required minlength="8" maxlength="128" autocomplete="new-password";
+                p { small { (t("web-password-policy")) } }
                 button type="submit" { (t("web-new-account")) }
             }
         }
@@ -73,6 +85,7 @@ pub fn password(lang: Lang, user: &CurrentUser, error: Option<&str>) -> Markup {
     html! {
         section {
             h2 { (t("web-change-password")) }
+            @if user.account.must_change_password { p role="status" { (t("web-password-must-change")) } }
             @if let Some(e) = error { p.error role="alert" { (e) } }
             form method="post" action="/sandi" {
                 input type="hidden" name="csrf" value=(user.csrf_token);
@@ -80,6 +93,7 @@ pub fn password(lang: Lang, user: &CurrentUser, error: Option<&str>) -> Markup {
                 input id="current" name="current" type="password" required autocomplete="current-password" maxlength="128";
                 label for="new" { (t("web-new-password")) }
                 input id="new" name="new" type="password" required minlength="8" maxlength="128" autocomplete="new-password";
+                p { small { (t("web-password-policy")) } }
                 button type="submit" { (t("web-change-password")) }
             }
         }

@@ -1,4 +1,5 @@
-//! Activities of the centre and services delivered, in the browser: the list and the form.
+//! Activities of the centre and services delivered, in the browser: the list with the form,
+//! and one activity with its participants. A district account works on the village it picked.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,38 +11,63 @@ use serde::Deserialize;
 
 use super::service::{self, RecordError};
 use super::views;
-use crate::app::access::CurrentUser;
-use crate::app::extract::{CsrfForm, UiLang};
+use crate::app::extract::{AtVillage, CsrfForm, IdPath, UiLang};
 use crate::app::layout::Page;
-use crate::app::scope::village_for;
 use crate::app::{AppError, AppState, blocking};
 
 /// The activity form as posted.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ActivityForm {
-    kind: String,
-    title: String,
-    held_on: String,
-    place: String,
-    outcome: Option<String>,
+    pub kind: String,
+    pub title: String,
+    pub held_on: String,
+    pub place: String,
+    pub outcome: Option<String>,
+    /// `ya` when the activity is planned (its date may lie ahead).
+    pub planned: Option<String>,
+    /// The PSKS register's entry that ran or joined it (empty: none).
+    pub provider_id: Option<String>,
     /// One participant per line.
-    participants: String,
+    pub participants: String,
 }
 
 pub async fn page(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
+    at: AtVillage,
 ) -> Result<Response, AppError> {
-    // The account's own village only (a district account's `?desa=` is not honoured here).
-    let village = village_for(&user, None)
-        .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
     let db = state.db.clone();
-    let list = blocking(move || service::list(&db, &village)).await?;
-    let body = views::page(lang, &user, &list);
+    let village = at.village.clone();
+    let (list, partners) = blocking(move || {
+        Ok((
+            service::list(&db, &village)?,
+            service::partners(&db, &village)?,
+        ))
+    })
+    .await?;
+    let body = views::page(lang, &at, &list, &partners, None, None);
     Ok(Page::new(lang, &tr(lang, "web-activities", &[]))
-        .user(Some(user))
+        .user(Some(at.user))
+        .body(body)
+        .into_response())
+}
+
+/// `GET /kegiatan/{id}`: one activity and who took part (personal data: the read is recorded).
+pub async fn one(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    at: AtVillage,
+    IdPath(id): IdPath<String>,
+) -> Result<Response, AppError> {
+    let db = state.db.clone();
+    let (village, actor) = (at.village.clone(), at.user.actor());
+    let (activity, people) = blocking(move || service::one(&db, &village, &id, &actor))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let body = views::one(lang, &at, &activity, &people);
+    Ok(Page::new(lang, &activity.title)
+        .user(Some(at.user))
         .body(body)
         .into_response())
 }
@@ -49,29 +75,43 @@ pub async fn page(
 pub async fn record(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
+    at: AtVillage,
     CsrfForm(form): CsrfForm<ActivityForm>,
 ) -> Result<Response, AppError> {
-    let village = village_for(&user, None).ok_or_else(AppError::forbidden)?;
+    fn given(s: &Option<String>) -> Option<&str> {
+        s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
     let new = NewActivity {
-        village,
-        kind: form.kind,
-        title: form.title,
+        village: at.village.clone(),
+        kind: form.kind.clone(),
+        title: form.title.clone(),
         held_on: parse_date(&form.held_on),
-        place: form.place,
-        outcome: form.outcome,
+        place: form.place.clone(),
+        outcome: given(&form.outcome).map(str::to_string),
+        planned: given(&form.planned) == Some("ya"),
+        provider_id: given(&form.provider_id).map(str::to_string),
         participants: form.participants.lines().map(str::to_string).collect(),
     };
     let db = state.db.clone();
-    let actor = user.actor();
+    let actor = at.user.actor();
     match blocking(move || Ok(service::record(&db, &new, &actor))).await? {
-        Ok(_) => Ok(Redirect::to("/kegiatan").into_response()),
-        Err(RecordError::Invalid(field)) => {
-            let body = views::refused(lang, &user, field);
+        Ok(id) => Ok(Redirect::to(&format!("/kegiatan/{id}{}", at.desa_query())).into_response()),
+        Err(RecordError::Invalid(refusal)) => {
+            let db = state.db.clone();
+            let village = at.village.clone();
+            let (list, partners) = blocking(move || {
+                Ok((
+                    service::list(&db, &village)?,
+                    service::partners(&db, &village)?,
+                ))
+            })
+            .await?;
+            let message = views::refusal(lang, &refusal);
+            let body = views::page(lang, &at, &list, &partners, Some(&form), Some(message));
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Page::new(lang, &tr(lang, "web-activities", &[]))
-                    .user(Some(user))
+                    .user(Some(at.user))
                     .body(body),
             )
                 .into_response())

@@ -15,4 +15,5 @@ use crate::app::route::{Route, route};
 pub const ROUTES: &[Route] = &[
     route!(GET,  "/kegiatan",                   Needs(Action::CasesRead),       handlers::page, audit = Kernel),
     route!(POST, "/kegiatan",                   Needs(Action::CasesWork),       handlers::record),
+    route!(GET,  "/kegiatan/{id}",              Needs(Action::CasesRead),       handlers::one, audit = Own),
 ];

@@ -138,9 +138,15 @@ pub async fn eligibility(
     let on = crate::features::eligibility::service::picked_date(q.tanggal.as_deref())?;
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
-    let view = load_family(&state.db, &state.audit, Reader::from(&user), id, "api")
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let view = load_family(
+        &state.db,
+        &state.audit,
+        Reader::from(&user),
+        id,
+        "api:kelayakan",
+    )
+    .await?
+    .ok_or_else(AppError::not_found)?;
     let assessed = assess_family(&state.db, &state.rules, &view, on).await?;
     Ok(Json(Eligibility::new(view.family.id, &assessed)))
 }

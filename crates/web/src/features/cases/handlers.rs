@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use puskesos_domain::access::{Action, allowed};
 use puskesos_domain::cases::{Sector, Step, available};
@@ -25,6 +25,7 @@ use crate::app::{AppError, AppState, blocking};
 use crate::features::cases::service::{self, CaseError, Intake, ReferTo, Staff, step_from_code};
 use crate::features::cases::views::{self, IntakeForm};
 use puskesos_domain::ids::{CaseId, ReferralId};
+use puskesos_storage::cases::CaseFilter;
 
 impl From<CaseError> for AppError {
     fn from(e: CaseError) -> AppError {
@@ -60,21 +61,81 @@ fn own_village(user: &CurrentUser) -> Result<String, AppError> {
     village_for(user, None).ok_or_else(AppError::forbidden)
 }
 
-#[derive(Deserialize, Default)]
-pub struct CaseQuery {
-    desa: Option<String>,
+/// The search of `/kasus`: every field optional; dates as the date inputs send them.
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(default)]
+pub struct CaseSearch {
+    pub q: String,
+    pub sektor: String,
+    pub tahap: String,
+    /// `ya`: closed and refused cases too (the archive).
+    pub arsip: String,
+    pub dari: String,
+    pub sampai: String,
 }
 
-/// The role's queue and the village's open cases.
+impl CaseSearch {
+    /// The storage filter, or the field whose value cannot be read.
+    fn filter(&self) -> Result<CaseFilter, &'static str> {
+        let day = |s: &str, field: &'static str| -> Result<Option<i64>, &'static str> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| {
+                    Some(
+                        d.and_time(chrono::NaiveTime::MIN)
+                            .and_utc()
+                            .timestamp_millis(),
+                    )
+                })
+                .map_err(|_| field)
+        };
+        let state = match self.tahap.trim() {
+            "" => None,
+            code => Some(
+                puskesos_domain::cases::State::ALL
+                    .into_iter()
+                    .find(|s| s.code() == code)
+                    .ok_or("tahap")?,
+            ),
+        };
+        let sector = match self.sektor.trim() {
+            "" => None,
+            code => Some(Sector::parse(code).ok_or("sektor")?),
+        };
+        Ok(CaseFilter {
+            text: Some(self.q.trim().to_string()).filter(|q| !q.is_empty()),
+            sector,
+            state,
+            closed: self.arsip == "ya",
+            from_ms: day(&self.dari, "dari")?,
+            // The end date is included: up to the start of the next day.
+            until_ms: day(&self.sampai, "sampai")?.map(|d| d + 86_400_000),
+        })
+    }
+}
+
+/// The role's queue and the village's cases, searched and filtered (the archive of closed
+/// cases included on request).
 pub async fn list(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     at: AtVillage,
+    Query(search): Query<CaseSearch>,
 ) -> Result<Response, AppError> {
+    let filter = match search.filter() {
+        Ok(f) => f,
+        Err(field) => {
+            let page = views::list(lang, &at, &[], &[], &search, Some(field));
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
     let db = state.db.clone();
     let (v, role) = (at.village.clone(), at.user.account.role);
-    let (mine, open) = blocking(move || service::queues(&db, &v, role)).await?;
-    Ok(views::list(lang, &at.user, &mine, &open, &at.desa_query()).into_response())
+    let (mine, found) = blocking(move || service::queues(&db, &v, role, &filter)).await?;
+    Ok(views::list(lang, &at, &mine, &found, &search, None).into_response())
 }
 
 pub async fn new_form(UiLang(lang): UiLang, user: CurrentUser) -> Result<Response, AppError> {
@@ -126,12 +187,11 @@ pub async fn new_submit(
 async fn case_file(
     state: &AppState,
     user: &CurrentUser,
+    village: String,
     id: CaseId,
-    desa: Option<&str>,
 ) -> Result<service::CaseFile, AppError> {
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
-    let village = village_for(user, desa).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
     let by = staff(user, village);
     blocking(move || service::case_file(&db, &by, &id))
@@ -143,11 +203,10 @@ async fn case_file(
 pub async fn page(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
+    AtVillage { user, village }: AtVillage,
     IdPath(id): IdPath<CaseId>,
-    Query(p): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
-    let file = case_file(&state, &user, id, p.desa.as_deref()).await?;
+    let file = case_file(&state, &user, village, id).await?;
     let now = now_ms();
     let role = user.account.role;
     let steps = if allowed(role, Action::CasesWork) {
@@ -155,7 +214,8 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    Ok(views::case_page(lang, &user, &file, &steps, now).into_response())
+    let origin = origin(&state);
+    Ok(views::case_page(lang, &user, &file, &steps, now, &origin).into_response())
 }
 
 /// The step form of the case page.
@@ -170,11 +230,9 @@ pub struct StepForm {
 }
 
 /// Takes one step; a refused one is shown with its reason and changes nothing. `refer` also
-/// sends the referral and answers with its letter and the provider's link.
+/// sends the referral; the case page then shows its letter and the provider's link.
 pub async fn take_step(
     State(state): State<AppState>,
-    UiLang(lang): UiLang,
-    headers: HeaderMap,
     user: CurrentUser,
     IdPath(id): IdPath<CaseId>,
     CsrfForm(form): CsrfForm<StepForm>,
@@ -194,13 +252,9 @@ pub async fn take_step(
                 .due_days
                 .and_then(|d| d.trim().parse().ok())
                 .unwrap_or(14),
-            origin: origin(&state, &headers),
-            lang,
         };
-        let letters = state.files_dir.join("surat");
-        let (sent, token) =
-            service(move || service::refer(&db, &by, &cid, &form.note, &to, &letters)).await?;
-        return Ok(views::referral_sent(lang, &user, &id, &sent, &token).into_response());
+        let sent = service(move || service::refer(&db, &by, &cid, &form.note, &to)).await?;
+        return Ok(Redirect::to(&format!("/kasus/{id}#rujukan-{}", sent.id)).into_response());
     }
     service(move || service::take_step(&db, &by, &cid, step, &form.note)).await?;
     Ok(Redirect::to(&format!("/kasus/{id}")).into_response())
@@ -227,6 +281,10 @@ pub async fn provider_page(
     let (r, case) = blocking(move || service::for_provider(&db, &id, &tk, now_ms()))
         .await?
         .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-link-invalid"))?;
+    if r.is_final() {
+        // Served or refused: nothing more to answer here.
+        return Err(AppError::refused(StatusCode::GONE, "web-link-closed"));
+    }
     Ok(views::provider_page(lang, &r, &case, &token).into_response())
 }
 
@@ -241,60 +299,43 @@ pub struct AnswerForm {
 
 pub async fn provider_answer(
     State(state): State<AppState>,
-    UiLang(lang): UiLang,
     IdPath(id): IdPath<ReferralId>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
     let db = state.db.clone();
+    let rid = id.clone();
     let answered =
         blocking(move || service::answer(&db, &id, &form.t, &form.status, &form.note)).await?;
     if !answered {
         return Err(AppError::refused(StatusCode::NOT_FOUND, "web-link-invalid"));
     }
-    Ok(views::answered(lang).into_response())
+    // The thanks page is a GET: refreshing it answers nothing twice.
+    Ok(Redirect::to(&format!("/rujukan/{rid}/terima-kasih")).into_response())
 }
 
-/// The centre's directory of service providers.
-pub async fn providers_page(
-    State(state): State<AppState>,
-    UiLang(lang): UiLang,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
-    let village = own_village(&user)?;
-    let db = state.db.clone();
-    let list = blocking(move || service::providers(&db, &village)).await?;
-    Ok(views::providers(lang, &user, &list).into_response())
+/// The provider's thanks after an answer (no data shown).
+pub async fn provider_thanks(UiLang(lang): UiLang) -> Response {
+    views::answered(lang).into_response()
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ProviderForm {
-    name: String,
-    kind: String,
-    contact: Option<String>,
-}
-
-pub async fn provider_add(
+/// Replaces a referral's provider link ("buat tautan baru"): the old one stops working.
+pub async fn renew_link(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(form): CsrfForm<ProviderForm>,
+    IdPath((id, rid)): IdPath<(CaseId, ReferralId)>,
+    CsrfForm(_): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
+    let (id, rid) = (id.into_string(), rid.into_string());
     let village = own_village(&user)?;
     let db = state.db.clone();
     let by = staff(&user, village);
-    let added = blocking(move || {
-        service::add_provider(&db, &by, &form.name, &form.kind, form.contact.as_deref())
-    })
-    .await?;
-    match added {
-        Some(_) => Ok(Redirect::to("/penyedia").into_response()),
-        None => Err(AppError::refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "web-form-has-errors",
-        )),
+    let (cid, r) = (id.clone(), rid.clone());
+    if !service(move || service::renew_link(&db, &by, &cid, &r)).await? {
+        return Err(AppError::refused(StatusCode::CONFLICT, "web-link-closed"));
     }
+    Ok(Redirect::to(&format!("/kasus/{id}#rujukan-{rid}")).into_response())
 }
 
 /// Where a role starts its day: the cases waiting for it, referrals past their due date and
@@ -306,6 +347,12 @@ pub async fn queue(
     user: CurrentUser,
 ) -> Result<Response, AppError> {
     let role = user.account.role;
+    if role == puskesos_domain::access::Role::DinasSosial {
+        let db = state.db.clone();
+        let prefix = user.reach.prefix().map(str::to_string);
+        let desk = blocking(move || service::district_desk(&db, prefix.as_deref())).await?;
+        return Ok(views::desk(lang, &user, &desk, now_ms()).into_response());
+    }
     let Some(village) = village_for(&user, None).filter(|_| allowed(role, Action::CasesRead))
     else {
         let to = if allowed(role, Action::EligibilityReview) {
@@ -391,6 +438,7 @@ pub async fn attachment(
 /// The referral letter (PDF) of a case's referral, for the village's staff (audited).
 pub async fn letter(
     State(state): State<AppState>,
+    UiLang(lang): UiLang,
     user: CurrentUser,
     IdPath((id, rid)): IdPath<(CaseId, ReferralId)>,
 ) -> Result<Response, AppError> {
@@ -400,8 +448,8 @@ pub async fn letter(
     let village = village_for(&user, None).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
     let by = staff(&user, village);
-    let dir = state.files_dir.join("surat");
-    let bytes = service(move || service::letter_pdf(&db, &by, &id, &rid, &dir))
+    let origin = origin(&state);
+    let bytes = service(move || service::letter_pdf(&db, &by, &id, &rid, &origin, lang))
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(download("application/pdf", "surat-rujukan.pdf", bytes))
@@ -412,11 +460,10 @@ pub async fn letter(
 pub async fn receipt_pdf(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    user: CurrentUser,
+    AtVillage { user, village }: AtVillage,
     IdPath(id): IdPath<CaseId>,
-    Query(p): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
-    let file = case_file(&state, &user, id, p.desa.as_deref()).await?;
+    let file = case_file(&state, &user, village, id).await?;
     let name = format!("tanda-terima-{}.pdf", file.case.nomor);
     let pdf = crate::features::cases::receipt::render(lang, &file);
     Ok(download("application/pdf", &name, pdf))

@@ -61,9 +61,11 @@ pub fn render(l: &Letter, labels: &LetterLabels) -> Vec<u8> {
             s.to_string()
         }
     };
+    let role = tr(lang, &format!("role-{}", l.officer_role), &[]);
     let officer = if l.officer.is_empty() {
         dash("")
-    } else if l.officer_role.is_empty() {
+    } else if l.officer_role.is_empty() || l.officer == role {
+        // A demo account is named after its role: once is enough.
         l.officer.clone()
     } else {
         format!(

@@ -1,5 +1,5 @@
 //! SLRT cases: intake, queues, the case page with its steps, attachments, referrals with their
-//! letter, and the provider directory and answer page. `handlers` speak HTTP, `service` holds
+//! letter, and the provider's answer page (the directory: `features/directory`). `handlers` speak HTTP, `service` holds
 //! the use cases (no HTTP in it), `views` the markup and `letter` the referral letter's PDF.
 
 pub mod handlers;
@@ -25,9 +25,10 @@ pub const ROUTES: &[Route] = &[
     route!(POST, "/kasus/{id}/lampiran",        Needs(Action::CasesWork),       handlers::attach, limit = 6 * 1024 * 1024),
     route!(GET,  "/kasus/{id}/lampiran/{aid}",  Needs(Action::CasesRead),       handlers::attachment, audit = Own),
     route!(GET,  "/kasus/{id}/rujukan/{rid}/surat", Needs(Action::CasesRead),   handlers::letter, audit = Own),
+    route!(POST, "/kasus/{id}/rujukan/{rid}/tautan-baru", Needs(Action::CasesWork), handlers::renew_link),
     route!(GET,  "/kasus/{id}/tanda-terima.pdf", Needs(Action::CasesRead),      handlers::receipt_pdf, audit = Own),
-    route!(GET,  "/penyedia",                   Needs(Action::CasesWork),       handlers::providers_page),
-    route!(POST, "/penyedia",                   Needs(Action::CasesWork),       handlers::provider_add),
     route!(GET,  "/rujukan/{id}/jawab",         Public,                         handlers::provider_page, audit = Own),
     route!(POST, "/rujukan/{id}/jawab",         Public,                         handlers::provider_answer),
+    route!(GET,  "/rujukan/{id}/terima-kasih",  Public,                         handlers::provider_thanks),
+    route!(GET,  "/assets/salin.js",            Public,                         views::copy_script),
 ];

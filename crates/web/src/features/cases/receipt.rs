@@ -37,7 +37,7 @@ pub fn render(lang: Lang, file: &CaseFile) -> Vec<u8> {
     doc.space(2.0);
     doc.small(&t("board-reach-hours"));
     doc.space(4.0);
-    let officer = c.opened_by.strip_prefix("user:").unwrap_or(&c.opened_by);
+    let officer = file.actors.name(lang, &c.opened_by);
     doc.signatures(
         "",
         &[Signature {

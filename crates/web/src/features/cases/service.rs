@@ -7,10 +7,12 @@ use std::path::Path;
 
 use puskesos_domain::Lang;
 use puskesos_domain::access::Role;
-use puskesos_domain::cases::{Sector, State, Step, StepError};
+use puskesos_domain::cases::{Sector, State, Step, StepError, may_refer};
 use puskesos_domain::model::{Family, Person, Record};
 use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
-use puskesos_storage::cases::{self, Attachment, Case, CaseEvent, IntakeError, NewCase};
+use puskesos_storage::cases::{
+    self, Attachment, Case, CaseEvent, CaseFilter, IntakeError, NewCase,
+};
 use puskesos_storage::complaints::{self, Complaint};
 use puskesos_storage::referrals::{self, Provider, Referral};
 use puskesos_storage::{Conn, Db, StorageError, now_ms, registry};
@@ -95,12 +97,18 @@ fn step_of(e: &CaseEvent) -> Option<Step> {
     step_from_code(&e.step)
 }
 
-/// The cases waiting for `role`, and all the village's open cases.
-pub fn queues(db: &Db, village: &str, role: Role) -> Result<(Vec<Case>, Vec<Case>), StorageError> {
+/// The cases waiting for `role` (the longest waiting first), and the village's cases that match
+/// the search (open ones by default; closed ones too for the archive).
+pub fn queues(
+    db: &Db,
+    village: &str,
+    role: Role,
+    filter: &CaseFilter,
+) -> Result<(Vec<Case>, Vec<Case>), StorageError> {
     let mut conn = db.conn()?;
     Ok((
         cases::open_cases(&mut conn, village, Some(role))?,
-        cases::open_cases(&mut conn, village, None)?,
+        cases::search(&mut conn, village, filter)?,
     ))
 }
 
@@ -108,21 +116,60 @@ pub fn queues(db: &Db, village: &str, role: Role) -> Result<(Vec<Case>, Vec<Case
 pub struct Worklist {
     /// Cases waiting for the role.
     pub mine: Vec<Case>,
-    /// Referrals past their due date.
-    pub late: Vec<Referral>,
+    /// Referrals past their due date, with their case.
+    pub late: Vec<(Referral, Option<Case>)>,
     /// Open complaints whose deadline is less than three days away (or past).
     pub soon: Vec<Complaint>,
+    /// Complaints the district decided in the last fortnight: the centre tells the resident.
+    pub decided: Vec<Complaint>,
 }
+
+const DAY_MS: i64 = 86_400_000;
 
 pub fn worklist(db: &Db, village: &str, role: Role, now: i64) -> Result<Worklist, StorageError> {
     let mut conn = db.conn()?;
     let mine = cases::open_cases(&mut conn, village, Some(role))?;
-    let late = referrals::overdue(&mut conn, village, now)?;
+    let late = referrals::overdue(&mut conn, village, now)?
+        .into_iter()
+        .map(|r| {
+            let case = cases::by_id(&mut conn, village, &r.case_id)?;
+            Ok((r, case))
+        })
+        .collect::<Result<_, StorageError>>()?;
     let soon = complaints::open_list(&mut conn, village)?
         .into_iter()
-        .filter(|c| c.deadline_at < now + 3 * 86_400_000)
+        .filter(|c| c.deadline_at < now + 3 * DAY_MS)
         .collect();
-    Ok(Worklist { mine, late, soon })
+    let decided = complaints::decided_by_district(&mut conn, village, now - 14 * DAY_MS)?;
+    Ok(Worklist {
+        mine,
+        late,
+        soon,
+        decided,
+    })
+}
+
+/// The district's desk: complaints escalated to it and referrals addressed to its providers
+/// (kind `dinas_sosial`) in the villages under `prefix`, the oldest first.
+pub struct Desk {
+    pub escalated: Vec<Complaint>,
+    pub referred: Vec<(Referral, Option<Case>)>,
+}
+
+pub fn district_desk(db: &Db, prefix: Option<&str>) -> Result<Desk, StorageError> {
+    let mut conn = db.conn()?;
+    let escalated = complaints::escalated(&mut conn, prefix)?;
+    let referred = referrals::for_district(&mut conn, prefix)?
+        .into_iter()
+        .map(|r| {
+            let case = cases::by_id(&mut conn, &r.village, &r.case_id)?;
+            Ok((r, case))
+        })
+        .collect::<Result<_, StorageError>>()?;
+    Ok(Desk {
+        escalated,
+        referred,
+    })
 }
 
 /// What the intake form asks, trimmed (empty answers are `None`).
@@ -194,8 +241,14 @@ pub struct CaseFile {
     pub events: Vec<CaseEvent>,
     pub person: Option<Person>,
     pub sent: Vec<Referral>,
+    /// The provider's link of each referral still waiting for its answer, for the roles that
+    /// may send referrals (empty for the others): `(referral id, token or None when it must be
+    /// renewed)`.
+    pub links: Vec<(String, Option<String>)>,
     pub directory: Vec<Provider>,
     pub files: Vec<Attachment>,
+    /// The names of the accounts in the history.
+    pub actors: crate::app::actors::Actors,
 }
 
 /// Records a record asked for that is not the village's (another village's, or none): who
@@ -229,6 +282,12 @@ pub fn case_file(db: &Db, staff: &Staff, id: &str) -> Result<Option<CaseFile>, S
         None => None,
     };
     let sent = referrals::of_case(&mut conn, v, id)?;
+    let mut links = Vec::new();
+    if may_refer(staff.role, case.sector) {
+        for r in sent.iter().filter(|r| !r.is_final()) {
+            links.push((r.id.clone(), referrals::token_of(&mut conn, v, &r.id)?));
+        }
+    }
     let files = cases::attachments(&mut conn, v, id)?;
     let directory = referrals::providers(&mut conn, v)?;
     audit::record(
@@ -237,13 +296,16 @@ pub fn case_file(db: &Db, staff: &Staff, id: &str) -> Result<Option<CaseFile>, S
             .by(&staff.actor)
             .in_village(v),
     )?;
+    let actors = crate::app::actors::Actors::load(&mut conn)?;
     Ok(Some(CaseFile {
         case,
         events,
         person,
         sent,
+        links,
         directory,
         files,
+        actors,
     }))
 }
 
@@ -268,30 +330,24 @@ pub fn take_step(
     )??)
 }
 
-/// Where a referral goes and how its letter is written.
+/// Where a referral goes.
 #[derive(Debug, Clone)]
 pub struct ReferTo {
     pub provider_id: String,
     pub due_days: i64,
-    /// This server's address, for the letter's QR code.
-    pub origin: String,
-    /// The language of the letter's fixed words.
-    pub lang: Lang,
 }
 
-/// The `refer` step: checks the provider against the village's directory, refers (the case
-/// moves and the referral is sent in one transaction), then writes the referral letter to
-/// `letters/<referral id>.pdf`. Returns the referral and the provider's answer token (shown
-/// once). A letter that cannot be written leaves the referral sent (its page says the letter is
-/// missing).
+/// The `refer` step: checks the provider against the village's directory, then refers (the
+/// case moves and the referral is sent in one transaction). A case may be referred again (to
+/// another provider, or after a refusal). The letter and the provider's link are drawn on
+/// demand from the case page ([`letter_pdf`]).
 pub fn refer(
     db: &Db,
     staff: &Staff,
     case_id: &str,
     note: &str,
     to: &ReferTo,
-    letters: &Path,
-) -> Result<(Referral, String), CaseError> {
+) -> Result<Referral, CaseError> {
     let village = staff.village.as_str();
     let mut conn = db.conn()?;
     let known = referrals::providers(&mut conn, village)?
@@ -300,7 +356,7 @@ pub fn refer(
     if !known || !(1..=365).contains(&to.due_days) {
         return Err(CaseError::BadReferral);
     }
-    let (sent, token) = cases::refer(
+    let (sent, _token) = cases::refer(
         &mut conn,
         village,
         case_id,
@@ -311,12 +367,35 @@ pub fn refer(
         to.due_days,
         now_ms(),
     )??;
-    let letter = letter_of(&mut conn, village, case_id, &sent, &token, &to.origin)?;
-    let pdf = letter::render(&letter, &LetterLabels::new(to.lang));
-    std::fs::create_dir_all(letters)
-        .and_then(|_| std::fs::write(letters.join(format!("{}.pdf", sent.id)), pdf))
-        .map_err(CaseError::NotStored)?;
-    Ok((sent, token))
+    Ok(sent)
+}
+
+/// Replaces the provider's link of a referral still waiting for its answer ("buat tautan
+/// baru"), for the roles that may send referrals; `false` when there is nothing to renew.
+pub fn renew_link(
+    db: &Db,
+    staff: &Staff,
+    case_id: &str,
+    referral_id: &str,
+) -> Result<bool, CaseError> {
+    let mut conn = db.conn()?;
+    let case = cases::by_id(&mut conn, &staff.village, case_id)?.ok_or(CaseError::NotFound)?;
+    if !may_refer(staff.role, case.sector) {
+        return Err(CaseError::Refused(StepError::NotPermitted));
+    }
+    if referrals::by_id(&mut conn, &staff.village, referral_id)?
+        .is_none_or(|r| r.case_id != case_id)
+    {
+        return Err(CaseError::NotFound);
+    }
+    Ok(referrals::renew_token(
+        &mut conn,
+        &staff.village,
+        referral_id,
+        &staff.actor,
+        now_ms(),
+    )?
+    .is_some())
 }
 
 /// What the letter of a referral just sent says: the person by name, masked NIK and their
@@ -417,29 +496,40 @@ fn letter_of(
     })
 }
 
-/// The stored letter of a referral of the village's case (the download is audited), or `None`.
+/// The letter of a referral of the village's case, drawn now from the database (the download
+/// is audited), for the roles that may send referrals: it carries the provider's link. `None`
+/// for a referral that is not the case's; refused (and recorded) for other roles and for a
+/// referral without a kept link (renew it first).
 pub fn letter_pdf(
     db: &Db,
     staff: &Staff,
     case_id: &str,
     referral_id: &str,
-    letters: &Path,
+    origin: &str,
+    lang: Lang,
 ) -> Result<Option<Vec<u8>>, CaseError> {
     let mut conn = db.conn()?;
-    let Some(r) =
-        referrals::by_id(&mut conn, &staff.village, referral_id)?.filter(|r| r.case_id == case_id)
-    else {
+    let found =
+        referrals::by_id(&mut conn, &staff.village, referral_id)?.filter(|r| r.case_id == case_id);
+    let case = cases::by_id(&mut conn, &staff.village, case_id)?;
+    let (Some(r), Some(case)) = (found, case) else {
         refused(&mut conn, staff, AuditEntity::ReferralLetter, referral_id)?;
         return Ok(None);
     };
-    let bytes = std::fs::read(letters.join(format!("{}.pdf", r.id))).map_err(CaseError::File)?;
+    let token = referrals::token_of(&mut conn, &staff.village, &r.id)?;
+    let Some(token) = token.filter(|_| may_refer(staff.role, case.sector)) else {
+        refused(&mut conn, staff, AuditEntity::ReferralLetter, referral_id)?;
+        return Err(CaseError::Refused(StepError::NotPermitted));
+    };
+    let letter = letter_of(&mut conn, &staff.village, case_id, &r, &token, origin)?;
+    let pdf = letter::render(&letter, &LetterLabels::new(lang));
     audit::record(
         &mut conn,
         &AuditEvent::new(AuditAction::Read, AuditEntity::ReferralLetter, &r.id)
             .by(&staff.actor)
             .in_village(&staff.village),
     )?;
-    Ok(Some(bytes))
+    Ok(Some(pdf))
 }
 
 /// Adds an attachment to a case of the village, stored as `dir/<id>.<ext>`: JPEG, PNG or PDF
@@ -646,42 +736,63 @@ mod tests {
     }
 
     #[test]
-    fn a_referral_writes_its_letter_and_a_lost_letter_is_a_file_error() {
+    fn a_letter_is_drawn_on_demand_for_the_roles_that_send_referrals_only() {
         let t = testing::sqlite();
         let (case_id, provider_id) = decided_case(&t.db);
         let ketua = staff(Role::Ketua);
-        let letters = std::env::temp_dir().join(format!("puskesos-letters-{}", now_ms()));
         let mut to = ReferTo {
             provider_id: "nobody".into(),
             due_days: 14,
-            origin: "http://desa".into(),
-            lang: Lang::Id,
         };
         assert!(matches!(
-            refer(&t.db, &ketua, &case_id, "", &to, &letters),
+            refer(&t.db, &ketua, &case_id, "", &to),
             Err(CaseError::BadReferral)
         ));
         to.provider_id = provider_id;
-        let (sent, _token) = refer(&t.db, &ketua, &case_id, "", &to, &letters).unwrap();
-        let pdf = letter_pdf(&t.db, &ketua, &case_id, &sent.id, &letters)
-            .unwrap()
-            .unwrap();
+        let sent = refer(&t.db, &ketua, &case_id, "", &to).unwrap();
+        let pdf = letter_pdf(
+            &t.db,
+            &ketua,
+            &case_id,
+            &sent.id,
+            "https://desa.id",
+            Lang::Id,
+        )
+        .unwrap()
+        .unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
-        // The decision's note is the letter's decision.
-        assert!(pdf.windows(17).any(|w| w == b"Disetujui dirujuk"));
         assert!(matches!(
-            letter_pdf(&t.db, &ketua, "another case", &sent.id, &letters),
+            letter_pdf(
+                &t.db,
+                &ketua,
+                "another case",
+                &sent.id,
+                "https://desa.id",
+                Lang::Id
+            ),
             Ok(None)
         ));
-        std::fs::remove_dir_all(&letters).unwrap();
+        // The front office reads the case but may not send referrals: no letter, no link.
         assert!(matches!(
-            letter_pdf(&t.db, &ketua, &case_id, &sent.id, &letters),
-            Err(CaseError::File(_))
+            letter_pdf(
+                &t.db,
+                &staff(Role::PenerimaInformasi),
+                &case_id,
+                &sent.id,
+                "https://desa.id",
+                Lang::Id
+            ),
+            Err(CaseError::Refused(StepError::NotPermitted))
         ));
-        // Referred once: a second referral is out of order.
-        assert!(matches!(
-            refer(&t.db, &ketua, &case_id, "", &to, &letters),
-            Err(CaseError::Refused(StepError::OutOfOrder))
-        ));
+        // Referred: it may go to a second provider while the first is pending.
+        let second = refer(&t.db, &ketua, &case_id, "", &to).unwrap();
+        assert_ne!(second.id, sent.id);
+        let file = case_file(&t.db, &ketua, &case_id).unwrap().unwrap();
+        assert_eq!(file.sent.len(), 2);
+        assert!(file.links.iter().all(|(_, token)| token.is_some()));
+        let front = case_file(&t.db, &staff(Role::PenerimaInformasi), &case_id)
+            .unwrap()
+            .unwrap();
+        assert!(front.links.is_empty());
     }
 }

@@ -5,49 +5,105 @@ use std::collections::HashMap;
 
 use maud::{Markup, html};
 use puskesos_domain::access::{Action, allowed};
-use puskesos_domain::cases::{Sector, Step};
+use puskesos_domain::cases::{Sector, State, Step};
 use puskesos_domain::identity::mask;
 use puskesos_domain::model::Record;
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::cases::{CHANNELS, Case};
-use puskesos_storage::referrals::{self, Provider, Referral};
+use puskesos_storage::referrals::{self, Referral};
 use serde::Deserialize;
 
 use crate::app::access::CurrentUser;
+use crate::app::extract::AtVillage;
 use crate::app::format::format_time;
 use crate::app::layout::Page;
-use crate::features::cases::service::{CaseFile, Worklist};
+use crate::app::scope::village_bar;
+use crate::features::cases::handlers::CaseSearch;
+use crate::features::cases::service::{CaseFile, Desk, Worklist};
 
-fn case_line(lang: Lang, c: &Case, q: &str) -> Markup {
+/// Days since `since` (whole days, at least 0).
+fn days(now: i64, since: i64) -> i64 {
+    ((now - since) / 86_400_000).max(0)
+}
+
+/// One case in a list: number, name, need, stage, and how long it has waited since its last step.
+fn case_line(lang: Lang, c: &Case, q: &str, now: i64) -> Markup {
     let t = |k: &str| tr(lang, k, &[]);
+    let need: String = c.summary.chars().take(80).collect();
     html! {
         li {
             a href=(format!("/kasus/{}{q}", c.id)) { (c.nomor) }
+            " · " strong { (c.name.clone().unwrap_or_default()) }
+            " · " (need)
             " · " (t(&format!("case-state-{}", c.state.code())))
             " · " (t(&format!("sector-{}", c.sector.code())))
-            " · " (format_time(c.opened_at))
+            @if !c.state.is_final() {
+                " · " (tr(lang, "web-days-waiting", &[("days", &days(now, c.updated_at).to_string())]))
+            }
         }
     }
 }
 
-/// The role's queue and the village's open cases; `q` keeps a district account on the village.
-pub fn list(lang: Lang, user: &CurrentUser, mine: &[Case], open: &[Case], q: &str) -> Page {
+/// The role's queue and the village's cases as searched; a district account keeps its village.
+pub fn list(
+    lang: Lang,
+    at: &AtVillage,
+    mine: &[Case],
+    found: &[Case],
+    s: &CaseSearch,
+    bad: Option<&str>,
+) -> Page {
     let t = |k: &str| tr(lang, k, &[]);
+    let user = &at.user;
+    let q = at.desa_query();
+    let now = puskesos_storage::now_ms();
+    let desa = if q.is_empty() {
+        None
+    } else {
+        Some(at.village.clone())
+    };
     Page::new(lang, &t("web-cases"))
         .user(Some(user.clone()))
         .body(html! {
             h2 { (t("web-cases")) }
+            (village_bar(lang, user, &at.village, "/kasus"))
             @if allowed(user.account.role, Action::CasesIntake) {
                 p.actions { a href="/kasus/baru" { (t("web-new-case")) } }
             }
-            section {
-                h3 { (t("web-my-queue")) " (" (mine.len()) ")" }
-                @if mine.is_empty() { p { (t("web-queue-empty")) } }
-                ul.results { @for c in mine { (case_line(lang, c, q)) } }
+            @if allowed(user.account.role, Action::CasesWork) {
+                section {
+                    h3 { (t("web-my-queue")) " (" (mine.len()) ")" }
+                    @if mine.is_empty() { p { (t("web-queue-empty")) } }
+                    ul.results { @for c in mine { (case_line(lang, c, &q, now)) } }
+                }
             }
             section {
-                h3 { (t("web-open-cases")) " (" (open.len()) ")" }
-                ul.results { @for c in open { (case_line(lang, c, q)) } }
+                h3 { (t("web-case-search")) }
+                form.search method="get" action="/kasus" {
+                    @if let Some(d) = &desa { input type="hidden" name="desa" value=(d); }
+                    @if let Some(field) = bad { p.error role="alert" { (t("web-form-has-errors")) " (" (t(&format!("web-case-search-{field}"))) ")" } }
+                    label for="q" { (t("web-case-search-q")) }
+                    input id="q" name="q" value=(s.q) maxlength="100";
+                    label for="sektor" { (t("web-case-search-sektor")) }
+                    select id="sektor" name="sektor" {
+                        option value="" { (t("web-all")) }
+                        @for x in Sector::ALL { option value=(x.code()) selected[s.sektor == x.code()] { (t(&format!("sector-{}", x.code()))) } }
+                    }
+                    label for="tahap" { (t("web-case-search-tahap")) }
+                    select id="tahap" name="tahap" {
+                        option value="" { (t("web-all")) }
+                        @for x in State::ALL { option value=(x.code()) selected[s.tahap == x.code()] { (t(&format!("case-state-{}", x.code()))) } }
+                    }
+                    label for="dari" { (t("web-case-search-dari")) }
+                    input id="dari" name="dari" type="date" value=(s.dari);
+                    label for="sampai" { (t("web-case-search-sampai")) }
+                    input id="sampai" name="sampai" type="date" value=(s.sampai);
+                    label { input type="checkbox" name="arsip" value="ya" checked[s.arsip == "ya"]; " " (t("web-case-search-arsip")) }
+                    button type="submit" { (t("web-search")) }
+                }
+                h3 { (if s.arsip == "ya" { t("web-case-archive") } else { t("web-open-cases") }) " (" (found.len()) ")" }
+                @if found.is_empty() { p { (t("web-case-none-found")) } }
+                ul.results { @for c in found { (case_line(lang, c, &q, now)) } }
             }
         })
 }
@@ -149,6 +205,7 @@ pub fn case_page(
     file: &CaseFile,
     steps: &[Step],
     now: i64,
+    origin: &str,
 ) -> Page {
     let t = |k: &str| tr(lang, k, &[]);
     let CaseFile {
@@ -156,8 +213,10 @@ pub fn case_page(
         events,
         person,
         sent,
+        links,
         directory,
         files,
+        actors,
     } = file;
     Page::new(lang, &format!("{} {}", t("web-case"), case.nomor))
         .user(Some(user.clone()))
@@ -165,6 +224,7 @@ pub fn case_page(
             section {
                 h2 { (t("web-case")) " " (case.nomor) }
                 p.status { (t("web-case-state")) ": " strong { (t(&format!("case-state-{}", case.state.code()))) } }
+                p.actions { a href=(format!("/kasus/{}/tanda-terima.pdf", case.id)) { (t("web-receipt-print")) } }
                 dl {
                     dt { (t("web-person")) }
                     dd {
@@ -231,14 +291,17 @@ pub fn case_page(
             }
             @if !sent.is_empty() {
                 section {
+                    @if !links.is_empty() { script src="/assets/salin.js" defer {} }
                     h3 { (t("web-referrals")) }
-                    ul.results {
+                    ul.referrals {
                         @for r in sent {
-                            li class=(if r.overdue(now) { "overdue" } else { "" }) {
-                                (r.provider) " · " (t(&format!("referral-{}", r.status)))
+                            li id=(format!("rujukan-{}", r.id)) class=(if r.overdue(now) { "overdue" } else { "" }) {
+                                strong { (r.provider) } " · " (t(&format!("referral-{}", r.status)))
                                 " · " (t("web-deadline")) " " (format_time(r.due_at))
                                 @if r.overdue(now) { " · " strong { (t("web-overdue")) } }
-                                @if let Some(n) = &r.answer_note { " · " em { (n) } }
+                                @if let Some((_, token)) = links.iter().find(|(id, _)| *id == r.id) {
+                                    (referral_link(lang, user, case, r, token.as_deref(), origin))
+                                }
                             }
                         }
                     }
@@ -249,7 +312,10 @@ pub fn case_page(
                 ol.history {
                     @for e in events {
                         li {
-                            strong { (format_time(e.at)) } " · " (e.actor) " (" (t(&format!("role-{}", e.role))) ") · "
+                            strong { (format_time(e.at)) } " · " (actors.with_role(lang, &e.actor, &e.role)) " · "
+                            @if e.step.starts_with("provider_") || e.step == "reopen" {
+                                (t(&format!("case-event-{}", e.step))) " · "
+                            }
                             (t(&format!("case-state-{}", e.to_state)))
                             @if let Some(n) = &e.note { " · " em { (n) } }
                         }
@@ -259,27 +325,70 @@ pub fn case_page(
         })
 }
 
-/// The page after a referral was sent: the letter to download and the provider's link (shown
-/// this once: only its hash is stored).
-pub fn referral_sent(
+/// The copy button's script (a file from this server: the CSP allows no inline script).
+const COPY_SCRIPT: &str = include_str!("../../../assets/salin.js");
+
+pub async fn copy_script() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/javascript; charset=utf-8",
+        )],
+        COPY_SCRIPT,
+    )
+        .into_response()
+}
+
+/// The letter and the provider's full link of a referral waiting for its answer, with copy and
+/// WhatsApp buttons (for the roles that may send referrals), or the button that makes a new
+/// link when none is kept.
+fn referral_link(
     lang: Lang,
     user: &CurrentUser,
-    case_id: &str,
+    case: &Case,
     r: &Referral,
-    token: &str,
-) -> Page {
+    token: Option<&str>,
+    origin: &str,
+) -> Markup {
     let t = |k: &str| tr(lang, k, &[]);
-    let link = format!("/rujukan/{}/jawab?t={token}", r.id);
-    Page::new(lang, &t("web-referrals"))
-        .user(Some(user.clone()))
-        .body(html! {
-            h2 { (t("web-referral-sent")) }
-            p { (r.provider) " · " (t("web-deadline")) " " (format_time(r.due_at)) }
-            p { a href=(format!("/kasus/{case_id}/rujukan/{}/surat", r.id)) download { (t("web-letter-download")) } }
-            p { (t("web-referral-link-help")) }
-            p.link { code { (link) } }
-            p { a href=(format!("/kasus/{case_id}")) { (t("web-case")) } }
-        })
+    let renew = html! {
+        form.inline method="post" action=(format!("/kasus/{}/rujukan/{}/tautan-baru", case.id, r.id)) {
+            input type="hidden" name="csrf" value=(user.csrf_token);
+            button type="submit" { (t("web-referral-new-link")) }
+        }
+    };
+    let Some(token) = token else {
+        return html! { p.warning { (t("web-referral-no-link")) } (renew) };
+    };
+    let link = format!("{origin}/rujukan/{}/jawab?t={token}", r.id);
+    let message = tr(
+        lang,
+        "web-referral-wa-text",
+        &[
+            ("provider", &r.provider),
+            ("case", &case.nomor),
+            ("link", &link),
+        ],
+    );
+    let wa = format!(
+        "https://wa.me/?text={}",
+        percent_encoding::utf8_percent_encode(&message, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let field = format!("tautan-{}", r.id);
+    html! {
+        div.referral-link {
+            p { a href=(format!("/kasus/{}/rujukan/{}/surat", case.id, r.id)) download { (t("web-letter-download")) } }
+            label for=(field) { (t("web-referral-link-help")) }
+            textarea.link id=(field) readonly rows="3" { (link) }
+            p.actions {
+                button type="button" class="copy" data-copy=(field) data-done=(t("web-copied")) { (t("web-copy")) }
+                " "
+                a.button href=(wa) target="_blank" rel="noopener" { (t("web-share-whatsapp")) }
+            }
+            (renew)
+        }
+    }
 }
 
 /// The provider's page (no account): the referral, the person and the need, and the answer form.
@@ -290,7 +399,7 @@ pub fn provider_page(lang: Lang, r: &Referral, case: &Case, token: &str) -> Page
         dl {
             dt { (t("web-case")) } dd { (case.nomor) }
             dt { (t("web-provider")) } dd { (r.provider) }
-            dt { (t("web-person")) } dd { (case.contact_name.clone().unwrap_or_default()) }
+            dt { (t("web-person")) } dd { (case.name.clone().unwrap_or_default()) }
             dt { (t("web-summary")) } dd { (case.summary) }
             dt { (t("web-deadline")) } dd { (format_time(r.due_at)) }
             dt { (t("web-status")) } dd { (t(&format!("referral-{}", r.status))) }
@@ -318,27 +427,6 @@ pub fn answered(lang: Lang) -> Page {
     )
 }
 
-/// The centre's directory of service providers, with the form to add one.
-pub fn providers(lang: Lang, user: &CurrentUser, list: &[Provider]) -> Page {
-    let t = |k: &str| tr(lang, k, &[]);
-    Page::new(lang, &t("web-providers"))
-        .user(Some(user.clone()))
-        .body(html! {
-            h2 { (t("web-providers")) }
-            ul.results { @for p in list { li { (p.name) " · " (t(&format!("provider-{}", p.kind))) @if let Some(c) = &p.contact { " · " (c) } } } }
-            form method="post" action="/penyedia" {
-                input type="hidden" name="csrf" value=(user.csrf_token);
-                label for="name" { (t("web-provider-name")) }
-                input id="name" name="name" maxlength="200" required;
-                label for="kind" { (t("web-provider-kind")) }
-                select id="kind" name="kind" { @for k in referrals::PROVIDER_KINDS { option value=(k) { (t(&format!("provider-{k}"))) } } }
-                label for="contact" { (t("web-contact-phone")) }
-                input id="contact" name="contact" maxlength="100";
-                button type="submit" { (t("web-save")) }
-            }
-        })
-}
-
 /// Where a role starts its day; complaints are shown to the roles that handle them.
 pub fn worklist(
     lang: Lang,
@@ -348,7 +436,12 @@ pub fn worklist(
     now: i64,
 ) -> Page {
     let t = |k: &str| tr(lang, k, &[]);
-    let Worklist { mine, late, soon } = w;
+    let Worklist {
+        mine,
+        late,
+        soon,
+        decided,
+    } = w;
     Page::new(lang, &t("web-queue"))
         .user(Some(user.clone()))
         .body(html! {
@@ -356,28 +449,93 @@ pub fn worklist(
             section {
                 h3 { (t("web-my-queue")) " (" (mine.len()) ")" }
                 @if mine.is_empty() { p { (t("web-queue-empty")) } }
-                ul.results { @for c in mine { (case_line(lang, c, "")) } }
+                ul.results { @for c in mine { (case_line(lang, c, "", now)) } }
             }
             section {
                 h3 { (t("web-referrals-overdue")) " (" (late.len()) ")" }
-                ul.results {
-                    @for r in late {
-                        li.overdue { a href=(format!("/kasus/{}", r.case_id)) { (r.provider) } " · " (t("web-deadline")) " " (format_time(r.due_at)) }
-                    }
-                }
+                ul.results { @for (r, c) in late { (referral_line(lang, r, c.as_ref(), "", now)) } }
             }
             @if handles_complaints {
                 section {
                     h3 { (t("web-complaints-due")) " (" (soon.len()) ")" }
-                    ul.results {
-                        @for c in soon {
-                            li class=(if c.deadline_at < now { "overdue" } else { "" }) {
-                                a href=(format!("/pengaduan/{}", c.id)) { (c.ticket) }
-                                " · " (t(&format!("complaint-status-{}", c.status.code())))
-                                " · " (t("web-deadline")) " " (format_time(c.deadline_at))
+                    ul.results { @for c in soon { (complaint_line(lang, c, "", now)) } }
+                }
+                @if !decided.is_empty() {
+                    section {
+                        h3 { (t("web-complaints-decided-district")) " (" (decided.len()) ")" }
+                        ul.results {
+                            @for c in decided {
+                                li {
+                                    a href=(format!("/pengaduan/{}", c.id)) { (c.ticket) }
+                                    " · " (c.contact_name.clone().unwrap_or_default())
+                                    @if let Some(d) = &c.decision { " · " em { (d) } }
+                                }
                             }
                         }
                     }
+                }
+            }
+        })
+}
+
+fn referral_line(lang: Lang, r: &Referral, c: Option<&Case>, q: &str, now: i64) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    html! {
+        li class=(if r.overdue(now) { "overdue" } else { "" }) {
+            a href=(format!("/kasus/{}{q}", r.case_id)) { (c.map(|c| c.nomor.as_str()).unwrap_or("")) }
+            " · " strong { (c.and_then(|c| c.name.clone()).unwrap_or_default()) }
+            " · " (c.map(|c| c.summary.chars().take(80).collect::<String>()).unwrap_or_default())
+            " · " (r.provider)
+            " · " (t("web-deadline")) " " (format_time(r.due_at))
+            " · " (tr(lang, "web-days-waiting", &[("days", &days(now, r.sent_at).to_string())]))
+        }
+    }
+}
+
+fn complaint_line(
+    lang: Lang,
+    c: &puskesos_storage::complaints::Complaint,
+    q: &str,
+    now: i64,
+) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    let since = c.escalated_at.unwrap_or(c.opened_at);
+    html! {
+        li class=(if c.deadline_at < now { "overdue" } else { "" }) {
+            a href=(format!("/pengaduan/{}{q}", c.id)) { (c.ticket) }
+            " · " strong { (c.contact_name.clone().unwrap_or_default()) }
+            " · " (c.summary.chars().take(80).collect::<String>())
+            " · " (t(&format!("complaint-status-{}", c.status.code())))
+            " · " (t("web-deadline")) " " (format_time(c.deadline_at))
+            " · " (tr(lang, "web-days-waiting", &[("days", &days(now, since).to_string())]))
+        }
+    }
+}
+
+/// The Dinas Sosial's desk: complaints escalated from its villages (decided on the complaint's
+/// page, which sends them back to the village's queue) and referrals addressed to its offices.
+pub fn desk(lang: Lang, user: &CurrentUser, d: &Desk, now: i64) -> Page {
+    let t = |k: &str| tr(lang, k, &[]);
+    let q = |village: &str| format!("?desa={village}");
+    Page::new(lang, &t("web-desk"))
+        .user(Some(user.clone()))
+        .body(html! {
+            h2 { (t("web-desk")) }
+            section {
+                h3 { (t("web-desk-escalated")) " (" (d.escalated.len()) ")" }
+                @if d.escalated.is_empty() { p { (t("web-queue-empty")) } }
+                ul.results {
+                    @for c in &d.escalated {
+                        (complaint_line(lang, c, &q(&c.village), now))
+                        li.village { (crate::app::format::region_full_name(&c.village)) }
+                    }
+                }
+            }
+            section {
+                h3 { (t("web-desk-referrals")) " (" (d.referred.len()) ")" }
+                @if d.referred.is_empty() { p { (t("web-queue-empty")) } }
+                ul.results {
+                    @for (r, c) in &d.referred { (referral_line(lang, r, c.as_ref(), &q(&r.village), now)) }
                 }
             }
         })

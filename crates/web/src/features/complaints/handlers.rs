@@ -2,7 +2,7 @@
 //! complaint and prints a receipt (ticket number and short code); staff process, escalate and
 //! decide; the resident sees only the status and its dates on the public page `/status`.
 
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use puskesos_domain::access::{Action as Perm, allowed};
@@ -19,14 +19,10 @@ use crate::app::extract::ClientAddr;
 use crate::app::extract::IdPath;
 use crate::app::extract::{AtVillage, CsrfForm, UiLang};
 use crate::app::layout::Page;
-use crate::app::scope::{desa_query, village_for};
+use crate::app::scope::{desa_query, village_bar, village_for};
 use crate::app::{AppError, AppState, blocking};
+use maud::html;
 use puskesos_domain::ids::ComplaintId;
-
-#[derive(Deserialize, Default)]
-pub struct DesaQuery {
-    desa: Option<String>,
-}
 
 /// The intake form as posted (and shown again with a message when something is missing).
 #[derive(Deserialize, Default)]
@@ -77,7 +73,10 @@ pub async fn list(
     let db = state.db.clone();
     let v = at.village.clone();
     let open = blocking(move || service::open_list(&db, &v)).await?;
-    let body = views::list(lang, &at.user, &open, now_ms(), &at.desa_query());
+    let body = html! {
+        (village_bar(lang, &at.user, &at.village, "/pengaduan"))
+        (views::list(lang, &at.user, &open, now_ms(), &at.desa_query()))
+    };
     Ok(Page::new(lang, &tr(lang, "web-complaints", &[]))
         .user(Some(at.user))
         .body(body)
@@ -112,12 +111,15 @@ pub async fn new_submit(
     let db = state.db.clone();
     let actor = user.actor();
     let role = user.account.role;
-    let result = blocking(move || Ok(service::register(&db, &new, &actor, role))).await?;
+    let by = actor.clone();
+    let result = blocking(move || Ok(service::register(&db, &new, &by, role))).await?;
     match result {
-        Ok(receipt) => Ok(Page::new(lang, &tr(lang, "web-receipt", &[]))
-            .user(Some(user))
-            .body(views::receipt(lang, &receipt))
-            .into_response()),
+        Ok(receipt) => {
+            // POST-redirect-GET: the receipt is a page of its own; refreshing it files nothing.
+            let id = &receipt.complaint.id;
+            service::keep_code(id, &actor, &receipt.code, now_ms());
+            Ok(Redirect::to(&format!("/pengaduan/{id}/terima")).into_response())
+        }
         Err(IntakeError::Missing(missing)) => {
             let body = views::new_page(lang, &user, &form, Some(missing));
             Ok((
@@ -132,30 +134,62 @@ pub async fn new_submit(
     }
 }
 
-/// A complaint with its handling actions for the role.
-pub async fn page(
+/// The receipt of a complaint just registered: the short code is shown for a few minutes to
+/// the one who registered it, then only the ticket (the code is kept as a hash only).
+pub async fn receipt(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
     IdPath(id): IdPath<ComplaintId>,
-    Query(q): Query<DesaQuery>,
+) -> Result<Response, AppError> {
+    let id = id.into_string();
+    let village = own_village(&user)?;
+    let db = state.db.clone();
+    let actor = user.actor();
+    let (a, cid) = (actor.clone(), id.clone());
+    let complaint = blocking(move || service::view(&db, &village, &cid, &a))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let code = service::fresh_code(&id, &actor, now_ms());
+    let receipt = service::Receipt {
+        complaint,
+        code: code.unwrap_or_default(),
+    };
+    Ok(Page::new(lang, &tr(lang, "web-receipt", &[]))
+        .user(Some(user))
+        .body(views::receipt(
+            lang,
+            &receipt,
+            &format!("{}/status", crate::app::download::origin(&state)),
+        ))
+        .into_response())
+}
+
+/// A complaint with its handling actions for the role.
+pub async fn page(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    AtVillage { user, village }: AtVillage,
+    IdPath(id): IdPath<ComplaintId>,
 ) -> Result<Response, AppError> {
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
-    // Not `AtVillage`: without a village this page has always answered "not found".
-    let village = village_for(&user, q.desa.as_deref()).ok_or_else(AppError::not_found)?;
     let db = state.db.clone();
     let actor = user.actor();
     let (v, cid) = (village.clone(), id);
-    let c = blocking(move || service::view(&db, &v, &cid, &actor))
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let (c, actors) = blocking(move || {
+        let c = service::view(&db, &v, &cid, &actor)?;
+        Ok((c, crate::app::actors::Actors::load(&mut db.conn()?)?))
+    })
+    .await?;
+    let c = c.ok_or_else(AppError::not_found)?;
     let actions = if allowed(user.account.role, Perm::ComplaintsWork) {
         available(c.status, user.account.role)
     } else {
         Vec::new()
     };
-    let body = views::complaint(lang, &user, &c, &village, &actions);
+    let opened_by = actors.name(lang, &c.opened_by);
+    let body = views::complaint(lang, &user, &c, &village, &actions, &opened_by);
     Ok(Page::new(lang, &c.ticket)
         .user(Some(user))
         .body(body)
@@ -232,7 +266,6 @@ pub async fn status_lookup(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ReceiptQuery {
-    desa: Option<String>,
     /// The access code, printed when it is the complaint's (the receipt page right after
     /// intake knows it; a reprint later does not).
     kode: Option<String>,
@@ -243,14 +276,12 @@ pub struct ReceiptQuery {
 pub async fn receipt_pdf(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    headers: axum::http::HeaderMap,
-    user: CurrentUser,
+    AtVillage { user, village }: AtVillage,
     IdPath(id): IdPath<ComplaintId>,
-    Query(q): Query<ReceiptQuery>,
+    axum::extract::Query(q): axum::extract::Query<ReceiptQuery>,
 ) -> Result<Response, AppError> {
     let id = id.into_string();
-    let village = village_for(&user, q.desa.as_deref()).ok_or_else(AppError::not_found)?;
-    let status_url = format!("{}/status", crate::app::download::origin(&state, &headers));
+    let status_url = format!("{}/status", crate::app::download::origin(&state));
     let db = state.db.clone();
     let actor = user.actor();
     let r = blocking(move || {

@@ -3,7 +3,7 @@
 
 pub mod handlers;
 mod receipt;
-mod service;
+pub(crate) mod service;
 mod views;
 
 use puskesos_domain::access::Action;
@@ -18,6 +18,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET,  "/pengaduan/baru",             Needs(Action::CasesIntake),     handlers::new_form),
     route!(POST, "/pengaduan/baru",             Needs(Action::CasesIntake),     handlers::new_submit),
     route!(GET,  "/pengaduan/{id}",             Needs(Action::CasesRead),       handlers::page, audit = Own),
+    route!(GET,  "/pengaduan/{id}/terima",      Needs(Action::CasesIntake),     handlers::receipt, audit = Own),
     route!(POST, "/pengaduan/{id}/langkah",     Needs(Action::ComplaintsWork),  handlers::act),
     route!(GET,  "/pengaduan/{id}/tanda-terima.pdf", Needs(Action::CasesRead),  handlers::receipt_pdf, audit = Own),
     route!(GET,  "/status",                     Public,                         handlers::status_page),

@@ -19,6 +19,8 @@ pub struct ComplaintReceipt {
     pub code: Option<String>,
     /// The absolute address of the public status page.
     pub status_url: String,
+    /// The name of the officer who took the complaint.
+    pub officer: String,
 }
 
 /// The village's complaint with its code checked (the view is audited as the complaint page
@@ -40,10 +42,13 @@ pub fn load(
         }
         _ => None,
     };
+    let officer =
+        crate::app::actors::Actors::load(&mut db.conn()?)?.name(Lang::Id, &complaint.opened_by);
     Ok(Some(ComplaintReceipt {
         complaint,
         code,
         status_url: status_url.to_string(),
+        officer,
     }))
 }
 
@@ -74,7 +79,7 @@ pub fn render(lang: Lang, r: &ComplaintReceipt) -> Vec<u8> {
     ));
     doc.space(4.0);
     doc.qr(&r.status_url, &t("receipt-complaint-scan"), 56.0);
-    let officer = c.opened_by.strip_prefix("user:").unwrap_or(&c.opened_by);
+    let officer = &r.officer;
     doc.signatures(
         "",
         &[Signature {

@@ -68,6 +68,46 @@ pub fn open_list(db: &Db, village: &str) -> Result<Vec<Complaint>, StorageError>
     complaints::open_list(&mut db.conn()?, village)
 }
 
+/// How long the receipt page shows the short code after registering (then only its ticket).
+const RECEIPT_CODE_MS: i64 = 10 * 60 * 1000;
+
+/// A receipt's code just registered: who registered it, the code, and until when it shows.
+struct FreshCode {
+    actor: String,
+    code: String,
+    until: i64,
+}
+
+/// Short codes of receipts just registered, by complaint id. Kept in memory only (the database
+/// has the code's hash), so the code never goes into a URL or a log and a refresh of the
+/// receipt page registers nothing.
+static FRESH_CODES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, FreshCode>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Keeps a receipt's code for its page for a few minutes, for the one who registered it.
+pub fn keep_code(complaint_id: &str, actor: &str, code: &str, now: i64) {
+    let mut codes = FRESH_CODES.lock().unwrap_or_else(|e| e.into_inner());
+    codes.retain(|_, c| c.until > now);
+    codes.insert(
+        complaint_id.to_string(),
+        FreshCode {
+            actor: actor.to_string(),
+            code: code.to_string(),
+            until: now + RECEIPT_CODE_MS,
+        },
+    );
+}
+
+/// The code of a receipt just registered by `actor`, while it is fresh.
+pub fn fresh_code(complaint_id: &str, actor: &str, now: i64) -> Option<String> {
+    let codes = FRESH_CODES.lock().unwrap_or_else(|e| e.into_inner());
+    codes
+        .get(complaint_id)
+        .filter(|c| c.actor == actor && c.until > now)
+        .map(|c| c.code.clone())
+}
+
 /// Registers a complaint and returns its receipt.
 pub fn register(
     db: &Db,

@@ -78,7 +78,7 @@ fn new_form(lang: Lang, user: &CurrentUser, form: &IntakeForm, missing: Option<M
 }
 
 /// The receipt with the ticket and its code (the only time the code is shown).
-pub fn receipt(lang: Lang, r: &Receipt) -> Markup {
+pub fn receipt(lang: Lang, r: &Receipt, status_url: &str) -> Markup {
     let t = |k: &str| tr(lang, k, &[]);
     let c = &r.complaint;
     html! {
@@ -86,13 +86,17 @@ pub fn receipt(lang: Lang, r: &Receipt) -> Markup {
             h2 { (t("web-receipt")) }
             dl {
                 dt { (t("web-ticket")) } dd.ticket { strong { (c.ticket) } }
-                dt { (t("web-ticket-code")) } dd.code { strong { (r.code) } }
+                dt { (t("web-ticket-code")) }
+                @if r.code.is_empty() { dd { (t("web-ticket-code-shown")) } } @else { dd.code { strong { (r.code) } } }
                 dt { (t("web-category")) } dd { (t(&format!("category-{}", c.category.code()))) }
                 dt { (t("web-received")) } dd { (date(c.opened_at)) }
                 dt { (t("web-deadline")) } dd { (date(c.deadline_at)) }
             }
-            p { (tr(lang, "web-receipt-help", &[("url", "/status")])) }
-            p { a href=(format!("/pengaduan/{}", c.id)) { (c.ticket) } }
+            p { (tr(lang, "web-receipt-help", &[("url", status_url)])) }
+            p.actions {
+                a href=(format!("/pengaduan/{}/tanda-terima.pdf", c.id)) { (t("web-receipt-print")) }
+                " · " a href=(format!("/pengaduan/{}", c.id)) { (c.ticket) }
+            }
         }
     }
 }
@@ -104,6 +108,7 @@ pub fn complaint(
     c: &Complaint,
     village: &str,
     actions: &[Action],
+    opened_by: &str,
 ) -> Markup {
     let t = |k: &str| tr(lang, k, &[]);
     html! {
@@ -114,7 +119,7 @@ pub fn complaint(
             @if let Some(p) = &c.program { dt { (t("web-program")) } dd { (p) } }
             dt { (t("web-summary")) } dd { (c.summary) }
             dt { (t("web-person")) } dd { (c.contact_name.clone().unwrap_or_default()) " " (c.contact_phone.clone().unwrap_or_default()) }
-            dt { (t("web-received")) } dd { (date(c.opened_at)) " · " (c.opened_by) }
+            dt { (t("web-received")) } dd { (date(c.opened_at)) " · " (opened_by) }
             dt { (t("web-deadline")) } dd { (date(c.deadline_at)) }
             @if let Some(e) = c.escalated_at { dt { (t("web-escalated")) } dd { (date(e)) } }
             @if let Some(r) = c.resolved_at { dt { (t("web-resolved")) } dd { (date(r)) } }

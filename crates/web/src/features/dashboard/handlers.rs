@@ -5,7 +5,7 @@
 //! names a person.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use puskesos_domain::tr;
 use puskesos_interchange::export::{Sheet, table_bytes, titled_workbook_bytes};
@@ -54,8 +54,21 @@ pub async fn page(
     };
     let (assessor, d) = service::village(&state.db, &state.rules, &village, filter.clone()).await?;
     let figures = village_figures(lang, &assessor.rules, &d, false);
+    let (db, v) = (state.db.clone(), village.clone());
+    let psks =
+        crate::app::blocking(move || crate::features::directory::service::count_by_kind(&db, &v))
+            .await?;
     Ok(views::village_page(
-        lang, user, &p, &village, &filter, &d, &figures,
+        lang,
+        user,
+        &p,
+        &village,
+        &filter,
+        views::VillageShown {
+            dashboard: &d,
+            figures: &figures,
+            psks: &psks,
+        },
     ))
 }
 
@@ -188,7 +201,6 @@ pub struct PosterParams {
 pub async fn poster(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    headers: HeaderMap,
     Path(code): Path<String>,
     Query(p): Query<PosterParams>,
 ) -> Result<Response, AppError> {
@@ -200,7 +212,7 @@ pub async fn poster(
         .await?
         .ok_or_else(AppError::not_found)?;
     let figs = village_figures(lang, &assessor.rules, &d, true);
-    let status_url = format!("{}/status", origin(&state, &headers));
+    let status_url = format!("{}/status", origin(&state));
     let pdf = print::poster_pdf(lang, paper, scale, &d, figs, &status_url);
     Ok(download(
         "application/pdf",

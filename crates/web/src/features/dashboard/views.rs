@@ -55,15 +55,27 @@ fn keep_query(p: &Params, village: Option<&str>) -> String {
 }
 
 /// The village dashboard: totals, links to the report and the board, and every figure.
+/// What a village's dashboard shows: the stored figures, their charts, and the PSKS register
+/// by kind.
+pub struct VillageShown<'a> {
+    pub dashboard: &'a Dashboard,
+    pub figures: &'a [Figure],
+    pub psks: &'a [(String, i64)],
+}
+
 pub fn village_page(
     lang: Lang,
     user: CurrentUser,
     p: &Params,
     village: &str,
     filter: &Filter,
-    d: &Dashboard,
-    figures: &[Figure],
+    shown: VillageShown<'_>,
 ) -> Response {
+    let VillageShown {
+        dashboard: d,
+        figures,
+        psks,
+    } = shown;
     let t = |k: &str| tr(lang, k, &[]);
     // A district account keeps its village on every link; a village account needs none.
     let district = !desa_query(&user, village).is_empty();
@@ -97,6 +109,7 @@ pub fn village_page(
                 a href=(format!("/papan/{village}")) { (t("fig-board")) }
             }
             @for f in figures { (charts::section(lang, f, Some(&q))) }
+            (crate::features::directory::views::dashboard_table(lang, psks))
             p.note { (tr(lang, "fig-as-of", &[("day", &d.today.to_string())])) }
         })
         .into_response()

@@ -55,9 +55,9 @@ pub async fn list(
     Path((program, gap)): Path<(String, String)>,
     Query(p): Query<GapParams>,
 ) -> Result<Response, AppError> {
-    let (Some(village), Some(gap)) = (village_for(&user, p.desa.as_deref()), gap_of(&gap)) else {
-        return Err(AppError::not_found());
-    };
+    let gap = gap_of(&gap).ok_or_else(AppError::not_found)?;
+    let village = village_for(&user, p.desa.as_deref())
+        .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
     // The list is the stored assessment's: its date, and the rules in force on it.
     let on = service::stored_day(&state.db, &village).await?;
     let assessor = state
@@ -98,9 +98,9 @@ pub async fn export(
     Path((program, gap)): Path<(String, String)>,
     Query(p): Query<GapParams>,
 ) -> Result<Response, AppError> {
-    let (Some(village), Some(gap)) = (village_for(&user, p.desa.as_deref()), gap_of(&gap)) else {
-        return Err(AppError::not_found());
-    };
+    let gap = gap_of(&gap).ok_or_else(AppError::not_found)?;
+    let village = village_for(&user, p.desa.as_deref())
+        .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
     let xlsx = p.format.as_deref() != Some("csv");
     let actor = user.actor();
     let bytes = service::export_list(&state.db, lang, &village, &program, gap, &actor, xlsx)
@@ -111,7 +111,11 @@ pub async fn export(
         })?;
     Ok(table_download(
         xlsx,
-        &format!("{program}-{}-{}", gap.code(), village.replace('.', "")),
+        &format!(
+            "{program}-{}-{}",
+            gap_file_word(gap.code()),
+            village.replace('.', "")
+        ),
         bytes,
     ))
 }
@@ -218,5 +222,15 @@ pub async fn whatif_run(
         Err(WhatIfError::Rules { code, error }) => refused(&code, error),
         Err(WhatIfError::Folder(e)) => Err(AppError::internal("web-internal-error", e)),
         Err(WhatIfError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// A gap list's word in its file name, as the officer would say it.
+fn gap_file_word(code: &str) -> &str {
+    match code {
+        "exclusion" => "belum-menerima",
+        "inclusion" => "tidak-memenuhi-syarat",
+        "review" => "perlu-ditinjau",
+        other => other,
     }
 }

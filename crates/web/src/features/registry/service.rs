@@ -100,8 +100,9 @@ pub struct Reader<'a> {
 
 /// A family within the reader's reach: its facts, members and history. Recorded in the audit
 /// log: nothing is returned before the view's audit row is committed. `via` says where from
-/// (`web`, `api`). The reads run like [`quick`] ones and the wait for the commit holds no thread
-/// (the group-commit writer answers through a channel this task awaits).
+/// (`web`, `api`, `api:kelayakan`): repeats fold per place. The reads run like [`quick`] ones
+/// and the wait for the commit holds no thread (the group-commit writer answers through a
+/// channel this task awaits).
 pub async fn load_family(
     db: &Db,
     audit: &AuditWriter,
@@ -124,8 +125,12 @@ pub async fn load_family(
             via,
             |_, record| {
                 let (done, wait) = tokio::sync::oneshot::channel();
-                writer.submit(
+                // Repeated views of one family by one account within a minute fold into one
+                // row with their count (issue 21: a client reloading a family page had grown
+                // the log by 2.3 GB an hour).
+                writer.submit_folded(
                     record,
+                    puskesos_storage::now_ms(),
                     Box::new(move |result| {
                         let _ = done.send(result);
                     }),
@@ -168,6 +173,11 @@ pub struct FamilyPage {
     pub assessed: Option<FamilyAssessment>,
     pub bps: Bps14,
     pub bps_cfg: Bps14Config,
+    /// What the centre did with the family: cases, complaints, referrals, activities (read
+    /// under the family view's audit row).
+    pub record: puskesos_storage::family_links::FamilyRecord,
+    /// The names of the accounts in the history.
+    pub actors: crate::app::actors::Actors,
 }
 
 /// The family page's content, or `None` when the family is absent or outside the reach (the
@@ -196,11 +206,26 @@ pub async fn family_page(
         .map(|a| a.assessor.bps14.clone())
         .unwrap_or_default();
     let bps = bps14(&view.family, &view.members, &bps_cfg);
+    let (conn_db, village, family) = (
+        db.clone(),
+        village_of(&view.family.values),
+        view.family.id.clone(),
+    );
+    let (record, actors) = quick(db, move || {
+        let mut conn = conn_db.conn()?;
+        Ok((
+            puskesos_storage::family_links::of_family(&mut conn, &village, &family)?,
+            crate::app::actors::Actors::load(&mut conn)?,
+        ))
+    })
+    .await?;
     Ok(Some(FamilyPage {
         view,
         assessed,
         bps,
         bps_cfg,
+        record,
+        actors,
     }))
 }
 

@@ -102,6 +102,58 @@ fn url_escape(s: &str) -> String {
 }
 
 /// A family: its facts, members, the BPS criteria, the programs' assessment and its history.
+/// What the centre did with the family, each line linking to its page (`desa`: the query that
+/// keeps a district account on the family's village).
+fn family_record(
+    lang: Lang,
+    r: &puskesos_storage::family_links::FamilyRecord,
+    desa: &str,
+) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    let when = |l: &puskesos_storage::family_links::Line| {
+        l.at.map(crate::app::format::format_day)
+            .or_else(|| l.day.clone())
+            .unwrap_or_default()
+    };
+    let empty = r.cases.is_empty()
+        && r.complaints.is_empty()
+        && r.referrals.is_empty()
+        && r.activities.is_empty();
+    html! {
+        section.family-record {
+            h3 { (t("web-family-record")) }
+            @if empty { p { (t("web-family-record-none")) } }
+            @if !r.cases.is_empty() {
+                h4 { (t("web-cases")) " (" (r.cases.len()) ")" }
+                ul.results { @for l in &r.cases {
+                    li { a href=(format!("/kasus/{}{desa}", l.id)) { (l.number) } " · " (t(&format!("case-state-{}", l.state))) " · " (when(l)) }
+                } }
+            }
+            @if !r.referrals.is_empty() {
+                h4 { (t("web-family-referrals")) " (" (r.referrals.len()) ")" }
+                ul.results { @for l in &r.referrals {
+                    li {
+                        a href=(format!("/kasus/{}{desa}", l.case_id.clone().unwrap_or_default())) { (l.number) }
+                        " · " (l.provider.clone().unwrap_or_default()) " · " (t(&format!("referral-{}", l.state))) " · " (when(l))
+                    }
+                } }
+            }
+            @if !r.complaints.is_empty() {
+                h4 { (t("web-complaints")) " (" (r.complaints.len()) ")" }
+                ul.results { @for l in &r.complaints {
+                    li { a href=(format!("/pengaduan/{}{desa}", l.id)) { (l.number) } " · " (t(&format!("complaint-status-{}", l.state))) " · " (when(l)) }
+                } }
+            }
+            @if !r.activities.is_empty() {
+                h4 { (t("web-activities")) " (" (r.activities.len()) ")" }
+                ul.results { @for l in &r.activities {
+                    li { a href=(format!("/kegiatan/{}{desa}", l.id)) { (l.number) } " · " (t(&format!("activity-status-{}", l.state))) " · " (when(l)) }
+                } }
+            }
+        }
+    }
+}
+
 pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
     let t = |k: &str| tr(lang, k, &[]);
     let view = &page.view;
@@ -114,6 +166,13 @@ pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
     let can_write = allowed(user.account.role, Action::RegistryWrite);
     let can_export = allowed(user.account.role, Action::PersonalDataExport);
     let (bps, bps_cfg) = (&page.bps, &page.bps_cfg);
+    let user_role = user.account.role;
+    // A stored answer as its label ("buruh_tani" → "Buruh tani"); an empty one as a dash.
+    let coded = |field: &str, v: &Option<String>| match v {
+        Some(v) => puskesos_domain::i18n::code_label(lang, field, v).into_owned(),
+        None => "—".to_string(),
+    };
+    let desa = crate::app::scope::desa_query(&user, f.text("kode_wilayah").unwrap_or_default());
     Page::new(lang, &format!("KK {}", f.text("no_kk").unwrap_or_default()))
         .user(Some(user))
         .body(html! {
@@ -167,6 +226,9 @@ pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
             @if let Some(a) = &page.assessed {
                 (crate::features::eligibility::family_section(lang, a, &view.family.id, &view.members))
             }
+            @if allowed(user_role, Action::CasesRead) {
+                (family_record(lang, &page.record, &desa))
+            }
             section {
                 h3 { (t("web-family-facts")) }
                 dl {
@@ -183,11 +245,11 @@ pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
                 ol.history {
                     @for h in view.history.iter().rev() {
                         li {
-                            strong { (format_time(h.at_ms)) } " · " (h.actor) " · " (t(&format!("web-action-{}", h.action)))
+                            strong { (format_time(h.at_ms)) } " · " (page.actors.name(lang, &h.actor)) " · " (t(&format!("web-action-{}", h.action)))
                             @if let Some(r) = &h.reason { " · " em { (r) } }
                             ul {
                                 @for (field, old, new) in &h.changed {
-                                    li { (label(field)) ": " (old.clone().unwrap_or_else(|| "—".into())) " → " (new.clone().unwrap_or_else(|| "—".into())) }
+                                    li { (label(field)) ": " (coded(field, old)) " → " (coded(field, new)) }
                                 }
                             }
                         }
