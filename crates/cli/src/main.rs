@@ -162,6 +162,10 @@ enum Command {
         /// Do not reassess the imported villages afterwards (run `puskesos assess` later).
         #[arg(long)]
         no_assess: bool,
+        /// Reassess for this reference day, YYYY-MM-DD (default: each village's stored
+        /// assessment date, today for a village never assessed).
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
     },
     /// Export the registry, or a village, RW or RT of it, as CSV or XLSX (by the file's extension).
     Export {
@@ -211,6 +215,7 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long)]
         village: Option<String>,
+        /// Reference day, YYYY-MM-DD (default: the village's stored assessment date).
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
@@ -337,6 +342,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             reject,
             batch,
             no_assess,
+            on,
         } => {
             let db = open_db(cli)?;
             let mut opts = ImportOptions::new(&actor());
@@ -355,7 +361,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     );
                     if !no_assess {
                         for v in &summary.villages_changed {
-                            assess(cli, &db, Some(v.clone()), None, false)?;
+                            // One date per stored assessment: the village's own unless told.
+                            let day = match on {
+                                Some(d) => Some(*d),
+                                None => assessment::village_date(&mut db.conn()?, v)?,
+                            };
+                            assess(cli, &db, Some(v.clone()), day, false)?;
                         }
                     }
                     Ok(if summary.rows_rejected > 0 {
@@ -573,12 +584,22 @@ fn assess(
         };
         for v in villages.iter().take(20) {
             println!("{v}");
-            for (program, gap, n, sum) in assessment::gap_summary(&mut conn, v)? {
+            for (program, gap, total) in assessment::gap_summary(&mut conn, v)? {
+                // Decided, known rupiah; the families whose amount is unknown apart.
+                let unknown = if total.unknown_amount > 0 {
+                    tr(
+                        lang,
+                        "web-amount-unknown-families",
+                        &[("count", &format_int(lang, total.unknown_amount))],
+                    )
+                } else {
+                    String::new()
+                };
                 println!(
-                    "  {program:<10} {:<28} {:>8}  {}",
+                    "  {program:<10} {:<28} {:>8}  {}  {unknown}",
                     tr(lang, &format!("gap-{}", gap.code()), &[]),
-                    format_int(lang, n),
-                    format_rupiah(lang, sum)
+                    format_int(lang, total.families),
+                    format_rupiah(lang, total.known_amount)
                 );
             }
         }
@@ -594,6 +615,12 @@ fn whatif(
 ) -> Result<ExitCode> {
     let lang = cli.lang;
     let db = open_db(cli)?;
+    let village = demo_village(village)?.to_string();
+    // The village's stored assessment date unless another is asked for.
+    let on = match on {
+        Some(d) => Some(d),
+        None => assessment::village_date(&mut db.conn()?, &village)?,
+    };
     let base = assessor(cli, on)?;
     let mut changed_files = puskesos_interchange::rules::program_files(cli.rules.as_deref())?;
     for f in files {
@@ -602,7 +629,6 @@ fn whatif(
     }
     let changed = RuleSet::from_files(&changed_files, base.on)
         .map_err(|e| anyhow::anyhow!(e.render(lang)))?;
-    let village = demo_village(village)?.to_string();
     let start = Instant::now();
     let mut population = assessment::prepare_village(&db, &base, &village)?;
     let (_, summaries) = base.assess_population(&mut population);

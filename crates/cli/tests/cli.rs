@@ -348,3 +348,74 @@ fn an_encrypted_backup_restores_the_same_registry() {
     assert!(a.lines().count() > 40);
     assert_eq!(a, b, "the restored registry exports the same file");
 }
+
+/// Issue 18 finding 1: an import reassesses each village it changed for the village's stored
+/// reference date, not for today; `--on` picks another.
+#[test]
+fn an_import_reassesses_for_the_stored_reference_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = demo_export(dir.path(), 60, 11);
+    let dst = dir.path().join("dst");
+    let (code, out, err) = run(&["import", file.to_str().unwrap(), "--no-assess"], &dst);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(&["assess", "--on", "2025-07-01"], &dst);
+    assert_eq!(code, 0, "{out}{err}");
+    let dates = || {
+        let db = puskesos_storage::Db::open(dst.join("puskesos.sqlite").to_str().unwrap()).unwrap();
+        let mut conn = db.conn().unwrap();
+        let mut q = |sql: &str| -> Vec<String> {
+            conn.query(sql, &[])
+                .unwrap()
+                .into_iter()
+                .map(|r| r[0].as_str().unwrap_or("NULL").to_string())
+                .collect()
+        };
+        let mut all = q("SELECT DISTINCT tanggal_acuan FROM assessment_runs");
+        all.extend(q("SELECT DISTINCT tanggal_acuan FROM assessments"));
+        all.sort();
+        all.dedup();
+        all
+    };
+    assert_eq!(dates(), ["2025-07-01"]);
+    // A changed file: the first family's address edited (on each of its rows), imported again.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let changed = dir.path().join("changed.csv");
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let (col, kk) = (
+        header.iter().position(|h| *h == "alamat").unwrap(),
+        header.iter().position(|h| *h == "no_kk").unwrap(),
+    );
+    let first_kk = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(kk)
+        .unwrap()
+        .to_string();
+    let write_with = |alamat: &str| {
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let mut cells: Vec<&str> = l.split(',').collect();
+                if cells[kk] == first_kk {
+                    cells[col] = alamat;
+                }
+                cells.join(",")
+            })
+            .collect();
+        std::fs::write(&changed, lines.join("\n") + "\n").unwrap();
+    };
+    write_with("Dusun Baru");
+    let (code, out, err) = run(&["import", changed.to_str().unwrap()], &dst);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(dates(), ["2025-07-01"], "the stored date is kept: {out}");
+    // Another change, reassessed for the day asked for.
+    write_with("Dusun Lain");
+    let (code, out, err) = run(
+        &["import", changed.to_str().unwrap(), "--on", "2025-08-01"],
+        &dst,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(dates(), ["2025-08-01"], "{out}");
+}

@@ -1392,12 +1392,26 @@ fn finish_family(
         }
     }
 
+    // Ownership of the land under the house and the members' KTP-el (RS-RTLH reads both).
+    // Drawn last, so every fact drawn before keeps its value for a given seed.
+    let own_land = status_rumah == "milik_sendiri" && rng.chance(0.93 - 0.1 * pz);
+    fp(&mut f, "lahan_milik_sendiri", yes(own_land));
+    let ktp: Vec<Option<bool>> = members
+        .iter()
+        .map(|m| {
+            // A KTP-el is issued from 17 or on marriage.
+            let due = m.age >= 17 || m.kawin != "belum_kawin";
+            Some(due && rng.chance(0.97 - 0.08 * pz))
+        })
+        .collect();
+
     let rows = members
         .iter()
         .zip(names)
         .zip(births)
         .zip(niks)
-        .map(|(((m, name), born), nik)| person_values(m, name, born, nik))
+        .zip(ktp)
+        .map(|((((m, name), born), nik), ktp)| person_values(m, name, born, nik, ktp))
         .collect();
     DemoFamily {
         values: f,
@@ -1405,7 +1419,7 @@ fn finish_family(
     }
 }
 
-fn person_values(m: &Member, name: String, born: String, nik: String) -> Values {
+fn person_values(m: &Member, name: String, born: String, nik: String, ktp: Option<bool>) -> Values {
     let mut p: Values = vec![None; PERSON_FIELDS.len()];
     let mut set = |k: &str, val: Option<Value>| p[idx(PERSON_FIELDS, k)] = val;
     set("nik", Some(Value::Text(nik)));
@@ -1432,6 +1446,7 @@ fn person_values(m: &Member, name: String, born: String, nik: String) -> Values 
     set("pip_sejak", m.pip.map(date));
     set("pbi_jkn_sejak", m.pbi.map(date));
     set("atensi_sejak", m.atensi.map(date));
+    set("punya_ktp", ktp.map(yes));
     p
 }
 

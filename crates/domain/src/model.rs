@@ -235,6 +235,11 @@ pub const FAMILY_FIELDS: &[Field] = &[
         &["luas_lahan_m2"],
     ),
     alias(
+        "lahan_milik_sendiri",
+        YES_NO,
+        &["tanah_milik_sendiri", "status_lahan_milik"],
+    ),
+    alias(
         "penghasilan_kepala",
         Kind::Int {
             min: 0,
@@ -279,6 +284,7 @@ pub const PERSON_FIELDS: &[Field] = &[
     alias("kelas", Kind::Int { min: 1, max: 12 }, &["kelas_saat_ini"]),
     alias("tingkat_akhir", YES_NO, &["kelas_akhir"]),
     f("pekerjaan", Kind::Code(PEKERJAAN)),
+    alias("punya_ktp", YES_NO, &["memiliki_ktp", "ktp_el"]),
     alias(
         "disabilitas",
         Kind::Code(DISABILITAS),

@@ -2,7 +2,7 @@
 //! village's decile boundaries. Written by the batch assessment (a village at a time, in one
 //! transaction each) and by the reassessment of single families after an edit.
 
-use puskesos_domain::rules::assess::{Assessor, Prepared, Summary};
+use puskesos_domain::rules::assess::{Assessor, GapTotal, Prepared, Summary};
 use puskesos_domain::rules::pmt::Cutoffs;
 use std::collections::HashMap;
 
@@ -22,9 +22,12 @@ pub struct AssessStats {
     pub gaps: usize,
 }
 
+/// The boundaries in full (`f64`'s shortest text that reads back to the same number): a
+/// boundary is a family's own estimate, so a rounded one would put that family in another
+/// decile when it is reassessed alone (its family page, an edit) than in the batch.
 fn cutoffs_text(c: &Cutoffs) -> String {
     c.0.iter()
-        .map(|x| format!("{x:.0}"))
+        .map(|x| format!("{x}"))
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -59,7 +62,7 @@ fn clear(
         Some(f) => {
             // Exact keys: no second index on the gap table to keep up during a batch.
             for p in &assessor.rules.programs {
-                for gap in [Gap::Exclusion, Gap::Inclusion, Gap::Undecided] {
+                for gap in puskesos_domain::rules::LISTED_GAPS {
                     conn.execute(
                         "DELETE FROM program_gaps WHERE kode_wilayah = $1 AND program = $2 \
                          AND gap = $3 AND family_id = $4",
@@ -78,7 +81,7 @@ fn clear(
 }
 
 /// The columns of a stored summary after its key `(kode_wilayah, family_id)`.
-const SUMMARY_COLUMNS: [&str; 11] = [
+const SUMMARY_COLUMNS: [&str; 12] = [
     "bps14_met",
     "bps14_verdict",
     "fakir_miskin",
@@ -90,6 +93,7 @@ const SUMMARY_COLUMNS: [&str; 11] = [
     "nilai_setahun",
     "menerima",
     "kurang_data",
+    "tanggal_acuan",
 ];
 
 /// A summary replaces the stored one only where something changed (standard `ON CONFLICT ...
@@ -119,7 +123,8 @@ fn write(
     // Flat lists of parameters, a row's values after another's (`Conn::insert_rows`).
     let mut rows: Vec<SqlValue> = Vec::with_capacity(summaries.len() * (2 + SUMMARY_COLUMNS.len()));
     let mut gaps: Vec<SqlValue> = Vec::new();
-    const GAP_WIDTH: usize = 5;
+    const GAP_WIDTH: usize = 6;
+    let on = assessor.on.to_string();
     for s in summaries {
         let codes = |keep: &dyn Fn(&puskesos_domain::rules::Decision) -> bool| {
             assessor
@@ -142,10 +147,11 @@ fn write(
             s.local_decile.map(i64::from).into(),
             s.effective_decile.into(),
             i64::from(s.deciles_disagree).into(),
-            codes(&|d| d.outcome == Outcome::Eligible).into(),
+            codes(&|d| d.counts_as_eligible()).into(),
             s.yearly_amount().into(),
             codes(&|d| d.receives).into(),
             codes(&|d| d.outcome == Outcome::Unknown).into(),
+            on.as_str().into(),
         ]);
         for (p, d) in assessor.rules.programs.iter().zip(&s.decisions) {
             let gap = d.gap();
@@ -156,6 +162,7 @@ fn write(
                     SqlValue::Code(gap.code()),
                     s.family_id.as_str().into(),
                     d.amount.into(),
+                    i64::from(d.amount_is_known()).into(),
                 ]);
             }
         }
@@ -171,7 +178,7 @@ fn write(
         &SUMMARY_UPSERT,
     )?;
     conn.insert_rows(
-        "INSERT INTO program_gaps (kode_wilayah, program, gap, family_id, amount)",
+        "INSERT INTO program_gaps (kode_wilayah, program, gap, family_id, amount, amount_known)",
         GAP_WIDTH,
         &gaps,
         "",
@@ -210,13 +217,14 @@ fn begin_village(
         &[village.into()],
     )?;
     c.execute(
-        "INSERT INTO assessment_runs (kode_wilayah, assessed_at, rules, cutoffs) \
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO assessment_runs (kode_wilayah, assessed_at, rules, cutoffs, tanggal_acuan) \
+         VALUES ($1, $2, $3, $4, $5)",
         &[
             village.into(),
             now_ms().into(),
             assessor.rules.fingerprint().into(),
             cutoffs.map(cutoffs_text).into(),
+            assessor.on.to_string().into(),
         ],
     )?;
     Ok(())
@@ -253,13 +261,15 @@ impl VillageTallies {
                 self.tallies.add_one(
                     i,
                     (
-                        d.outcome == Outcome::Eligible,
+                        d.counts_as_eligible(),
                         d.receives,
                         d.outcome == Outcome::Unknown,
                     ),
                 );
-                if d.gap() == Gap::Exclusion {
-                    *self.amounts.entry(p.code.clone()).or_default() += d.amount;
+                if d.gap() == Gap::Exclusion
+                    && let Some(a) = d.known_amount()
+                {
+                    *self.amounts.entry(p.code.clone()).or_default() += a;
                 }
             }
         }
@@ -434,6 +444,80 @@ pub fn cutoffs(conn: &mut Conn, village: &str) -> Result<Option<Cutoffs>, Storag
     .transpose()
 }
 
+fn parse_day(table: &str, at: &str, s: &str) -> Result<chrono::NaiveDate, StorageError> {
+    s.parse()
+        .map_err(|_| StorageError::Corrupt(format!("{table} {at}: tanggal_acuan {s:?}")))
+}
+
+/// The reference date of the village's last full assessment (`None` before the first, or for
+/// a run stored before dates were kept).
+pub fn village_date(
+    conn: &mut Conn,
+    village: &str,
+) -> Result<Option<chrono::NaiveDate>, StorageError> {
+    conn.query_opt(
+        "SELECT tanggal_acuan FROM assessment_runs WHERE kode_wilayah = $1",
+        &[village.into()],
+    )?
+    .and_then(|r| r.into_iter().next())
+    .and_then(SqlValue::into_string)
+    .map(|s| parse_day("assessment_runs", village, &s))
+    .transpose()
+}
+
+/// The reference date of a family's stored assessment: its own, else its village's run.
+pub fn family_date(
+    conn: &mut Conn,
+    village: &str,
+    family_id: &str,
+) -> Result<Option<chrono::NaiveDate>, StorageError> {
+    let own = conn
+        .query_opt(
+            "SELECT tanggal_acuan FROM assessments WHERE kode_wilayah = $1 AND family_id = $2",
+            &[village.into(), family_id.into()],
+        )?
+        .and_then(|r| r.into_iter().next())
+        .and_then(SqlValue::into_string);
+    match own {
+        Some(s) => parse_day("assessments", family_id, &s).map(Some),
+        None => village_date(conn, village),
+    }
+}
+
+/// The village of a stored family (for the reassessment of single families).
+pub fn village_of_family(conn: &mut Conn, family_id: &str) -> Result<Option<String>, StorageError> {
+    Ok(conn
+        .query_opt(
+            "SELECT kode_wilayah FROM families WHERE id = $1",
+            &[family_id.into()],
+        )?
+        .and_then(|r| r.into_iter().next())
+        .and_then(SqlValue::into_string))
+}
+
+/// The DTSEN proposals the assessment makes: families of the village that are fakir miskin
+/// under Kepmensos 262/2022 and have no DTSEN decile, `(family id, no_kk, head, address)` in
+/// KK order.
+pub fn fakir_miskin_proposals(
+    conn: &mut Conn,
+    village: &str,
+) -> Result<Vec<[String; 4]>, StorageError> {
+    Ok(conn
+        .query(
+            "SELECT f.id, f.no_kk, f.kepala_nama, f.alamat FROM assessments a \
+             JOIN families f ON f.id = a.family_id \
+             WHERE a.kode_wilayah = $1 AND a.fakir_miskin = 'poor' AND f.desil IS NULL \
+             ORDER BY f.no_kk LIMIT 5000",
+            &[village.into()],
+        )?
+        .into_iter()
+        .map(|r| {
+            let t = |i: usize| r.get(i).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            [t(0), t(1), t(2), t(3)]
+        })
+        .collect())
+}
+
 /// A family's assessment now, from the registry and the village's stored decile boundaries.
 pub fn assess_family(
     conn: &mut Conn,
@@ -499,7 +583,9 @@ pub struct GapRow {
     pub alamat: Option<String>,
     pub head: Option<String>,
     pub desil_efektif: Option<i64>,
+    /// The known part of the yearly amount; the whole of it only when `amount_known`.
     pub amount: i64,
+    pub amount_known: bool,
 }
 
 /// The families of a village with a given gap in a program, in KK order.
@@ -515,7 +601,7 @@ pub fn gap_list(
         "SELECT g.family_id, f.no_kk, f.rt, f.rw, f.alamat, \
          (SELECT p.nama FROM persons p WHERE p.family_id = f.id \
           AND p.hubungan = 'kepala_keluarga' ORDER BY p.nik LIMIT 1), \
-         a.desil_efektif, g.amount \
+         a.desil_efektif, g.amount, g.amount_known \
          FROM program_gaps g \
          JOIN families f ON f.id = g.family_id \
          LEFT JOIN assessments a ON a.kode_wilayah = g.kode_wilayah AND a.family_id = g.family_id \
@@ -539,6 +625,8 @@ pub fn gap_list(
             let (rt, rw, alamat, head) = (text(), text(), text(), text());
             let desil_efektif = it.next().and_then(|v| v.as_i64());
             let amount = it.next().and_then(|v| v.as_i64()).unwrap_or(0);
+            // Rows stored before amount_known was kept (NULL) were known.
+            let amount_known = it.next().and_then(|v| v.as_i64()).is_none_or(|k| k != 0);
             GapRow {
                 family_id,
                 no_kk,
@@ -548,19 +636,28 @@ pub fn gap_list(
                 head,
                 desil_efektif,
                 amount,
+                amount_known,
             }
         })
         .collect())
 }
 
-/// Per program and gap: families and yearly rupiah, for a village.
+/// The decided, known rupiah of gap rows (`amount_known` NULL: stored before it was kept) and
+/// the rows whose amount is not known, as SQL both engines read.
+const KNOWN_SUM: &str = "CAST(COALESCE(SUM(CASE WHEN amount_known = 0 THEN 0 ELSE amount END), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(CASE WHEN amount_known = 0 THEN 1 ELSE 0 END), 0) AS BIGINT)";
+
+/// Per program and gap: families, the decided and known yearly rupiah, and the families whose
+/// amount is not known (never added as if it were), for a village.
 pub fn gap_summary(
     conn: &mut Conn,
     village: &str,
-) -> Result<Vec<(String, Gap, i64, i64)>, StorageError> {
+) -> Result<Vec<(String, Gap, GapTotal)>, StorageError> {
     let rows = conn.query(
-        "SELECT program, gap, COUNT(*), CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM program_gaps \
-         WHERE kode_wilayah = $1 GROUP BY program, gap ORDER BY program, gap",
+        &format!(
+            "SELECT program, gap, COUNT(*), {KNOWN_SUM} FROM program_gaps \
+             WHERE kode_wilayah = $1 GROUP BY program, gap ORDER BY program, gap"
+        ),
         &[village.into()],
     )?;
     rows.into_iter()
@@ -572,30 +669,43 @@ pub fn gap_summary(
             Ok((
                 d.text(0)?,
                 d.code(1, "gap", Gap::parse)?,
-                d.int(2)?,
-                d.int(3)?,
+                GapTotal {
+                    families: d.int(2)?,
+                    known_amount: d.int(3)?,
+                    unknown_amount: d.int(4)?,
+                },
             ))
         })
         .collect::<Result<_, StorageError>>()
 }
 
-/// A village's last full assessment: `(rules, assessed_at)`.
-pub fn last_run(conn: &mut Conn, village: &str) -> Result<Option<(String, i64)>, StorageError> {
-    conn.query_opt(
-        "SELECT rules, assessed_at FROM assessment_runs WHERE kode_wilayah = $1",
+/// A village's last full assessment: `(rules, assessed_at, reference date)`.
+pub fn last_run(
+    conn: &mut Conn,
+    village: &str,
+) -> Result<Option<(String, i64, Option<chrono::NaiveDate>)>, StorageError> {
+    let Some(r) = conn.query_opt(
+        "SELECT rules, assessed_at, tanggal_acuan FROM assessment_runs WHERE kode_wilayah = $1",
         &[village.into()],
     )?
-    .map(|r| {
-        let d = Decode::named("assessment_runs", village, &r);
-        Ok::<_, StorageError>((d.text(0)?, d.int(1)?))
-    })
-    .transpose()
+    else {
+        return Ok(None);
+    };
+    let d = Decode::named("assessment_runs", village, &r);
+    let (rules, at) = (d.text(0)?, d.int(1)?);
+    let on = match r.get(2).and_then(SqlValue::as_str) {
+        Some(s) => Some(parse_day("assessment_runs", village, s)?),
+        None => None,
+    };
+    Ok(Some((rules, at, on)))
 }
 
-/// `(village, program, gap, families, yearly rupiah)`.
-pub type VillageGap = (String, String, Gap, i64, i64);
+/// `(village, program, gap, families, decided and known yearly rupiah, families whose amount
+/// is not known)`.
+pub type VillageGap = (String, String, Gap, i64, i64, i64);
 
-/// Per village, program and gap: families and yearly rupiah, for every village whose code starts
+/// Per village, program and gap: families, known yearly rupiah and unknown amounts, for every
+/// village whose code starts
 /// with `prefix` (a kab/kota, `PP.KK`) or all villages. Prefix ranges, not `LIKE`, so that an
 /// index on the leading village code serves it on any engine.
 pub fn district_gap_summary(
@@ -607,9 +717,11 @@ pub fn district_gap_summary(
         None => (String::new(), "\u{10FFFF}".to_string()),
     };
     let rows = conn.query(
-        "SELECT kode_wilayah, program, gap, COUNT(*), CAST(COALESCE(SUM(amount), 0) AS BIGINT) \
+        &format!(
+            "SELECT kode_wilayah, program, gap, COUNT(*), {KNOWN_SUM} \
          FROM program_gaps WHERE kode_wilayah >= $1 AND kode_wilayah < $2 \
-         GROUP BY kode_wilayah, program, gap ORDER BY kode_wilayah, program, gap",
+         GROUP BY kode_wilayah, program, gap ORDER BY kode_wilayah, program, gap"
+        ),
         &[lo.into(), hi.into()],
     )?;
     rows.into_iter()
@@ -623,6 +735,7 @@ pub fn district_gap_summary(
                 d.code(2, "gap", Gap::parse)?,
                 d.int(3)?,
                 d.int(4)?,
+                d.int(5)?,
             ))
         })
         .collect::<Result<_, StorageError>>()

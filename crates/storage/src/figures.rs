@@ -160,9 +160,18 @@ pub struct Dashboard {
     pub deciles: Vec<i64>,
     /// Families whose assessment is stored (the base of the program figures).
     pub assessed: i64,
+    /// The reference date of the village's stored assessment (`None` before the first run).
+    pub assessed_on: Option<NaiveDate>,
     pub programs: Vec<ProgramTally>,
-    /// Yearly rupiah the excluded eligible families would receive, per program.
+    /// Yearly rupiah the excluded eligible families would receive, per program: decided and
+    /// known amounts only.
     pub exclusion_amount: BTreeMap<String, i64>,
+    /// Excluded families whose amount is not known (a fact it needs is missing), per program:
+    /// counted apart, never added to `exclusion_amount` as 0.
+    pub exclusion_amount_unknown: BTreeMap<String, i64>,
+    /// Families to review per program: eligible only through another program they receive in
+    /// error (neither an exclusion nor counted as eligible).
+    pub review: BTreeMap<String, i64>,
     pub cases: CaseFigures,
     pub referrals: ReferralFigures,
     pub complaints: Vec<ComplaintRow>,
@@ -210,6 +219,15 @@ pub fn village(
         ..Default::default()
     };
     let (area, params) = filter.scope(village);
+    // Read here, not through `assessment` (which uses this module).
+    d.assessed_on = conn
+        .query_opt(
+            "SELECT tanggal_acuan FROM assessment_runs WHERE kode_wilayah = $1",
+            &[village.into()],
+        )?
+        .and_then(|r| r.into_iter().next())
+        .and_then(SqlValue::into_string)
+        .and_then(|s| s.parse().ok());
 
     // People: age and sex, person-level PPKS.
     let mut ppks: HashMap<Ppks, i64> = HashMap::new();
@@ -286,14 +304,31 @@ pub fn village(
     d.programs = tallies.0;
     for r in conn.query(
         &format!(
-            "SELECT g.program, CAST(COALESCE(SUM(g.amount), 0) AS BIGINT) FROM program_gaps g \
+            "SELECT g.program, \
+             CAST(COALESCE(SUM(CASE WHEN g.amount_known = 0 THEN 0 ELSE g.amount END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN g.amount_known = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM program_gaps g \
              JOIN families f ON f.id = g.family_id \
              WHERE g.kode_wilayah = $1 AND g.gap = 'exclusion'{area} GROUP BY g.program"
         ),
         &params,
     )? {
-        if let (Some(p), Some(n)) = (text(&r[0]), int(&r[1])) {
+        // `amount_known` NULL: a row stored before it was kept, whose amount was known.
+        if let (Some(p), Some(n), Some(u)) = (text(&r[0]), int(&r[1]), int(&r[2])) {
             d.exclusion_amount.insert(p.to_string(), n);
+            d.exclusion_amount_unknown.insert(p.to_string(), u);
+        }
+    }
+    for r in conn.query(
+        &format!(
+            "SELECT g.program, COUNT(*) FROM program_gaps g \
+             JOIN families f ON f.id = g.family_id \
+             WHERE g.kode_wilayah = $1 AND g.gap = 'review'{area} GROUP BY g.program"
+        ),
+        &params,
+    )? {
+        if let (Some(p), Some(n)) = (text(&r[0]), int(&r[1])) {
+            d.review.insert(p.to_string(), n);
         }
     }
 

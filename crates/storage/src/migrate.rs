@@ -89,6 +89,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0015_psks_register.sql"),
     ),
     (
+        16,
+        "assessment_date",
+        include_str!("../migrations/0016_assessment_date.sql"),
+    ),
+    (
         17,
         "security",
         include_str!("../migrations/0017_security.sql"),

@@ -84,10 +84,26 @@ fn batch_assessment_stores_summaries_and_gaps_that_agree_with_the_registry() {
             ),
             2
         );
-        let (rules, _) = assessment::last_run(&mut conn, VILLAGES[0])
+        let (rules, _, on) = assessment::last_run(&mut conn, VILLAGES[0])
             .unwrap()
             .unwrap();
         assert!(rules.contains("pkh 2025.1"));
+        // Issue 18: the reference date is stored with the run and with every family.
+        assert_eq!(on, Some(today()), "{}", t.label);
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT COUNT(*) FROM assessments WHERE tanggal_acuan = '2025-07-01'"
+            ),
+            families
+        );
+        // Issue 18: undecided rows carry no rupiah into the totals.
+        for (_, gap, total) in assessment::gap_summary(&mut conn, VILLAGES[0]).unwrap() {
+            if gap == Gap::Undecided {
+                assert_eq!(total.known_amount, 0, "{}", t.label);
+                assert_eq!(total.unknown_amount, total.families, "{}", t.label);
+            }
+        }
         // Independent check of BPNT's gaps from the registry and the stored deciles:
         // exclusion = decile <= 4 without a since-date; inclusion = a since-date above 4.
         let exclusion = count(
@@ -130,11 +146,12 @@ fn batch_assessment_stores_summaries_and_gaps_that_agree_with_the_registry() {
         );
         // Summary and list agree.
         let summary = assessment::gap_summary(&mut conn, VILLAGES[0]).unwrap();
-        let (_, _, n, sum) = summary
+        let (_, _, total) = summary
             .iter()
-            .find(|(p, g, _, _)| p == "bpnt" && *g == Gap::Exclusion)
+            .find(|(p, g, _)| p == "bpnt" && *g == Gap::Exclusion)
             .cloned()
             .unwrap();
+        let (n, sum) = (total.families, total.known_amount);
         let list =
             assessment::gap_list(&mut conn, VILLAGES[0], "bpnt", Gap::Exclusion, 1000, 0).unwrap();
         assert_eq!(list.len() as i64, n);
@@ -215,5 +232,103 @@ fn an_edit_is_reassessed_at_once() {
             "{}",
             t.label
         );
+    }
+}
+
+/// Issue 18, as a property: for generated villages (any seed and size) assessed for any
+/// reference day, the stored assessment and a family assessed alone (what its page and an edit
+/// do: the village's stored decile boundaries, the stored date) agree for every family: the
+/// deciles, each program's gap, amount and whether the amount is known.
+mod stored_and_alone_agree {
+    use super::*;
+    use proptest::prelude::*;
+    use puskesos_domain::rules::Outcome;
+
+    fn check(seed: u64, families: usize, day_offset: u64) {
+        let on = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(day_offset);
+        for t in testing::all() {
+            let mut conn = t.db.conn().unwrap();
+            let opts = puskesos_demo::DemoOptions {
+                village: KodeWilayah::parse(VILLAGES[0]).unwrap(),
+                families,
+                seed,
+                today: today(),
+            };
+            conn.transaction(|c| {
+                for fam in puskesos_demo::generate(&opts) {
+                    registry::save_family(c, &FamilyInput::whole(fam.values, fam.members), &ctx())?;
+                }
+                Ok::<_, puskesos_storage::StorageError>(())
+            })
+            .unwrap();
+            let assessor = Assessor::builtin(on);
+            assessment::assess_all(&t.db, &assessor, &Scope::default(), |_| {}).unwrap();
+            assert_eq!(
+                assessment::village_date(&mut conn, VILLAGES[0]).unwrap(),
+                Some(on)
+            );
+            let stored = conn
+                .query(
+                    "SELECT family_id, desil_lokal, desil_efektif, tanggal_acuan FROM assessments",
+                    &[],
+                )
+                .unwrap();
+            assert_eq!(stored.len(), families);
+            for row in stored {
+                let id = row[0].as_str().unwrap().to_string();
+                assert_eq!(row[3].as_str(), Some(on.to_string().as_str()));
+                let day = assessment::family_date(&mut conn, VILLAGES[0], &id)
+                    .unwrap()
+                    .unwrap();
+                let alone = Assessor::builtin(day);
+                let (_, s) = assessment::assess_family(&mut conn, &alone, &id)
+                    .unwrap()
+                    .unwrap();
+                let label = format!("{} seed {seed} family {id}", t.label);
+                assert_eq!(
+                    s.local_decile.map(i64::from),
+                    row[1].as_i64(),
+                    "{label}: local"
+                );
+                assert_eq!(s.effective_decile, row[2].as_i64(), "{label}: effective");
+                for (p, d) in alone.rules.programs.iter().zip(&s.decisions) {
+                    let gap = conn
+                        .query_opt(
+                            "SELECT gap, amount, amount_known FROM program_gaps \
+                             WHERE family_id = $1 AND program = $2",
+                            &[id.as_str().into(), p.code.as_str().into()],
+                        )
+                        .unwrap();
+                    match gap {
+                        None => assert_eq!(d.gap(), Gap::None, "{label} {}", p.code),
+                        Some(g) => {
+                            assert_eq!(Some(d.gap().code()), g[0].as_str(), "{label} {}", p.code);
+                            assert_eq!(Some(d.amount), g[1].as_i64(), "{label} {}", p.code);
+                            assert_eq!(
+                                Some(i64::from(d.amount_is_known())),
+                                g[2].as_i64(),
+                                "{label} {}",
+                                p.code
+                            );
+                            if d.outcome == Outcome::Unknown {
+                                assert!(!d.amount_is_known(), "{label}: undecided, no rupiah");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+        #[test]
+        fn for_every_family_of_a_generated_village(
+            seed in 0u64..10_000,
+            families in 15usize..60,
+            day_offset in 0u64..540,
+        ) {
+            check(seed, families, day_offset);
+        }
     }
 }

@@ -197,6 +197,16 @@ fn the_village_dashboard_agrees_with_the_raw_data_on_both_engines() {
                 assert_eq!(got, want, "{} {} {gap}", t.label, p.program);
             }
             assert_eq!(p.covered + p.exclusion, p.eligible);
+            // Families to review (issue 18) are counted from their gap rows, apart.
+            let review = count(
+                &mut conn,
+                &format!(
+                    "SELECT COUNT(*) FROM program_gaps WHERE kode_wilayah = '33.12.01.2003' \
+                     AND program = '{}' AND gap = 'review'",
+                    p.program
+                ),
+            );
+            assert_eq!(d.review.get(&p.program).copied().unwrap_or(0), review);
         }
         let pkh = d.programs.iter().find(|p| p.program == "pkh").unwrap();
         let with_pkh = generated

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::pmt::{Cutoffs, PmtModels, deciles_disagree};
-use super::{Decision, Facts, Gap, Outcome, RuleSet, Scratch};
+use super::{Decision, Facts, Gap, RuleSet, Scratch};
 use crate::assessment::{
     Bps14, Bps14Config, Kepmensos262, Kepmensos262Config, bps14, kepmensos262,
 };
@@ -44,6 +44,8 @@ pub struct Prepared {
     pub kepmensos: Kepmensos262,
     pub facts: Facts,
     pub per_capita: Option<f64>,
+    /// The PMT terms that could not be evaluated (indices into the model's terms).
+    pub pmt_unknown: Vec<usize>,
     pub official_decile: Option<i64>,
 }
 
@@ -62,13 +64,17 @@ pub struct Summary {
     pub deciles_disagree: bool,
     /// One per program of the rule set, in its order.
     pub decisions: Vec<Decision>,
+    /// Fakir miskin under Kepmensos 262/2022 but without a DTSEN decile: no decile-based
+    /// program can decide, so the family is to be proposed for the welfare data (DTSEN).
+    pub dtsen_proposal: bool,
 }
 
 impl Summary {
     pub fn yearly_amount(&self) -> i64 {
+        // Only decided eligibility counts; an unknown amount adds its known part (never a guess).
         self.decisions
             .iter()
-            .filter(|d| d.outcome == Outcome::Eligible)
+            .filter(|d| d.counts_as_eligible())
             .map(|d| d.amount)
             .sum()
     }
@@ -79,7 +85,8 @@ impl Assessor {
         let b = bps14(family, members, &self.bps14);
         let k = kepmensos262(family, members, &self.kepmensos);
         let mut facts = Facts::build(family, members, &b, &k, self.on);
-        let per_capita = self.pmt.for_village(village).estimate(&facts).per_capita;
+        let estimate = self.pmt.for_village(village).estimate(&facts);
+        let per_capita = estimate.per_capita;
         facts.set_pmt(per_capita);
         Prepared {
             family_id: family.id.clone(),
@@ -89,6 +96,7 @@ impl Assessor {
             kepmensos: k,
             facts,
             per_capita,
+            pmt_unknown: estimate.unknown,
             official_decile: family.int("desil"),
         }
     }
@@ -119,6 +127,8 @@ impl Assessor {
             effective_decile: (!effective.is_nan()).then_some(effective as i64),
             deciles_disagree: deciles_disagree(p.official_decile, local),
             decisions,
+            dtsen_proposal: p.kepmensos.verdict == crate::assessment::Verdict::Poor
+                && p.official_decile.is_none(),
         }
     }
 
@@ -184,7 +194,7 @@ pub fn what_if(
                     .iter()
                     .position(|q| q.code == change.program)
                     .map(|k| decisions[k])
-                    .filter(|d| d.outcome == Outcome::Eligible)
+                    .filter(|d| d.counts_as_eligible())
             };
             let before = pick(base_rules, &s.decisions);
             let now = pick(changed, &after);
@@ -202,15 +212,28 @@ pub fn what_if(
     out
 }
 
-/// Counts of a population's gaps per program: `(program, gap, families, yearly rupiah)`.
+/// Counts of a population's gaps per program: `(program, gap, families, yearly rupiah)`. The
+/// rupiah are the decided, known amounts only: an undecided family or an unknown amount adds
+/// nothing (they are counted apart by [`GapTotal`]).
 pub fn gap_counts(rules: &RuleSet, summaries: &[Summary]) -> Vec<(String, Gap, usize, i64)> {
     let mut out = Vec::new();
     for (k, p) in rules.programs.iter().enumerate() {
-        for gap in [Gap::Exclusion, Gap::Inclusion, Gap::Undecided] {
+        for gap in super::LISTED_GAPS {
             let hits = summaries.iter().filter(|s| s.decisions[k].gap() == gap);
-            let (n, sum) = hits.fold((0, 0), |(n, sum), s| (n + 1, sum + s.decisions[k].amount));
+            let (n, sum) = hits.fold((0, 0), |(n, sum), s| {
+                (n + 1, sum + s.decisions[k].known_amount().unwrap_or(0))
+            });
             out.push((p.code.clone(), gap, n, sum));
         }
     }
     out
+}
+
+/// A gap's total: families, the rupiah of those whose amount is decided and known, and the
+/// families whose amount is not (undecided, or a fact of the amount unknown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GapTotal {
+    pub families: i64,
+    pub known_amount: i64,
+    pub unknown_amount: i64,
 }

@@ -55,6 +55,7 @@ pub const DERIVED_FAMILY: &[(&str, Ty)] = &[
     ("kepala_pekerjaan", Ty::Code(PEKERJAAN)),
     ("kepala_pendidikan", Ty::Code(PENDIDIKAN)),
     ("kepala_umur", Ty::Num),
+    ("kepala_punya_ktp", Ty::Bool),
     ("bps14_terpenuhi", Ty::Num),
     ("miskin_bps14", Ty::Bool),
     ("fakir_miskin", Ty::Bool),
@@ -223,6 +224,9 @@ impl Facts {
             fam[derived_family("kepala_pendidikan")] = code("pendidikan", PENDIDIKAN);
             if let Some(b) = h.date("tanggal_lahir") {
                 fam[derived_family("kepala_umur")] = age_on(b, on) as f64;
+            }
+            if let Some(ktp) = h.int("punya_ktp") {
+                fam[derived_family("kepala_punya_ktp")] = ktp as f64;
             }
         }
         fam[derived_family("bps14_terpenuhi")] = bps14.met as f64;

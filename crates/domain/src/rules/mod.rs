@@ -5,6 +5,7 @@
 //! syntax error is refused at load with file, line, column and what was expected.
 
 pub mod assess;
+pub mod describe;
 pub mod facts;
 pub mod lang;
 pub mod pmt;
@@ -383,6 +384,9 @@ pub enum Gap {
     Inclusion,
     /// Not enough data to say.
     Undecided,
+    /// Qualifies only through another program it receives in error (an inclusion error there):
+    /// to be reviewed, never counted as an exclusion error.
+    Review,
 }
 
 impl Gap {
@@ -400,14 +404,24 @@ impl Gap {
             Gap::Exclusion => "exclusion",
             Gap::Inclusion => "inclusion",
             Gap::Undecided => "undecided",
+            Gap::Review => "review",
         }
     }
     pub fn parse(s: &str) -> Option<Gap> {
-        [Gap::None, Gap::Exclusion, Gap::Inclusion, Gap::Undecided]
-            .into_iter()
-            .find(|g| g.code() == s)
+        [
+            Gap::None,
+            Gap::Exclusion,
+            Gap::Inclusion,
+            Gap::Undecided,
+            Gap::Review,
+        ]
+        .into_iter()
+        .find(|g| g.code() == s)
     }
 }
+
+/// The gaps that make a list (every gap but "none").
+pub const LISTED_GAPS: [Gap; 4] = [Gap::Exclusion, Gap::Inclusion, Gap::Undecided, Gap::Review];
 
 /// One program's answer for one family (the fast path's output).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -416,11 +430,45 @@ pub struct Decision {
     pub receives: bool,
     /// Expected yearly benefit in rupiah when eligible (the known part when some is unknown).
     pub amount: i64,
+    /// False when a part of the amount could not be computed (a fact it needs is unknown, or
+    /// a member's share is undecided): `amount` is then only what is known, never the answer.
+    pub amount_known: bool,
+    /// Eligible only because the family receives another program (its index in the rule set).
+    pub via: Option<u8>,
+    /// That other program is received in error (an inclusion error): to be reviewed.
+    pub review: bool,
 }
 
 impl Decision {
     pub fn gap(&self) -> Gap {
+        if self.review && self.outcome == Outcome::Eligible && !self.receives {
+            return Gap::Review;
+        }
         Gap::of(self.outcome, self.receives)
+    }
+
+    /// The yearly amount when it is decided and known: eligible, no share undecided.
+    pub fn known_amount(&self) -> Option<i64> {
+        (self.outcome == Outcome::Eligible && self.amount_known).then_some(self.amount)
+    }
+
+    /// Whether the yearly amount is decided and known: nothing to pay when not eligible, the
+    /// amount when eligible and every part of it known, never when the decision is undecided
+    /// ("not enough data" carries no rupiah). What a stored gap row's `amount_known` says.
+    pub fn amount_is_known(&self) -> bool {
+        match self.outcome {
+            Outcome::NotEligible => true,
+            Outcome::Eligible => self.amount_known,
+            Outcome::Unknown => false,
+        }
+    }
+
+    /// Eligible, and not a family to review (eligible only through another program received
+    /// in error, and not receiving this one). A family that receives this program along such a
+    /// path counts as covered: counting it as not eligible would make it an inclusion error in
+    /// the tallies while its gap row says none.
+    pub fn counts_as_eligible(&self) -> bool {
+        self.outcome == Outcome::Eligible && self.gap() != Gap::Review
     }
 }
 
@@ -457,6 +505,7 @@ impl Program {
         &self,
         facts: &Facts,
         rec: &mut R,
+        arec: &mut R,
         scratch: &mut Scratch,
         mut shares: Option<&mut Vec<Share>>,
     ) -> Decision {
@@ -464,18 +513,26 @@ impl Program {
         let receives = self.received.node.eval_leaf(fam, mem, 0, &mut NoRecord) == 1.0;
         let mut verdict = self.eligible.node.eval_leaf(fam, mem, 0, rec);
         let mut amount = 0.0;
+        let mut amount_known = true;
         if verdict != 0.0 && !self.components.is_empty() {
             scratch.best.clear();
             let mut unknown = false;
             for m in 0..facts.member_count() {
                 let mut member_best: Option<(usize, f64)> = None;
                 for (ci, c) in self.components.iter().enumerate() {
-                    let v = c.member.node.eval_leaf(fam, mem, m, rec);
+                    // A member's undecided share leaves the amount unknown: its facts are
+                    // named with the amount's.
+                    let v = c.member.node.eval_leaf(fam, mem, m, arec);
                     if v.is_nan() {
                         unknown = true;
                     } else if v == 1.0 {
-                        let a = c.amount.node.eval(fam, mem, m, rec);
-                        let a = if a.is_nan() { 0.0 } else { a };
+                        let a = c.amount.node.eval(fam, mem, m, arec);
+                        let a = if a.is_nan() {
+                            amount_known = false;
+                            0.0
+                        } else {
+                            a
+                        };
                         if self.one_component_per_member {
                             if member_best.is_none_or(|(_, b)| a > b) {
                                 member_best = Some((ci, a));
@@ -512,6 +569,9 @@ impl Program {
             } else {
                 0.0
             };
+            if unknown {
+                amount_known = false;
+            }
             verdict = if verdict == 1.0 && parts == 1.0 {
                 1.0
             } else if parts == 0.0 {
@@ -534,8 +594,10 @@ impl Program {
             }
         }
         if let Some(a) = &self.amount {
-            let v = a.node.eval(fam, mem, 0, rec);
-            if !v.is_nan() {
+            let v = a.node.eval(fam, mem, 0, arec);
+            if v.is_nan() {
+                amount_known = false;
+            } else {
                 amount += v;
             }
         }
@@ -548,26 +610,41 @@ impl Program {
             } else {
                 amount.round() as i64
             },
+            // Not eligible: nothing to pay, so nothing unknown.
+            amount_known: outcome == Outcome::NotEligible || amount_known,
+            via: None,
+            review: false,
         }
     }
 
-    /// The fast path: the decision only.
+    /// The fast path: the decision only (without what it owes to other programs: see
+    /// [`RuleSet::decide_all`]).
     pub fn decide(&self, facts: &Facts, scratch: &mut Scratch) -> Decision {
-        self.run(facts, &mut NoRecord, scratch, None)
+        self.run(facts, &mut NoRecord, &mut NoRecord, scratch, None)
     }
 
-    /// The explaining path: the decision, the members' shares and the missing facts.
+    /// The explaining path: the decision, the members' shares and the missing facts: those
+    /// of the condition when it is undecided, and those of the amount when it is unknown.
     pub fn explain(&self, facts: &Facts) -> Explained {
         let mut missing: Vec<FactRef> = Vec::new();
+        let mut for_amount: Vec<FactRef> = Vec::new();
         let mut shares = Vec::new();
         let decision = self.run(
             facts,
             &mut missing,
+            &mut for_amount,
             &mut Scratch::default(),
             Some(&mut shares),
         );
         if decision.outcome != Outcome::Unknown {
             missing.clear();
+        }
+        if !decision.amount_known {
+            for f in for_amount {
+                if !missing.contains(&f) {
+                    missing.push(f);
+                }
+            }
         }
         Explained {
             decision,
@@ -575,15 +652,101 @@ impl Program {
             missing,
         }
     }
+
+    /// The facts of this program's receipt (its since-dates).
+    fn receipt_facts(&self) -> &[FactRef] {
+        &self.received.refs
+    }
 }
 
 impl RuleSet {
-    /// Decides every program for one family into `out` (cleared first).
+    /// Decides every program for one family into `out` (cleared first). A program whose
+    /// condition reads another program's receipt (PIP for PKH families) is marked when it is
+    /// eligible only through that receipt, and flagged for review when that receipt is itself
+    /// an inclusion error: an error there must not become an exclusion error here.
     pub fn decide_all(&self, facts: &Facts, scratch: &mut Scratch, out: &mut Vec<Decision>) {
         out.clear();
         for p in &self.programs {
             out.push(p.decide(facts, scratch));
         }
+        self.mark_derived(facts, scratch, out);
+    }
+
+    /// The programs whose receipt `p`'s condition reads.
+    pub fn receipt_sources(&self, p: &Program) -> Vec<usize> {
+        self.programs
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.code != p.code)
+            .filter(|(_, q)| {
+                q.receipt_facts()
+                    .iter()
+                    .any(|f| p.eligible.refs.contains(f))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn mark_derived(&self, facts: &Facts, scratch: &mut Scratch, out: &mut [Decision]) {
+        for (k, p) in self.programs.iter().enumerate() {
+            if out[k].outcome != Outcome::Eligible {
+                continue;
+            }
+            let sources = self.receipt_sources(p);
+            if sources.is_empty() {
+                continue;
+            }
+            let without = |drop: &[usize], scratch: &mut Scratch| {
+                let mut f = facts.clone();
+                for &q in drop {
+                    for &(member, slot) in self.programs[q].receipt_facts() {
+                        if member {
+                            let w = facts::MEMBER_WIDTH;
+                            for m in 0..f.member_count() {
+                                f.members[m * w + slot] = f64::NAN;
+                            }
+                        } else {
+                            f.family[slot] = f64::NAN;
+                        }
+                    }
+                }
+                p.decide(&f, scratch).outcome == Outcome::Eligible
+            };
+            let received: Vec<usize> = sources
+                .iter()
+                .copied()
+                .filter(|&q| out[q].receives)
+                .collect();
+            if received.is_empty() || without(&received, scratch) {
+                continue;
+            }
+            out[k].via = received.first().map(|&q| q as u8);
+            let errors: Vec<usize> = received
+                .iter()
+                .copied()
+                .filter(|&q| out[q].gap() == Gap::Inclusion)
+                .collect();
+            if !errors.is_empty() && !without(&errors, scratch) {
+                out[k].via = errors.first().map(|&q| q as u8);
+                out[k].review = true;
+            }
+        }
+    }
+
+    /// Every program's explained answer, with what it owes to other programs.
+    pub fn explain_all(&self, facts: &Facts) -> Vec<Explained> {
+        let mut out = Vec::new();
+        self.decide_all(facts, &mut Scratch::default(), &mut out);
+        self.programs
+            .iter()
+            .zip(out)
+            .map(|(p, d)| {
+                let mut e = p.explain(facts);
+                e.decision.via = d.via;
+                e.decision.review = d.review;
+                e
+            })
+            .collect()
     }
 }
 

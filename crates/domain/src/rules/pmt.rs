@@ -29,7 +29,12 @@ struct ModelHead {
     intercept: f64,
     #[serde(default)]
     kab_kota: Vec<String>,
+    /// At most this many unknown terms still give an estimate (default 2).
+    max_unknown: Option<usize>,
 }
+
+/// Unknown terms allowed when a model file does not say.
+pub const DEFAULT_MAX_UNKNOWN: usize = 2;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,14 +64,21 @@ pub struct PmtModel {
     /// Kab/kota codes (`PP.KK`) this model is for; empty = the default model.
     pub kab_kota: Vec<String>,
     pub terms: Vec<Term>,
+    /// More unknown terms than this: not enough data for an estimate.
+    pub max_unknown: usize,
 }
 
-/// An estimate with how many terms could not be evaluated.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// An estimate with the terms that could not be evaluated. An unknown term is left out of the
+/// sum (as if its value were 0: it neither raises nor lowers the estimate); with more than
+/// the model's `max_unknown` of them there is no estimate ("not enough data") and the family
+/// gets no local decile.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Estimate {
-    /// Rupiah per person per month; `None` when more than half of the terms are unknown.
+    /// Rupiah per person per month; `None` when too many terms are unknown.
     pub per_capita: Option<f64>,
     pub unknown_terms: usize,
+    /// The unknown terms, by index into the model's terms.
+    pub unknown: Vec<usize>,
 }
 
 impl PmtModel {
@@ -112,27 +124,34 @@ impl PmtModel {
             intercept: parsed.model.intercept,
             kab_kota: parsed.model.kab_kota,
             terms,
+            max_unknown: parsed.model.max_unknown.unwrap_or(DEFAULT_MAX_UNKNOWN),
         })
     }
 
     pub fn estimate(&self, facts: &Facts) -> Estimate {
         let mut sum = self.intercept;
-        let mut unknown = 0;
-        for t in &self.terms {
-            let v = t
-                .expr
-                .node
-                .eval(&facts.family, &facts.members, 0, &mut lang::NoRecord);
+        let mut unknown = Vec::new();
+        for (i, t) in self.terms.iter().enumerate() {
+            let v = self.term_value(i, facts);
             if v.is_nan() {
-                unknown += 1;
+                unknown.push(i);
             } else {
                 sum += t.coef * v;
             }
         }
         Estimate {
-            per_capita: (unknown * 2 <= self.terms.len()).then(|| sum.exp()),
-            unknown_terms: unknown,
+            per_capita: (unknown.len() <= self.max_unknown).then(|| sum.exp()),
+            unknown_terms: unknown.len(),
+            unknown,
         }
+    }
+
+    /// The value of term `i` for a family (`NaN` when unknown): the page shows each input.
+    pub fn term_value(&self, i: usize, facts: &Facts) -> f64 {
+        self.terms[i]
+            .expr
+            .node
+            .eval(&facts.family, &facts.members, 0, &mut lang::NoRecord)
     }
 }
 

@@ -203,7 +203,8 @@ fn pip_final_year_pupils_get_half() {
     assert_eq!(e.decision.amount, 375_000 + 450_000 + 1_800_000);
 }
 
-/// A PKH family of desil 6 still qualifies for PIP (PKH/KKS holders are eligible).
+/// A PKH family of desil 6 qualifies for PIP by the rule (PKH/KKS holders are eligible), but
+/// only through a PKH it should not receive: flagged for review, not an exclusion error.
 #[test]
 fn pip_for_pkh_families_above_the_decile() {
     let f = family(&[("desil", "6"), ("pkh_sejak", "2020-01-01")]);
@@ -213,7 +214,13 @@ fn pip_for_pkh_families_above_the_decile() {
     )];
     let e = decide("pip", &facts_on(&f, &m, "2025-07-01", None));
     assert_eq!(e.decision.outcome, Outcome::Eligible);
-    assert_eq!(e.decision.gap(), Gap::Exclusion);
+    let all = rules().explain_all(&facts_on(&f, &m, "2025-07-01", None));
+    let pip = rules()
+        .programs
+        .iter()
+        .position(|p| p.code == "pip")
+        .unwrap();
+    assert_eq!(all[pip].decision.gap(), Gap::Review);
     // And PKH itself: receives, but desil 6 does not qualify: an inclusion error.
     let pkh = decide("pkh", &facts_on(&f, &m, "2025-07-01", None));
     assert_eq!(pkh.decision.gap(), Gap::Inclusion);
@@ -259,12 +266,41 @@ fn rs_rtlh_needs_an_owned_damaged_house() {
     let base = [
         ("desil", "2"),
         ("status_rumah", "milik_sendiri"),
+        ("lahan_milik_sendiri", "ya"),
         ("kondisi_rumah", "rusak_berat"),
     ];
-    let m = [member("1", &[("tanggal_lahir", "1980-01-01")])];
+    let head = |ktp: Option<&'static str>| {
+        let mut facts = vec![
+            ("tanggal_lahir", "1980-01-01"),
+            ("hubungan", "kepala_keluarga"),
+        ];
+        facts.extend(ktp.map(|k| ("punya_ktp", k)));
+        [member("1", &facts)]
+    };
+    let m = head(Some("ya"));
     let e = decide("rs_rtlh", &facts_on(&family(&base), &m, "2025-07-01", None));
     assert_eq!(e.decision.outcome, Outcome::Eligible);
     assert_eq!(e.decision.amount, 20_000_000);
+    // Finding 7: the head's KTP and the land are registry facts the rule checks.
+    let e = decide(
+        "rs_rtlh",
+        &facts_on(&family(&base), &head(Some("tidak")), "2025-07-01", None),
+    );
+    assert_eq!(e.decision.outcome, Outcome::NotEligible);
+    let e = decide(
+        "rs_rtlh",
+        &facts_on(&family(&base), &head(None), "2025-07-01", None),
+    );
+    assert_eq!(e.decision.outcome, Outcome::Unknown);
+    let missing: Vec<&str> = e.missing.iter().map(|f| fact_name(*f)).collect();
+    assert_eq!(missing, ["kepala_punya_ktp"]);
+    let mut not_own_land = base;
+    not_own_land[2] = ("lahan_milik_sendiri", "tidak");
+    let e = decide(
+        "rs_rtlh",
+        &facts_on(&family(&not_own_land), &m, "2025-07-01", None),
+    );
+    assert_eq!(e.decision.outcome, Outcome::NotEligible);
     let rented = [
         ("desil", "2"),
         ("status_rumah", "kontrak_sewa"),
@@ -279,6 +315,7 @@ fn rs_rtlh_needs_an_owned_damaged_house() {
     let unknown = [
         ("desil", "2"),
         ("status_rumah", "milik_sendiri"),
+        ("lahan_milik_sendiri", "ya"),
         ("kondisi_rumah", "layak"),
     ];
     let e = decide(
@@ -616,5 +653,278 @@ fn the_rule_language_document_lists_every_fact() {
         doc.contains(&table),
         "docs/rules.md is out of date: replace its fact tables with the output of \
          `puskesos rules --facts`:\n{table}"
+    );
+}
+
+// --- Issue 18: eligibility that never says a wrong thing ------------------------------------
+
+/// Finding 2: a pupil whose final-year status is blank: the amount is unknown, never Rp0, and
+/// the fact it needs is named although the outcome is decided.
+#[test]
+fn an_amount_that_cannot_be_computed_is_unknown_and_its_fact_named() {
+    let f = family(&[("desil", "3")]);
+    let m = [member(
+        "1",
+        &[("tanggal_lahir", "2014-01-01"), ("jenjang_sekolah", "sd")],
+    )];
+    let e = decide("pip", &facts_on(&f, &m, "2025-07-01", None));
+    assert_eq!(e.decision.outcome, Outcome::Eligible);
+    assert!(!e.decision.amount_known, "{:?}", e.decision);
+    assert_eq!(e.decision.known_amount(), None);
+    let names: Vec<&str> = e.missing.iter().map(|f| fact_name(*f)).collect();
+    assert_eq!(names, ["tingkat_akhir"]);
+    // With the fact recorded, the amount is known and nothing is missing.
+    let m = [member(
+        "1",
+        &[
+            ("tanggal_lahir", "2014-01-01"),
+            ("jenjang_sekolah", "sd"),
+            ("tingkat_akhir", "tidak"),
+        ],
+    )];
+    let e = decide("pip", &facts_on(&f, &m, "2025-07-01", None));
+    assert_eq!(e.decision.known_amount(), Some(450_000));
+    assert!(e.missing.is_empty());
+}
+
+/// Finding 2: an eligible family whose member's share is undecided (no birth date) has an
+/// amount that is at least the known part, not the amount; the birth date is named.
+#[test]
+fn an_undecided_share_leaves_the_amount_unknown() {
+    let f = family(&[("desil", "2")]);
+    let m = [
+        member("1", &[("tanggal_lahir", "2023-01-01")]),
+        member("2", &[("jenjang_sekolah", "smp")]),
+    ];
+    let e = decide("pkh", &facts_on(&f, &m, "2025-07-01", None));
+    assert_eq!(e.decision.outcome, Outcome::Eligible);
+    assert_eq!(e.decision.amount, 3_000_000);
+    assert!(!e.decision.amount_known);
+    assert!(e.missing.iter().any(|f| fact_name(*f) == "umur"));
+}
+
+/// Finding 4: undecided families carry no rupiah into the totals.
+#[test]
+fn undecided_gaps_add_no_rupiah_to_the_totals() {
+    let set = rules();
+    let a = assess::Assessor::builtin(day("2025-07-01"));
+    let f = family(&[
+        ("status_rumah", "milik_sendiri"),
+        ("kondisi_rumah", "rusak_berat"),
+    ]);
+    let m = [member("1", &[("tanggal_lahir", "1980-01-01")])];
+    let mut p = a.prepare("33.12.01.2003", &f, &m);
+    let s = a.finish(&mut p, None, &mut Scratch::default());
+    let k = set
+        .programs
+        .iter()
+        .position(|p| p.code == "rs_rtlh")
+        .unwrap();
+    assert_eq!(s.decisions[k].gap(), Gap::Undecided);
+    let counts = assess::gap_counts(&set, &[s]);
+    let (_, _, n, sum) = counts
+        .iter()
+        .find(|(c, g, _, _)| c == "rs_rtlh" && *g == Gap::Undecided)
+        .unwrap();
+    assert_eq!((*n, *sum), (1, 0));
+}
+
+/// Finding 5: PIP through a PKH received in error (desil 9) is flagged for review, not an
+/// exclusion error; through a rightful PKH it is marked as derived.
+#[test]
+fn eligibility_through_an_inclusion_error_is_flagged_not_amplified() {
+    let set = rules();
+    let pip = set.programs.iter().position(|p| p.code == "pip").unwrap();
+    let pkh = set.programs.iter().position(|p| p.code == "pkh").unwrap();
+    let pupil = [member(
+        "1",
+        &[
+            ("tanggal_lahir", "2014-01-01"),
+            ("jenjang_sekolah", "sd"),
+            ("tingkat_akhir", "tidak"),
+        ],
+    )];
+    let f = family(&[("desil", "9"), ("pkh_sejak", "2020-01-01")]);
+    let mut out = Vec::new();
+    set.decide_all(
+        &facts_on(&f, &pupil, "2025-07-01", None),
+        &mut Scratch::default(),
+        &mut out,
+    );
+    assert_eq!(out[pkh].gap(), Gap::Inclusion);
+    assert_eq!(out[pip].gap(), Gap::Review);
+    assert_eq!(out[pip].via, Some(pkh as u8));
+    assert!(!out[pip].counts_as_eligible());
+    // The same pupil already receiving PIP: flagged (review) but covered, never an inclusion
+    // error in the tallies while its gap row says none.
+    let receiving = [member(
+        "1",
+        &[
+            ("tanggal_lahir", "2014-01-01"),
+            ("jenjang_sekolah", "sd"),
+            ("tingkat_akhir", "tidak"),
+            ("pip_sejak", "2023-01-01"),
+        ],
+    )];
+    set.decide_all(
+        &facts_on(&f, &receiving, "2025-07-01", None),
+        &mut Scratch::default(),
+        &mut out,
+    );
+    assert!(out[pip].receives && out[pip].review);
+    assert_eq!(out[pip].gap(), Gap::None);
+    assert!(out[pip].counts_as_eligible());
+    // A rightful PKH family (desil 4) with PIP not received: an exclusion error, no via (the
+    // decile alone qualifies it).
+    let f = family(&[("desil", "4"), ("pkh_sejak", "2020-01-01")]);
+    set.decide_all(
+        &facts_on(&f, &pupil, "2025-07-01", None),
+        &mut Scratch::default(),
+        &mut out,
+    );
+    assert_eq!(out[pip].gap(), Gap::Exclusion);
+    assert_eq!(out[pip].via, None);
+    // Desil unknown, PKH received (undecided there): PIP only through PKH, marked as such.
+    let f = family(&[("pkh_sejak", "2020-01-01")]);
+    set.decide_all(
+        &facts_on(&f, &pupil, "2025-07-01", None),
+        &mut Scratch::default(),
+        &mut out,
+    );
+    assert_eq!(out[pip].gap(), Gap::Exclusion);
+    assert_eq!(out[pip].via, Some(pkh as u8));
+    assert!(!out[pip].review);
+}
+
+/// Finding 3: the PMT estimate names the inputs it lacked; too many unknown: no estimate.
+#[test]
+fn the_pmt_names_its_unknown_inputs_and_refuses_a_guess() {
+    let models = pmt::PmtModels::builtin();
+    let model = models.for_village("33.12.01.2003");
+    let m = [member(
+        "1",
+        &[
+            ("hubungan", "kepala_keluarga"),
+            ("tanggal_lahir", "1980-01-01"),
+        ],
+    )];
+    // Poor on the BPS criteria it has, but the house's materials and utilities are blank.
+    let f = family(&[
+        ("luas_lantai", "20"),
+        ("status_rumah", "milik_sendiri"),
+        ("aset_500rb", "tidak"),
+        ("jenis_lantai", "tanah"),
+    ]);
+    let e = model.estimate(&facts_on(&f, &m, "2025-07-01", None));
+    assert!(e.unknown.len() > model.max_unknown, "{e:?}");
+    assert_eq!(e.per_capita, None, "too many unknown inputs: no estimate");
+    assert_eq!(e.unknown_terms, e.unknown.len());
+    assert!(
+        e.unknown
+            .iter()
+            .any(|&i| model.terms[i].expr.text.contains("jenis_dinding"))
+    );
+}
+
+/// Finding 6: fakir miskin outright (no shelter) without a decile: a DTSEN proposal.
+#[test]
+fn a_fakir_miskin_family_without_a_decile_is_proposed_for_dtsen() {
+    let a = assess::Assessor::builtin(day("2025-07-01"));
+    let m = [member("1", &[("tanggal_lahir", "1970-01-01")])];
+    let f = family(&[("status_rumah", "tidak_punya")]);
+    let mut p = a.prepare("33.12.01.2003", &f, &m);
+    assert!(
+        a.finish(&mut p, None, &mut Scratch::default())
+            .dtsen_proposal
+    );
+    let f = family(&[("status_rumah", "tidak_punya"), ("desil", "1")]);
+    let mut p = a.prepare("33.12.01.2003", &f, &m);
+    assert!(
+        !a.finish(&mut p, None, &mut Scratch::default())
+            .dtsen_proposal
+    );
+}
+
+/// Issue 18 finding 3, at the bound: every PMT input known gives an estimate; two unknown
+/// (`max_unknown`) still do, named and left out; three unknown give none, and the family's
+/// local decile is not used.
+#[test]
+fn three_unknown_pmt_inputs_give_no_estimate_and_no_local_decile() {
+    let models = pmt::PmtModels::builtin();
+    let model = models.for_village("33.12.01.2003");
+    assert_eq!(
+        model.max_unknown, 2,
+        "the shipped model allows two unknown inputs"
+    );
+    let head = [member(
+        "1",
+        &[
+            ("hubungan", "kepala_keluarga"),
+            ("tanggal_lahir", "1980-01-01"),
+            ("pendidikan", "sd"),
+            ("pekerjaan", "buruh_tani"),
+        ],
+    )];
+    let complete: Vec<(&str, &str)> = vec![
+        ("luas_lantai", "30"),
+        ("jenis_lantai", "tanah"),
+        ("jenis_dinding", "bambu_rumbia"),
+        ("jenis_atap", "seng"),
+        ("fasilitas_bab", "umum"),
+        ("sumber_penerangan", "listrik_pln"),
+        ("daya_listrik", "450"),
+        ("sumber_air_minum", "sungai"),
+        ("bahan_bakar_memasak", "kayu_bakar"),
+        ("status_rumah", "milik_sendiri"),
+        ("aset_500rb", "tidak"),
+    ];
+    let estimate_without = |blank: &[&str]| {
+        let kept: Vec<(&str, &str)> = complete
+            .iter()
+            .copied()
+            .filter(|(k, _)| !blank.contains(k))
+            .collect();
+        model.estimate(&facts_on(&family(&kept), &head, "2025-07-01", None))
+    };
+    let all = estimate_without(&[]);
+    assert!(all.unknown.is_empty(), "{all:?}");
+    assert!(all.per_capita.is_some());
+    let two = estimate_without(&["jenis_dinding", "daya_listrik"]);
+    assert_eq!(two.unknown.len(), 2, "{two:?}");
+    assert!(
+        two.per_capita.is_some(),
+        "two unknown inputs: still an estimate"
+    );
+    let three = estimate_without(&["jenis_dinding", "daya_listrik", "sumber_air_minum"]);
+    assert_eq!(three.unknown.len(), 3, "{three:?}");
+    assert_eq!(three.per_capita, None, "three unknown inputs: no estimate");
+    let named: Vec<&str> = three
+        .unknown
+        .iter()
+        .map(|&i| model.terms[i].expr.text.as_str())
+        .collect();
+    for fact in ["jenis_dinding", "daya_listrik", "sumber_air_minum"] {
+        assert!(
+            named.iter().any(|t| t.contains(fact)),
+            "{fact} not named: {named:?}"
+        );
+    }
+    // Through the assessor: no estimate means no local decile, even with the village's
+    // boundaries at hand, and the unknown inputs are kept with the family.
+    let a = assess::Assessor::builtin(day("2025-07-01"));
+    let kept: Vec<(&str, &str)> = complete
+        .iter()
+        .copied()
+        .filter(|(k, _)| !["jenis_dinding", "daya_listrik", "sumber_air_minum"].contains(k))
+        .collect();
+    let mut p = a.prepare("33.12.01.2003", &family(&kept), &head);
+    assert_eq!(p.per_capita, None);
+    assert_eq!(p.pmt_unknown.len(), 3);
+    let cutoffs = pmt::Cutoffs::of((1..=100).map(|i| f64::from(i) * 10_000.0)).unwrap();
+    let s = a.finish(&mut p, Some(&cutoffs), &mut Scratch::default());
+    assert_eq!(s.local_decile, None);
+    assert_eq!(
+        s.effective_decile, None,
+        "no DTSEN decile and no local estimate"
     );
 }

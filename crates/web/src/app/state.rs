@@ -30,18 +30,23 @@ pub struct AppState {
     pub audit: puskesos_storage::audit_writer::AuditWriter,
 }
 
-/// The assessor of the day, loaded once a day from the rule folder (ages and the rules in force
-/// move with the date; a changed rule file is picked up the next day or on restart).
+/// Assessors by reference date, loaded from the rule folder (ages and the rules in force move
+/// with the date; a changed rule file is picked up on restart). An assessment is shown and
+/// redone for its stored reference date, so a few dates are kept at once (today's, the
+/// stored assessments', one a user picked).
 #[derive(Clone, Default)]
 pub struct Rules {
     pub dir: Option<std::path::PathBuf>,
-    cache: std::sync::Arc<std::sync::Mutex<Option<DailyAssessor>>>,
+    cache: std::sync::Arc<std::sync::Mutex<Vec<DailyAssessor>>>,
 }
 
 type DailyAssessor = (
     chrono::NaiveDate,
     std::sync::Arc<puskesos_domain::rules::assess::Assessor>,
 );
+
+/// Reference dates kept loaded (the oldest used is dropped first).
+const DATES_KEPT: usize = 8;
 
 impl Rules {
     pub fn new(dir: Option<std::path::PathBuf>) -> Rules {
@@ -60,31 +65,52 @@ impl Rules {
     pub fn assessor(
         &self,
     ) -> Result<std::sync::Arc<puskesos_domain::rules::assess::Assessor>, StorageError> {
-        let today = Self::today();
+        self.assessor_on(Self::today())
+    }
+
+    /// The assessor for the reference date `day`.
+    pub fn assessor_on(
+        &self,
+        day: chrono::NaiveDate,
+    ) -> Result<std::sync::Arc<puskesos_domain::rules::assess::Assessor>, StorageError> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((day, a)) = cache.as_ref()
-            && *day == today
-        {
-            return Ok(a.clone());
+        if let Some(i) = cache.iter().position(|(d, _)| *d == day) {
+            let hit = cache.remove(i);
+            let a = hit.1.clone();
+            cache.push(hit);
+            return Ok(a);
         }
         let a = std::sync::Arc::new(
-            puskesos_interchange::rules::load_assessor(self.dir.as_deref(), today)
+            puskesos_interchange::rules::load_assessor(self.dir.as_deref(), day)
                 .map_err(|e| StorageError::Config(e.to_string()))?,
         );
-        *cache = Some((today, a.clone()));
+        if cache.len() >= DATES_KEPT {
+            cache.remove(0);
+        }
+        cache.push((day, a.clone()));
         Ok(a)
     }
 
-    /// Reassesses families after an edit. A failure does not undo the saved edit: it is
-    /// reported on stderr and the next `puskesos assess` repairs the stored results.
+    /// Reassesses families after an edit, each for its village's stored reference date (today
+    /// for a village never assessed), so the stored results keep one date. A failure does not
+    /// undo the saved edit: it is reported on stderr and the next `puskesos assess` repairs
+    /// the stored results.
     pub async fn reassess(&self, db: &Db, family_ids: Vec<String>) {
         let rules = self.clone();
         let db = db.clone();
         let result = blocking(move || {
-            let assessor = rules.assessor()?;
             let mut conn = db.conn()?;
-            let ids: Vec<&str> = family_ids.iter().map(String::as_str).collect();
-            puskesos_storage::assessment::reassess(&mut conn, &assessor, &ids)
+            for id in &family_ids {
+                let Some(v) = puskesos_storage::assessment::village_of_family(&mut conn, id)?
+                else {
+                    continue;
+                };
+                let day = puskesos_storage::assessment::village_date(&mut conn, &v)?
+                    .unwrap_or_else(Self::today);
+                let assessor = rules.assessor_on(day)?;
+                puskesos_storage::assessment::reassess(&mut conn, &assessor, &[id.as_str()])?;
+            }
+            Ok(())
         })
         .await;
         if let Err(e) = result {

@@ -265,8 +265,16 @@ impl From<ChangeEntry> for HistoryEntry {
 /// One family's assessment and each program's decision with its reasons.
 #[derive(Serialize, ToSchema)]
 pub struct Eligibility {
+    /// The reference date this answer was computed for (ages, rules in force).
     #[schema(format = Date)]
     pub assessed_on: String,
+    /// The reference date of the stored assessment (the gap lists' answer); `assessed_on` is
+    /// the same unless another date was asked for.
+    #[schema(format = Date)]
+    pub stored_assessed_on: Option<String>,
+    /// Fakir miskin under Kepmensos 262/2022 without a DTSEN decile: proposed for DTSEN.
+    pub dtsen_proposal: bool,
+    pub pmt: PmtBody,
     pub bps14: Bps14Body,
     pub decile: Decile,
     pub family_id: String,
@@ -295,19 +303,43 @@ pub struct Decile {
     pub local: Option<u8>,
 }
 
+/// The PMT estimate and the inputs it lacked (left out of the sum: neither raising nor
+/// lowering it); with more than `max_unknown` of them there is no estimate.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Pmt)]
+pub struct PmtBody {
+    pub max_unknown: usize,
+    pub model: String,
+    pub terms: usize,
+    /// The unknown inputs, as written in the model file.
+    pub unknown_inputs: Vec<String>,
+}
+
 #[derive(Serialize, ToSchema)]
 #[schema(as = Program)]
 pub struct ProgramBody {
     pub components: Vec<ComponentShare>,
     pub condition: String,
     pub gap: Gap,
+    /// Every fact the decision or the amount needed and did not have.
     pub missing_facts: Vec<&'static str>,
     pub name: ProgramName,
     pub outcome: Outcome,
     pub program: String,
     pub receives: bool,
+    /// Eligible only through this program's receipt, flagged for review when that receipt is
+    /// an inclusion error (`to_review`).
+    pub through_program: Option<String>,
+    /// Eligible only through another program received in error (an inclusion error there):
+    /// to be reviewed. Not receiving this program: `gap` = review, never an exclusion error;
+    /// receiving it: counted as covered, still flagged here.
+    pub to_review: bool,
     pub version: String,
-    pub yearly_amount: i64,
+    /// The yearly amount when eligible and known; `null` when it cannot be computed (never 0
+    /// for unknown).
+    pub yearly_amount: Option<i64>,
+    /// The part of the amount that is known (equal to `yearly_amount` when that is known).
+    pub yearly_amount_known_part: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -355,6 +387,8 @@ pub enum Gap {
     Exclusion,
     Inclusion,
     Undecided,
+    /// Eligible only through another program received in error: to be reviewed.
+    Review,
 }
 
 impl From<rules::Gap> for Gap {
@@ -364,6 +398,7 @@ impl From<rules::Gap> for Gap {
             rules::Gap::Exclusion => Gap::Exclusion,
             rules::Gap::Inclusion => Gap::Inclusion,
             rules::Gap::Undecided => Gap::Undecided,
+            rules::Gap::Review => Gap::Review,
         }
     }
 }
@@ -371,40 +406,63 @@ impl From<rules::Gap> for Gap {
 impl Eligibility {
     pub fn new(family_id: String, a: &FamilyAssessment) -> Eligibility {
         let (assessor, prepared, summary) = (&a.assessor, &a.prepared, &a.summary);
+        let explained = assessor.rules.explain_all(&prepared.facts);
         let programs = assessor
             .rules
             .programs
             .iter()
-            .map(|p| {
-                let e = p.explain(&prepared.facts);
-                ProgramBody {
-                    components: e
-                        .shares
-                        .iter()
-                        .map(|s| ComponentShare {
-                            amount: s.amount,
-                            component: p.components.get(s.component).map(|c| c.code.clone()),
-                            counted: s.counted,
-                            member: s.member,
-                        })
-                        .collect(),
-                    condition: p.eligible.text.clone(),
-                    gap: e.decision.gap().into(),
-                    missing_facts: e.missing.iter().map(|f| fact_name(*f)).collect(),
-                    name: ProgramName {
-                        en: p.name_en.clone(),
-                        id: p.name_id.clone(),
-                    },
-                    outcome: e.decision.outcome.into(),
-                    program: p.code.clone(),
-                    receives: e.decision.receives,
-                    version: p.version.clone(),
-                    yearly_amount: e.decision.amount,
-                }
+            .zip(explained)
+            .map(|(p, e)| ProgramBody {
+                components: e
+                    .shares
+                    .iter()
+                    .map(|s| ComponentShare {
+                        amount: s.amount,
+                        component: p.components.get(s.component).map(|c| c.code.clone()),
+                        counted: s.counted,
+                        member: s.member,
+                    })
+                    .collect(),
+                condition: p.eligible.text.clone(),
+                gap: e.decision.gap().into(),
+                missing_facts: e.missing.iter().map(|f| fact_name(*f)).collect(),
+                name: ProgramName {
+                    en: p.name_en.clone(),
+                    id: p.name_id.clone(),
+                },
+                outcome: e.decision.outcome.into(),
+                program: p.code.clone(),
+                receives: e.decision.receives,
+                through_program: e
+                    .decision
+                    .via
+                    .and_then(|i| assessor.rules.programs.get(usize::from(i)))
+                    .map(|q| q.code.clone()),
+                to_review: e.decision.review,
+                version: p.version.clone(),
+                yearly_amount: match e.decision.outcome {
+                    rules::Outcome::NotEligible => Some(0),
+                    _ => e.decision.known_amount(),
+                },
+                yearly_amount_known_part: e.decision.amount,
             })
             .collect();
+        let model = assessor.pmt.for_village(&prepared.village);
         Eligibility {
             assessed_on: assessor.on.to_string(),
+            stored_assessed_on: a.stored_on.map(|d| d.to_string()),
+            dtsen_proposal: summary.dtsen_proposal,
+            pmt: PmtBody {
+                max_unknown: model.max_unknown,
+                model: format!("{} {}", model.name, model.version),
+                terms: model.terms.len(),
+                unknown_inputs: prepared
+                    .pmt_unknown
+                    .iter()
+                    .filter_map(|&i| model.terms.get(i))
+                    .map(|t| t.expr.text.clone())
+                    .collect(),
+            },
             bps14: Bps14Body {
                 met: summary.bps14_met,
                 verdict: summary.bps14_verdict,

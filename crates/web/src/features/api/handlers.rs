@@ -105,6 +105,12 @@ pub async fn family(
     Ok(Json(FamilyBody::from(view)))
 }
 
+/// The eligibility answer's query: another reference date.
+#[derive(serde::Deserialize, Default)]
+pub struct EligibilityParams {
+    tanggal: Option<String>,
+}
+
 /// One family's assessment and program eligibility as JSON: the same answers as the family page
 /// (each program's outcome, gap, expected yearly benefit, members' components and the facts
 /// still missing). Reading it is a view of the family: audited like the page.
@@ -113,9 +119,13 @@ pub async fn family(
     path = "/api/v1/keluarga/{id}/kelayakan",
     tag = "registry",
     summary = "Penilaian dan kelayakan program satu keluarga: hasil, kesenjangan, perkiraan manfaat setahun, data yang kurang (tercatat di log audit) / One family's assessment and program eligibility: outcome, gap, expected yearly benefit, missing facts (audited)",
-    params(("id" = String, Path, description = "id keluarga (UUIDv7)")),
+    params(
+        ("id" = String, Path, description = "id keluarga (UUIDv7)"),
+        ("tanggal" = Option<String>, Query, description = "tanggal acuan lain (YYYY-MM-DD); bawaan: tanggal acuan penilaian tersimpan / another reference date; default: the stored assessment's"),
+    ),
     responses(
         (status = 200, description = "OK", body = Eligibility),
+        (status = 400, description = "Tanggal tidak terbaca / The date cannot be read", body = ApiError),
         (status = 404, description = "Tidak ada, atau di luar wilayah akun / Absent or outside the account's region", body = ApiError),
     ),
 )]
@@ -123,7 +133,9 @@ pub async fn eligibility(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPath(id): IdPath<FamilyId>,
+    axum::extract::Query(q): axum::extract::Query<EligibilityParams>,
 ) -> Result<Json<Eligibility>, AppError> {
+    let on = crate::features::eligibility::service::picked_date(q.tanggal.as_deref())?;
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
     let view = load_family(
@@ -135,6 +147,6 @@ pub async fn eligibility(
     )
     .await?
     .ok_or_else(AppError::not_found)?;
-    let assessed = assess_family(&state.db, &state.rules, &view).await?;
+    let assessed = assess_family(&state.db, &state.rules, &view, on).await?;
     Ok(Json(Eligibility::new(view.family.id, &assessed)))
 }

@@ -165,7 +165,15 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
         note: Some(tr(
             lang,
             "fig-programs-note",
-            &[("assessed", &format_int(lang, d.assessed))],
+            &[
+                ("assessed", &format_int(lang, d.assessed)),
+                (
+                    "date",
+                    &d.assessed_on
+                        .map(|on| crate::app::format::indonesian_date(&on.to_string()))
+                        .unwrap_or_else(|| "—".to_string()),
+                ),
+            ],
         )),
         header: vec![
             t("web-program"),
@@ -173,10 +181,12 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
             t("gap-exclusion"),
             t("gap-inclusion"),
             t("gap-undecided"),
+            t("gap-review"),
             t("fig-eligible"),
             t("fig-receiving"),
             t("fig-coverage"),
             t("fig-exclusion-value"),
+            t("fig-exclusion-unknown"),
             t("fig-value-unit"),
         ],
         rows: rules
@@ -190,10 +200,17 @@ pub fn village_figures(lang: Lang, rules: &RuleSet, d: &Dashboard, public: bool)
                     Cell::Int(x.exclusion),
                     Cell::Int(x.inclusion),
                     Cell::Int(x.undecided),
+                    Cell::Int(d.review.get(&p.code).copied().unwrap_or(0)),
                     Cell::Int(x.eligible),
                     Cell::Int(x.receiving),
                     Cell::Text(permille(lang, x.coverage_permille())),
                     Cell::Int(d.exclusion_amount.get(&p.code).copied().unwrap_or(0)),
+                    Cell::Int(
+                        d.exclusion_amount_unknown
+                            .get(&p.code)
+                            .copied()
+                            .unwrap_or(0),
+                    ),
                     // A one-off grant is not "a year's" money: the unit says which it is.
                     Cell::Text(t(if p.once {
                         "fig-value-once"

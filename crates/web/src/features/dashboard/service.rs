@@ -21,8 +21,11 @@ pub async fn village(
 ) -> Result<(Arc<Assessor>, Dashboard), StorageError> {
     let (db, rules, v) = (db.clone(), rules.clone(), village.to_string());
     blocking(move || {
-        let assessor = rules.assessor()?;
-        let d = figures::village(&mut db.conn()?, &assessor, &v, &filter, figures::today())?;
+        let mut conn = db.conn()?;
+        // The program figures are the stored assessment's: the rules in force on its date.
+        let on = puskesos_storage::assessment::village_date(&mut conn, &v)?;
+        let assessor = rules.assessor_on(on.unwrap_or_else(Rules::today))?;
+        let d = figures::village(&mut conn, &assessor, &v, &filter, figures::today())?;
         Ok((assessor, d))
     })
     .await

@@ -79,8 +79,12 @@ pub fn import_upload(
     std::fs::create_dir_all(&dir).map_err(UploadError::Io)?;
     std::fs::write(&path, bytes).map_err(UploadError::Io)?;
     let summary = puskesos_interchange::import_file(db, &path, &opts)?;
-    let assessor = rules.assessor()?;
     for v in &summary.villages_changed {
+        // The village's stored reference date (today for a village never assessed), so its
+        // stored results keep one date.
+        let day = puskesos_storage::assessment::village_date(&mut db.conn()?, v)?
+            .unwrap_or_else(Rules::today);
+        let assessor = rules.assessor_on(day)?;
         let scope = Scope {
             village: Some(v.clone()),
             ..Default::default()
@@ -174,7 +178,16 @@ pub fn proposals(
     actor: &str,
 ) -> Result<(Vec<String>, Vec<Vec<Cell>>), StorageError> {
     let mut conn = db.conn()?;
-    let rows = puskesos_storage::cases::dtsen_proposals(&mut conn, village)?;
+    let mut rows = puskesos_storage::cases::dtsen_proposals(&mut conn, village)?;
+    // And the assessment's: fakir miskin (Kepmensos 262) without a DTSEN decile (issue 18).
+    let source = tr(lang, "web-dtsen-proposal-source", &[]);
+    for [id, kk, head, address] in
+        puskesos_storage::assessment::fakir_miskin_proposals(&mut conn, village)?
+    {
+        if !rows.iter().any(|r| r[5] == id) {
+            rows.push([kk, head, address, source.clone(), String::new(), id]);
+        }
+    }
     audit::record(
         &mut conn,
         &AuditEvent::new(AuditAction::Export, AuditEntity::DtsenProposals, village)

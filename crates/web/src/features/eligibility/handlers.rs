@@ -58,7 +58,11 @@ pub async fn list(
     let gap = gap_of(&gap).ok_or_else(AppError::not_found)?;
     let village = village_for(&user, p.desa.as_deref())
         .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
-    let assessor = state.rules.assessor()?;
+    // The list is the stored assessment's: its date, and the rules in force on it.
+    let on = service::stored_day(&state.db, &village).await?;
+    let assessor = state
+        .rules
+        .assessor_on(on.unwrap_or_else(crate::app::state::Rules::today))?;
     let prog = assessor
         .rules
         .programs
@@ -76,7 +80,13 @@ pub async fn list(
     )
     .await?;
     Ok(views::list_page(
-        lang, user, &village, prog, gap, page, &rows,
+        lang,
+        user,
+        (&village, on),
+        prog,
+        gap,
+        page,
+        &rows,
     ))
 }
 
@@ -113,6 +123,8 @@ pub async fn export(
 #[derive(Deserialize, Default)]
 pub struct WhatIfParams {
     program: Option<String>,
+    /// The reference date to run for (default: the village's stored assessment date).
+    tanggal: Option<String>,
 }
 
 /// The programs in force as (code, name), for the what-if form's picker.
@@ -134,7 +146,9 @@ pub async fn whatif_page(
     at: AtVillage,
     Query(p): Query<WhatIfParams>,
 ) -> Result<Response, AppError> {
-    let assessor = state.rules.assessor()?;
+    let picked = service::picked_date(p.tanggal.as_deref())?;
+    let day = service::reference_day(&state.db, &at.village, picked).await?;
+    let assessor = state.rules.assessor_on(day)?;
     let programs = program_choices(lang, &assessor.rules);
     let chosen = p
         .program
@@ -144,7 +158,7 @@ pub async fn whatif_page(
     let text = service::current_source(state.rules.dir.as_deref(), &chosen).unwrap_or_default();
     let body = html! {
         (views::whatif_help(lang, &at.village))
-        (views::whatif_form(lang, &at.user, &at.village, &programs, &chosen, &text, None))
+        (views::whatif_form(lang, &at.user, (&at.village, day), &programs, &chosen, &text, None))
     };
     Ok(views::whatif_page(lang, &at.user, StatusCode::OK, body))
 }
@@ -155,6 +169,8 @@ pub struct WhatIfForm {
     desa: Option<String>,
     #[serde(default)]
     rules: String,
+    /// The reference date to run for (default: the village's stored assessment date).
+    tanggal: Option<String>,
 }
 
 /// Runs the changed rule file against the village and shows gains, losses and budgets.
@@ -167,7 +183,9 @@ pub async fn whatif_run(
     let village = village_for(&user, form.desa.as_deref())
         .ok_or_else(|| AppError::refused(StatusCode::NOT_FOUND, "web-choose-village"))?;
     let text = form.rules;
-    let assessor = state.rules.assessor()?;
+    let picked = service::picked_date(form.tanggal.as_deref())?;
+    let day = service::reference_day(&state.db, &village, picked).await?;
+    let assessor = state.rules.assessor_on(day)?;
     let programs = program_choices(lang, &assessor.rules);
     let label = tr(lang, "web-rule-text", &[]);
     let run =
@@ -176,7 +194,15 @@ pub async fn whatif_run(
     // defines when it got that far.
     let refused = |code: &str, e: puskesos_domain::rules::RuleFileError| {
         let error = e.render(lang);
-        let body = views::whatif_form(lang, &user, &village, &programs, code, &text, Some(&error));
+        let body = views::whatif_form(
+            lang,
+            &user,
+            (&village, day),
+            &programs,
+            code,
+            &text,
+            Some(&error),
+        );
         Ok(views::whatif_page(
             lang,
             &user,
@@ -188,7 +214,7 @@ pub async fn whatif_run(
         Ok(w) => {
             let body = html! {
                 (views::whatif_results(lang, &w))
-                (views::whatif_form(lang, &user, &village, &programs, &w.code, &text, None))
+                (views::whatif_form(lang, &user, (&village, day), &programs, &w.code, &text, None))
             };
             Ok(views::whatif_page(lang, &user, StatusCode::OK, body))
         }

@@ -16,54 +16,148 @@ use puskesos_storage::assessment::{self, GapRow};
 use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::{Db, StorageError};
 
-use crate::app::{Rules, blocking};
+use crate::app::{AppError, Rules, blocking, quick};
+use puskesos_domain::model::{Family, Person, Record};
+use puskesos_domain::rules::Scratch;
+use puskesos_domain::rules::assess::{GapTotal, Summary};
 
-/// A village's gaps: per (program, gap) the number of families and the yearly sum.
+/// A family assessed for one reference date, with the date of its stored assessment.
+pub struct FamilyAssessment {
+    pub assessor: Arc<Assessor>,
+    pub prepared: Prepared,
+    pub summary: Summary,
+    /// The reference date of the stored assessment (`None`: never assessed, or stored before
+    /// dates were kept).
+    pub stored_on: Option<chrono::NaiveDate>,
+}
+
+impl FamilyAssessment {
+    /// The date this assessment was computed for.
+    pub fn on(&self) -> chrono::NaiveDate {
+        self.assessor.on
+    }
+}
+
+/// The date a user picked for a reassessment (`tanggal=YYYY-MM-DD`); empty is none. A date
+/// that does not read is refused with the field named.
+pub fn picked_date(raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<chrono::NaiveDate>()
+            .map(Some)
+            .map_err(|_| AppError::refused(axum::http::StatusCode::BAD_REQUEST, "web-bad-date")),
+    }
+}
+
+/// The reference date of a village's stored assessment (`None` before the first).
+pub async fn stored_day(db: &Db, village: &str) -> Result<Option<chrono::NaiveDate>, StorageError> {
+    let (db, v) = (db.clone(), village.to_string());
+    blocking(move || assessment::village_date(&mut db.conn()?, &v)).await
+}
+
+/// The reference date a village's pages use: `picked` when the user asked for one, else the
+/// date of the village's stored assessment (today for a village never assessed).
+pub async fn reference_day(
+    db: &Db,
+    village: &str,
+    picked: Option<chrono::NaiveDate>,
+) -> Result<chrono::NaiveDate, StorageError> {
+    if let Some(day) = picked {
+        return Ok(day);
+    }
+    let (db, v) = (db.clone(), village.to_string());
+    blocking(
+        move || Ok(assessment::village_date(&mut db.conn()?, &v)?.unwrap_or_else(Rules::today)),
+    )
+    .await
+}
+
+/// Assesses a family for `on`, or else for the reference date of its stored assessment (today
+/// when it has none), so that the page and the API say what the gap lists say. The facts are
+/// read live; the village's decile boundaries come from the store.
+pub async fn assess_family(
+    db: &Db,
+    rules: &Rules,
+    family: &Family,
+    members: &[Person],
+    on: Option<chrono::NaiveDate>,
+) -> Result<FamilyAssessment, StorageError> {
+    let village = family.text("kode_wilayah").unwrap_or_default().to_string();
+    let (conn_db, rules, v, id) = (
+        db.clone(),
+        rules.clone(),
+        village.clone(),
+        family.id.clone(),
+    );
+    let (cutoffs, stored_on, assessor) = quick(db, move || {
+        let mut conn = conn_db.conn()?;
+        let stored_on = assessment::family_date(&mut conn, &v, &id)?;
+        let assessor = rules.assessor_on(on.or(stored_on).unwrap_or_else(Rules::today))?;
+        Ok((assessment::cutoffs(&mut conn, &v)?, stored_on, assessor))
+    })
+    .await?;
+    let mut prepared = assessor.prepare(&village, family, members);
+    let summary = assessor.finish(&mut prepared, cutoffs.as_ref(), &mut Scratch::default());
+    Ok(FamilyAssessment {
+        assessor,
+        prepared,
+        summary,
+        stored_on,
+    })
+}
+
+/// A village's gaps: per (program, gap) the families, the decided and known yearly sum and the
+/// families whose amount is not known.
 pub struct Overview {
     pub assessor: Arc<Assessor>,
-    pub by: HashMap<(String, Gap), (i64, i64)>,
+    pub by: HashMap<(String, Gap), GapTotal>,
     /// Families assessed in the village.
     pub assessed: i64,
+    /// The reference date of the village's stored assessment.
+    pub on: Option<chrono::NaiveDate>,
 }
 
 pub async fn overview(db: &Db, rules: &Rules, village: &str) -> Result<Overview, StorageError> {
     let (db, rules, v) = (db.clone(), rules.clone(), village.to_string());
     blocking(move || {
-        let assessor = rules.assessor()?;
         let mut conn = db.conn()?;
+        // The rules in force on the stored assessment's date: the counts are that day's.
+        let stored_on = assessment::village_date(&mut conn, &v)?;
+        let assessor = rules.assessor_on(stored_on.unwrap_or_else(Rules::today))?;
         let summary = assessment::gap_summary(&mut conn, &v)?;
         let assessed = conn.query_i64(
             "SELECT COUNT(*) FROM assessments WHERE kode_wilayah = $1",
             &[v.as_str().into()],
         )?;
-        let by = summary
-            .into_iter()
-            .map(|(p, g, n, s)| ((p, g), (n, s)))
-            .collect();
+        let on = stored_on;
+        let by = summary.into_iter().map(|(p, g, t)| ((p, g), t)).collect();
         Ok(Overview {
             assessor,
             by,
             assessed,
+            on,
         })
     })
     .await
 }
 
 /// The exclusion errors of every village under `prefix`: villages in order, and per
-/// (village, program) the number of families and the yearly sum.
+/// (village, program) the families, the decided and known yearly sum and the families whose
+/// amount is not known.
 pub struct District {
     pub assessor: Arc<Assessor>,
     pub villages: Vec<String>,
-    pub by: HashMap<(String, String), (i64, i64)>,
+    pub by: HashMap<(String, String), (i64, i64, i64)>,
 }
 
 impl District {
-    /// A program's total over the district: families and yearly sum.
-    pub fn total(&self, code: &str) -> (i64, i64) {
+    /// A program's total over the district: families, known yearly sum, unknown amounts.
+    pub fn total(&self, code: &str) -> (i64, i64, i64) {
         self.by
             .iter()
             .filter(|((_, p), _)| p == code)
-            .fold((0, 0), |(n, s), (_, (a, b))| (n + a, s + b))
+            .fold((0, 0, 0), |(n, s, u), (_, (a, b, c))| (n + a, s + b, u + c))
     }
 }
 
@@ -87,7 +181,7 @@ pub async fn district(
     let by = rows
         .into_iter()
         .filter(|r| r.2 == Gap::Exclusion)
-        .map(|(v, p, _, n, s)| ((v, p), (n, s)))
+        .map(|(v, p, _, n, s, u)| ((v, p), (n, s, u)))
         .collect();
     Ok(District {
         assessor,
@@ -144,6 +238,11 @@ pub async fn export_list(
     xlsx: bool,
 ) -> Result<Vec<u8>, ExportError> {
     let rows = gap_list(db, village, program, gap, 1_000_000, 0).await?;
+    // The stored assessment's reference date on every line: the list is that day's answer.
+    let on = stored_day(db, village)
+        .await?
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let header: Vec<String> = [
         "field-no_kk",
         "web-head-of-family",
@@ -152,6 +251,7 @@ pub async fn export_list(
         "field-rw",
         "web-decile",
         "web-amount-yearly",
+        "web-reference-date",
     ]
     .iter()
     .map(|k| tr(lang, k, &[]))
@@ -166,7 +266,13 @@ pub async fn export_list(
                 Cell::Text(r.rt.clone().unwrap_or_default()),
                 Cell::Text(r.rw.clone().unwrap_or_default()),
                 r.desil_efektif.map_or(Cell::Text(String::new()), Cell::Int),
-                Cell::Int(r.amount),
+                // An amount that is not known is said so, never written as its known part.
+                if r.amount_known {
+                    Cell::Int(r.amount)
+                } else {
+                    Cell::Text(tr(lang, "web-cond-unknown", &[]))
+                },
+                Cell::Text(on.clone()),
             ]
         })
         .collect();
@@ -227,10 +333,13 @@ pub struct WhatIf {
     pub population: Vec<Prepared>,
     pub code: String,
     pub millis: u128,
+    /// The reference date both rule sets were run for.
+    pub on: chrono::NaiveDate,
 }
 
 /// Runs the rules in force with one program file replaced by `text` (named `label` in error
-/// messages) against `village`, next to today's rules. Nothing is stored.
+/// messages) against `village`, next to the rules in force on `assessor`'s reference date.
+/// Nothing is stored.
 pub async fn what_if_run(
     db: &Db,
     rules: &Rules,
@@ -249,7 +358,7 @@ pub async fn what_if_run(
             code: code.clone(),
             error,
         })?;
-    let (db, v) = (db.clone(), village.to_string());
+    let (db, v, on) = (db.clone(), village.to_string(), assessor.on);
     let start = Instant::now();
     let (changes, population) = blocking(move || {
         let mut population = assessment::prepare_village(&db, &assessor, &v)?;
@@ -263,5 +372,6 @@ pub async fn what_if_run(
         population,
         code,
         millis: start.elapsed().as_millis(),
+        on,
     })
 }

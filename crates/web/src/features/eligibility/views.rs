@@ -8,56 +8,146 @@ use maud::{Markup, html};
 use puskesos_domain::assessment::{Met, present};
 use puskesos_domain::i18n::{format_int, format_rupiah};
 use puskesos_domain::model::{Person, Record};
-use puskesos_domain::rules::assess::{Prepared, Summary};
-use puskesos_domain::rules::facts::{DERIVED_FAMILY, DERIVED_MEMBER};
-use puskesos_domain::rules::{FactRef, Gap, Outcome, Program, RuleSet, fact_name};
+use puskesos_domain::rules::describe::{Clause, describe};
+use puskesos_domain::rules::{Decision, Gap, Outcome, Program};
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::assessment::GapRow;
 
 use crate::app::access::CurrentUser;
-use crate::app::format::region_full_name;
+use crate::app::format::{indonesian_date, region_full_name};
 use crate::app::layout::Page;
 use crate::app::scope::desa_query;
-use crate::features::eligibility::service::{District, Overview, WhatIf};
+use crate::features::eligibility::service::{District, FamilyAssessment, Overview, WhatIf};
 
 /// Families per page of a gap list.
 pub const PER_PAGE: i64 = 25;
 
-/// A fact's label: registry fields by their field label, derived facts by `fact-<name>`.
-pub fn fact_label(lang: Lang, fact: FactRef) -> String {
-    let name = fact_name(fact);
-    let derived = DERIVED_FAMILY
-        .iter()
-        .chain(DERIVED_MEMBER)
-        .any(|(n, _)| *n == name);
-    if derived {
-        tr(lang, &format!("fact-{name}"), &[])
-    } else {
-        puskesos_domain::i18n::field_label(lang, name).into_owned()
-    }
-}
+/// A fact's label (the domain's, re-exported for the other pages of this feature).
+pub use puskesos_domain::rules::describe::fact_label;
 
 fn outcome_key(o: Outcome) -> String {
     format!("outcome-{}", o.code())
 }
 
-/// The assessment section of a family page: deciles, Kepmensos 262, and every program with its
-/// reasons, members' shares, expected yearly benefit and missing facts.
+/// A clause and its parts as nested lists, each a sentence with the family's value and result.
+fn clause_list(lang: Lang, c: &Clause) -> Markup {
+    let class = |c: &Clause| match c.result {
+        Some(r) if r.is_nan() => "unknown",
+        Some(1.0) => "yes",
+        Some(_) => "no",
+        None => "",
+    };
+    html! {
+        @if c.parts.is_empty() {
+            ul.conditions { li class=(class(c)) { (c.line(lang)) } }
+        } @else {
+            ul.conditions {
+                @for (i, part) in c.parts.iter().enumerate() {
+                    li class=(class(part)) {
+                        @if i > 0 && !c.all { (tr(lang, "web-cond-or", &[])) " " }
+                        @if part.parts.is_empty() { (part.line(lang)) } @else {
+                            (part.line(lang)) (clause_list(lang, part))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The expected yearly amount in words: known, at least a known part, or unknown.
+fn amount_text(lang: Lang, d: &Decision) -> Option<String> {
+    if d.outcome == Outcome::NotEligible {
+        return None;
+    }
+    let rupiah = format_rupiah(lang, d.amount);
+    Some(match (d.outcome, d.amount_known) {
+        (Outcome::Eligible, true) if d.amount > 0 => {
+            tr(lang, "web-expected-yearly", &[("amount", &rupiah)])
+        }
+        (Outcome::Eligible, true) => return None,
+        (_, _) if d.amount > 0 && d.outcome == Outcome::Eligible => {
+            tr(lang, "web-amount-at-least", &[("amount", &rupiah)])
+        }
+        _ => tr(lang, "web-amount-unknown", &[]),
+    })
+}
+
+/// The PMT estimate's inputs: each term in words with the family's value; unknown ones say how
+/// they were treated, and too many of them mean no estimate.
+fn pmt_inputs(lang: Lang, a: &FamilyAssessment) -> Markup {
+    let t = |k: &str| tr(lang, k, &[]);
+    let p = &a.prepared;
+    let model = a.assessor.pmt.for_village(&p.village);
+    let on = (&p.facts.family[..], &p.facts.members[..], 0);
+    let (unknown, terms) = (p.pmt_unknown.len(), model.terms.len());
+    let n = |x: usize| x.to_string();
+    html! {
+        @if p.per_capita.is_none() {
+            p.warning { (tr(lang, "web-pmt-not-enough", &[("unknown", &n(unknown)), ("terms", &n(terms)), ("max", &n(model.max_unknown))])) }
+        } @else if unknown > 0 {
+            p.note { (tr(lang, "web-pmt-some-unknown", &[("unknown", &n(unknown)), ("terms", &n(terms))])) }
+        }
+        details.pmt-inputs {
+            summary { (t("web-pmt-inputs")) }
+            ul.conditions {
+                @for (i, term) in model.terms.iter().enumerate() {
+                    @let c = describe(lang, &term.expr.node, Some(on));
+                    @let missing = p.pmt_unknown.contains(&i);
+                    li class=(if missing { "unknown" } else { "" }) {
+                        (c.text)
+                        @if let Some(v) = &c.value { ": " (v) }
+                        @if missing { " — " (t("web-pmt-input-unknown")) }
+                        @else if c.value.is_none() {
+                            ": " (model_value(lang, model.term_value(i, &p.facts)))
+                        }
+                    }
+                }
+            }
+            p { small { (model.name) " " (model.version) } }
+        }
+    }
+}
+
+fn model_value(lang: Lang, v: f64) -> String {
+    if v.is_nan() {
+        tr(lang, "web-cond-unknown", &[])
+    } else {
+        puskesos_domain::model::format_num(v)
+    }
+}
+
+/// The assessment section of a family page: its reference date (with a date to assess it for
+/// instead), deciles and the PMT estimate's inputs, Kepmensos 262, and every program with its
+/// conditions in words, members' shares, expected yearly benefit and the facts still needed.
 pub fn family_section(
     lang: Lang,
-    rules: &RuleSet,
-    prepared: &Prepared,
-    summary: &Summary,
+    a: &FamilyAssessment,
+    family_id: &str,
     members: &[Person],
 ) -> Markup {
     let t = |k: &str| tr(lang, k, &[]);
+    let (rules, prepared, summary) = (&a.assessor.rules, &a.prepared, &a.summary);
     // The evaluator's member order: present members by NIK.
     let mut people: Vec<&Person> = present(members).collect();
     people.sort_by(|a, b| a.text("nik").cmp(&b.text("nik")));
     let k = &prepared.kepmensos;
+    let day = |d: chrono::NaiveDate| indonesian_date(&d.to_string());
+    let explained = rules.explain_all(&prepared.facts);
+    let fam = &prepared.facts.family[..];
+    let mem = &prepared.facts.members[..];
     html! {
-        section.assessment {
+        section.assessment id="penilaian" {
             h3 { (t("web-assessment")) }
+            p.assessed-on { (tr(lang, "web-assessed-on", &[("date", &day(a.on()))])) }
+            @if let Some(stored) = a.stored_on.filter(|s| *s != a.on()) {
+                p.warning role="note" { (tr(lang, "web-assessed-on-other", &[("date", &day(a.on())), ("stored", &day(stored))])) }
+            }
+            form.assessed-on method="get" action=(format!("/keluarga/{family_id}")) {
+                label for="tanggal" { (t("web-assessed-on-pick")) }
+                input type="date" id="tanggal" name="tanggal" value=(a.on().to_string());
+                button type="submit" { (t("web-assessed-on-show")) }
+            }
             p.deciles {
                 (t("web-decile-official")) ": "
                 strong { (summary_decile(prepared.official_decile)) }
@@ -73,15 +163,24 @@ pub fn family_section(
             @if prepared.official_decile.is_none() && summary.local_decile.is_some() {
                 p.note { (t("web-decile-local-used")) }
             }
-            @for (p, d) in rules.programs.iter().zip(&summary.decisions) {
-                @let e = p.explain(&prepared.facts);
+            @if summary.dtsen_proposal {
+                p.warning role="note" { (t("web-dtsen-proposal")) " " a href="/data" { (t("web-proposals")) } }
+            }
+            (pmt_inputs(lang, a))
+            @for (p, e) in rules.programs.iter().zip(&explained) {
+                @let d = &e.decision;
                 article class=(format!("program gap-{}", d.gap().code())) {
                     h4 { (p.name(lang)) " " span.badge { (t(&outcome_key(d.outcome))) } }
                     p {
                         (t(if d.receives { "web-receives" } else { "web-not-receiving" }))
                         @if d.gap() != Gap::None { " · " strong { (t(&format!("gap-{}", d.gap().code()))) } }
-                        @if d.outcome != Outcome::NotEligible && d.amount > 0 {
-                            " · " (tr(lang, "web-expected-yearly", &[("amount", &format_rupiah(lang, d.amount))]))
+                        @if let Some(amount) = amount_text(lang, d) { " · " (amount) }
+                    }
+                    @if let Some(q) = d.via.and_then(|i| rules.programs.get(usize::from(i))) {
+                        @if d.review {
+                            p.warning role="note" { (tr(lang, "web-review-via", &[("program", q.name(lang))])) }
+                        } @else {
+                            p.note { (tr(lang, "web-via-program", &[("program", q.name(lang))])) }
                         }
                     }
                     @if !e.shares.is_empty() {
@@ -96,12 +195,29 @@ pub fn family_section(
                             }
                         }
                     }
-                    p.rule { (t("web-condition")) ": " code { (p.eligible.text) } " · " small { (p.file) " " (p.version) } }
-                    @let facts_used = fact_values(lang, &p.eligible.refs, &prepared.facts.family);
-                    @if !facts_used.is_empty() { p.facts-used { (facts_used) } }
+                    p.rule { (t("web-condition")) ":" }
+                    (clause_list(lang, &describe(lang, &p.eligible.node, Some((fam, mem, 0)))))
+                    @if let Some(max) = p.max_components {
+                        p.note { (tr(lang, "web-cap", &[("max", &max.to_string())])) }
+                    }
                     @if !e.missing.is_empty() {
-                        p.warning { (t("web-not-enough-data")) ": "
+                        p.warning { (t("web-needed-facts")) ": "
                             (e.missing.iter().map(|f| fact_label(lang, *f)).collect::<Vec<_>>().join(", ")) }
+                    }
+                    details.rule-detail {
+                        summary { (t("web-detail")) }
+                        @if !p.components.is_empty() {
+                            ul.conditions {
+                                @for c in &p.components {
+                                    li {
+                                        (component_label(lang, c)) ": "
+                                        (describe(lang, &c.member.node, None).parts.iter().map(|x| x.text.clone()).collect::<Vec<_>>().join("; "))
+                                    }
+                                }
+                            }
+                        }
+                        p.rule { code { (p.eligible.text) } }
+                        p { small { (t("web-rule-file")) ": " (p.file) " " (p.version) } }
                     }
                 }
             }
@@ -122,34 +238,11 @@ pub fn family_section(
     }
 }
 
-/// The family facts a condition read, with their values (`Desil ... = 3; Status rumah = Milik
-/// sendiri`), so that the reason for an answer is visible.
-fn fact_values(lang: Lang, refs: &[FactRef], family: &[f64]) -> String {
-    let slots = puskesos_domain::rules::facts::family_slots();
-    refs.iter()
-        .filter(|(member, _)| !member)
-        .map(|&(_, i)| {
-            let v = family[i];
-            let shown = if v.is_nan() {
-                "?".to_string()
-            } else {
-                match slots[i].ty {
-                    puskesos_domain::rules::facts::Ty::Code(codes) => codes
-                        .get(v as usize)
-                        .map(|c| {
-                            puskesos_domain::i18n::code_label(lang, slots[i].name, c).into_owned()
-                        })
-                        .unwrap_or_default(),
-                    puskesos_domain::rules::facts::Ty::Bool => {
-                        tr(lang, if v == 1.0 { "web-yes" } else { "web-no" }, &[])
-                    }
-                    _ => puskesos_domain::model::format_num(v),
-                }
-            };
-            format!("{} = {shown}", fact_label(lang, (false, i)))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+fn component_label(lang: Lang, c: &puskesos_domain::rules::Component) -> &str {
+    match lang {
+        Lang::Id => &c.name_id,
+        Lang::En => &c.name_en,
+    }
 }
 
 fn component_name(lang: Lang, p: &Program, i: usize) -> String {
@@ -177,13 +270,16 @@ pub fn overview_page(
 ) -> Response {
     let t = |k: &str| tr(lang, k, &[]);
     let (assessor, by, assessed) = (&o.assessor, &o.by, o.assessed);
-    let gaps = [Gap::Exclusion, Gap::Inclusion, Gap::Undecided];
+    let gaps = puskesos_domain::rules::LISTED_GAPS;
     Page::new(lang, &t("web-eligibility"))
         .user(Some(user))
         .body(html! {
             h2 { (t("web-eligibility")) }
             p { (region_full_name(village)) " · " (tr(lang, "web-assessed-families", &[("count", &format_int(lang, assessed))])) }
-            p { (t("web-rules-in-force")) ": " (assessor.rules.fingerprint()) }
+            @if let Some(on) = o.on {
+                p.assessed-on { (tr(lang, "web-assessed-on", &[("date", &indonesian_date(&on.to_string()))])) }
+            }
+            p { (t("web-rules-in-force")) ": " (program_names(lang, &assessor.rules)) }
             div.table-wrap {
                 table.gaps {
                     thead { tr {
@@ -195,10 +291,11 @@ pub fn overview_page(
                             tr {
                                 th scope="row" { (prog.name(lang)) }
                                 @for g in gaps {
-                                    @let (n, sum) = by.get(&(prog.code.clone(), g)).copied().unwrap_or((0, 0));
+                                    @let total = by.get(&(prog.code.clone(), g)).copied().unwrap_or_default();
                                     td {
-                                        a href=(format!("/kelayakan/{}/{}{}", prog.code, g.code(), q)) { (format_int(lang, n)) }
-                                        @if g == Gap::Exclusion && sum > 0 { br; small { (format_rupiah(lang, sum)) " " (t("web-per-year")) } }
+                                        a href=(format!("/kelayakan/{}/{}{}", prog.code, g.code(), q)) { (format_int(lang, total.families)) }
+                                        @if g == Gap::Exclusion && total.known_amount > 0 { br; small { (format_rupiah(lang, total.known_amount)) " " (t("web-per-year")) } }
+                                        @if g != Gap::Inclusion && total.unknown_amount > 0 { br; small { (tr(lang, "web-amount-unknown-families", &[("count", &format_int(lang, total.unknown_amount))])) } }
                                     }
                                 }
                             }
@@ -206,9 +303,20 @@ pub fn overview_page(
                     }
                 }
             }
+            details.rule-detail { summary { (t("web-detail")) } p { small { (assessor.rules.fingerprint()) } } }
             p { a href=(format!("/kelayakan/bagaimana-jika{q}")) { (t("web-whatif")) } }
         })
         .into_response()
+}
+
+/// The programs in force by their names (their codes and versions stay in the detail).
+pub fn program_names(lang: Lang, rules: &puskesos_domain::rules::RuleSet) -> String {
+    rules
+        .programs
+        .iter()
+        .map(|p| p.name(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A district officer's view: the exclusion errors of every village of the district side by
@@ -226,14 +334,18 @@ pub fn district_page(lang: Lang, user: CurrentUser, d: &District) -> Response {
                 table.gaps {
                     thead { tr {
                         th scope="col" { (t("web-village")) }
-                        @for prog in &assessor.rules.programs { th scope="col" { (prog.code) } }
+                        @for prog in &assessor.rules.programs { th scope="col" { (prog.name(lang)) } }
                     } }
                     tbody {
                         tr.total {
                             th scope="row" { (t("web-total")) }
                             @for prog in &assessor.rules.programs {
-                                @let (n, sum) = total(&prog.code);
-                                td { (format_int(lang, n)) @if sum > 0 { br; small { (format_rupiah(lang, sum)) } } }
+                                @let (n, sum, unknown) = total(&prog.code);
+                                td {
+                                    (format_int(lang, n))
+                                    @if sum > 0 { br; small { (format_rupiah(lang, sum)) } }
+                                    @if unknown > 0 { br; small { (tr(lang, "web-amount-unknown-families", &[("count", &format_int(lang, unknown))])) } }
+                                }
                             }
                         }
                         @for v in villages.iter() {
@@ -256,7 +368,7 @@ pub fn district_page(lang: Lang, user: CurrentUser, d: &District) -> Response {
 pub fn list_page(
     lang: Lang,
     user: CurrentUser,
-    village: &str,
+    (village, on): (&str, Option<chrono::NaiveDate>),
     prog: &Program,
     gap: Gap,
     page: i64,
@@ -278,6 +390,9 @@ pub fn list_page(
         .body(html! {
             h2 { (title) }
             p { (region_full_name(village)) " · " a href=(format!("/kelayakan{q}")) { (t("web-eligibility")) } }
+            @if let Some(on) = on {
+                p.assessed-on { (tr(lang, "web-assessed-on", &[("date", &indonesian_date(&on.to_string()))])) }
+            }
             p.actions {
                 a href=(format!("/kelayakan/{program}/{}/ekspor{q}{sep}format=xlsx", gap.code())) download { (t("web-download")) " XLSX" }
                 " · "
@@ -291,7 +406,8 @@ pub fn list_page(
                         " · " (r.head.clone().unwrap_or_default())
                         " · RT " (r.rt.clone().unwrap_or_default()) "/RW " (r.rw.clone().unwrap_or_default())
                         " · " (t("web-decile")) " " (summary_decile(r.desil_efektif))
-                        @if r.amount > 0 { " · " (format_rupiah(lang, r.amount)) " " (t("web-per-year")) }
+                        @if !r.amount_known { " · " (t("web-amount-unknown")) }
+                        @else if r.amount > 0 { " · " (format_rupiah(lang, r.amount)) " " (t("web-per-year")) }
                     }
                 }
             }
@@ -307,7 +423,7 @@ pub fn list_page(
 pub fn whatif_form(
     lang: Lang,
     user: &CurrentUser,
-    village: &str,
+    (village, day): (&str, chrono::NaiveDate),
     programs: &[(String, String)],
     chosen: &str,
     text: &str,
@@ -317,6 +433,7 @@ pub fn whatif_form(
     html! {
         form.whatif-pick method="get" action="/kelayakan/bagaimana-jika" {
             @if !desa_query(user, village).is_empty() { input type="hidden" name="desa" value=(village); }
+            input type="hidden" name="tanggal" value=(day.to_string());
             label for="program" { (t("web-program")) }
             select id="program" name="program" {
                 @for (code, name) in programs {
@@ -328,6 +445,8 @@ pub fn whatif_form(
         form method="post" action="/kelayakan/bagaimana-jika" {
             input type="hidden" name="csrf" value=(user.csrf_token);
             input type="hidden" name="desa" value=(village);
+            label for="tanggal" { (t("web-whatif-date")) }
+            input type="date" id="tanggal" name="tanggal" value=(day.to_string());
             label for="rules" { (t("web-rule-text")) }
             @if let Some(e) = error { p.error id="rules-error" role="alert" { (e) } }
             textarea id="rules" name="rules" rows="18" spellcheck="false" aria-describedby=[error.map(|_| "rules-error")] { (text) }
@@ -365,6 +484,7 @@ pub fn whatif_results(lang: Lang, w: &WhatIf) -> Markup {
     let focus = changes.iter().find(|c| &c.program == code);
     html! {
         p role="status" { (tr(lang, "web-whatif-done", &[("families", &format_int(lang, population.len() as i64)), ("ms", &ms.to_string())])) }
+        p.assessed-on { (tr(lang, "web-assessed-on", &[("date", &indonesian_date(&w.on.to_string()))])) }
         div.table-wrap {
             table.whatif {
                 thead { tr {

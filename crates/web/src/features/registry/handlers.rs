@@ -28,13 +28,22 @@ pub async fn search(
     Ok(views::search_page(lang, user, &params, &rows, count).into_response())
 }
 
-/// A family within the user's reach, with its live assessment; the view is audited.
+/// The family page's query: `tanggal`, another reference date for its assessment.
+#[derive(serde::Deserialize, Default)]
+pub struct FamilyParams {
+    tanggal: Option<String>,
+}
+
+/// A family within the user's reach, with its assessment for the stored reference date (or
+/// the date asked for); the view is audited.
 pub async fn family(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
     user: CurrentUser,
     IdPath(id): IdPath<FamilyId>,
+    Query(q): Query<FamilyParams>,
 ) -> Result<Response, AppError> {
+    let on = crate::features::eligibility::service::picked_date(q.tanggal.as_deref())?;
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
     // Outside the reach and absent look the same: nothing about another village leaks.
@@ -44,6 +53,7 @@ pub async fn family(
         &state.rules,
         Reader::from(&user),
         id,
+        on,
     )
     .await?
     .ok_or_else(AppError::not_found)?;

@@ -2,14 +2,10 @@
 //! view is audited), assess it live, load a record for a form, and save what a form sent. The
 //! pages and the JSON API call the same functions, so they give the same answers.
 
-use std::sync::Arc;
-
 use puskesos_domain::access::{Reach, Role};
 use puskesos_domain::assessment::{Bps14, Bps14Config, bps14};
 use puskesos_domain::i18n::Message;
-use puskesos_domain::model::{FAMILY_FIELDS, Family, PERSON_FIELDS, Person, Record, Values};
-use puskesos_domain::rules::Scratch;
-use puskesos_domain::rules::assess::{Assessor, Prepared, Summary};
+use puskesos_domain::model::{FAMILY_FIELDS, Family, PERSON_FIELDS, Person, Values};
 use puskesos_domain::wilayah::{KodeWilayah, Level};
 use puskesos_storage::audit_writer::AuditWriter;
 use puskesos_storage::registry::{
@@ -155,42 +151,19 @@ pub async fn load_family(
     Ok(view)
 }
 
-/// A family assessed with the rules of the day.
-pub struct FamilyAssessment {
-    pub assessor: Arc<Assessor>,
-    pub prepared: Prepared,
-    pub summary: Summary,
-}
+/// A family assessed for a reference date (the eligibility feature's use case).
+pub use crate::features::eligibility::service::FamilyAssessment;
 
-/// Assesses a loaded family live from its record (always current); only the village's decile
-/// boundaries come from the store.
+/// Assesses a loaded family for `on`, or the date of its stored assessment (see
+/// [`crate::features::eligibility::service::assess_family`]).
 pub async fn assess_family(
     db: &Db,
     rules: &Rules,
     view: &FamilyView,
+    on: Option<chrono::NaiveDate>,
 ) -> Result<FamilyAssessment, StorageError> {
-    let village = view
-        .family
-        .text("kode_wilayah")
-        .unwrap_or_default()
-        .to_string();
-    let (conn_db, rules, v) = (db.clone(), rules.clone(), village.clone());
-    let (cutoffs, assessor) = quick(db, move || {
-        let assessor = rules.assessor()?;
-        let mut conn = conn_db.conn()?;
-        Ok((
-            puskesos_storage::assessment::cutoffs(&mut conn, &v)?,
-            assessor,
-        ))
-    })
-    .await?;
-    let mut prepared = assessor.prepare(&village, &view.family, &view.members);
-    let summary = assessor.finish(&mut prepared, cutoffs.as_ref(), &mut Scratch::default());
-    Ok(FamilyAssessment {
-        assessor,
-        prepared,
-        summary,
-    })
+    crate::features::eligibility::service::assess_family(db, rules, &view.family, &view.members, on)
+        .await
 }
 
 /// What the family page shows: the family, its live assessment when the rules and deciles
@@ -216,11 +189,12 @@ pub async fn family_page(
     rules: &Rules,
     reader: Reader<'_>,
     id: String,
+    on: Option<chrono::NaiveDate>,
 ) -> Result<Option<FamilyPage>, StorageError> {
     let Some(view) = load_family(db, audit, reader, id, "web").await? else {
         return Ok(None);
     };
-    let assessed = match assess_family(db, rules, &view).await {
+    let assessed = match assess_family(db, rules, &view, on).await {
         Ok(a) => Some(a),
         Err(e) => {
             tracing::warn!(error = %e, family = %view.family.id, "family page without its assessment");

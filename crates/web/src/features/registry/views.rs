@@ -224,7 +224,7 @@ pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
                 }
             }
             @if let Some(a) = &page.assessed {
-                (crate::features::eligibility::family_section(lang, &a.assessor.rules, &a.prepared, &a.summary, &view.members))
+                (crate::features::eligibility::family_section(lang, a, &view.family.id, &view.members))
             }
             @if allowed(user_role, Action::CasesRead) {
                 (family_record(lang, &page.record, &desa))
