@@ -458,7 +458,7 @@ pub fn worklist(
             @if handles_complaints {
                 section {
                     h3 { (t("web-complaints-due")) " (" (soon.len()) ")" }
-                    ul.results { @for c in soon { (complaint_line(lang, c, "", now)) } }
+                    ul.results { @for c in soon { (complaint_line(lang, c, "", now, false)) } }
                 }
                 @if !decided.is_empty() {
                     section {
@@ -492,11 +492,13 @@ fn referral_line(lang: Lang, r: &Referral, c: Option<&Case>, q: &str, now: i64) 
     }
 }
 
+/// One complaint in a queue; on the district's desk (`from_village`) it names its village.
 fn complaint_line(
     lang: Lang,
     c: &puskesos_storage::complaints::Complaint,
     q: &str,
     now: i64,
+    from_village: bool,
 ) -> Markup {
     let t = |k: &str| tr(lang, k, &[]);
     let since = c.escalated_at.unwrap_or(c.opened_at);
@@ -508,6 +510,7 @@ fn complaint_line(
             " · " (t(&format!("complaint-status-{}", c.status.code())))
             " · " (t("web-deadline")) " " (format_time(c.deadline_at))
             " · " (tr(lang, "web-days-waiting", &[("days", &days(now, since).to_string())]))
+            @if from_village { " · " (crate::app::format::region_full_name(&c.village)) }
         }
     }
 }
@@ -526,8 +529,7 @@ pub fn desk(lang: Lang, user: &CurrentUser, d: &Desk, now: i64) -> Page {
                 @if d.escalated.is_empty() { p { (t("web-queue-empty")) } }
                 ul.results {
                     @for c in &d.escalated {
-                        (complaint_line(lang, c, &q(&c.village), now))
-                        li.village { (crate::app::format::region_full_name(&c.village)) }
+                        (complaint_line(lang, c, &q(&c.village), now, true))
                     }
                 }
             }
