@@ -245,7 +245,7 @@ pub fn case_page(
                     }
                     dt { (t("web-sector")) } dd { (t(&format!("sector-{}", case.sector.code()))) }
                     dt { (t("web-channel")) } dd { (t(&format!("channel-{}", case.channel))) }
-                    dt { (t("web-opened")) } dd { (format_time(case.opened_at)) " · " (case.opened_by) }
+                    dt { (t("web-opened")) } dd { (format_time(case.opened_at)) " · " (actors.name(lang, &case.opened_by)) }
                     dt { (t("web-summary")) } dd.summary { (case.summary) }
                     dt { (t("web-consent")) } dd { (case.consent_purpose) }
                 }
