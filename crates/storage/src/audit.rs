@@ -669,6 +669,21 @@ pub fn audit_of(conn: &mut Conn, entity_id: &str) -> Result<Vec<AuditEntry>, Sto
         .collect())
 }
 
+/// What the audit page is narrowed to: who did it, what, about which records, when.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The stored actor (`user:<login>`, `provider-link`, ...).
+    pub actor: Option<String>,
+    /// The stored action code (`view`, `export`, ...).
+    pub action: Option<String>,
+    /// Records it was about: a person and their family, for instance.
+    pub entity_ids: Vec<String>,
+    /// From this moment (milliseconds), inclusive.
+    pub from_ms: Option<i64>,
+    /// Before this moment (milliseconds).
+    pub until_ms: Option<i64>,
+}
+
 /// One page of the audit log within a region prefix (`None` = all), newest first, with the
 /// total count.
 pub fn audit_page(
@@ -677,17 +692,60 @@ pub fn audit_page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<(String, AuditEntry)>, i64), StorageError> {
-    let (cond, mut params): (String, Vec<SqlValue>) = match region_prefix {
-        None => (String::new(), Vec::new()),
-        Some(p) if p.len() == 13 => (" WHERE kode_wilayah = $1".into(), vec![p.into()]),
-        Some(p) => (
-            " WHERE kode_wilayah >= $1 AND kode_wilayah < $2".into(),
-            vec![format!("{p}.").into(), format!("{p}/").into()],
-        ),
+    audit_search(conn, region_prefix, &AuditFilter::default(), limit, offset)
+}
+
+/// [`audit_page`] narrowed by `filter`: `(village, entry)` rows, newest first, and how many
+/// match in all.
+pub fn audit_search(
+    conn: &mut Conn,
+    region_prefix: Option<&str>,
+    filter: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<(String, AuditEntry)>, i64), StorageError> {
+    let mut conds: Vec<String> = Vec::new();
+    let mut params: Vec<SqlValue> = Vec::new();
+    let mut push = |conds: &mut Vec<String>, sql: &str, v: SqlValue| {
+        params.push(v);
+        conds.push(sql.replace('?', &format!("${}", params.len())));
+    };
+    match region_prefix {
+        None => {}
+        Some(p) if p.len() == 13 => push(&mut conds, "kode_wilayah = ?", p.into()),
+        Some(p) => {
+            push(&mut conds, "kode_wilayah >= ?", format!("{p}.").into());
+            push(&mut conds, "kode_wilayah < ?", format!("{p}/").into());
+        }
+    }
+    if let Some(a) = &filter.actor {
+        push(&mut conds, "actor = ?", a.as_str().into());
+    }
+    if let Some(a) = &filter.action {
+        push(&mut conds, "action = ?", a.as_str().into());
+    }
+    if let Some(t) = filter.from_ms {
+        push(&mut conds, "at >= ?", SqlValue::Int(t));
+    }
+    if let Some(t) = filter.until_ms {
+        push(&mut conds, "at < ?", SqlValue::Int(t));
+    }
+    if !filter.entity_ids.is_empty() {
+        let mut marks = Vec::new();
+        for id in &filter.entity_ids {
+            params.push(id.as_str().into());
+            marks.push(format!("${}", params.len()));
+        }
+        conds.push(format!("entity_id IN ({})", marks.join(", ")));
+    }
+    let cond = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
     };
     let total = conn.query_i64(&format!("SELECT COUNT(*) FROM audit_log{cond}"), &params)?;
     let n = params.len();
-    params.push(SqlValue::Int(limit.clamp(1, 500)));
+    params.push(SqlValue::Int(limit.clamp(1, 10_000)));
     params.push(SqlValue::Int(offset.max(0)));
     let rows = conn.query(
         &format!(
@@ -719,6 +777,39 @@ pub fn audit_page(
         })
         .collect();
     Ok((list, total))
+}
+
+/// The numbers people know records by (case number, complaint ticket, a person's name, an
+/// activity's title, a provider's name) for ids of the audit log, by entity code and id.
+pub fn record_labels(
+    conn: &mut Conn,
+    ids: &[(String, String)],
+) -> Result<std::collections::HashMap<(String, String), String>, StorageError> {
+    let mut out = std::collections::HashMap::new();
+    for (entity, sql) in [
+        ("case", "SELECT id, nomor FROM cases WHERE id = $1"),
+        (
+            "complaint",
+            "SELECT id, ticket FROM complaints WHERE id = $1",
+        ),
+        ("person", "SELECT id, nama FROM persons WHERE id = $1"),
+        ("family", "SELECT id, no_kk FROM families WHERE id = $1"),
+        ("activity", "SELECT id, title FROM activities WHERE id = $1"),
+        ("provider", "SELECT id, name FROM providers WHERE id = $1"),
+    ] {
+        let mut seen = std::collections::HashSet::new();
+        for (_, id) in ids.iter().filter(|(e, _)| e == entity) {
+            if !seen.insert(id) {
+                continue;
+            }
+            if let Some(r) = conn.query_opt(sql, &[id.as_str().into()])?
+                && let Some(label) = r.get(1).and_then(|v| v.as_str())
+            {
+                out.insert((entity.to_string(), id.clone()), label.to_string());
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1461,3 +1461,124 @@ async fn the_district_office_chooses_a_village_for_a_village_page() {
         sync(move || drop(f));
     }
 }
+
+/// The audit log reads in words (the officer's name, the action, the record by its number),
+/// narrows by officer, action, a resident's NIK and period, refuses a filter it cannot use with
+/// the field named, and exports what it shows as CSV, which is itself recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_log_in_words_filtered_and_exported() {
+    for t in crate::support::databases() {
+        let label = t.label;
+        let f = sync(|| fixture(t));
+        let app = app(&f);
+        let (ketua, _) = session(&f, "ketua");
+        let (analis, _) = session(&f, "review_analisis");
+        for (cookie, id) in [(&analis, &f.family_a), (&ketua, &f.family_a)] {
+            let r = call(
+                &app,
+                Method::GET,
+                &format!("/keluarga/{id}"),
+                Some(cookie),
+                None,
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+        let page = call(&app, Method::GET, "/audit", Some(&ketua), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{label}");
+        let kk_link = format!(
+            "<a href=\"/keluarga/{}\">Keluarga KK 3312011502150003</a>",
+            f.family_a
+        );
+        assert!(page.body.contains(&kk_link), "{label}: {}", page.body);
+        assert!(page.body.contains("Melihat"), "{label}");
+        // (Codes may sit in the filters' option values; never in the text shown.)
+        for code in [">user:", " user:", ">view<", ">family<", ">access-refused"] {
+            assert!(
+                !page.body.contains(code),
+                "{label}: code {code} on the page"
+            );
+        }
+        // By officer: only the analyst's rows.
+        let by = call(
+            &app,
+            Method::GET,
+            "/audit?oleh=user%3Areview_analisis",
+            Some(&ketua),
+            None,
+        )
+        .await;
+        assert!(by.body.contains(&kk_link), "{label}");
+        let rows = by.body.matches("<tr>").count() - 1;
+        let stored = sync(|| {
+            f.db.conn()
+                .unwrap()
+                .query_i64(
+                    "SELECT COUNT(*) FROM audit_log WHERE actor = 'user:review_analisis' \
+                     AND kode_wilayah = '33.12.01.2003'",
+                    &[],
+                )
+                .unwrap()
+        });
+        assert_eq!(rows as i64, stored.min(50), "{label}: rows by the analyst");
+        // By the resident's NIK: their family's rows; another NIK: none.
+        let mine = call(
+            &app,
+            Method::GET,
+            "/audit?nik=3312014101900001",
+            Some(&ketua),
+            None,
+        )
+        .await;
+        assert!(mine.body.contains(&kk_link), "{label}");
+        let none = call(
+            &app,
+            Method::GET,
+            "/audit?nik=3312014101909999",
+            Some(&ketua),
+            None,
+        )
+        .await;
+        assert!(!none.body.contains(&kk_link), "{label}");
+        // A period before today has none of it.
+        let old = call(
+            &app,
+            Method::GET,
+            "/audit?dari=2020-01-01&sampai=2020-01-31",
+            Some(&ketua),
+            None,
+        )
+        .await;
+        assert!(!old.body.contains(&kk_link), "{label}");
+        // A filter that cannot be used: 422, the field named.
+        let bad = call(&app, Method::GET, "/audit?nik=123", Some(&ketua), None).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(bad.body.contains("NIK warga"), "{label}: {}", bad.body);
+        // The export: the same rows in words, as Excel reads them, and recorded.
+        let before = audit_rows(&f);
+        let r = call(
+            &app,
+            Method::GET,
+            "/audit?format=csv&tindakan=view",
+            Some(&ketua),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let rows = crate::support::excel_rows(r.body.as_bytes());
+        assert_eq!(rows[0][0], "Waktu");
+        assert!(
+            rows[1..].iter().all(|r| r[2] == "Melihat"),
+            "{label}: {rows:?}"
+        );
+        assert!(
+            rows.iter().any(|r| r[3] == "Keluarga KK 3312011502150003"),
+            "{label}"
+        );
+        assert!(
+            audit_rows(&f) > before,
+            "{label}: the export is not recorded"
+        );
+        sync(move || drop((app, f)));
+    }
+}

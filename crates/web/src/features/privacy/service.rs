@@ -5,34 +5,101 @@
 use puskesos_domain::access::Reach;
 use puskesos_domain::model::{Family, PERSON_FIELDS, Person, Record};
 use puskesos_domain::wilayah::KodeWilayah;
-use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
+use std::collections::HashMap;
+
+use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent, AuditFilter};
 use puskesos_storage::registry::{self, AuditEntry, ChangeEntry};
 use puskesos_storage::{Db, StorageError, now_ms};
 use serde_json::{Value, json};
 
+use crate::app::actors::Actors;
 use crate::app::format::format_time;
 
 pub const PER_PAGE: i64 = 50;
+/// At most this many rows in one export of the log.
+pub const EXPORT_ROWS: i64 = 10_000;
 
-/// One page of the audit log.
+/// One page of the audit log, with what it takes to read it: the records' numbers and names,
+/// the accounts' names, and the accounts to filter by.
 pub struct AuditPage {
-    pub rows: Vec<AuditEntry>,
+    /// `(village, entry)`, newest first.
+    pub rows: Vec<(String, AuditEntry)>,
     pub total: i64,
     pub page: i64,
     pub pages: i64,
+    pub labels: HashMap<(String, String), String>,
+    pub actors: Actors,
+    /// `(stored actor, name)` of the accounts within the reach, for the "by" filter.
+    pub accounts: Vec<(String, String)>,
+}
+
+impl AuditPage {
+    /// No rows (a refused filter).
+    pub fn empty() -> AuditPage {
+        AuditPage {
+            rows: Vec::new(),
+            total: 0,
+            page: 1,
+            pages: 1,
+            labels: HashMap::new(),
+            actors: Actors::default(),
+            accounts: Vec::new(),
+        }
+    }
+}
+
+/// The audit log narrowed by who, what, whose data and when, as asked on the page.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub filter: AuditFilter,
+    /// A person's NIK: their rows and their family's.
+    pub nik: Option<String>,
 }
 
 /// The audit log within a reach (`prefix` of its region codes; none for everywhere), newest
-/// first, page `page` (1-based, clamped).
-pub fn audit_page(db: &Db, prefix: Option<&str>, page: i64) -> Result<AuditPage, StorageError> {
+/// first, page `page` (1-based, clamped) of `per_page` rows.
+pub fn audit_page(
+    db: &Db,
+    reach: &Reach,
+    query: &AuditQuery,
+    page: i64,
+    per_page: i64,
+) -> Result<AuditPage, StorageError> {
+    let mut conn = db.conn()?;
     let page = page.clamp(1, 1_000_000);
-    let (rows, total) =
-        registry::audit_page(&mut db.conn()?, prefix, PER_PAGE, (page - 1) * PER_PAGE)?;
+    let mut filter = query.filter.clone();
+    if let Some(nik) = &query.nik {
+        filter.entity_ids = match registry::person_by_nik(&mut conn, nik)? {
+            Some((p, _)) => vec![p.id.clone(), p.family_id.clone()],
+            // No such person: nothing matches (rather than everything).
+            None => vec![String::new()],
+        };
+    }
+    let (rows, total) = audit::audit_search(
+        &mut conn,
+        reach.prefix(),
+        &filter,
+        per_page,
+        (page - 1) * per_page,
+    )?;
+    let ids: Vec<(String, String)> = rows
+        .iter()
+        .map(|(_, e)| (e.entity.clone(), e.entity_id.clone()))
+        .collect();
+    let labels = audit::record_labels(&mut conn, &ids)?;
+    let actors = Actors::load(&mut conn)?;
+    let accounts = puskesos_storage::accounts::list(&mut conn, reach)?
+        .into_iter()
+        .map(|a| (format!("user:{}", a.username), a.display_name))
+        .collect();
     Ok(AuditPage {
-        rows: rows.into_iter().map(|(_, e)| e).collect(),
+        rows,
         total,
         page,
-        pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+        pages: ((total + per_page - 1) / per_page).max(1),
+        labels,
+        actors,
+        accounts,
     })
 }
 
