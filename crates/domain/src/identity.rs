@@ -172,7 +172,7 @@ impl Nik {
         out
     }
 
-    /// The NIK with its middle digits hidden, for lists: `3301********0002`.
+    /// The NIK masked for lists (see [`mask`]): `******410190****`.
     pub fn masked(nik: &str) -> String {
         mask(nik)
     }
@@ -184,9 +184,17 @@ impl fmt::Display for Nik {
     }
 }
 
-/// Masks the middle of a 16-digit identity number; other input is masked whole but for its ends.
+/// Masks a 16-digit identity number (NIK or KK) for lists, letters and receipts: the region
+/// (digits 1-6, the same for a whole village) and the sequence (13-16, what completes the
+/// number) are hidden; the date digits (7-12) stay, so that two residents of one village can
+/// still be told apart (`3312014101900001` → `******410190****`). Other input is masked whole
+/// but for its ends. docs/privacy.md says why this is proportionate under UU 27/2022.
 pub fn mask(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();
+    if chars.len() == 16 && chars.iter().all(char::is_ascii_digit) {
+        let date: String = chars[6..12].iter().collect();
+        return format!("******{date}****");
+    }
     if chars.len() <= 8 {
         return "*".repeat(chars.len());
     }
@@ -436,7 +444,10 @@ mod tests {
 
     #[test]
     fn masking() {
-        assert_eq!(mask("1101014101900001"), "1101********0001");
+        assert_eq!(mask("1101014101900001"), "******410190****");
+        // Two residents of one village, both 0001 of their birth date, told apart.
+        assert_ne!(mask("3312014101900001"), mask("3312015507850001"));
+        assert_eq!(mask("AB12345678"), "AB12**5678");
         assert_eq!(mask("123"), "***");
     }
 
