@@ -150,6 +150,7 @@ impl IntoResponse for Page {
                         }
                     }
                     main id="isi" { (self.body) }
+                    footer { a href="/istilah" { (t("gloss-title")) } }
                 }
             }
         };

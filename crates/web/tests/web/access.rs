@@ -1582,3 +1582,42 @@ async fn the_audit_log_in_words_filtered_and_exported() {
         sync(move || drop((app, f)));
     }
 }
+
+/// The glossary answers anyone, names every term in both languages (no catalogue key shows),
+/// and every page links to it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_glossary_explains_every_term_and_every_page_links_it() {
+    let f = sync(|| fixture(testing::sqlite()));
+    let app = app(&f);
+    for (lang, title) in [("id", "Daftar istilah"), ("en", "Glossary")] {
+        let r = call(
+            &app,
+            Method::GET,
+            &format!("/istilah?lang={lang}"),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains(title), "{lang}");
+        assert!(
+            !r.body.contains("gloss-"),
+            "{lang}: a catalogue key on the page"
+        );
+        for term in ["desil", "eksklusi", "inklusi", "dtsen", "pkh-komponen"] {
+            assert!(r.body.contains(&format!("id=\"{term}\"")), "{lang}: {term}");
+        }
+    }
+    let (cookie, _) = session(&f, "ketua");
+    let r = call(&app, Method::GET, "/kelayakan", Some(&cookie), None).await;
+    assert!(
+        r.body.contains("href=\"/istilah#eksklusi\""),
+        "the overview links the terms"
+    );
+    let r = call(&app, Method::GET, "/kasus", Some(&cookie), None).await;
+    assert!(
+        r.body.contains("<footer><a href=\"/istilah\">"),
+        "no glossary link at the foot"
+    );
+    sync(move || drop((app, f)));
+}

@@ -261,6 +261,19 @@ fn summary_decile(d: Option<i64>) -> String {
 
 /// A village's gaps per program, each count a link to its list. `q` keeps a district account's
 /// village on the links.
+/// "What does this mean?": links to the glossary's entries for the terms a page uses.
+pub fn glossary_links(lang: Lang, terms: &[&str]) -> Markup {
+    html! {
+        p.help {
+            (tr(lang, "gloss-what", &[])) " "
+            @for (i, term) in terms.iter().enumerate() {
+                @if i > 0 { " · " }
+                a href=(format!("/istilah#{term}")) { (tr(lang, &format!("gloss-{term}"), &[])) }
+            }
+        }
+    }
+}
+
 pub fn overview_page(
     lang: Lang,
     user: CurrentUser,
@@ -280,6 +293,7 @@ pub fn overview_page(
                 p.assessed-on { (tr(lang, "web-assessed-on", &[("date", &indonesian_date(&on.to_string()))])) }
             }
             p { (t("web-rules-in-force")) ": " (program_names(lang, &assessor.rules)) }
+            (glossary_links(lang, &["eksklusi", "inklusi", "desil", "dtsen"]))
             div.table-wrap {
                 table.gaps {
                     thead { tr {
@@ -390,6 +404,7 @@ pub fn list_page(
         .body(html! {
             h2 { (title) }
             p { (region_full_name(village)) " · " a href=(format!("/kelayakan{q}")) { (t("web-eligibility")) } }
+            (glossary_links(lang, &[if gap == Gap::Inclusion { "inklusi" } else { "eksklusi" }, "desil"]))
             @if let Some(on) = on {
                 p.assessed-on { (tr(lang, "web-assessed-on", &[("date", &indonesian_date(&on.to_string()))])) }
             }

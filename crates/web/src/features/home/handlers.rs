@@ -64,3 +64,12 @@ pub async fn home(
     };
     Ok(views::home_page(lang, user, home).into_response())
 }
+
+/// The terms of the trade, for staff (`/istilah`): what DTSEN, a decile, an exclusion error,
+/// the PKH components and the rest mean. Linked from the foot of every page.
+pub async fn glossary(
+    crate::app::extract::UiLang(lang): crate::app::extract::UiLang,
+    user: crate::app::access::MaybeUser,
+) -> Response {
+    super::views::glossary(lang, user.0).into_response()
+}

@@ -56,3 +56,54 @@ pub fn home_page(lang: Lang, user: Option<CurrentUser>, home: Home<'_>) -> Page 
             }
         })
 }
+
+/// The glossary's terms, in the order a new officer meets them; each has a `gloss-<term>` name
+/// and a `gloss-<term>-text` explanation in the catalogues.
+pub const TERMS: &[&str] = &[
+    "slrt",
+    "puskesos",
+    "dtsen",
+    "desil",
+    "nik",
+    "kk",
+    "ppks",
+    "psks",
+    "pkh",
+    "pkh-komponen",
+    "sembako",
+    "pip",
+    "pbi-jkn",
+    "atensi",
+    "rs-rtlh",
+    "eksklusi",
+    "inklusi",
+    "pmt",
+    "fakir-miskin",
+    "musdes",
+    "verval",
+    "rujukan",
+    "tksk",
+    "psm",
+];
+
+/// `/istilah`: every term with its meaning, each with an anchor (`#desil`) pages can link to.
+pub fn glossary(
+    lang: Lang,
+    user: Option<crate::app::access::CurrentUser>,
+) -> crate::app::layout::Page {
+    let t = |k: &str| tr(lang, k, &[]);
+    crate::app::layout::Page::new(lang, &t("gloss-title"))
+        .user(user)
+        .body(maud::html! {
+            section {
+                h2 { (t("gloss-title")) }
+                p { (t("gloss-intro")) }
+                dl.glossary {
+                    @for term in TERMS {
+                        dt id=(term) { (t(&format!("gloss-{term}"))) }
+                        dd { (t(&format!("gloss-{term}-text"))) }
+                    }
+                }
+            }
+        })
+}
