@@ -986,3 +986,5 @@ gloss-tksk-text = The social worker at sub-district level who supports the Puske
 gloss-psm = PSM (community social worker)
 gloss-psm-text = A resident who volunteers to help with social problems in their village.
 gloss-what = What the terms mean:
+web-status-limited-until = Too many wrong tries from this device. Try again from { $time }, or ask at the Puskesos with your receipt.
+web-status-answer = The centre's answer

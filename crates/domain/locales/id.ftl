@@ -986,3 +986,5 @@ gloss-tksk-text = Pendamping sosial di tingkat kecamatan yang membantu Puskesos 
 gloss-psm = PSM (Pekerja Sosial Masyarakat)
 gloss-psm-text = Warga yang secara sukarela membantu menangani masalah sosial di desanya.
 gloss-what = Arti istilah:
+web-status-limited-until = Terlalu banyak percobaan yang salah dari perangkat ini. Coba lagi mulai { $time }, atau tanyakan ke Puskesos dengan membawa tanda terima.
+web-status-answer = Jawaban Puskesos

@@ -59,6 +59,8 @@ pub struct PublicStatus {
     pub deadline_at: i64,
     pub escalated_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    /// The answer given to the resident, once the complaint is settled.
+    pub decision: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,8 +68,8 @@ pub enum Lookup {
     Found(PublicStatus),
     /// Wrong ticket or code (the two are not told apart).
     NotFound,
-    /// Too many wrong attempts: try later.
-    Limited,
+    /// Too many wrong attempts: try again from this moment (milliseconds).
+    Limited(i64),
 }
 
 fn random_from(alphabet: &[u8], n: usize) -> String {
@@ -381,12 +383,30 @@ pub fn public_status(
             )
         };
         if ticket_failures >= TICKET_FAILURES || client_failures >= CLIENT_FAILURES_PER_MINUTE {
+            // Free again when the oldest failure that counts leaves its window.
+            let ticket_free = c.query_i64(
+                "SELECT COALESCE(MIN(at), 0) FROM status_lookups WHERE client = $1 AND ticket = $2 \
+                 AND at > $3 AND ok = 0",
+                &[client.into(), ticket.as_str().into(), (now_ms - WINDOW_MS).into()],
+            )? + WINDOW_MS;
+            let client_free = c.query_i64(
+                "SELECT COALESCE(MIN(at), 0) FROM status_lookups WHERE client = $1 AND at > $2 \
+                 AND ok = 0",
+                &[client.into(), (now_ms - 60_000).into()],
+            )? + 60_000;
+            let mut until = now_ms;
+            if ticket_failures >= TICKET_FAILURES {
+                until = until.max(ticket_free);
+            }
+            if client_failures >= CLIENT_FAILURES_PER_MINUTE {
+                until = until.max(client_free);
+            }
             record(c, false)?;
-            return Ok(Lookup::Limited);
+            return Ok(Lookup::Limited(until));
         }
         let row = c.query_opt(
-            "SELECT code_hash, category, status, opened_at, deadline_at, escalated_at, resolved_at \
-             FROM complaints WHERE ticket = $1",
+            "SELECT code_hash, category, status, opened_at, deadline_at, escalated_at, resolved_at, \
+             decision FROM complaints WHERE ticket = $1",
             &[ticket.as_str().into()],
         )?;
         let found = row.and_then(|r| {
@@ -399,6 +419,7 @@ pub fn public_status(
                 deadline_at: r.get(4)?.as_i64()?,
                 escalated_at: r.get(5).and_then(SqlValue::as_i64),
                 resolved_at: r.get(6).and_then(SqlValue::as_i64),
+                decision: r.get(7).and_then(|v| v.as_str().map(str::to_string)),
             })
         });
         record(c, found.is_some())?;

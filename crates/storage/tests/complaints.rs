@@ -108,6 +108,14 @@ fn a_complaint_from_receipt_to_decision_and_its_public_status() {
             done.decision.as_deref(),
             Some("diusulkan sebagai penerima baru")
         );
+        // The resident sees the answer once it is settled.
+        match complaints::public_status(&mut conn, &c.ticket, &code, "a", now + 6).unwrap() {
+            Lookup::Found(s) => assert_eq!(
+                (s.status, s.decision.as_deref()),
+                (Status::Selesai, Some("diusulkan sebagai penerima baru"))
+            ),
+            other => panic!("{}: {other:?}", t.label),
+        }
         // Guessing codes locks the ticket for the guessing client, even for the right code
         // afterwards ...
         for i in 0..TICKET_FAILURES {
@@ -119,7 +127,8 @@ fn a_complaint_from_receipt_to_decision_and_its_public_status() {
         }
         assert_eq!(
             complaints::public_status(&mut conn, &c.ticket, &code, "tebak", now + 20).unwrap(),
-            Lookup::Limited
+            // Free again 15 minutes after the first wrong guess.
+            Lookup::Limited(now + 10 + 15 * 60_000)
         );
         // ... but not for the resident, who has the right code on another phone.
         assert!(matches!(
@@ -133,7 +142,7 @@ fn a_complaint_from_receipt_to_decision_and_its_public_status() {
         }
         assert_eq!(
             complaints::public_status(&mut conn, &c.ticket, &code, "semprot", now + 31).unwrap(),
-            Lookup::Limited
+            Lookup::Limited(now + 30 + 60_000)
         );
         assert!(matches!(
             complaints::public_status(&mut conn, &c.ticket, &code, "warga", now + 32).unwrap(),

@@ -337,7 +337,7 @@ async fn a_complaint_receipt_and_the_public_status_page() {
             assert!(!page.contains(personal), "public page shows {personal}");
         }
         // A ticket guessed in a loop is refused after five wrong codes.
-        let mut last = StatusCode::OK;
+        let mut last = (StatusCode::OK, None, String::new());
         for _ in 0..6 {
             last = call(
                 &f,
@@ -346,10 +346,15 @@ async fn a_complaint_receipt_and_the_public_status_page() {
                 "",
                 Some(enc(&[("ticket", &ticket), ("code", "123123")])),
             )
-            .await
-            .0;
+            .await;
         }
-        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(last.0, StatusCode::TOO_MANY_REQUESTS);
+        // It says from when to try again.
+        assert!(
+            last.2.contains("Coba lagi mulai") && last.2.contains("WIB"),
+            "{}",
+            last.2
+        );
         // Escalated by the Ketua, decided by the district office.
         let id = crate::support::first_text(&f, "SELECT id FROM complaints");
         let act = |user: &'static str, action: &'static str, note: &'static str| {

@@ -249,9 +249,9 @@ pub async fn status_lookup(
             StatusCode::NOT_FOUND,
             views::lookup_refused(lang, "web-status-not-found"),
         ),
-        Lookup::Limited => (
+        Lookup::Limited(until) => (
             StatusCode::TOO_MANY_REQUESTS,
-            views::lookup_refused(lang, "web-status-limited"),
+            views::lookup_limited(lang, until),
         ),
     };
     Ok((

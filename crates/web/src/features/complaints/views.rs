@@ -167,6 +167,18 @@ pub fn public_status(lang: Lang, s: &PublicStatus) -> Markup {
             dt { (t("web-deadline")) } dd { (date(s.deadline_at)) }
             @if let Some(e) = s.escalated_at { dt { (t("web-escalated")) } dd { (date(e)) } }
             @if let Some(r) = s.resolved_at { dt { (t("web-resolved")) } dd { (date(r)) } }
+            @if let Some(d) = s.decision.as_ref().filter(|_| s.resolved_at.is_some()) {
+                dt { (t("web-status-answer")) } dd { (d) }
+            }
+        }
+    }
+}
+
+/// Too many wrong tries from this phone: from when it may try again (WIB).
+pub fn lookup_limited(lang: Lang, until: i64) -> Markup {
+    html! {
+        p.error role="alert" {
+            (tr(lang, "web-status-limited-until", &[("time", &crate::app::format::format_time(until))]))
         }
     }
 }
