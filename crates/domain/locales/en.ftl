@@ -988,3 +988,5 @@ gloss-psm-text = A resident who volunteers to help with social problems in their
 gloss-what = What the terms mean:
 web-status-limited-until = Too many wrong tries from this device. Try again from { $time }, or ask at the Puskesos with your receipt.
 web-status-answer = The centre's answer
+case-new-nik-invalid = This is not a valid NIK or KK number (16 digits with a real region code and date). Check it again, or leave it empty if the resident has none with them.
+case-new-nik-unregistered = This NIK or KK is valid but not in this village's registry: write the resident's name (and address) so the case can be recorded; the family can be registered later.

@@ -988,3 +988,5 @@ gloss-psm-text = Warga yang secara sukarela membantu menangani masalah sosial di
 gloss-what = Arti istilah:
 web-status-limited-until = Terlalu banyak percobaan yang salah dari perangkat ini. Coba lagi mulai { $time }, atau tanyakan ke Puskesos dengan membawa tanda terima.
 web-status-answer = Jawaban Puskesos
+case-new-nik-invalid = Nomor ini bukan NIK atau nomor KK yang sah (16 angka dengan kode wilayah dan tanggal yang benar). Periksa lagi, atau kosongkan bila warga tidak membawanya.
+case-new-nik-unregistered = NIK atau KK ini sah tetapi belum terdaftar di registri desa ini: tuliskan nama warga (dan alamatnya) agar kasus dapat dicatat; keluarganya dapat didaftarkan kemudian.

@@ -1088,3 +1088,69 @@ async fn the_district_picks_a_village_and_decides_an_escalated_complaint() {
         assert!(queue.contains("diusulkan ke DTSEN"), "{queue}");
     }
 }
+
+/// At intake a mistyped number and a valid number not registered here get different words:
+/// the first is a typing mistake, the second a new resident whose name is needed.
+#[tokio::test(flavor = "multi_thread")]
+async fn intake_tells_a_mistyped_number_from_an_unregistered_resident() {
+    for t in crate::support::databases() {
+        let f = setup(t);
+        let (cookie, csrf) = login(&f, "front");
+        let post = |nik: &str, name: &str| {
+            enc(&[
+                ("csrf", &csrf),
+                ("nik", nik),
+                ("contact_name", name),
+                ("channel", "datang"),
+                ("sector", "kesehatan"),
+                ("summary", "Butuh kursi roda"),
+                ("consent", "ya"),
+                ("consent_purpose", "Penanganan kebutuhan"),
+            ])
+        };
+        let (status, _, typo) = call(
+            &f,
+            Method::POST,
+            "/kasus/baru",
+            &cookie,
+            Some(post("33120", "")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(typo.contains("bukan NIK atau nomor KK yang sah"), "{typo}");
+        let (status, _, new) = call(
+            &f,
+            Method::POST,
+            "/kasus/baru",
+            &cookie,
+            Some(post("3312014101900077", "")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            new.contains("belum terdaftar di registri desa ini"),
+            "{new}"
+        );
+        assert_eq!(
+            count(&f, "SELECT COUNT(*) FROM cases"),
+            0,
+            "nothing written"
+        );
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            "/kasus/baru",
+            &cookie,
+            Some(post("3312014101900077", "Pak Darto")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            count(
+                &f,
+                "SELECT COUNT(*) FROM cases WHERE contact_nik = '3312014101900077'"
+            ),
+            1
+        );
+    }
+}

@@ -196,11 +196,32 @@ pub fn intake(
     form: Intake,
 ) -> Result<Result<Case, IntakeError>, StorageError> {
     let mut conn = db.conn()?;
-    let (person_id, family_id) = match &form.number {
+    let refuse = |field, key| Ok(Err(IntakeError { field, key }));
+    let number = form.number.as_deref().map(|n| {
+        n.chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-'))
+            .collect::<String>()
+    });
+    // A number that is neither a NIK nor a KK is a typing mistake, not "not registered".
+    if let Some(n) = &number
+        && puskesos_domain::identity::Nik::parse(n).is_err()
+        && puskesos_domain::identity::NomorKk::parse(n).is_err()
+    {
+        return refuse("nik", "case-new-nik-invalid");
+    }
+    let (person_id, family_id) = match &number {
         Some(n) => registered(&mut conn, &staff.village, n)?,
         None => (None, None),
     };
     let unlinked = person_id.is_none() && family_id.is_none();
+    let named = form
+        .contact_name
+        .as_deref()
+        .is_some_and(|n| !n.trim().is_empty());
+    if number.is_some() && unlinked && !named {
+        // A valid number this village's registry does not hold: the person is new here.
+        return refuse("contact_name", "case-new-nik-unregistered");
+    }
     let new = NewCase {
         village: staff.village.clone(),
         channel: form.channel,
@@ -209,7 +230,7 @@ pub fn intake(
         person_id,
         family_id,
         contact_name: form.contact_name,
-        contact_nik: form.number.filter(|_| unlinked),
+        contact_nik: number.filter(|_| unlinked),
         contact_address: form.contact_address,
         contact_phone: form.contact_phone,
         consent_purpose: form.consent_purpose,
