@@ -1154,3 +1154,60 @@ async fn intake_tells_a_mistyped_number_from_an_unregistered_resident() {
         );
     }
 }
+
+/// A complaint taken with the resident's NIK is the family's: its page lists it. A number that
+/// is no NIK or KK is refused with its own words, and nothing is filed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_complaint_with_a_nik_is_listed_on_the_family_page() {
+    for t in crate::support::databases() {
+        crate::support::demo_villages(&t, &[(VILLAGE, 3, 12)], puskesos_storage::figures::today());
+        let f = setup(t);
+        let (cookie, csrf) = login(&f, "front");
+        let row = crate::support::first_text(
+            &f,
+            "SELECT nik || ' ' || family_id FROM persons ORDER BY nik LIMIT 1",
+        );
+        let (nik, family) = row.split_once(' ').unwrap();
+        let post = |number: &str| {
+            enc(&[
+                ("csrf", &csrf),
+                ("nik", number),
+                ("category", "pengaduan"),
+                ("summary", "Belum menerima Sembako"),
+            ])
+        };
+        let (status, _, body) = call(
+            &f,
+            Method::POST,
+            "/pengaduan/baru",
+            &cookie,
+            Some(post("12345")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("bukan NIK atau nomor KK yang sah"), "{body}");
+        assert_eq!(count(&f, "SELECT COUNT(*) FROM complaints"), 0);
+        let (status, _, _) = call(
+            &f,
+            Method::POST,
+            "/pengaduan/baru",
+            &cookie,
+            Some(post(nik)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let ticket = crate::support::first_text(&f, "SELECT ticket FROM complaints");
+        let (_, _, page) = call(
+            &f,
+            Method::GET,
+            &format!("/keluarga/{family}"),
+            &cookie,
+            None,
+        )
+        .await;
+        assert!(
+            page.contains(&ticket),
+            "the family page lists the complaint: {page}"
+        );
+    }
+}

@@ -28,6 +28,8 @@ use puskesos_domain::ids::ComplaintId;
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct IntakeForm {
+    /// The resident's NIK or the family's KK, when they have it with them.
+    pub nik: Option<String>,
     pub category: String,
     pub program: Option<String>,
     pub summary: String,
@@ -112,7 +114,9 @@ pub async fn new_submit(
     let actor = user.actor();
     let role = user.account.role;
     let by = actor.clone();
-    let result = blocking(move || Ok(service::register(&db, &new, &by, role))).await?;
+    let number = form.nik.clone();
+    let result =
+        blocking(move || Ok(service::register(&db, &new, number.as_deref(), &by, role))).await?;
     match result {
         Ok(receipt) => {
             // POST-redirect-GET: the receipt is a page of its own; refreshing it files nothing.

@@ -5,6 +5,7 @@ use puskesos_domain::access::Role;
 use puskesos_domain::complaints::{Action, Status, StepError};
 use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::complaints::{self, Complaint, Lookup, NewComplaint};
+use puskesos_storage::registry;
 use puskesos_storage::{Db, StorageError, now_ms};
 
 /// The field an intake form lacks (the storage names it; the form shows it at that field).
@@ -12,6 +13,8 @@ use puskesos_storage::{Db, StorageError, now_ms};
 pub enum Missing {
     Category,
     Summary,
+    /// A number that is neither a NIK nor a KK.
+    Number,
 }
 
 impl Missing {
@@ -20,6 +23,7 @@ impl Missing {
         match self {
             Missing::Category => "category",
             Missing::Summary => "summary",
+            Missing::Number => "nik",
         }
     }
 
@@ -28,6 +32,7 @@ impl Missing {
         match self {
             Missing::Category => "complaint-new-category",
             Missing::Summary => "complaint-new-summary",
+            Missing::Number => "case-new-nik-invalid",
         }
     }
 }
@@ -112,14 +117,47 @@ pub fn fresh_code(complaint_id: &str, actor: &str, now: i64) -> Option<String> {
 pub fn register(
     db: &Db,
     new: &NewComplaint,
+    number: Option<&str>,
     actor: &str,
     role: Role,
 ) -> Result<Receipt, IntakeError> {
-    match complaints::open(&mut db.conn()?, new, actor, role, now_ms())? {
-        Ok((complaint, code)) => Ok(Receipt { complaint, code }),
-        Err("category") => Err(IntakeError::Missing(Missing::Category)),
-        Err(_) => Err(IntakeError::Missing(Missing::Summary)),
+    use puskesos_domain::identity::{Nik, NomorKk};
+    let number = number
+        .map(|n| {
+            n.chars()
+                .filter(|c| !matches!(c, ' ' | '.' | '-'))
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty());
+    if let Some(n) = &number
+        && Nik::parse(n).is_err()
+        && NomorKk::parse(n).is_err()
+    {
+        return Err(IntakeError::Missing(Missing::Number));
     }
+    let mut conn = db.conn()?;
+    let (complaint, code) = match complaints::open(&mut conn, new, actor, role, now_ms())? {
+        Ok(opened) => opened,
+        Err("category") => return Err(IntakeError::Missing(Missing::Category)),
+        Err(_) => return Err(IntakeError::Missing(Missing::Summary)),
+    };
+    // The registered family it is about, so that the family page lists it.
+    if let Some(n) = &number {
+        let family = match registry::person_by_nik(&mut conn, n)? {
+            Some((p, _)) => Some(p.family_id),
+            None => registry::family_by_kk(&mut conn, n)?.map(|f| f.id),
+        };
+        if let Some(f) = family {
+            puskesos_storage::family_links::link_complaint(
+                &mut conn,
+                &new.village,
+                &complaint.id,
+                &f,
+                actor,
+            )?;
+        }
+    }
+    Ok(Receipt { complaint, code })
 }
 
 /// One complaint of the village; looking at it, or at one of another village, is recorded.

@@ -70,6 +70,11 @@ fn new_form(lang: Lang, user: &CurrentUser, form: &IntakeForm, missing: Option<M
                 @if let Some(e) = err("summary") { p.error { (e) } }
                 textarea id="summary" name="summary" rows="5" maxlength="4000" required { (form.summary) }
             }
+            div.field {
+                label for="nik" { (t("web-case-nik")) }
+                @if let Some(e) = err("nik") { p.error { (e) } }
+                input id="nik" name="nik" inputmode="numeric" maxlength="20" value=(opt(&form.nik));
+            }
             div.field { label for="contact_name" { (t("web-contact-name")) } input id="contact_name" name="contact_name" maxlength="200" value=(opt(&form.contact_name)); }
             div.field { label for="contact_phone" { (t("web-contact-phone")) } input id="contact_phone" name="contact_phone" inputmode="tel" maxlength="30" value=(opt(&form.contact_phone)); }
             button type="submit" { (t("web-save")) }
