@@ -990,3 +990,16 @@ web-status-limited-until = Too many wrong tries from this device. Try again from
 web-status-answer = The centre's answer
 case-new-nik-invalid = This is not a valid NIK or KK number (16 digits with a real region code and date). Check it again, or leave it empty if the resident has none with them.
 case-new-nik-unregistered = This NIK or KK is valid but not in this village's registry: write the resident's name (and address) so the case can be recorded; the family can be registered later.
+# The personal-data record (Law 27/2022 Article 32)
+pdr-title = Record of personal data and its processing
+pdr-intro = Under Law No. 27 of 2022 on Personal Data Protection, Article 32: your personal data kept by the Puskesos, the changes made to it, the centre's services for your family, and every recorded processing, as of { $day }.
+pdr-data = Data kept
+pdr-history = Changes to the data
+pdr-field = Field
+pdr-change = Change
+pdr-processing = Recorded processing (who opened or used the data)
+pdr-kind = Kind
+pdr-what = Number or title
+pdr-sent-to = { $case }: data sent to { $provider }
+pdr-rights = You may ask the village Puskesos to correct wrong data and ask how your data is processed.
+web-personal-data-pdf = Print the personal-data record (PDF)

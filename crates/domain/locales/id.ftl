@@ -990,3 +990,16 @@ web-status-limited-until = Terlalu banyak percobaan yang salah dari perangkat in
 web-status-answer = Jawaban Puskesos
 case-new-nik-invalid = Nomor ini bukan NIK atau nomor KK yang sah (16 angka dengan kode wilayah dan tanggal yang benar). Periksa lagi, atau kosongkan bila warga tidak membawanya.
 case-new-nik-unregistered = NIK atau KK ini sah tetapi belum terdaftar di registri desa ini: tuliskan nama warga (dan alamatnya) agar kasus dapat dicatat; keluarganya dapat didaftarkan kemudian.
+# The personal-data record (UU 27/2022 Pasal 32)
+pdr-title = Catatan data pribadi dan pemrosesannya
+pdr-intro = Sesuai Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi Pasal 32, berikut data pribadi Anda yang disimpan Puskesos, perubahan yang pernah dibuat, layanan Puskesos untuk keluarga Anda, dan setiap pemrosesan yang tercatat, per { $day }.
+pdr-data = Data yang disimpan
+pdr-history = Perubahan data
+pdr-field = Data
+pdr-change = Perubahan
+pdr-processing = Pemrosesan yang tercatat (siapa membuka atau mengolah data)
+pdr-kind = Jenis
+pdr-what = Nomor atau judul
+pdr-sent-to = { $case }: data dikirim kepada { $provider }
+pdr-rights = Anda berhak meminta data yang keliru diperbaiki dan menanyakan pemrosesan data Anda kepada Puskesos desa/kelurahan.
+web-personal-data-pdf = Cetak catatan data pribadi (PDF)

@@ -681,3 +681,65 @@ async fn the_intake_receipt_prints_the_case_number_need_and_next_step() {
         assert_eq!(read_it.pages, 1);
     }
 }
+
+/// The personal-data record (UU 27/2022 Ps 32) prints whole: the person's data by its labels,
+/// the centre's services for the family (the case), and the recorded processing in words; the
+/// JSON carries the same services.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_personal_data_record_prints_the_data_services_and_processing() {
+    for t in crate::support::databases() {
+        let engine = t.label;
+        let f = setup(t);
+        let (name, nik, _) = resident(&f);
+        let person = first_text(&f, &format!("SELECT id FROM persons WHERE nik = '{nik}'"));
+        let (cookie, csrf) = login(&f, "front");
+        let r = request(
+            &f,
+            Method::POST,
+            "/kasus/baru",
+            &cookie,
+            Some(enc(&[
+                ("csrf", &csrf),
+                ("nik", &nik),
+                ("channel", "datang"),
+                ("sector", "kesehatan"),
+                ("summary", "Butuh kursi roda"),
+                ("consent_purpose", "rujukan layanan kesehatan"),
+                ("consent", "ya"),
+            ])),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // The officer lands on the case page: a recorded read of the person's case.
+        let (status, _, _) = get(&f, r.location.as_deref().unwrap(), &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        let number = first_text(&f, "SELECT nomor FROM cases");
+        let (ketua, _) = login(&f, "ketua");
+        let pdf = get_audited_pdf(&f, &format!("/anggota/{person}/data?format=pdf"), &ketua).await;
+        let read_it = sync(|| read(&format!("data-pribadi-{engine}"), &pdf));
+        let text = flat(&read_it.text);
+        for want in [
+            "Catatan data pribadi dan pemrosesannya",
+            "Pasal 32",
+            name.as_str(),
+            nik.as_str(),
+            number.as_str(),
+            "Pemrosesan yang tercatat",
+            // The case page opened after intake: a read of the person's case.
+            "Melihat",
+            "Kasus",
+        ] {
+            assert!(
+                text.contains(want),
+                "the record lacks {want:?}:\n{}",
+                read_it.text
+            );
+        }
+        let (_, _, json) = get(&f, &format!("/anggota/{person}/data"), &ketua).await;
+        let doc: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(
+            doc["layanan_puskesos"]["kasus"][0]["nomor"],
+            number.as_str()
+        );
+    }
+}

@@ -134,12 +134,21 @@ pub async fn audit(
         .into_response())
 }
 
+/// `?format=pdf` for the printable record (JSON otherwise).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExportFormat {
+    format: String,
+}
+
 /// A person's stored data, the changes made to it, and every recorded processing of it or of
 /// their family, as one JSON file to hand to the person. The export itself is recorded.
 pub async fn person_export(
     State(state): State<AppState>,
+    UiLang(lang): UiLang,
     user: CurrentUser,
     IdPath(id): IdPath<PersonId>,
+    Query(p): Query<ExportFormat>,
 ) -> Result<Response, AppError> {
     // Parsed at the edge; the services take the id as text.
     let id = id.into_string();
@@ -149,6 +158,14 @@ pub async fn person_export(
     let export = blocking(move || service::export(&db, &reach, &actor, &id))
         .await?
         .ok_or_else(AppError::not_found)?;
+    if p.format == "pdf" {
+        let name = export.file_name().replace(".json", ".pdf");
+        return Ok(download(
+            "application/pdf",
+            &name,
+            super::record_pdf::render(lang, &export),
+        ));
+    }
     let bytes = serde_json::to_vec(&export.document())
         .map_err(|e| AppError::internal("web-internal-error", e))?;
     Ok(download("application/json", &export.file_name(), bytes))

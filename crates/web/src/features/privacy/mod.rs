@@ -2,6 +2,7 @@
 //! `handlers` speak HTTP, `views` draw the audit page, `service` holds the use cases.
 
 pub mod handlers;
+mod record_pdf;
 mod service;
 mod views;
 

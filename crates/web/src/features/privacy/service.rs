@@ -7,6 +7,7 @@ use puskesos_domain::model::{Family, PERSON_FIELDS, Person, Record};
 use puskesos_domain::wilayah::KodeWilayah;
 use std::collections::HashMap;
 
+use puskesos_domain::{Lang, tr};
 use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent, AuditFilter};
 use puskesos_storage::registry::{self, AuditEntry, ChangeEntry};
 use puskesos_storage::{Db, StorageError, now_ms};
@@ -110,6 +111,12 @@ pub struct Export {
     pub family: Option<Family>,
     pub history: Vec<ChangeEntry>,
     pub processing: Vec<AuditEntry>,
+    /// The centre's services for the family: cases, referrals (and the provider each sent the
+    /// data to), complaints, activities.
+    pub services: puskesos_storage::family_links::FamilyRecord,
+    /// The person's village (the letterhead of the printed record).
+    pub village: String,
+    pub actors: Actors,
 }
 
 /// One person's export, when the person exists within `reach` (`None` otherwise; an attempt
@@ -140,19 +147,41 @@ pub fn export(
         .collect();
     let mut processing = registry::audit_of(&mut conn, &person.id)?;
     processing.extend(registry::audit_of(&mut conn, &person.family_id)?);
-    processing.sort_by_key(|a| std::cmp::Reverse(a.at_ms));
     audit::record(
         &mut conn,
         &AuditEvent::new(AuditAction::PersonalDataExport, AuditEntity::Person, id)
             .by(actor)
             .in_village(&village),
     )?;
+    let services =
+        puskesos_storage::family_links::of_family(&mut conn, &village, &person.family_id)?;
+    // Reads of the family's cases and complaints are processing of the person's data too.
+    for l in services.cases.iter().chain(&services.complaints) {
+        processing.extend(registry::audit_of(&mut conn, &l.id)?);
+    }
+    processing.sort_by_key(|a| std::cmp::Reverse(a.at_ms));
+    let actors = Actors::load(&mut conn)?;
     Ok(Some(Export {
         person,
         family,
         history,
         processing,
+        services,
+        village,
+        actors,
     }))
+}
+
+/// Lines of the family's record as JSON: number or title, state, when.
+fn lines(l: &[puskesos_storage::family_links::Line]) -> Vec<Value> {
+    l.iter()
+        .map(|l| {
+            json!({
+                "nomor": l.number, "status": l.state,
+                "waktu": l.at.map(format_time).or_else(|| l.day.clone()),
+            })
+        })
+        .collect()
 }
 
 impl Export {
@@ -178,9 +207,19 @@ impl Export {
                 "kolom": h.changed.iter().map(|(f, o, n)| json!({"kolom": f, "lama": o, "baru": n})).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "catatan_pemrosesan": self.processing.iter().map(|a| json!({
-                "waktu": format_time(a.at_ms), "oleh": a.actor, "tindakan": a.action,
-                "data": a.entity, "keterangan": a.detail,
+                "waktu": format_time(a.at_ms), "oleh": self.actors.name(Lang::Id, &a.actor),
+                "tindakan": tr(Lang::Id, &format!("audit-action-{}", a.action), &[]),
+                "data": tr(Lang::Id, &format!("audit-entity-{}", a.entity), &[]), "keterangan": a.detail,
             })).collect::<Vec<_>>(),
+            "layanan_puskesos": {
+                "kasus": lines(&self.services.cases),
+                "rujukan": self.services.referrals.iter().map(|l| json!({
+                    "nomor_kasus": l.number, "status": l.state, "waktu": l.at.map(format_time),
+                    "data_dikirim_kepada": l.provider,
+                })).collect::<Vec<_>>(),
+                "pengaduan": lines(&self.services.complaints),
+                "kegiatan": lines(&self.services.activities),
+            },
         })
     }
 

@@ -193,7 +193,10 @@ pub fn family_page(lang: Lang, user: CurrentUser, page: &FamilyPage) -> Page {
                     article.member {
                         h4 { (p.text("nama").unwrap_or_default()) " " small { "NIK " (p.text("nik").unwrap_or_default()) } }
                         @if can_write { p.actions { a href=(format!("/anggota/{}/ubah", p.id)) { (t("web-edit-member")) } } }
-                        @if can_export { p.actions { a href=(format!("/anggota/{}/data", p.id)) download { (t("web-person-export")) } } }
+                        @if can_export { p.actions {
+                            a href=(format!("/anggota/{}/data?format=pdf", p.id)) download { (t("web-personal-data-pdf")) }
+                            " · " a href=(format!("/anggota/{}/data", p.id)) download { (t("web-person-export")) }
+                        } }
                         dl {
                             @for (fld, v) in PERSON_FIELDS.iter().zip(&p.values) {
                                 @if let Some(v) = v {
