@@ -648,7 +648,8 @@ async fn audit_log_and_personal_data_export() {
         assert!(
             processing
                 .iter()
-                .any(|p| p["tindakan"] == "view" && p["oleh"] == "user:ketua")
+                // In words: the action, and the account by its name.
+                .any(|p| p["tindakan"] == "Melihat" && p["oleh"] == "ketua")
         );
         assert_eq!(doc["riwayat_perubahan"][0]["tindakan"], "create");
 
