@@ -572,11 +572,24 @@ pub fn write_village_stats(
         &[village.into()],
     )?;
     let at = now_ms();
+    // Exclusion rows whose amount is not known, counted apart (the gap rows are already
+    // written in this transaction, by the batch or the edit).
+    let mut unknown: HashMap<String, i64> = HashMap::new();
+    for r in conn.query(
+        "SELECT program, COUNT(*) FROM program_gaps WHERE kode_wilayah = $1 \
+         AND gap = 'exclusion' AND amount_known = 0 GROUP BY program",
+        &[village.into()],
+    )? {
+        if let (Some(p), Some(n)) = (text(&r[0]), int(&r[1])) {
+            unknown.insert(p.to_string(), n);
+        }
+    }
     for t in &tallies.0 {
         conn.execute(
             "INSERT INTO village_program_stats (kode_wilayah, program, families, people, \
              eligible, receiving, covered, exclusion, inclusion, undecided, exclusion_amount, \
-             computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             computed_at, exclusion_unknown) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             &[
                 village.into(),
                 t.program.as_str().into(),
@@ -594,6 +607,7 @@ pub fn write_village_stats(
                     .unwrap_or(0)
                     .into(),
                 at.into(),
+                unknown.get(&t.program).copied().unwrap_or(0).into(),
             ],
         )?;
     }
@@ -607,7 +621,9 @@ pub struct VillageRollup {
     pub families: i64,
     pub people: i64,
     pub programs: Vec<ProgramTally>,
+    /// Known rupiah only; the families whose amount is not known are counted apart.
     pub exclusion_amount: i64,
+    pub exclusion_unknown: i64,
     pub open_cases: i64,
     pub overdue_referrals: i64,
     pub open_complaints: i64,
@@ -645,7 +661,7 @@ pub fn district(conn: &mut Conn, prefix: Option<&str>) -> Result<Vec<VillageRoll
     let mut out: BTreeMap<String, VillageRollup> = BTreeMap::new();
     conn.for_each(
         "SELECT kode_wilayah, program, families, people, eligible, receiving, covered, \
-         exclusion, inclusion, undecided, exclusion_amount, computed_at \
+         exclusion, inclusion, undecided, exclusion_amount, computed_at, exclusion_unknown \
          FROM village_program_stats WHERE kode_wilayah >= $1 AND kode_wilayah < $2 \
          ORDER BY kode_wilayah, program",
         &range,
@@ -659,6 +675,7 @@ pub fn district(conn: &mut Conn, prefix: Option<&str>) -> Result<Vec<VillageRoll
             e.families = n(2);
             e.people = n(3);
             e.exclusion_amount += n(10);
+            e.exclusion_unknown += n(12);
             e.computed_at = e.computed_at.max(n(11));
             e.programs.push(ProgramTally {
                 program: text(&r[1]).unwrap_or("").to_string(),

@@ -103,6 +103,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "account_lang",
         include_str!("../migrations/0018_account_lang.sql"),
     ),
+    (
+        19,
+        "rollup_unknown",
+        include_str!("../migrations/0019_rollup_unknown.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

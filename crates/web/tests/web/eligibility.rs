@@ -431,6 +431,34 @@ async fn an_unknown_amount_is_never_summed_as_zero_and_shows_as_unknown() {
             f.t.label
         );
         assert!(!district.contains(&rupiah(all)));
+        // And its roll-up of villages: the families whose amount is unknown, in their column.
+        let stored = count(
+            &f,
+            "SELECT COUNT(*) FROM program_gaps WHERE gap = 'exclusion' AND amount_known = 0",
+        );
+        let (_, table) = call(
+            &f,
+            Method::GET,
+            "/dasbor/tabel/kabupaten?format=csv",
+            &dinsos,
+            None,
+        )
+        .await;
+        let rows = crate::support::excel_rows(table.as_bytes());
+        let col = rows[0]
+            .iter()
+            .position(|h| h == "Keluarga eksklusi dengan nilai belum diketahui")
+            .expect("the roll-up has the unknown column");
+        let shown: i64 = rows[1..]
+            .iter()
+            .map(|r| r[col].parse::<i64>().unwrap())
+            .sum();
+        assert!(stored > 0);
+        assert_eq!(
+            shown, stored,
+            "{}: the roll-up counts unknown amounts apart",
+            f.t.label
+        );
 
         // The list: the family's line says "unknown", with no rupiah.
         let no_kk = crate::support::first_text(
