@@ -144,44 +144,63 @@ fn wilayah_prints_the_path_and_searches() {
     assert!(err.contains("99.99"));
 }
 
-/// Demo → export → import into an empty database → export gives the same file.
+/// Demo → export → import into an empty database → export gives the same file, on each engine.
 #[test]
 fn demo_export_import_round_trip() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = dir.path().join("a");
-    let b = dir.path().join("b");
-    let (code, out, err) = run(&["demo", "--families", "400", "--seed", "7"], &a);
-    assert_eq!(code, 0, "{out}{err}");
-    let first = dir.path().join("first.csv");
-    let (code, _, err) = run(&["export", first.to_str().unwrap()], &a);
-    assert_eq!(code, 0, "{err}");
-    let (code, out, err) = run(&["import", first.to_str().unwrap()], &b);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("keluarga baru 400"), "{out}");
-    assert!(out.contains("baris ditolak 0"), "{out}");
-    let second = dir.path().join("second.csv");
-    run(&["export", second.to_str().unwrap()], &b);
-    assert_eq!(
-        std::fs::read(&first).unwrap(),
-        std::fs::read(&second).unwrap()
-    );
-    // Re-importing changes nothing.
-    let (_, out, _) = run(&["import", first.to_str().unwrap()], &b);
-    assert!(out.contains("anggota baru 0, diperbarui 0"), "{out}");
+    for pg in ENGINES {
+        let dir = tempfile::tempdir().unwrap();
+        let (Some(a), Some(b)) = (
+            Store::new(pg, &dir.path().join("a")),
+            Store::new(pg, &dir.path().join("b")),
+        ) else {
+            continue;
+        };
+        let label = a.label();
+        let (code, out, err) = a.run(&["demo", "--families", "400", "--seed", "7"]);
+        assert_eq!(code, 0, "{label}: {out}{err}");
+        let first = dir.path().join("first.csv");
+        let (code, _, err) = a.run(&["export", first.to_str().unwrap()]);
+        assert_eq!(code, 0, "{label}: {err}");
+        let (code, out, err) = b.run(&["import", first.to_str().unwrap()]);
+        assert_eq!(code, 0, "{label}: {out}{err}");
+        assert!(out.contains("keluarga baru 400"), "{label}: {out}");
+        assert!(out.contains("baris ditolak 0"), "{label}: {out}");
+        let second = dir.path().join("second.csv");
+        b.run(&["export", second.to_str().unwrap()]);
+        assert_eq!(
+            std::fs::read(&first).unwrap(),
+            std::fs::read(&second).unwrap(),
+            "{label}"
+        );
+        // Re-importing changes nothing.
+        let (_, out, _) = b.run(&["import", first.to_str().unwrap()]);
+        assert!(
+            out.contains("anggota baru 0, diperbarui 0"),
+            "{label}: {out}"
+        );
+    }
 }
 
 #[test]
 fn file_errors_exit_2_and_say_nothing_was_imported() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("x.csv");
-    std::fs::write(&f, "no_kk,nik\n1,2\n").unwrap();
-    let (code, _, err) = run(&["import", f.to_str().unwrap()], dir.path());
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("x.csv") && err.contains("kode_wilayah"),
-        "{err}"
-    );
-    assert!(err.contains("basis data tidak berubah"), "{err}");
+    for pg in ENGINES {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(store) = Store::new(pg, &dir.path().join("data")) else {
+            continue;
+        };
+        let label = store.label();
+        let f = dir.path().join("x.csv");
+        std::fs::write(&f, "no_kk,nik\n1,2\n").unwrap();
+        let (code, _, err) = store.run(&["import", f.to_str().unwrap()]);
+        assert_eq!(code, 2, "{label}: {err}");
+        assert!(
+            err.contains("x.csv") && err.contains("kode_wilayah"),
+            "{label}: {err}"
+        );
+        assert!(err.contains("basis data tidak berubah"), "{label}: {err}");
+        let counts = puskesos_storage::registry::counts(&mut store.open().conn().unwrap());
+        assert_eq!(counts.unwrap(), (0, 0), "{label}");
+    }
 }
 
 /// A demo village of `families` exported to `dir/all.csv`, a real file to import (made on
@@ -462,47 +481,63 @@ fn killed_first_import_leaves_the_database_as_it_was() {
 
 #[test]
 fn serve_starts_and_answers() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = bin()
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["serve", "--demo", "--addr", &addr])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = String::new();
-    while let Some(Ok(line)) = lines.next() {
-        printed.push_str(&line);
-        if line.contains("http://") {
-            break;
+    for pg in ENGINES {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(store) = Store::new(pg, dir.path()) else {
+            continue;
+        };
+        let label = store.label();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut child = store
+            .cmd()
+            .args(["serve", "--demo", "--addr", &addr])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = String::new();
+        while let Some(Ok(line)) = lines.next() {
+            printed.push_str(&line);
+            if line.contains("http://") {
+                break;
+            }
         }
+        assert!(
+            printed.contains(&format!("http://{addr}/")),
+            "{label}: {printed}"
+        );
+        let get = |path: &str| {
+            let start = Instant::now();
+            loop {
+                if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+                    use std::io::Write;
+                    write!(
+                        s,
+                        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    )
+                    .unwrap();
+                    let mut body = String::new();
+                    s.read_to_string(&mut body).unwrap();
+                    break body;
+                }
+                assert!(start.elapsed() < Duration::from_secs(10));
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        };
+        let (body, health) = (get("/"), get("/healthz"));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(body.starts_with("HTTP/1.1 200"), "{label}: {body}");
+        assert!(body.contains("Petirsari"), "{label}");
+        assert!(body.contains("3.000 keluarga"), "{label}: {body}");
+        assert!(health.starts_with("HTTP/1.1 200"), "{label}: {health}");
     }
-    assert!(printed.contains(&format!("http://{addr}/")), "{printed}");
-    let start = Instant::now();
-    let body = loop {
-        if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
-            use std::io::Write;
-            write!(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-            let mut body = String::new();
-            s.read_to_string(&mut body).unwrap();
-            break body;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
-    assert!(body.contains("Petirsari"));
-    assert!(body.contains("3.000 keluarga"), "{body}");
 }
 
 #[test]
@@ -520,59 +555,78 @@ fn roles_doc_matches_the_matrix() {
 
 /// `backup --encrypt` then `restore` on another laptop gives back the same registry; the file
 /// holds no readable name, a wrong passphrase restores nothing, an old backup is never
-/// overwritten.
+/// overwritten. On each engine (PostgreSQL: pg_dump and pg_restore).
 #[test]
 fn an_encrypted_backup_restores_the_same_registry() {
-    let (src, dst) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (code, _, err) = run(&["demo", "--families", "40", "--seed", "3"], src.path());
-    assert_eq!(code, 0, "{err}");
-    let file = src.path().join("cadangan.age");
-    let pass = "kata sandi cadangan desa";
-    let with_pass = |args: &[&str], dir: &Path, p: &str| {
-        run_with(args, dir, &[("PUSKESOS_BACKUP_PASSPHRASE", p)])
-    };
-    let f = file.to_str().unwrap();
-    let (code, out, err) = with_pass(&["backup", f, "--encrypt"], src.path(), pass);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Cadangan tersimpan"), "{out}");
-    let bytes = std::fs::read(&file).unwrap();
-    assert!(bytes.starts_with(b"age-encryption.org/v1"));
-    assert!(!String::from_utf8_lossy(&bytes).contains("SQLite format"));
-    // Never overwritten.
-    let (code, _, err) = with_pass(&["backup", f, "--encrypt"], src.path(), pass);
-    assert_ne!(code, 0);
-    assert!(err.contains("sudah ada"), "{err}");
-    // A wrong passphrase restores nothing.
-    let (code, _, err) = with_pass(&["restore", f], dst.path(), "bukan kata sandinya");
-    assert_ne!(code, 0);
-    assert!(err.contains("Kata sandi cadangan salah"), "{err}");
-    let (code, out, err) = with_pass(&["restore", f], dst.path(), pass);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("dipulihkan"), "{out}");
-    let export = |dir: &Path| {
-        let p = dir.join("ekspor.csv");
-        let (code, _, err) = run(&["export", p.to_str().unwrap()], dir);
-        assert_eq!(code, 0, "{err}");
-        std::fs::read_to_string(p).unwrap()
-    };
-    let (a, b) = (export(src.path()), export(dst.path()));
-    assert!(a.lines().count() > 40);
-    assert_eq!(a, b, "the restored registry exports the same file");
+    for pg in ENGINES {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (Some(src), Some(dst)) = (Store::new(pg, a.path()), Store::new(pg, b.path())) else {
+            continue;
+        };
+        let label = src.label();
+        let (code, _, err) = src.run(&["demo", "--families", "40", "--seed", "3"]);
+        assert_eq!(code, 0, "{label}: {err}");
+        let file = a.path().join("cadangan.age");
+        let pass = "kata sandi cadangan desa";
+        let with_pass = |store: &Store, args: &[&str], p: &str| {
+            store.run_with(args, &[("PUSKESOS_BACKUP_PASSPHRASE", p)])
+        };
+        let f = file.to_str().unwrap();
+        let (code, out, err) = with_pass(&src, &["backup", f, "--encrypt"], pass);
+        assert_eq!(code, 0, "{label}: {err}");
+        assert!(out.contains("Cadangan tersimpan"), "{label}: {out}");
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(bytes.starts_with(b"age-encryption.org/v1"), "{label}");
+        let plain = String::from_utf8_lossy(&bytes);
+        assert!(
+            !plain.contains("SQLite format") && !plain.contains("PGDMP"),
+            "{label}"
+        );
+        // Never overwritten.
+        let (code, _, err) = with_pass(&src, &["backup", f, "--encrypt"], pass);
+        assert_ne!(code, 0, "{label}");
+        assert!(err.contains("sudah ada"), "{label}: {err}");
+        // A wrong passphrase restores nothing.
+        let (code, _, err) = with_pass(&dst, &["restore", f], "bukan kata sandinya");
+        assert_ne!(code, 0, "{label}");
+        assert!(err.contains("Kata sandi cadangan salah"), "{label}: {err}");
+        let (code, out, err) = with_pass(&dst, &["restore", f], pass);
+        assert_eq!(code, 0, "{label}: {err}");
+        assert!(out.contains("dipulihkan"), "{label}: {out}");
+        let export = |store: &Store| {
+            let p = store.dir.join("ekspor.csv");
+            let (code, _, err) = store.run(&["export", p.to_str().unwrap()]);
+            assert_eq!(code, 0, "{label}: {err}");
+            std::fs::read_to_string(p).unwrap()
+        };
+        let (x, y) = (export(&src), export(&dst));
+        assert!(x.lines().count() > 40, "{label}");
+        assert_eq!(x, y, "{label}: the restored registry exports the same file");
+    }
 }
 
 /// Issue 18 finding 1: an import reassesses each village it changed for the village's stored
 /// reference date, not for today; `--on` picks another.
 #[test]
 fn an_import_reassesses_for_the_stored_reference_date() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = demo_export(dir.path(), 60, 11);
-    let dst = dir.path().join("dst");
-    let (code, out, err) = run(&["import", file.to_str().unwrap(), "--no-assess"], &dst);
-    assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run(&["assess", "--on", "2025-07-01"], &dst);
-    assert_eq!(code, 0, "{out}{err}");
+    for pg in ENGINES {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(dst) = Store::new(pg, &dir.path().join("dst")) else {
+            continue;
+        };
+        reassesses_for_the_stored_date(&dst, dir.path());
+    }
+}
+
+fn reassesses_for_the_stored_date(dst: &Store, dir: &Path) {
+    let label = dst.label();
+    let file = demo_export(dir, 60, 11);
+    let (code, out, err) = dst.run(&["import", file.to_str().unwrap(), "--no-assess"]);
+    assert_eq!(code, 0, "{label}: {out}{err}");
+    let (code, out, err) = dst.run(&["assess", "--on", "2025-07-01"]);
+    assert_eq!(code, 0, "{label}: {out}{err}");
     let dates = || {
-        let db = puskesos_storage::Db::open(dst.join("puskesos.sqlite").to_str().unwrap()).unwrap();
+        let db = dst.open();
         let mut conn = db.conn().unwrap();
         let mut q = |sql: &str| -> Vec<String> {
             conn.query(sql, &[])
@@ -587,10 +641,10 @@ fn an_import_reassesses_for_the_stored_reference_date() {
         all.dedup();
         all
     };
-    assert_eq!(dates(), ["2025-07-01"]);
+    assert_eq!(dates(), ["2025-07-01"], "{label}");
     // A changed file: the first family's address edited (on each of its rows), imported again.
     let text = std::fs::read_to_string(&file).unwrap();
-    let changed = dir.path().join("changed.csv");
+    let changed = dir.join("changed.csv");
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
     let (col, kk) = (
         header.iter().position(|h| *h == "alamat").unwrap(),
@@ -618,15 +672,16 @@ fn an_import_reassesses_for_the_stored_reference_date() {
         std::fs::write(&changed, lines.join("\n") + "\n").unwrap();
     };
     write_with("Dusun Baru");
-    let (code, out, err) = run(&["import", changed.to_str().unwrap()], &dst);
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(dates(), ["2025-07-01"], "the stored date is kept: {out}");
+    let (code, out, err) = dst.run(&["import", changed.to_str().unwrap()]);
+    assert_eq!(code, 0, "{label}: {out}{err}");
+    assert_eq!(
+        dates(),
+        ["2025-07-01"],
+        "{label}: the stored date is kept: {out}"
+    );
     // Another change, reassessed for the day asked for.
     write_with("Dusun Lain");
-    let (code, out, err) = run(
-        &["import", changed.to_str().unwrap(), "--on", "2025-08-01"],
-        &dst,
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(dates(), ["2025-08-01"], "{out}");
+    let (code, out, err) = dst.run(&["import", changed.to_str().unwrap(), "--on", "2025-08-01"]);
+    assert_eq!(code, 0, "{label}: {out}{err}");
+    assert_eq!(dates(), ["2025-08-01"], "{label}: {out}");
 }
