@@ -1,7 +1,9 @@
 //! End to end in a real browser: Debian's headless Chromium driven through chromedriver
 //! (WebDriver, fantoccini) against the real `puskesos serve --demo`. Log in, search, register a
 //! family, edit a member with a reason, see the history and the audit entry, log out; the same
-//! at 360 px wide; a wrong password makes the next try wait, and the right one gets in after. Screenshots go to target/e2e-screens/.
+//! at 360 px wide; a wrong password makes the next try wait, and the right one gets in after. On
+//! SQLite and on PostgreSQL (unless PUSKESOS_SKIP_PG=1). Screenshots go to target/e2e-screens/
+//! (`pg-` before the name on PostgreSQL).
 //!
 //! Needs `chromium` and `chromium-driver` (bash .ci/run installs them). Without them the test
 //! fails and says so, unless PUSKESOS_SKIP_BROWSER=1 (then it prints that it skipped).
@@ -135,15 +137,41 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     let Some((_driver, driver_url)) = start_driver() else {
         return;
     };
+    walk_through_on(&driver_url, None).await;
+    if let Some(pg) = tokio::task::block_in_place(puskesos_storage::testing::postgres) {
+        walk_through_on(&driver_url, Some(&pg)).await;
+        tokio::task::block_in_place(move || drop(pg));
+    }
+}
+
+/// The app on the throwaway PostgreSQL database `pg`, or on SQLite in `dir`; its database as
+/// the test reads it; the screenshots' prefix (`pg-` on PostgreSQL).
+fn app_on(
+    dir: &std::path::Path,
+    pg: Option<&puskesos_storage::testing::TestDb>,
+) -> (Kill, String, puskesos_storage::Db, &'static str) {
+    let url = pg.and_then(|t| t.url());
+    let (app, base) = start_app_on(&dir.join("data"), url.as_deref());
+    let db = match pg {
+        Some(t) => t.db.clone(),
+        None => {
+            puskesos_storage::Db::open(dir.join("data/puskesos.sqlite").to_str().unwrap()).unwrap()
+        }
+    };
+    (app, base, db, if pg.is_some() { "pg-" } else { "" })
+}
+
+/// The walk on one engine (SQLite when `pg` is `None`).
+async fn walk_through_on(driver_url: &str, pg: Option<&puskesos_storage::testing::TestDb>) {
     let dir = tempfile::tempdir().unwrap();
-    let (_app, base) = start_app(&dir.path().join("data"));
+    let (_app, base, db, pre) = tokio::task::block_in_place(|| app_on(dir.path(), pg));
 
     for (tag, width, kk, nik) in [
         ("desktop", 1280, "3312011502150091", "3312014101900091"),
         ("hp-360", 360, "3312011502150092", "3312014101900092"),
     ] {
         let profile = dir.path().join(format!("profile-{tag}"));
-        let c = browser(&driver_url, &profile, width).await;
+        let c = browser(driver_url, &profile, width).await;
         if width == 360 {
             // The page must fit: no horizontal scrolling on a 360 px phone.
             c.goto(&base).await.unwrap();
@@ -161,7 +189,7 @@ async fn walk_through_in_chromium_desktop_and_phone() {
                 .unwrap();
             assert_eq!(inner, json!(360));
         }
-        walk(&c, &base, tag, kk, nik).await;
+        walk(&c, &base, &format!("{pre}{tag}"), kk, nik).await;
         c.close().await.unwrap();
     }
 
@@ -169,8 +197,6 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     // family (or families) the eligibility list opened: three at least. (Each walk also reopens its new
     // family after the edit: a repeat within a minute, folded into a count row that the server
     // writes when the minute has passed, see audit_fold.rs.)
-    let db = puskesos_storage::Db::open(dir.path().join("data/puskesos.sqlite").to_str().unwrap())
-        .unwrap();
     let viewed = |only_new: bool| {
         let sql = format!(
             "SELECT COUNT(DISTINCT a.entity_id) FROM audit_log a JOIN families f ON f.id = a.entity_id \
@@ -188,7 +214,7 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     assert!(all >= 3, "families whose views are recorded: {all}");
 
     // A walk-in at the front office: intake on a phone, handed to the section, the queue.
-    let c = browser(&driver_url, &dir.path().join("profile-case"), 360).await;
+    let c = browser(driver_url, &dir.path().join("profile-case"), 360).await;
     login(
         &c,
         &base,
@@ -207,7 +233,7 @@ async fn walk_through_in_chromium_desktop_and_phone() {
         .click()
         .await
         .unwrap();
-    shot(&c, "hp-360-kasus-baru").await;
+    shot(&c, &format!("{pre}hp-360-kasus-baru")).await;
     click_and_wait(&c, "main form button[type=submit]").await;
     let text = body_text(&c).await;
     assert!(
@@ -225,7 +251,7 @@ async fn walk_through_in_chromium_desktop_and_phone() {
     click_and_wait(&c, "form.step button").await;
     let text = body_text(&c).await;
     assert!(text.contains("Ditangani"), "{text}");
-    shot(&c, "hp-360-kasus").await;
+    shot(&c, &format!("{pre}hp-360-kasus")).await;
     // ... recommended by the health section, decided by the Kepala Desa, referred by review
     // and analysis with the letter, answered by the provider through the link, followed up and
     // closed: every step by its own role, in the browser.
@@ -275,7 +301,7 @@ async fn walk_through_in_chromium_desktop_and_phone() {
         .unwrap()
         .unwrap_or_default();
     assert!(letter.ends_with("/surat"), "{letter}");
-    shot(&c, "hp-360-rujukan").await;
+    shot(&c, &format!("{pre}hp-360-rujukan")).await;
     // The provider opens the link (no account) and answers.
     c.goto(&link).await.unwrap();
     assert!(body_text(&c).await.contains("Anak demam tinggi"));
@@ -305,11 +331,11 @@ async fn walk_through_in_chromium_desktop_and_phone() {
             && text.contains("sudah diperiksa dokter"),
         "{text}"
     );
-    shot(&c, "hp-360-kasus-selesai").await;
+    shot(&c, &format!("{pre}hp-360-kasus-selesai")).await;
     c.close().await.unwrap();
 
     // Wrong passwords make the next try wait (no lock): the right one gets in after the wait.
-    let c = browser(&driver_url, &dir.path().join("profile-lock"), 1280).await;
+    let c = browser(driver_url, &dir.path().join("profile-lock"), 1280).await;
     let mut text = String::new();
     for _ in 0..5 {
         login(&c, &base, "demo.pengolah-data", "salah-sekali").await;
@@ -319,7 +345,7 @@ async fn walk_through_in_chromium_desktop_and_phone() {
         }
     }
     assert!(text.contains("tunggu"), "{text}");
-    shot(&c, "tunggu").await;
+    shot(&c, &format!("{pre}tunggu")).await;
     // The right password, once a second until the wait (at most 30 s) is over.
     let mut tries = 0;
     loop {
@@ -345,10 +371,20 @@ async fn dashboard_roll_up_and_board_in_chromium_desktop_and_phone() {
     let Some((_driver, driver_url)) = start_driver() else {
         return;
     };
+    dashboard_on(&driver_url, None).await;
+    if let Some(pg) = tokio::task::block_in_place(puskesos_storage::testing::postgres) {
+        dashboard_on(&driver_url, Some(&pg)).await;
+        tokio::task::block_in_place(move || drop(pg));
+    }
+}
+
+/// The dashboard walk on one engine (SQLite when `pg` is `None`).
+async fn dashboard_on(driver_url: &str, pg: Option<&puskesos_storage::testing::TestDb>) {
     let dir = tempfile::tempdir().unwrap();
-    let (_app, base) = start_app(&dir.path().join("data"));
+    let (_app, base, _db, pre) = tokio::task::block_in_place(|| app_on(dir.path(), pg));
     for (tag, width) in [("desktop", 1280), ("hp-360", 360)] {
-        let c = browser(&driver_url, &dir.path().join(format!("dash-{tag}")), width).await;
+        let c = browser(driver_url, &dir.path().join(format!("dash-{tag}")), width).await;
+        let tag = format!("{pre}{tag}");
         login(&c, &base, "demo.ketua", "ketua-padi-menguning").await;
         c.goto(&format!("{base}/dasbor")).await.unwrap();
         let text = body_text(&c).await;

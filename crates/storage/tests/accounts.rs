@@ -157,85 +157,87 @@ fn known_and_unknown_names_take_similar_time() {
 
 #[test]
 fn region_must_fit_the_role_and_names_are_unique() {
-    let t = testing::sqlite();
-    let mut c = t.db.conn().unwrap();
-    let err = |r: Result<_, AccountError>| match r {
-        Err(AccountError::Invalid(m)) => m.key,
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(
-        err(accounts::create(
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let err = |r: Result<_, AccountError>| match r {
+            Err(AccountError::Invalid(m)) => m.key,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            err(accounts::create(
+                &mut c,
+                &new("dinsos", Role::DinasSosial, Some("33.12.01.2003")),
+                "t",
+                NOW
+            )),
+            "account-region"
+        );
+        assert_eq!(
+            err(accounts::create(
+                &mut c,
+                &new("front", Role::PenerimaInformasi, None),
+                "t",
+                NOW
+            )),
+            "account-region-missing"
+        );
+        assert_eq!(
+            err(accounts::create(
+                &mut c,
+                &new("x", Role::Admin, None),
+                "t",
+                NOW
+            )),
+            "account-username-format"
+        );
+        let mut short = new("admin", Role::Admin, None);
+        short.password = "pendek";
+        assert_eq!(
+            err(accounts::create(&mut c, &short, "t", NOW)),
+            "account-password-length"
+        );
+        accounts::create(
             &mut c,
-            &new("dinsos", Role::DinasSosial, Some("33.12.01.2003")),
+            &new("dinsos", Role::DinasSosial, Some("33.12")),
             "t",
-            NOW
-        )),
-        "account-region"
-    );
-    assert_eq!(
-        err(accounts::create(
-            &mut c,
-            &new("front", Role::PenerimaInformasi, None),
-            "t",
-            NOW
-        )),
-        "account-region-missing"
-    );
-    assert_eq!(
-        err(accounts::create(
-            &mut c,
-            &new("x", Role::Admin, None),
-            "t",
-            NOW
-        )),
-        "account-username-format"
-    );
-    let mut short = new("admin", Role::Admin, None);
-    short.password = "pendek";
-    assert_eq!(
-        err(accounts::create(&mut c, &short, "t", NOW)),
-        "account-password-length"
-    );
-    accounts::create(
-        &mut c,
-        &new("dinsos", Role::DinasSosial, Some("33.12")),
-        "t",
-        NOW,
-    )
-    .unwrap();
-    assert_eq!(
-        err(accounts::create(
-            &mut c,
-            &new("DINSOS", Role::DinasSosial, Some("33.12")),
-            "t",
-            NOW
-        )),
-        "account-username-taken"
-    );
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            err(accounts::create(
+                &mut c,
+                &new("DINSOS", Role::DinasSosial, Some("33.12")),
+                "t",
+                NOW
+            )),
+            "account-username-taken"
+        );
+    }
 }
 
 #[test]
 fn disabling_and_password_change_end_sessions() {
-    let t = testing::sqlite();
-    let mut c = t.db.conn().unwrap();
-    let a = accounts::create(
-        &mut c,
-        &new("front", Role::PenerimaInformasi, Some("33.12.01.2003")),
-        "t",
-        NOW,
-    )
-    .unwrap();
-    let s = accounts::login(&mut c, "front", "kopi-tubruk-jam-tujuh", NOW).unwrap();
-    accounts::change_password(&mut c, &a.id, "kopi-tubruk-jam-tujuh", "teh-manis-di-teras")
+    for t in testing::all() {
+        let mut c = t.db.conn().unwrap();
+        let a = accounts::create(
+            &mut c,
+            &new("front", Role::PenerimaInformasi, Some("33.12.01.2003")),
+            "t",
+            NOW,
+        )
         .unwrap();
-    assert!(accounts::session(&mut c, &s.token, NOW).unwrap().is_none());
-    let s = accounts::login(&mut c, "front", "teh-manis-di-teras", NOW).unwrap();
-    accounts::set_disabled(&mut c, &a.id, true).unwrap();
-    assert!(accounts::session(&mut c, &s.token, NOW).unwrap().is_none());
-    assert!(matches!(
-        accounts::login(&mut c, "front", "teh-manis-di-teras", NOW),
-        Err(LoginError::Disabled)
-    ));
+        let s = accounts::login(&mut c, "front", "kopi-tubruk-jam-tujuh", NOW).unwrap();
+        accounts::change_password(&mut c, &a.id, "kopi-tubruk-jam-tujuh", "teh-manis-di-teras")
+            .unwrap();
+        assert!(accounts::session(&mut c, &s.token, NOW).unwrap().is_none());
+        let s = accounts::login(&mut c, "front", "teh-manis-di-teras", NOW).unwrap();
+        accounts::set_disabled(&mut c, &a.id, true).unwrap();
+        assert!(accounts::session(&mut c, &s.token, NOW).unwrap().is_none());
+        assert!(matches!(
+            accounts::login(&mut c, "front", "teh-manis-di-teras", NOW),
+            Err(LoginError::Disabled)
+        ));
+    }
 }
 
 /// Thirty-two wrong passwords sent at once: one is checked, the others are told to wait (each

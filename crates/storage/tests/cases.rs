@@ -175,59 +175,60 @@ fn a_walk_in_from_intake_to_closing() {
 
 #[test]
 fn intake_needs_a_person_a_sector_a_need_and_consent() {
-    let t = testing::sqlite();
-    let mut conn = t.db.conn().unwrap();
-    let check = |conn: &mut puskesos_storage::Conn, c: NewCase, field: &str| {
-        let e = cases::open(conn, &c, "u", Role::PenerimaInformasi, 1)
-            .unwrap()
-            .unwrap_err();
-        assert_eq!(e.field, field);
-    };
-    check(
-        &mut conn,
-        NewCase {
-            sector: None,
-            ..walk_in()
-        },
-        "sector",
-    );
-    check(
-        &mut conn,
-        NewCase {
-            contact_name: Some("  ".into()),
-            ..walk_in()
-        },
-        "contact_name",
-    );
-    check(
-        &mut conn,
-        NewCase {
-            consent_purpose: String::new(),
-            ..walk_in()
-        },
-        "consent_purpose",
-    );
-    check(
-        &mut conn,
-        NewCase {
-            summary: " ".into(),
-            ..walk_in()
-        },
-        "summary",
-    );
-    check(
-        &mut conn,
-        NewCase {
-            channel: "merpati".into(),
-            ..walk_in()
-        },
-        "channel",
-    );
-    assert_eq!(
-        conn.query_i64("SELECT COUNT(*) FROM cases", &[]).unwrap(),
-        0,
-        "nothing half-saved"
-    );
+    for t in testing::all() {
+        let mut conn = t.db.conn().unwrap();
+        let check = |conn: &mut puskesos_storage::Conn, c: NewCase, field: &str| {
+            let e = cases::open(conn, &c, "u", Role::PenerimaInformasi, 1)
+                .unwrap()
+                .unwrap_err();
+            assert_eq!(e.field, field);
+        };
+        check(
+            &mut conn,
+            NewCase {
+                sector: None,
+                ..walk_in()
+            },
+            "sector",
+        );
+        check(
+            &mut conn,
+            NewCase {
+                contact_name: Some("  ".into()),
+                ..walk_in()
+            },
+            "contact_name",
+        );
+        check(
+            &mut conn,
+            NewCase {
+                consent_purpose: String::new(),
+                ..walk_in()
+            },
+            "consent_purpose",
+        );
+        check(
+            &mut conn,
+            NewCase {
+                summary: " ".into(),
+                ..walk_in()
+            },
+            "summary",
+        );
+        check(
+            &mut conn,
+            NewCase {
+                channel: "merpati".into(),
+                ..walk_in()
+            },
+            "channel",
+        );
+        assert_eq!(
+            conn.query_i64("SELECT COUNT(*) FROM cases", &[]).unwrap(),
+            0,
+            "nothing half-saved"
+        );
+    }
 }
 
 /// A case whose stored state is not a known code makes the queue fail with an error naming the

@@ -18,8 +18,10 @@ use puskesos_storage::{Conn, StorageError, assessment, cases, complaints, testin
 
 const VILLAGES: [&str; 2] = ["33.12.01.2003", "33.12.01.2001"];
 
+/// A fixed day (after the March 2026 events below): the figures never read the real clock
+/// here, so midnight or a month's end cannot change them during a run.
 fn today() -> NaiveDate {
-    figures::today()
+    NaiveDate::from_ymd_opt(2026, 5, 15).unwrap()
 }
 
 fn ctx() -> WriteCtx {
@@ -27,7 +29,8 @@ fn ctx() -> WriteCtx {
         actor: "test".into(),
         reason: None,
         source: "test".into(),
-        now_ms: puskesos_storage::now_ms(),
+        // 10:00 on the fixed day.
+        now_ms: figures::day_start_ms(today()) + 10 * 3_600_000,
     }
 }
 

@@ -328,6 +328,7 @@ async fn the_referral_letter_reads_renders_and_its_qr_opens_the_answer_page() {
     for t in crate::support::databases() {
         let engine = t.label;
         let f = setup(t);
+        let before = figures::today();
         let (name, nik, address) = resident(&f);
         let (id, rid) = referred_case(&f).await;
         let (cookie, _) = login(&f, "analis");
@@ -341,7 +342,7 @@ async fn the_referral_letter_reads_renders_and_its_qr_opens_the_answer_page() {
         let text = flat(&r.text);
         let masked = puskesos_domain::identity::mask(&nik);
         // Dated by the village's day (WIB), not UTC's: after 17:00 UTC they differ.
-        let today = figures::today().format("%d-%m-%Y").to_string();
+        let today = printed_day(&text, before);
         for want in [
             today.as_str(),
             "SURAT RUJUKAN",
@@ -413,9 +414,20 @@ async fn the_poster_lays_out_on_a4_and_a3_with_the_status_link() {
     }
 }
 
+/// The village's day as printed (dd-mm-yyyy) on a document made since `before`: `before`, or
+/// today when midnight passed meanwhile (the server reads the real clock; the test cannot fix
+/// it, only not fail when the day turns during the test).
+fn printed_day(text: &str, before: chrono::NaiveDate) -> String {
+    let days = [before, figures::today()].map(|d| d.format("%d-%m-%Y").to_string());
+    days.iter()
+        .find(|d| text.contains(d.as_str()))
+        .unwrap_or(&days[1])
+        .clone()
+}
+
 /// The monthly report's PDF and workbook of this month, after two referrals of which the
-/// provider answered one.
-async fn report_with_referrals(f: &Fixture) -> (Vec<u8>, Vec<u8>) {
+/// provider answered one; and the day whose month was asked for.
+async fn report_with_referrals(f: &Fixture) -> (Vec<u8>, Vec<u8>, chrono::NaiveDate) {
     let (id, rid) = referred_case(f).await;
     referred_case(f).await;
     // The provider answers the first through the letter's QR code.
@@ -442,11 +454,12 @@ async fn report_with_referrals(f: &Fixture) -> (Vec<u8>, Vec<u8>) {
         "{}",
         r.text()
     );
-    let month = figures::today().format("%Y-%m").to_string();
+    let today = figures::today();
+    let month = today.format("%Y-%m").to_string();
     let (_, ctype, pdf) = get(f, &format!("/laporan?bulan={month}&format=pdf"), &cookie).await;
     assert_eq!(ctype, "application/pdf");
     let (_, _, xlsx) = get(f, &format!("/laporan?bulan={month}&format=xlsx"), &cookie).await;
-    (pdf, xlsx)
+    (pdf, xlsx, today)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -454,10 +467,10 @@ async fn the_monthly_report_is_a_letter_to_the_dinas_sosial_of_its_kabupaten() {
     for t in crate::support::databases() {
         let engine = t.label;
         let f = setup(t);
-        let (pdf, _) = report_with_referrals(&f).await;
+        // The month asked for, not the clock's after the request (a month may end meanwhile).
+        let (pdf, _, today) = report_with_referrals(&f).await;
         let r = sync(|| read(&format!("laporan-{engine}"), &pdf));
         let text = flat(&r.text);
-        let today = figures::today();
         let month_words = puskesos_web::features::dashboard::print::month_in_words(
             puskesos_domain::Lang::Id,
             today.year(),
@@ -494,7 +507,7 @@ async fn the_reports_referral_table_sums_to_its_sent_count() {
     use calamine::{Data, Reader, Xlsx};
     for t in crate::support::databases() {
         let f = setup(t);
-        let (pdf, xlsx) = report_with_referrals(&f).await;
+        let (pdf, xlsx, _) = report_with_referrals(&f).await;
         let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
         let num = |d: Option<&Data>| match d {
             Some(Data::Float(n)) => *n as i64,
@@ -635,6 +648,7 @@ async fn the_intake_receipt_prints_the_case_number_need_and_next_step() {
         let f = setup(t);
         let (name, nik, _) = resident(&f);
         let (cookie, csrf) = login(&f, "front");
+        let before = figures::today();
         let r = request(
             &f,
             Method::POST,
@@ -660,7 +674,7 @@ async fn the_intake_receipt_prints_the_case_number_need_and_next_step() {
         let pdf = get_audited_pdf(&f, &format!("/kasus/{id}/tanda-terima.pdf"), &cookie).await;
         let read_it = sync(|| read(&format!("tanda-terima-kasus-{engine}"), &pdf));
         let text = flat(&read_it.text);
-        let today = figures::today().format("%d-%m-%Y").to_string();
+        let today = printed_day(&text, before);
         for want in [
             "TANDA TERIMA PERMOHONAN LAYANAN",
             number.as_str(),
