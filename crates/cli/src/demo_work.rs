@@ -50,45 +50,36 @@ pub fn seed(db: &Db, village: &str, seed: u64, now: i64) -> Result<usize> {
         return Ok(0);
     }
     let mut rng = Lcg(seed ^ 0x5eed);
-    let mut providers = Vec::new();
-    for (name, kind) in [
+    // The services it refers to, and the village's PSKS register: who runs its activities.
+    let mut add = |entries: &[(&str, &str)]| -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for (name, kind) in entries {
+            if let Some(p) = puskesos_storage::directory::add_provider(
+                &mut conn,
+                village,
+                name,
+                kind,
+                None,
+                "demo",
+                now - 100 * DAY,
+            )? {
+                ids.push(p.id);
+            }
+        }
+        Ok(ids)
+    };
+    let providers = add(&[
         ("Puskesmas Kecamatan", "puskesmas"),
         ("SD Negeri 1", "sekolah"),
         ("Dinas Sosial Kabupaten", "dinas_sosial"),
         ("Dukcapil Kabupaten", "dukcapil"),
-    ] {
-        if let Some(p) = referrals::add_provider(
-            &mut conn,
-            village,
-            name,
-            kind,
-            None,
-            "demo",
-            now - 100 * DAY,
-        )? {
-            providers.push(p.id);
-        }
-    }
-    // The village's PSKS register beside the services it refers to: who runs its activities.
-    let mut psks = Vec::new();
-    for (name, kind) in [
+    ])?;
+    let psks = add(&[
         ("TKSK Kecamatan (Bapak Suryadi)", "tksk"),
         ("PSM Desa (Ibu Wartini)", "psm"),
         ("Karang Taruna Tunas Harapan", "karang_taruna"),
         ("LKS Lansia Sejahtera", "lks"),
-    ] {
-        if let Some(p) = puskesos_storage::directory::add_provider(
-            &mut conn,
-            village,
-            name,
-            kind,
-            None,
-            "demo",
-            now - 100 * DAY,
-        )? {
-            psks.push(p.id);
-        }
-    }
+    ])?;
     // Heads of families to open cases for: every thirtieth family of the village, in KK order.
     let heads: Vec<(String, String)> = conn
         .query(

@@ -32,20 +32,34 @@ pub struct ActivityForm {
     pub participants: String,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    UiLang(lang): UiLang,
-    at: AtVillage,
-) -> Result<Response, AppError> {
+/// The village's activities and the register's entries the form offers.
+async fn list_and_partners(
+    state: &AppState,
+    at: &AtVillage,
+) -> Result<
+    (
+        Vec<puskesos_storage::activities::Activity>,
+        Vec<puskesos_storage::directory::Provider>,
+    ),
+    AppError,
+> {
     let db = state.db.clone();
     let village = at.village.clone();
-    let (list, partners) = blocking(move || {
+    Ok(blocking(move || {
         Ok((
             service::list(&db, &village)?,
             service::partners(&db, &village)?,
         ))
     })
-    .await?;
+    .await?)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    at: AtVillage,
+) -> Result<Response, AppError> {
+    let (list, partners) = list_and_partners(&state, &at).await?;
     let body = views::page(lang, &at, &list, &partners, None, None);
     Ok(Page::new(lang, &tr(lang, "web-activities", &[]))
         .user(Some(at.user))
@@ -97,15 +111,7 @@ pub async fn record(
     match blocking(move || Ok(service::record(&db, &new, &actor))).await? {
         Ok(id) => Ok(Redirect::to(&format!("/kegiatan/{id}{}", at.desa_query())).into_response()),
         Err(RecordError::Invalid(refusal)) => {
-            let db = state.db.clone();
-            let village = at.village.clone();
-            let (list, partners) = blocking(move || {
-                Ok((
-                    service::list(&db, &village)?,
-                    service::partners(&db, &village)?,
-                ))
-            })
-            .await?;
+            let (list, partners) = list_and_partners(&state, &at).await?;
             let message = views::refusal(lang, &refusal);
             let body = views::page(lang, &at, &list, &partners, Some(&form), Some(message));
             Ok((
