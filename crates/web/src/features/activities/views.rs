@@ -9,6 +9,7 @@ use puskesos_storage::directory::Provider;
 
 use super::handlers::ActivityForm;
 use crate::app::extract::AtVillage;
+use crate::app::format::indonesian_date;
 use crate::app::scope::village_bar;
 
 /// A refused activity in words: the field, the participant row when it is about one, the
@@ -99,7 +100,7 @@ pub fn page(
             @for a in list {
                 li {
                     a href=(format!("/kegiatan/{}{q}", a.id)) { strong { (a.title) } }
-                    " · " (t(&format!("activity-{}", a.kind))) " · " (a.held_on) " · " (a.place)
+                    " · " (t(&format!("activity-{}", a.kind))) " · " (indonesian_date(&a.held_on)) " · " (a.place)
                     " · " (t(&format!("activity-status-{}", a.status)))
                     " · " (tr(lang, "web-activity-count", &[("count", &a.participants.to_string()), ("registered", &a.registered.to_string())]))
                 }
@@ -123,7 +124,7 @@ pub fn one(lang: Lang, at: &AtVillage, a: &Activity, people: &[Participant]) -> 
         h2 { (a.title) }
         dl {
             dt { (t("web-activity-kind")) } dd { (t(&format!("activity-{}", a.kind))) }
-            dt { (t("web-activity-date")) } dd { (a.held_on) " · " (t(&format!("activity-status-{}", a.status))) }
+            dt { (t("web-activity-date")) } dd { (indonesian_date(&a.held_on)) " · " (t(&format!("activity-status-{}", a.status))) }
             dt { (t("web-activity-place")) } dd { (a.place) }
             dt { (t("web-activity-outcome")) } dd { (dash(&a.outcome)) }
         }

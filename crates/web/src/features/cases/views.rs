@@ -526,7 +526,7 @@ pub fn desk(lang: Lang, user: &CurrentUser, d: &Desk, now: i64) -> Page {
             h2 { (t("web-desk")) }
             section {
                 h3 { (t("web-desk-escalated")) " (" (d.escalated.len()) ")" }
-                @if d.escalated.is_empty() { p { (t("web-queue-empty")) } }
+                @if d.escalated.is_empty() { p { (t("web-desk-none")) } }
                 ul.results {
                     @for c in &d.escalated {
                         (complaint_line(lang, c, &q(&c.village), now, true))
@@ -535,7 +535,7 @@ pub fn desk(lang: Lang, user: &CurrentUser, d: &Desk, now: i64) -> Page {
             }
             section {
                 h3 { (t("web-desk-referrals")) " (" (d.referred.len()) ")" }
-                @if d.referred.is_empty() { p { (t("web-queue-empty")) } }
+                @if d.referred.is_empty() { p { (t("web-desk-none")) } }
                 ul.results {
                     @for (r, c) in &d.referred { (referral_line(lang, r, c.as_ref(), &q(&r.village), now)) }
                 }

@@ -124,7 +124,7 @@ pub fn entry(lang: Lang, user: &CurrentUser, e: &Entry, error: Option<String>) -
                 @if e.activities.is_empty() { p { (t("dir-none")) } }
                 ul.results {
                     @for a in &e.activities {
-                        li { a href=(format!("/kegiatan/{}", a.id)) { (a.title) } " · " (t(&format!("activity-status-{}", a.status))) " · " (a.held_on) }
+                        li { a href=(format!("/kegiatan/{}", a.id)) { (a.title) } " · " (t(&format!("activity-status-{}", a.status))) " · " (crate::app::format::indonesian_date(&a.held_on)) }
                     }
                 }
             }

@@ -86,7 +86,7 @@ pub fn render(lang: Lang, e: &Export) -> Vec<u8> {
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let when = |l: &puskesos_storage::family_links::Line| {
         l.at.map(format_day)
-            .or_else(|| l.day.clone())
+            .or_else(|| l.day.as_deref().map(crate::app::format::indonesian_date))
             .unwrap_or_default()
     };
     for l in &s.cases {

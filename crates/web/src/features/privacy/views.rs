@@ -14,10 +14,10 @@ use crate::app::access::CurrentUser;
 use crate::app::format::format_time;
 use crate::app::scope::desa_query;
 
-/// What a row was about, in words, and where its page is (if it has one the reader may open).
+/// What a row was about, in words, and (for a reader on the page) where its page is.
 fn what(
     lang: Lang,
-    user: &CurrentUser,
+    user: Option<&CurrentUser>,
     p: &AuditPage,
     village: &str,
     e: &AuditEntry,
@@ -25,35 +25,32 @@ fn what(
     let t = |k: &str| tr(lang, k, &[]);
     let kind = t(&format!("audit-entity-{}", e.entity));
     let label = p.labels.get(&(e.entity.clone(), e.entity_id.clone()));
-    let q = desa_query(user, village);
     let id = &e.entity_id;
-    let named = |l: Option<&String>| match l {
-        Some(l) => format!("{kind} {l}"),
-        None => kind.clone(),
-    };
-    match e.entity.as_str() {
-        "family" => (
-            named(label.map(|kk| format!("KK {kk}")).as_ref()),
-            Some(format!("/keluarga/{id}")),
-        ),
-        "person" => (named(label), None),
-        "case" => (named(label), Some(format!("/kasus/{id}{q}"))),
-        "complaint" => (named(label), Some(format!("/pengaduan/{id}{q}"))),
-        "activity" => (named(label), Some(format!("/kegiatan/{id}{q}"))),
-        "provider" => (named(label), Some(format!("/penyedia/{id}{q}"))),
-        "gap_list" => {
+    let words = match (e.entity.as_str(), label) {
+        ("family", Some(kk)) => format!("{kind} KK {kk}"),
+        (_, Some(l)) => format!("{kind} {l}"),
+        ("gap_list", None) => {
             // `program/gap`, e.g. `pkh/exclusion`.
             let (program, gap) = id.split_once('/').unwrap_or((id, ""));
-            let words = format!(
-                "{kind} {}: {}",
-                program.to_uppercase().replace('_', "-"),
-                t(&format!("gap-{gap}"))
-            );
-            (words, Some(format!("/kelayakan/{id}{q}")))
+            let program = program.to_uppercase().replace('_', "-");
+            format!("{kind} {program}: {}", t(&format!("gap-{gap}")))
         }
-        "page" => (format!("{kind} {id}"), None),
-        _ => (format!("{kind} {id}"), None),
-    }
+        ("family" | "person" | "case" | "complaint" | "activity" | "provider", None) => kind,
+        _ => format!("{kind} {id}"),
+    };
+    let link = user.and_then(|user| {
+        let q = desa_query(user, village);
+        match e.entity.as_str() {
+            "family" => Some(format!("/keluarga/{id}")),
+            "case" => Some(format!("/kasus/{id}{q}")),
+            "complaint" => Some(format!("/pengaduan/{id}{q}")),
+            "activity" => Some(format!("/kegiatan/{id}{q}")),
+            "provider" => Some(format!("/penyedia/{id}{q}")),
+            "gap_list" => Some(format!("/kelayakan/{id}{q}")),
+            _ => None,
+        }
+    });
+    (words, link)
 }
 
 /// A row's detail in words where it has a known shape (`rows=561`), else as stored.
@@ -86,7 +83,7 @@ pub fn audit_table(lang: Lang, p: &AuditPage) -> (Vec<String>, Vec<Vec<Cell>>) {
         .rows
         .iter()
         .map(|(village, e)| {
-            let (w, _) = what_plain(lang, p, e);
+            let (w, _) = what(lang, None, p, village, e);
             vec![
                 Cell::Text(format_time(e.at_ms)),
                 Cell::Text(p.actors.name(lang, &e.actor)),
@@ -103,17 +100,6 @@ pub fn audit_table(lang: Lang, p: &AuditPage) -> (Vec<String>, Vec<Vec<Cell>>) {
         })
         .collect();
     (header, rows)
-}
-
-/// [`what`] without links (no user needed).
-fn what_plain(lang: Lang, p: &AuditPage, e: &AuditEntry) -> (String, ()) {
-    let t = |k: &str| tr(lang, k, &[]);
-    let kind = t(&format!("audit-entity-{}", e.entity));
-    match p.labels.get(&(e.entity.clone(), e.entity_id.clone())) {
-        Some(l) if e.entity == "family" => (format!("{kind} KK {l}"), ()),
-        Some(l) => (format!("{kind} {l}"), ()),
-        None => (format!("{kind} {}", e.entity_id), ()),
-    }
 }
 
 /// The query string of the filters as given (for the pager and the export links).
@@ -195,7 +181,7 @@ pub fn audit(
                     thead { tr { th { (t("web-audit-time")) } th { (t("web-audit-actor")) } th { (t("web-audit-action")) } th { (t("web-audit-what")) } } }
                     tbody {
                         @for (village, e) in &p.rows {
-                            @let (words, link) = what(lang, user, p, village, e);
+                            @let (words, link) = what(lang, Some(user), p, village, e);
                             tr {
                                 td { (format_time(e.at_ms)) }
                                 td { (p.actors.name(lang, &e.actor)) }

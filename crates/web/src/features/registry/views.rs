@@ -112,7 +112,7 @@ fn family_record(
     let t = |k: &str| tr(lang, k, &[]);
     let when = |l: &puskesos_storage::family_links::Line| {
         l.at.map(crate::app::format::format_day)
-            .or_else(|| l.day.clone())
+            .or_else(|| l.day.as_deref().map(crate::app::format::indonesian_date))
             .unwrap_or_default()
     };
     let empty = r.cases.is_empty()
