@@ -11,6 +11,7 @@ pub mod bulk_load;
 pub mod cases;
 pub mod complaints;
 pub mod db;
+pub mod dci;
 pub mod directory;
 pub mod family_links;
 pub mod figures;

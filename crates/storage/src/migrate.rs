@@ -108,6 +108,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rollup_unknown",
         include_str!("../migrations/0019_rollup_unknown.sql"),
     ),
+    (20, "dci", include_str!("../migrations/0020_dci.sql")),
 ];
 
 /// Applies every migration not yet recorded. Safe to call on every start.

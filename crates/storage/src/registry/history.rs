@@ -149,6 +149,8 @@ impl ChangeSet {
             return Ok(());
         }
         let json = format!("[{}]", self.entries);
+        // Subscribers of the DCI API hear of the change in the same transaction.
+        crate::dci::on_change(conn, &self.village, &self.family_id, &json)?;
         conn.execute(
             "INSERT INTO changes (kode_wilayah, id, at, family_id, changed, actor, reason, \
              source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

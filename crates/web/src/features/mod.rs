@@ -8,6 +8,7 @@ pub mod cases;
 pub mod complaints;
 pub mod dashboard;
 pub mod data;
+pub mod dci;
 pub mod directory;
 pub mod eligibility;
 pub mod home;
