@@ -722,12 +722,12 @@ impl Sql {
     }
 }
 
+/// A search result: the family's id and, for member results, the person's.
+pub type Hit = (String, Option<String>);
+
 /// The page of results (`(family id, person id)`: the person for member results) and the count
 /// of all results.
-pub fn search(
-    conn: &mut Conn,
-    c: &Criteria,
-) -> Result<(Vec<(String, Option<String>)>, i64), StorageError> {
+pub fn search(conn: &mut Conn, c: &Criteria) -> Result<(Vec<Hit>, i64), StorageError> {
     let mut sql = Sql {
         text: String::new(),
         params: Vec::new(),
