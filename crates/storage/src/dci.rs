@@ -40,6 +40,14 @@ impl Partner {
     }
 }
 
+/// Column `i` of a row as owned text (empty when null).
+fn text_at(row: &[SqlValue], i: usize) -> String {
+    row.get(i)
+        .and_then(SqlValue::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -191,12 +199,7 @@ pub fn find_transaction(
     Ok(conn
         .query_opt(&sql, &[partner.into(), value.into()])?
         .map(|row| {
-            let t = |i: usize| {
-                row.get(i)
-                    .and_then(SqlValue::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
+            let t = |i: usize| text_at(&row, i);
             Transaction {
                 correlation_id: t(0),
                 partner_id: t(1),
@@ -421,12 +424,7 @@ pub fn due(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<Pending>, Storag
     Ok(rows
         .into_iter()
         .map(|r| {
-            let t = |i: usize| {
-                r.get(i)
-                    .and_then(SqlValue::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
+            let t = |i: usize| text_at(&r, i);
             Pending {
                 id: t(0),
                 attempts: r.get(6).and_then(SqlValue::as_i64).unwrap_or(0),
@@ -513,12 +511,7 @@ pub fn add_identifier(
     else {
         return Ok(false);
     };
-    let t = |i: usize| {
-        row.get(i)
-            .and_then(SqlValue::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let t = |i: usize| text_at(&row, i);
     conn.execute(
         "INSERT INTO person_identifiers (id_type, id_value, person_id, kode_wilayah) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (id_type, id_value) DO UPDATE SET \
@@ -789,11 +782,7 @@ pub fn search(conn: &mut Conn, c: &Criteria) -> Result<(Vec<Hit>, i64), StorageE
     let out = rows
         .into_iter()
         .map(|r| {
-            let family = r
-                .first()
-                .and_then(SqlValue::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let family = text_at(&r, 0);
             let person = if c.members {
                 r.get(1).and_then(SqlValue::as_str).map(str::to_string)
             } else {
@@ -817,12 +806,7 @@ pub fn assessment_of(
             &[family_id.into()],
         )?
         .map(|r| {
-            let t = |i: usize| {
-                r.get(i)
-                    .and_then(SqlValue::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
+            let t = |i: usize| text_at(&r, i);
             (r.first().and_then(SqlValue::as_i64), t(1), t(2))
         }))
 }
