@@ -37,6 +37,7 @@ pub mod routes {
             complaints::ROUTES,
             dashboard::ROUTES,
             api::ROUTES,
+            dci::ROUTES,
         ]
         .concat()
     });
@@ -59,15 +60,19 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves on an already bound listener (tests bind port 0).
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    // The DCI outbox sender lives as long as the server.
+    let sender = tokio::spawn(features::dci::deliver::run(state.clone()));
     // With the peer's address in each request (per-client limits of the public pages).
-    axum::serve(
+    let served = axum::serve(
         listener,
         App::build(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
+    .await;
+    sender.abort();
+    served
 }
 
 pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {

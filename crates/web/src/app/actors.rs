@@ -33,6 +33,9 @@ impl Actors {
                 .cloned()
                 .unwrap_or_else(|| tr(lang, "actor-former-account", &[("login", login)]));
         }
+        if let Some(partner) = actor.strip_prefix("dci:") {
+            return tr(lang, "actor-dci-partner", &[("partner", partner)]);
+        }
         let key = match actor {
             "provider-link" => "actor-provider-link",
             "demo" => "actor-demo",

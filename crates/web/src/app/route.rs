@@ -15,6 +15,9 @@ pub enum Access {
     Public,
     /// A logged-in account whose role the matrix allows this action.
     Needs(Action),
+    /// A partner system of the DCI API with its bearer token (no session, no CSRF: the
+    /// handler authenticates the partner and checks its agreement).
+    Partner,
 }
 
 /// Who records a response of the route in the audit log (UU 27/2022: every response that
