@@ -5,6 +5,7 @@ mod audit_cmd;
 mod backup;
 mod demo_work;
 mod memory;
+mod partner_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -243,6 +244,16 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: audit_cmd::AuditCommand,
+    },
+    /// The district's partner systems of the DCI social-registry API (docs/dci.md).
+    Partner {
+        #[command(subcommand)]
+        command: partner_cmd::PartnerCommand,
+    },
+    /// Other systems' identifiers of registered people (searched by DCI partners).
+    Identifier {
+        #[command(subcommand)]
+        command: partner_cmd::IdentifierCommand,
     },
     /// Look up a registered person by NIK (recorded in the audit log).
     Cari {
@@ -510,6 +521,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             backup::run_restore(&db, &db_url(cli), file, lang)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Partner { command } => partner_cmd::partner(&open_db(cli)?, command, lang),
+        Command::Identifier { command } => partner_cmd::identifier(&open_db(cli)?, command, lang),
         Command::Audit { command } => {
             // An archive file is checked on its own, without a database.
             if let audit_cmd::AuditCommand::VerifyArchive { file } = command {

@@ -131,8 +131,8 @@ pub fn partners(conn: &mut Conn) -> Result<Vec<Partner>, StorageError> {
 /// Revokes a partner at once; false when there is none of that id.
 pub fn revoke_partner(conn: &mut Conn, id: &str) -> Result<bool, StorageError> {
     Ok(conn.execute(
-        "UPDATE dci_partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-        &[id.into(), SqlValue::Int(now_ms())],
+        "UPDATE dci_partners SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        &[SqlValue::Int(now_ms()), id.into()],
     )? > 0)
 }
 
@@ -265,8 +265,8 @@ pub fn unsubscribe(
         return Ok(Some(false));
     }
     conn.execute(
-        "UPDATE dci_subscriptions SET ended_at = $2 WHERE code = $1",
-        &[code.into(), SqlValue::Int(now_ms())],
+        "UPDATE dci_subscriptions SET ended_at = $1 WHERE code = $2",
+        &[SqlValue::Int(now_ms()), code.into()],
     )?;
     Ok(Some(true))
 }
@@ -442,9 +442,9 @@ pub fn due(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<Pending>, Storag
 
 pub fn delivered(conn: &mut Conn, id: &str) -> Result<(), StorageError> {
     conn.execute(
-        "UPDATE dci_outbox SET delivered_at = $2, attempts = attempts + 1, last_error = NULL \
-         WHERE id = $1",
-        &[id.into(), SqlValue::Int(now_ms())],
+        "UPDATE dci_outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL \
+         WHERE id = $2",
+        &[SqlValue::Int(now_ms()), id.into()],
     )?;
     Ok(())
 }
@@ -452,12 +452,12 @@ pub fn delivered(conn: &mut Conn, id: &str) -> Result<(), StorageError> {
 /// A failed attempt: tried again at `next_at` (the sender's backoff).
 pub fn failed(conn: &mut Conn, id: &str, next_at: i64, error: &str) -> Result<(), StorageError> {
     conn.execute(
-        "UPDATE dci_outbox SET attempts = attempts + 1, next_at = $2, last_error = $3 \
-         WHERE id = $1",
+        "UPDATE dci_outbox SET attempts = attempts + 1, next_at = $1, last_error = $2 \
+         WHERE id = $3",
         &[
-            id.into(),
             SqlValue::Int(next_at),
             error.chars().take(500).collect::<String>().into(),
+            id.into(),
         ],
     )?;
     Ok(())

@@ -49,7 +49,12 @@ pub async fn run(state: AppState) {
     let client = client();
     loop {
         match deliver_due(&state, &client).await {
-            Ok(n) if n > 0 => continue,
+            // More may be due at once (a burst); a short pause still keeps a queue whose
+            // rows cannot be updated from spinning.
+            Ok(n) if n > 0 => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
             Ok(_) => {}
             Err(e) => tracing::error!(cause = %e, "DCI outbox: could not read the queue"),
         }

@@ -766,7 +766,12 @@ fn status(
     )?;
     Ok(match found {
         Some(t) => {
-            let stored: Value = serde_json::from_str(&t.answer).unwrap_or_else(|_| json!({}));
+            let mut stored: Value = serde_json::from_str(&t.answer).unwrap_or_else(|_| json!({}));
+            // The standard's status shape is the search answer's: a subscription's answer
+            // keeps its own list beside an empty `search_response`.
+            if stored.get("search_response").is_none() {
+                stored["search_response"] = json!([]);
+            }
             let shown_type = if t.action == "search" {
                 "search"
             } else {
@@ -796,7 +801,12 @@ fn status(
                 message: json!({
                     "transaction_id": txn,
                     "correlation_id": correlation(None),
-                    "txnstatus_response": {"txn_type": txn_type, "txn_status": {}},
+                    // Nothing is known of it: the standard's shape, empty (no correlation, no answers).
+                    "txnstatus_response": {"txn_type": txn_type, "txn_status": {
+                        "transaction_id": value,
+                        "correlation_id": "",
+                        "search_response": [],
+                    }},
                 }),
                 reason: Some(("", m)),
             }
