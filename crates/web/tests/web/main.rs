@@ -4,6 +4,7 @@
 mod access;
 mod cases;
 mod dashboard;
+mod dci;
 mod eligibility;
 mod forms;
 mod pdf;

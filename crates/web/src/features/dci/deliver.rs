@@ -30,12 +30,24 @@ const MAX_BACKOFF_MS: i64 = 60 * 60 * 1000;
 /// How often the sender looks for due messages.
 const POLL: Duration = Duration::from_millis(500);
 
-pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
-pub fn client() -> HttpClient {
-    let mut connector = HttpConnector::new();
-    connector.set_connect_timeout(Some(ATTEMPT_TIMEOUT));
-    Client::builder(TokioExecutor::new()).build(connector)
+/// The HTTP client and how long one attempt may take.
+#[derive(Clone)]
+pub struct Sender {
+    client: HttpClient,
+    timeout: Duration,
+}
+
+impl Sender {
+    pub fn new(timeout: Duration) -> Sender {
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(timeout));
+        Sender {
+            client: Client::builder(TokioExecutor::new()).build(connector),
+            timeout,
+        }
+    }
 }
 
 /// The wait before attempt `attempts + 1`: 1 s, 2 s, 4 s, ... up to an hour.
@@ -46,9 +58,9 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 
 /// Runs for the life of the server.
 pub async fn run(state: AppState) {
-    let client = client();
+    let sender = Sender::new(ATTEMPT_TIMEOUT);
     loop {
-        match deliver_due(&state, &client).await {
+        match deliver_due(&state, &sender).await {
             // More may be due at once (a burst); a short pause still keeps a queue whose
             // rows cannot be updated from spinning.
             Ok(n) if n > 0 => {
@@ -63,14 +75,14 @@ pub async fn run(state: AppState) {
 }
 
 /// One round: every due message (one per lane) sent at once. Returns how many were tried.
-pub async fn deliver_due(state: &AppState, client: &HttpClient) -> Result<usize, StorageError> {
+pub async fn deliver_due(state: &AppState, sender: &Sender) -> Result<usize, StorageError> {
     let db = state.db.clone();
     let due = blocking(move || dci::due(&mut db.conn()?, now_ms(), 50)).await?;
     let n = due.len();
     let mut tasks = tokio::task::JoinSet::new();
     for p in due {
-        let (state, client) = (state.clone(), client.clone());
-        tasks.spawn(async move { deliver_one(&state, &client, p).await });
+        let (state, sender) = (state.clone(), sender.clone());
+        tasks.spawn(async move { deliver_one(&state, &sender, p).await });
     }
     while let Some(done) = tasks.join_next().await {
         if let Ok(Err(e)) = done {
@@ -80,11 +92,7 @@ pub async fn deliver_due(state: &AppState, client: &HttpClient) -> Result<usize,
     Ok(n)
 }
 
-async fn deliver_one(
-    state: &AppState,
-    client: &HttpClient,
-    p: Pending,
-) -> Result<(), StorageError> {
+async fn deliver_one(state: &AppState, sender: &Sender, p: Pending) -> Result<(), StorageError> {
     let db = state.db.clone();
     let pending = p.clone();
     // The envelope, built and signed now; `None` when there is nothing to send any more.
@@ -97,7 +105,7 @@ async fn deliver_one(
         let db = state.db.clone();
         return blocking(move || dci::delivered(&mut db.conn()?, &p.id)).await;
     };
-    let outcome = post(client, &p.message.url, body).await;
+    let outcome = post(sender, &p.message.url, body).await;
     let db = state.db.clone();
     blocking(move || {
         let mut conn = db.conn()?;
@@ -119,13 +127,16 @@ async fn deliver_one(
     .await
 }
 
-async fn post(client: &HttpClient, url: &str, body: String) -> Result<(), String> {
+async fn post(sender: &Sender, url: &str, body: String) -> Result<(), String> {
     let req = Request::post(url)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| format!("address {url}: {e}"))?;
-    match tokio::time::timeout(ATTEMPT_TIMEOUT, client.request(req)).await {
-        Err(_) => Err(format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs())),
+    match tokio::time::timeout(sender.timeout, sender.client.request(req)).await {
+        Err(_) => Err(format!(
+            "no answer within {} ms",
+            sender.timeout.as_millis()
+        )),
         Ok(Err(e)) => Err(format!("{e}")),
         Ok(Ok(resp)) if resp.status().is_success() => Ok(()),
         Ok(Ok(resp)) => Err(format!("HTTP {}", resp.status())),
