@@ -93,6 +93,14 @@ pub fn actor(partner_id: &str) -> String {
     format!("dci:{partner_id}")
 }
 
+/// A refused request or request item in the audit log, under the partner's name.
+fn refusal_row(conn: &mut Conn, who: &str, path: &str, detail: &str) -> Result<(), StorageError> {
+    let event = AuditEvent::new(AuditAction::AccessRefused, AuditEntity::Page, path)
+        .by(&actor(who))
+        .detail(detail);
+    audit::record(conn, &event)
+}
+
 /// A refusal, recorded (UU 27/2022: refusals too) when the caller could be named.
 fn refused(
     conn: &mut Conn,
@@ -101,10 +109,7 @@ fn refused(
     r: &Refusal,
 ) -> Result<Response, StorageError> {
     if let Some(who) = who {
-        let event = AuditEvent::new(AuditAction::AccessRefused, AuditEntity::Page, ep.path())
-            .by(&actor(who))
-            .detail(&format!("{}: {}", r.code, r.message));
-        audit::record(conn, &event)?;
+        refusal_row(conn, who, ep.path(), &format!("{}: {}", r.code, r.message))?;
     }
     Ok(r.answer(""))
 }
@@ -120,7 +125,7 @@ async fn handle(
     let work = blocking(move || {
         let mut conn = state.db.conn()?;
         let partner = match envelope::authenticate(&mut conn, token.as_deref(), lang)? {
-            Ok(p) => p,
+            Ok(p) => within_node(p, state.village.as_ref().map(|v| v.as_str())),
             // An unknown token names nobody: recorded under the token's absence of a name.
             Err(r) => return refused(&mut conn, token.as_ref().map(|_| "unknown"), ep, &r),
         };
@@ -148,6 +153,28 @@ async fn handle(
             .answer("")
         }
     }
+}
+
+/// On a village node the API answers for its own village only: the agreement's regions
+/// narrowed to it (a region holding the village becomes the village; others are dropped).
+fn within_node(mut partner: Partner, node_village: Option<&str>) -> Partner {
+    let Some(v) = node_village else {
+        return partner;
+    };
+    partner.villages = partner
+        .villages
+        .iter()
+        .filter_map(|r| {
+            if r == v || r.starts_with(&format!("{v}.")) {
+                Some(r.clone())
+            } else if v.starts_with(&format!("{r}.")) {
+                Some(v.to_string())
+            } else {
+                None
+            }
+        })
+        .collect();
+    partner
 }
 
 /// The work of one checked request, inside its transaction.
@@ -193,11 +220,11 @@ fn answer(
     };
     if !dci::first_message(c, &partner.id, env.message_id())? {
         let message = tr(lang, "dci-message-duplicate", &[("id", env.message_id())]);
-        audit::record(
+        refusal_row(
             c,
-            &AuditEvent::new(AuditAction::AccessRefused, AuditEntity::Page, ep.path())
-                .by(&actor(&partner.id))
-                .detail(&format!("rjct.message_id.duplicate: {message}")),
+            &partner.id,
+            ep.path(),
+            &format!("rjct.message_id.duplicate: {message}"),
         )?;
         if ep.sync() {
             let header = answer_header(
@@ -320,6 +347,36 @@ fn items<'v>(env: &'v Envelope, field: &str) -> Option<&'v Vec<Value>> {
     env.message[field].as_array().filter(|a| !a.is_empty())
 }
 
+/// The answer to a request without items: rejected, naming the missing list.
+fn no_items(field: &str, answers: &str, txn: &str, corr: &str, lang: Lang) -> Answered {
+    let message = tr(
+        lang,
+        "dci-field-missing",
+        &[("field", &format!("message.{field}"))],
+    );
+    let mut m = json!({"transaction_id": txn, "correlation_id": corr});
+    m[answers] = json!([]);
+    Answered {
+        status: "rjct",
+        counts: (0, 0),
+        message: m,
+        reason: Some(("", message)),
+    }
+}
+
+/// The answer to a request of items: succeeded unless every item was rejected.
+fn answered(statuses: &[&str], answers: &str, out: Vec<Value>, txn: &str, corr: &str) -> Answered {
+    let done = statuses.iter().filter(|s| **s == "succ").count() as i64;
+    let mut m = json!({"transaction_id": txn, "correlation_id": corr});
+    m[answers] = json!(out);
+    Answered {
+        status: overall(statuses),
+        counts: (statuses.len() as i64, done),
+        message: m,
+        reason: None,
+    }
+}
+
 /// Checks the fields every request item carries: its reference id, timestamp and locale.
 fn item_checked(item: &Value, lang: Lang) -> Result<(), (&'static str, String)> {
     let reference = item["reference_id"].as_str().unwrap_or_default();
@@ -360,17 +417,13 @@ fn run_search(
     lang: Lang,
 ) -> Result<Answered, StorageError> {
     let Some(requests) = items(env, "search_request") else {
-        let message = tr(
+        return Ok(no_items(
+            "search_request",
+            "search_response",
+            txn,
+            corr,
             lang,
-            "dci-field-missing",
-            &[("field", "message.search_request")],
-        );
-        return Ok(Answered {
-            status: "rjct",
-            counts: (0, 0),
-            message: json!({"transaction_id": txn, "correlation_id": corr, "search_response": []}),
-            reason: Some(("", message)),
-        });
+        ));
     };
     let today = Rules::today();
     let mut out = Vec::new();
@@ -393,11 +446,11 @@ fn run_search(
         let q = match parsed {
             Ok(q) => q,
             Err(r) => {
-                audit::record(
+                refusal_row(
                     c,
-                    &AuditEvent::new(AuditAction::AccessRefused, AuditEntity::Page, ep.path())
-                        .by(&actor(&partner.id))
-                        .detail(&format!("{}: {}", r.code, r.message)),
+                    &partner.id,
+                    ep.path(),
+                    &format!("{}: {}", r.code, r.message),
                 )?;
                 out.push(item_rejected(&item["reference_id"], r.code, &r.message));
                 statuses.push("rjct");
@@ -465,13 +518,7 @@ fn run_search(
         out.push(response);
         statuses.push("succ");
     }
-    let done = statuses.iter().filter(|s| **s == "succ").count() as i64;
-    Ok(Answered {
-        status: overall(&statuses),
-        counts: (statuses.len() as i64, done),
-        message: json!({"transaction_id": txn, "correlation_id": corr, "search_response": out}),
-        reason: None,
-    })
+    Ok(answered(&statuses, "search_response", out, txn, corr))
 }
 
 /// The standard's and this registry's names for the events a partner can follow.
@@ -556,17 +603,13 @@ fn subscriptions(
     lang: Lang,
 ) -> Result<Answered, StorageError> {
     let Some(requests) = items(env, "subscribe_request") else {
-        let message = tr(
+        return Ok(no_items(
+            "subscribe_request",
+            "subscribe_response",
+            txn,
+            corr,
             lang,
-            "dci-field-missing",
-            &[("field", "message.subscribe_request")],
-        );
-        return Ok(Answered {
-            status: "rjct",
-            counts: (0, 0),
-            message: json!({"transaction_id": txn, "correlation_id": corr, "subscribe_response": []}),
-            reason: Some(("", message)),
-        });
+        ));
     };
     let mut out = Vec::new();
     let mut statuses = Vec::new();
@@ -595,16 +638,8 @@ fn subscriptions(
         };
         let Some((subject, village)) = subject_of(c, partner, &criteria["filter"])? else {
             let m = tr(lang, "dci-subject-unknown", &[]);
-            audit::record(
-                c,
-                &AuditEvent::new(
-                    AuditAction::AccessRefused,
-                    AuditEntity::Page,
-                    "/registry/subscribe",
-                )
-                .by(&actor(&partner.id))
-                .detail(&format!("rjct.person_id.invalid: {}", criteria["filter"])),
-            )?;
+            let detail = format!("rjct.person_id.invalid: {}", criteria["filter"]);
+            refusal_row(c, &partner.id, Endpoint::Subscribe.path(), &detail)?;
             out.push(item_rejected(
                 &item["reference_id"],
                 "rjct.person_id.invalid",
@@ -646,13 +681,7 @@ fn subscriptions(
         }));
         statuses.push("succ");
     }
-    let done = statuses.iter().filter(|s| **s == "succ").count() as i64;
-    Ok(Answered {
-        status: overall(&statuses),
-        counts: (statuses.len() as i64, done),
-        message: json!({"transaction_id": txn, "correlation_id": corr, "subscribe_response": out}),
-        reason: None,
-    })
+    Ok(answered(&statuses, "subscribe_response", out, txn, corr))
 }
 
 fn unsubscriptions(
@@ -812,4 +841,36 @@ fn status(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_village_node_answers_for_its_own_village_only() {
+        let p = Partner {
+            id: "p".into(),
+            name: "p".into(),
+            villages: vec!["33.12".into(), "35.01.02.2001".into()],
+            fields: vec![],
+            callback_url: None,
+            public_key: None,
+            revoked: false,
+        };
+        assert_eq!(within_node(p.clone(), None).villages, p.villages);
+        assert_eq!(
+            within_node(p.clone(), Some("33.12.01.2003")).villages,
+            ["33.12.01.2003"]
+        );
+        assert!(
+            within_node(p.clone(), Some("34.01.01.2001"))
+                .villages
+                .is_empty()
+        );
+        assert_eq!(
+            within_node(p, Some("35.01.02.2001")).villages,
+            ["35.01.02.2001"]
+        );
+    }
 }
