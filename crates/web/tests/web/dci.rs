@@ -121,6 +121,10 @@ fn add(t: &testing::TestDb, p: &Partner) -> String {
 }
 
 fn setup(t: testing::TestDb) -> (Api, String) {
+    let t = crate::support::with_accounts(
+        t,
+        &[("ketua", puskesos_domain::access::Role::Ketua, Some(VILLAGE))],
+    );
     demo_villages(&t, &[(VILLAGE, 30, 7), (OTHER_VILLAGE, 10, 8)], today());
     let token = add(
         &t,
@@ -280,6 +284,15 @@ async fn a_partner_finds_families_by_identifier_expression_and_predicate_and_see
             ),
             1,
             "{label}"
+        );
+
+        // The village's Ketua reads it on the audit page in words.
+        let (cookie, _) = crate::support::login(&api.f, "ketua");
+        let page = crate::support::request(&api.f, Method::GET, "/audit", &cookie, None).await;
+        assert!(
+            page.text().contains("Sistem mitra bansos (API DCI)"),
+            "{label}: {}",
+            page.text()
         );
 
         // The same family by its KK number (families of the other village are not found).

@@ -36,6 +36,22 @@ fn what(
             format!("{kind} {program}: {}", t(&format!("gap-{gap}")))
         }
         ("family" | "person" | "case" | "complaint" | "activity" | "provider", None) => kind,
+        // What a DCI partner asked for, by endpoint (`/registry/sync/search`), its agreement
+        // (`dci-partner:pkh`) or a village it follows (`desa:33.12.01.2003`).
+        ("page", None) if id.starts_with("/registry/") => t(&format!(
+            "audit-dci-{}",
+            id.trim_start_matches("/registry/").replace('/', "-")
+        )),
+        ("page", None) if id.starts_with("dci-partner:") => tr(
+            lang,
+            "audit-dci-partner",
+            &[("partner", id.trim_start_matches("dci-partner:"))],
+        ),
+        ("page", None) if id.starts_with("desa:") => tr(
+            lang,
+            "audit-dci-village",
+            &[("code", id.trim_start_matches("desa:"))],
+        ),
         _ => format!("{kind} {id}"),
     };
     let link = user.and_then(|user| {
