@@ -28,6 +28,8 @@ if [ ! -f "$src/puskesos.sqlite" ]; then
 fi
 sqlite="$src/puskesos.sqlite"
 
+# BENCH_REUSE=1 keeps the database of an earlier run (after a change of the server only).
+if [ -z "${BENCH_REUSE:-}" ]; then
 echo "== PostgreSQL database $name: schema, families and people by COPY, assess"
 psql "$admin" -qc "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name"
 "$bin" --database-url "$pg" assess >/dev/null
@@ -38,8 +40,9 @@ for table in families persons; do
 done
 measure "$bin" --database-url "$pg" assess | grep -v '^ ' || true
 psql "$pg" -qtAc "SELECT COUNT(*) || ' families' FROM families" -c "ANALYZE"
+fi
 
-token=$("$bin" --database-url "$pg" partner add --name Bench --id bench --villages 33 \
+token=$("$bin" --database-url "$pg" partner add --name Bench --id "bench-$$" --villages 33 \
   --fields desil,program,kelayakan,alamat | tail -n 1)
 niks="$work/dci-niks.txt"
 psql "$pg" -qtAc "SELECT nik FROM persons WHERE nik IS NOT NULL ORDER BY random() LIMIT 20000" > "$niks"
@@ -61,7 +64,7 @@ request = function()
   local id = string.format("%d-%d-%d", math.random(1e9), n, os.time())
   local nik = niks[math.random(#niks)]
   local body = '{"signature":"unsigned","header":{"version":"1.0.0","message_id":"' .. id ..
-    '","message_ts":"2026-12-06T08:00:00Z","action":"search","sender_id":"bench","total_count":1},' ..
+    '","message_ts":"2026-12-06T08:00:00Z","action":"search","sender_id":"' .. SENDER .. '","total_count":1},' ..
     '"message":{"transaction_id":"t' .. id .. '","search_request":[{"reference_id":"r1",' ..
     '"timestamp":"2026-12-06T08:00:00Z","search_criteria":{"query_type":"idtype-value",' ..
     '"query":{"type":"NIK","value":"' .. nik .. '"}}}]}}'
@@ -70,11 +73,11 @@ request = function()
 end
 LUA
 } > "$lua"
-sed -i "1i TOKEN = \"$token\"" "$lua"
+sed -i "1i TOKEN = \"$token\" SENDER = \"bench-$$\"" "$lua"
 
 echo "== sync search by NIK, 32 clients, ${seconds} s (Puskesos, PostgreSQL)"
 curl -fs -X POST "http://127.0.0.1:$port/registry/sync/search" -H "Authorization: Bearer $token" \
-  -H 'Content-Type: application/json' -d "{\"header\":{\"message_id\":\"warm\",\"message_ts\":\"2026-12-06T08:00:00Z\",\"action\":\"search\",\"sender_id\":\"bench\",\"total_count\":1},\"message\":{\"transaction_id\":\"w\",\"search_request\":[{\"reference_id\":\"r\",\"timestamp\":\"2026-12-06T08:00:00Z\",\"search_criteria\":{\"query_type\":\"idtype-value\",\"query\":{\"type\":\"NIK\",\"value\":\"$(head -n 1 "$niks")\"}}}]}}" \
+  -H 'Content-Type: application/json' -d "{\"header\":{\"message_id\":\"warm\",\"message_ts\":\"2026-12-06T08:00:00Z\",\"action\":\"search\",\"sender_id\":\"bench-$$\",\"total_count\":1},\"message\":{\"transaction_id\":\"w\",\"search_request\":[{\"reference_id\":\"r\",\"timestamp\":\"2026-12-06T08:00:00Z\",\"search_criteria\":{\"query_type\":\"idtype-value\",\"query\":{\"type\":\"NIK\",\"value\":\"$(head -n 1 "$niks")\"}}}]}}" \
   | grep -o '"total_count":[0-9]*' | head -n 1
 wrk -t 2 -c 32 -d "${seconds}s" --latency -s "$lua" "http://127.0.0.1:$port" \
   | grep -E "Requests/sec|^ +(50|75|90|99)%|Non-2xx|Socket errors"

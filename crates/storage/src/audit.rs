@@ -195,6 +195,17 @@ pub fn record(conn: &mut Conn, event: &AuditEvent) -> Result<(), StorageError> {
     conn.transaction(|c| insert(c, event))
 }
 
+/// [`record`] for several rows at once: one move of the chain's head (its lock is taken once,
+/// so a caller writes them last, just before its commit).
+pub fn record_all(conn: &mut Conn, events: &[AuditEvent]) -> Result<(), StorageError> {
+    if conn.in_transaction() {
+        return insert_all(conn, events);
+    }
+    let _turn = (conn.engine() == Engine::Sqlite)
+        .then(|| SQLITE_TURN.lock().unwrap_or_else(|e| e.into_inner()));
+    conn.transaction(|c| insert_all(c, events))
+}
+
 /// [`record`] for a caller already inside its own write transaction.
 pub(crate) fn insert(conn: &mut Conn, event: &AuditEvent) -> Result<(), StorageError> {
     insert_all(conn, std::slice::from_ref(event))

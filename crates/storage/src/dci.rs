@@ -796,14 +796,17 @@ pub fn search(conn: &mut Conn, c: &Criteria) -> Result<(Vec<Hit>, i64), StorageE
 
 /// The assessment's decile and program codes of a family: `(effective decile, eligible,
 /// receiving)`, codes comma-separated as stored.
+/// (The village is part of the assessments' key: without it a district scans them all.)
 pub fn assessment_of(
     conn: &mut Conn,
+    village: &str,
     family_id: &str,
 ) -> Result<Option<(Option<i64>, String, String)>, StorageError> {
     Ok(conn
         .query_opt(
-            "SELECT desil_efektif, layak, menerima FROM assessments WHERE family_id = $1",
-            &[family_id.into()],
+            "SELECT desil_efektif, layak, menerima FROM assessments \
+             WHERE kode_wilayah = $1 AND family_id = $2",
+            &[village.into(), family_id.into()],
         )?
         .map(|r| {
             let t = |i: usize| text_at(&r, i);

@@ -122,20 +122,32 @@ async fn handle(
 ) -> Response {
     let lang = envelope::lang_of(&headers);
     let token = envelope::bearer(&headers);
+    let audit = state.audit.clone();
     let work = blocking(move || {
         let mut conn = state.db.conn()?;
         let partner = match envelope::authenticate(&mut conn, token.as_deref(), lang)? {
             Ok(p) => within_node(p, state.village.as_ref().map(|v| v.as_str())),
             // An unknown token names nobody: recorded under the token's absence of a name.
-            Err(r) => return refused(&mut conn, token.as_ref().map(|_| "unknown"), ep, &r),
+            Err(r) => {
+                let who = token.as_ref().map(|_| "unknown");
+                return Ok((refused(&mut conn, who, ep, &r)?, Vec::new()));
+            }
         };
         let env = match envelope::parse(&body, ep.action(), &partner, lang) {
             Ok(e) => e,
-            Err(r) => return refused(&mut conn, Some(&partner.id), ep, &r),
+            Err(r) => return Ok((refused(&mut conn, Some(&partner.id), ep, &r)?, Vec::new())),
         };
-        conn.transaction(|c| answer(c, &partner, &env, ep, lang))
+        let mut reads = Vec::new();
+        let resp = conn.transaction(|c| answer(c, &partner, &env, ep, lang, &mut reads))?;
+        Ok((resp, reads))
     })
     .await;
+    // A sync search's rows go through the group-commit writer, and the answer waits for their
+    // commit: nobody's data leaves unrecorded.
+    let work = match work {
+        Ok((resp, reads)) => recorded(&audit, reads).await.map(|()| resp),
+        Err(e) => Err(e),
+    };
     match work {
         Ok(resp) => resp,
         Err(e) => {
@@ -153,6 +165,30 @@ async fn handle(
             .answer("")
         }
     }
+}
+
+/// Hands rows to the group-commit writer and waits until they are committed.
+async fn recorded(
+    writer: &puskesos_storage::audit_writer::AuditWriter,
+    events: Vec<AuditEvent>,
+) -> Result<(), StorageError> {
+    let mut waits = Vec::with_capacity(events.len());
+    for event in events {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        writer.submit(
+            event,
+            Box::new(move |result| {
+                let _ = done.send(result);
+            }),
+        )?;
+        waits.push(wait);
+    }
+    for wait in waits {
+        wait.await
+            .map_err(|_| StorageError::Config("audit writer stopped".into()))?
+            .map_err(|e| StorageError::Config(format!("audit: {e}")))?;
+    }
+    Ok(())
 }
 
 /// On a village node the API answers for its own village only: the agreement's regions
@@ -184,6 +220,7 @@ fn answer(
     env: &Envelope,
     ep: Endpoint,
     lang: Lang,
+    reads: &mut Vec<AuditEvent>,
 ) -> Result<Response, StorageError> {
     let transaction_id = env.message["transaction_id"]
         .as_str()
@@ -247,7 +284,13 @@ fn answer(
     let correlation_id = uuid_like();
     let answered = match ep {
         Endpoint::SyncSearch | Endpoint::Search => {
-            run_search(c, partner, env, ep, &transaction_id, &correlation_id, lang)?
+            let ids = (transaction_id.as_str(), correlation_id.as_str());
+            let answered = run_search(c, partner, env, ep, ids, lang, reads)?;
+            if !ep.sync() {
+                // An async answer leaves later: its rows commit with the queued callback.
+                audit::record_all(c, &std::mem::take(reads))?;
+            }
+            answered
         }
         Endpoint::Subscribe => {
             subscriptions(c, partner, env, &transaction_id, &correlation_id, lang)?
@@ -407,14 +450,17 @@ fn item_checked(item: &Value, lang: Lang) -> Result<(), (&'static str, String)> 
     Ok(())
 }
 
+/// Searches each request item. The rows saying what was read go to `reads`: the caller
+/// writes them (a sync search through the group-commit writer, so that concurrent searches
+/// do not queue on the audit chain's lock).
 fn run_search(
     c: &mut Conn,
     partner: &Partner,
     env: &Envelope,
     ep: Endpoint,
-    txn: &str,
-    corr: &str,
+    (txn, corr): (&str, &str),
     lang: Lang,
+    reads: &mut Vec<AuditEvent>,
 ) -> Result<Answered, StorageError> {
     let Some(requests) = items(env, "search_request") else {
         return Ok(no_items(
@@ -460,9 +506,8 @@ fn run_search(
         let (hits, total) = dci::search(c, &q.criteria)?;
         let found = records::records(c, &hits, q.entity, partner)?;
         // The query, and every record it returned, in the audit log.
-        audit::record(
-            c,
-            &AuditEvent::new(AuditAction::Read, AuditEntity::Page, ep.path())
+        reads.push(
+            AuditEvent::new(AuditAction::Read, AuditEntity::Page, ep.path())
                 .by(&actor(&partner.id))
                 .detail(&format!(
                     "{} {}: {} / {}",
@@ -473,7 +518,7 @@ fn run_search(
                     found.len(),
                     total
                 )),
-        )?;
+        );
         for (family, person) in &hits {
             let village = registry::family_by_id(c, family)?
                 .and_then(|f| {
@@ -484,13 +529,12 @@ fn run_search(
                 Some(p) => (AuditEntity::Person, p.as_str()),
                 None => (AuditEntity::Family, family.as_str()),
             };
-            audit::record(
-                c,
-                &AuditEvent::new(AuditAction::View, entity, id)
+            reads.push(
+                AuditEvent::new(AuditAction::View, entity, id)
                     .by(&actor(&partner.id))
                     .in_village(&village)
                     .detail(&format!("DCI {}", ep.path())),
-            )?;
+            );
         }
         let record_type = match q.entity {
             Entity::Group => "Group",

@@ -138,7 +138,7 @@ pub fn group(
             }
         }
     }
-    let assessed = dci::assessment_of(conn, &f.id)?;
+    let assessed = dci::assessment_of(conn, f.text("kode_wilayah").unwrap_or_default(), &f.id)?;
     if sees("desil") {
         if let Some(d) = f.int("desil") {
             g["poverty_score"] = json!(d);
