@@ -715,8 +715,8 @@ impl Sql {
     }
 }
 
-/// A search result: the family's id and, for member results, the person's.
-pub type Hit = (String, Option<String>);
+/// A search result: the family's id, for member results the person's, and the village.
+pub type Hit = (String, Option<String>, String);
 
 /// The page of results (`(family id, person id)`: the person for member results) and the count
 /// of all results.
@@ -763,18 +763,18 @@ pub fn search(conn: &mut Conn, c: &Criteria) -> Result<(Vec<Hit>, i64), StorageE
     );
     let (select, count, order) = if c.members {
         (
-            "SELECT f.id, p.id",
+            "SELECT f.id, p.id, f.kode_wilayah",
             "SELECT COUNT(*)",
             "ORDER BY p.nik, p.id",
         )
     } else {
         (
-            "SELECT DISTINCT f.id, f.no_kk",
+            "SELECT DISTINCT f.id, f.no_kk, f.kode_wilayah",
             "SELECT COUNT(DISTINCT f.id)",
             "ORDER BY f.no_kk, f.id",
         )
     };
-    let total = conn.query_i64(&format!("{count} {from}"), &sql.params)?;
+    let where_params = sql.params.clone();
     let limit = sql.param(SqlValue::Int(c.page_size));
     let offset = sql.param(SqlValue::Int((c.page_number - 1).max(0) * c.page_size));
     sql.text = format!("{select} {from} {order} LIMIT {limit} OFFSET {offset}");
@@ -788,9 +788,16 @@ pub fn search(conn: &mut Conn, c: &Criteria) -> Result<(Vec<Hit>, i64), StorageE
             } else {
                 None
             };
-            (family, person)
+            (family, person, text_at(&r, 2))
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // A first page that is not full holds every result: no count needed (the common answer
+    // to an identifier query).
+    let total = if c.page_number <= 1 && (out.len() as i64) < c.page_size {
+        out.len() as i64
+    } else {
+        conn.query_i64(&format!("{count} {from}"), &where_params)?
+    };
     Ok((out, total))
 }
 

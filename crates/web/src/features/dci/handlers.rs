@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use puskesos_domain::{Lang, tr};
 use puskesos_storage::audit::{self, AuditAction, AuditEntity, AuditEvent};
 use puskesos_storage::dci::{self, Outgoing, Partner, Subject, Transaction};
-use puskesos_storage::{Conn, StorageError, now_ms, registry};
+use puskesos_storage::{Conn, StorageError, now_ms};
 use serde_json::{Value, json};
 
 use super::envelope::{self, Envelope, Refusal, answer_header, timestamp, uuid_like};
@@ -519,12 +519,7 @@ fn run_search(
                     total
                 )),
         );
-        for (family, person) in &hits {
-            let village = registry::family_by_id(c, family)?
-                .and_then(|f| {
-                    puskesos_domain::model::Record::text(&f, "kode_wilayah").map(str::to_string)
-                })
-                .unwrap_or_default();
+        for (family, person, village) in &hits {
             let (entity, id) = match person {
                 Some(p) => (AuditEntity::Person, p.as_str()),
                 None => (AuditEntity::Family, family.as_str()),
@@ -532,7 +527,7 @@ fn run_search(
             reads.push(
                 AuditEvent::new(AuditAction::View, entity, id)
                     .by(&actor(&partner.id))
-                    .in_village(&village)
+                    .in_village(village)
                     .detail(&format!("DCI {}", ep.path())),
             );
         }

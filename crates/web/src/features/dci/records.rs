@@ -176,12 +176,12 @@ pub fn group(
 /// The records of one page of search results.
 pub fn records(
     conn: &mut Conn,
-    hits: &[(String, Option<String>)],
+    hits: &[dci::Hit],
     entity: Entity,
     partner: &Partner,
 ) -> Result<Vec<Value>, StorageError> {
     let mut out = Vec::with_capacity(hits.len());
-    for (family_id, person_id) in hits {
+    for (family_id, person_id, _) in hits {
         let Some(f) = registry::family_by_id(conn, family_id)? else {
             continue;
         };
