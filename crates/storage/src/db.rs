@@ -211,6 +211,18 @@ pub enum Conn {
     Postgres(PooledConnection<PgManager>),
 }
 
+/// A connection handed back with its transaction still open (a panic inside
+/// [`Conn::transaction`], a caller that forgot to end it) is rolled back before the pool
+/// lends it again: otherwise the next request on it fails ("cannot start a transaction
+/// within a transaction") or, worse, commits someone else's half-done work.
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if self.in_transaction() {
+            let _ = self.rollback();
+        }
+    }
+}
+
 /// SQLite reads PostgreSQL's `$N` as named parameters numbered in order of first appearance,
 /// so the shared SQL runs unchanged as long as `$1, $2, ...` first appear in ascending order.
 /// Debug builds (and so every test) check that rule on each statement.
