@@ -113,8 +113,15 @@ impl From<StepError> for AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
+impl AppError {
+    /// Logs a fault once with its chain of causes (as a response would) and returns its
+    /// status: for an answer in another shape than the pages' (the DCI API's errors).
+    pub fn report(&self) -> StatusCode {
+        self.log();
+        self.status
+    }
+
+    fn log(&self) {
         if self.status.is_server_error() {
             // The one log line of a fault, with the chain of causes.
             let mut chain = String::new();
@@ -131,6 +138,12 @@ impl IntoResponse for AppError {
             }
             tracing::error!(status = self.status.as_u16(), key = %self.key, cause = %chain, "request failed");
         }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
         let mut resp = self.status.into_response();
         resp.extensions_mut().insert(ErrorReport { key: self.key });
         resp

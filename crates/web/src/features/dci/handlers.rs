@@ -152,9 +152,7 @@ async fn handle(
         Ok(resp) => resp,
         Err(e) => {
             // Logged once with its cause by AppError; the partner gets the standard's shape.
-            let e = AppError::from(e);
-            let status = e.status();
-            let _ = e.into_response();
+            let status = AppError::from(e).report();
             Refusal::new(
                 status,
                 "err.service.unavailable",
